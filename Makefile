@@ -1,0 +1,64 @@
+# estate: `make help` lists the targets. Every target installs into .venv first when needed.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ESTATE := $(BIN)/estate
+ESTATE_FILE ?= lab/estates/demo.yaml
+INVENTORY ?= .lab/inventory
+CUSTOMER ?= all
+TARGET ?=
+STAMP := $(VENV)/.installed
+
+.PHONY: help install demo test unit integration lint lab-up lab-down lab-status audit inventory-check bench clean
+
+help: ## show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+install: $(STAMP) ## create .venv and install estate with its dev tools (idempotent)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: install ## start the lab, audit the demo estate against PAN-OS 10.2.4-h4, write the report, stop the lab
+	@$(ESTATE) lab up --estate $(ESTATE_FILE) >/dev/null && source .lab/credentials.env && \
+	  $(ESTATE) audit --customer all --target 10.2.4-h4 --inventory $(INVENTORY); rc=$$?; \
+	  $(ESTATE) lab down >/dev/null; \
+	  if [ $$rc -le 2 ]; then echo "demo: done (audit exit code $$rc: 0 clean, 1 blockers found, 2 some devices unreachable)"; else exit $$rc; fi
+
+test: install ## run unit and integration tests (the integration tests start their own lab)
+	$(BIN)/python -m pytest
+
+unit: install ## run the unit tests only (no sockets)
+	$(BIN)/python -m pytest tests/unit tasks reports
+
+lint: install ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+lab-up: install ## start the lab in the background (ESTATE_FILE=…), write its inventory to .lab/inventory
+	$(ESTATE) lab up --estate $(ESTATE_FILE)
+
+lab-down: install ## stop the lab
+	$(ESTATE) lab down
+
+lab-status: install ## show what the lab serves
+	$(ESTATE) lab status
+
+audit: install ## audit optics: make audit CUSTOMER=acme-bank TARGET=10.2.4-h4 [INVENTORY=inventory]
+	source .lab/credentials.env 2>/dev/null; $(ESTATE) audit --inventory $(INVENTORY) --customer $(CUSTOMER) $(if $(TARGET),--target $(TARGET))
+
+inventory-check: install ## validate the inventory: make inventory-check [INVENTORY=inventory]
+	$(ESTATE) inventory check --inventory $(INVENTORY)
+
+bench: install ## benchmark: 500 lab devices at 200 ms per reply, devices/s and CPU ms per device
+	$(BIN)/python bench/bench_audit.py --devices 500 --latency-ms 200
+
+clean: ## remove the venv, run folders and lab state
+	-$(ESTATE) lab down 2>/dev/null
+	rm -rf $(VENV) output .lab .pytest_cache .mypy_cache .ruff_cache *.egg-info

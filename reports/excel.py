@@ -1,0 +1,220 @@
+"""report.xlsx: Summary, Devices, Transceivers, Findings, Errors, then any workflow's own sheets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from enum import Enum
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from reports.runfolder import atomic_path
+from reports.sheets import CellValue, Row, SheetSpec, standard_sheets
+from reports.summary import (
+    BLOCKERS_HEADERS,
+    BLOCKERS_TITLE,
+    NO_BLOCKERS,
+    RUN_TITLE,
+    SITES_HEADERS,
+    SUMMARY_VERDICTS,
+    SummaryData,
+    summary_data,
+)
+from reports.text import clean_text
+from tasks.models import RunResult, Verdict
+
+SUMMARY_TITLE = "Summary"
+STANDARD_TITLES = (SUMMARY_TITLE, "Devices", "Transceivers", "Findings", "Errors")
+# Excel's own "good / neutral / bad" palette: (fill, font) as RGB hex.
+VERDICT_COLOURS: Mapping[Verdict, tuple[str, str]] = {
+    Verdict.PASS: ("C6EFCE", "006100"),
+    Verdict.WARN: ("FFEB9C", "9C5700"),
+    Verdict.FAIL: ("FFC7CE", "9C0006"),
+    Verdict.ERROR: ("D9D9D9", "3F3F3F"),
+    Verdict.SKIPPED: ("F2F2F2", "7F7F7F"),
+}
+HEADER_FILL = "DDEBF7"
+MAX_WIDTH = 60
+MIN_WIDTH = 6
+MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
+
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor=HEADER_FILL)
+_BOLD = Font(bold=True)
+_TITLE_FONT = Font(bold=True, size=13)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_FILLS = {v: PatternFill("solid", fgColor=fill) for v, (fill, _) in VERDICT_COLOURS.items()}
+_FONTS = {v: Font(color=font) for v, (_, font) in VERDICT_COLOURS.items()}
+_VERDICTS = {v.value: v for v in Verdict}
+
+
+def write_workbook(result: RunResult, path: Path, extra_sheets: Sequence[SheetSpec] = ()) -> None:
+    """Write the report of `result` to `path`: the five standard sheets, then `extra_sheets` in order.
+
+    The workbook is saved to a temporary file beside `path` and renamed: never half a workbook.
+    """
+    specs = [*standard_sheets(result), *extra_sheets]
+    _check_titles([SUMMARY_TITLE, *(spec.title for spec in specs)])
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    write_summary(workbook.create_sheet(SUMMARY_TITLE), summary_data(result))
+    for spec in specs:
+        write_sheet(workbook.create_sheet(spec.title), spec)
+    workbook.properties.creator = "estate"
+    workbook.properties.title = clean_text(result.run.id)
+    with atomic_path(path) as tmp:
+        workbook.save(tmp)
+
+
+def _check_titles(titles: Sequence[str]) -> None:
+    seen: set[str] = set()
+    for title in titles:
+        if title.lower() in seen:
+            raise ValueError(f"sheet title {title!r} is used twice (Excel ignores case)")
+        seen.add(title.lower())
+
+
+def write_sheet(ws: Worksheet, spec: SheetSpec) -> None:
+    """Render one table: styled header in row 1, frozen, autofilter over the data, verdicts coloured."""
+    _write_header(ws, 1, spec.headers)
+    for number, row in enumerate(spec.rows, start=2):
+        _write_row(ws, number, row)
+    last_row = len(spec.rows) + 1
+    for column in spec.verdict_columns:
+        _colour_verdicts(ws, column + 1, range(2, last_row + 1))
+    widths = _fit_widths(ws, [spec.headers, *spec.rows], spec.widths)
+    for column in spec.wrap_columns:
+        _wrap_long(ws, column + 1, range(2, last_row + 1), widths[column])
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(spec.headers))}{last_row}"
+
+
+def write_summary(ws: Worksheet, data: SummaryData) -> None:
+    """Sites table (row 1 header, autofiltered), total, then upgrade blockers and the run, below."""
+    _write_header(ws, 1, SITES_HEADERS)
+    for number, row in enumerate([*data.sites, data.total], start=2):
+        _write_row(ws, number, row)
+        _colour_counts(ws, number)
+    total_row = len(data.sites) + 2
+    for cell in ws[total_row]:
+        cell.font = _BOLD
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(SITES_HEADERS))}{total_row - 1}"
+    next_row = _write_blockers(ws, total_row + 2, data)
+    run_start = next_row + 1
+    _write_run(ws, run_start, data.run)
+    sized = [SITES_HEADERS, *data.sites, data.total, BLOCKERS_HEADERS, *data.blockers, *data.run]
+    widths = _fit_widths(ws, sized)
+    reason = len(BLOCKERS_HEADERS)
+    _wrap_long(ws, reason, range(total_row + 4, total_row + 4 + len(data.blockers)), widths[reason - 1])
+
+
+def _write_blockers(ws: Worksheet, start: int, data: SummaryData) -> int:
+    """Write the blockers block from row `start`; return the first free row after it."""
+    ws.cell(row=start, column=1, value=BLOCKERS_TITLE).font = _TITLE_FONT
+    _write_header(ws, start + 1, BLOCKERS_HEADERS)
+    row = start + 2
+    for blocker in data.blockers:
+        _write_row(ws, row, blocker)
+        row += 1
+    if not data.blockers:
+        ws.cell(row=row, column=1, value=NO_BLOCKERS)
+        row += 1
+    if data.unchecked:
+        noun = "device" if data.unchecked == 1 else "devices"
+        ws.cell(
+            row=row, column=1, value=f"{data.unchecked} {noun} could not be checked: see the Errors sheet."
+        )
+        ws.cell(row=row, column=1).font = _FONTS[Verdict.ERROR]
+        row += 1
+    return row
+
+
+def _write_run(ws: Worksheet, start: int, lines: Sequence[tuple[str, CellValue]]) -> None:
+    ws.cell(row=start, column=1, value=RUN_TITLE).font = _TITLE_FONT
+    for offset, (key, value) in enumerate(lines, start=1):
+        ws.cell(row=start + offset, column=1, value=key).font = _BOLD
+        _set(ws, start + offset, 2, value)
+
+
+def _write_header(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
+    for column, title in enumerate(headers, start=1):
+        cell = ws.cell(row=row, column=column, value=title)
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+
+
+def _write_row(ws: Worksheet, row: int, values: Row) -> None:
+    for column, value in enumerate(values, start=1):
+        _set(ws, row, column, value)
+
+
+def _set(ws: Worksheet, row: int, column: int, value: CellValue | Enum) -> None:
+    """Write one value; text stays text (no formula from '=...', no error code from '#N/A')."""
+    if value is None or value == "":
+        return
+    cell = ws.cell(row=row, column=column, value=_plain(value))
+    if isinstance(cell.value, str) and cell.data_type != "s":
+        cell.data_type = "s"
+
+
+def _plain(value: CellValue | Enum) -> CellValue:
+    raw = value.value if isinstance(value, Enum) else value
+    if isinstance(raw, str):
+        return clean_text(raw, MAX_CELL_CHARS)
+    if raw is None or isinstance(raw, int | float):  # bool is an int
+        return raw
+    return clean_text(str(raw), MAX_CELL_CHARS)
+
+
+def _colour_verdicts(ws: Worksheet, column: int, rows: Iterable[int]) -> None:
+    for row in rows:
+        cell = ws.cell(row=row, column=column)
+        verdict = _VERDICTS.get(str(cell.value))
+        if verdict is not None:
+            cell.fill = _FILLS[verdict]
+            cell.font = _FONTS[verdict]
+
+
+def _colour_counts(ws: Worksheet, row: int) -> None:
+    """Colour a Summary count cell by its column's verdict when some device has that verdict."""
+    first = SITES_HEADERS.index(SUMMARY_VERDICTS[0].value) + 1
+    for offset, verdict in enumerate(SUMMARY_VERDICTS):
+        cell = ws.cell(row=row, column=first + offset)
+        if isinstance(cell.value, int) and cell.value > 0:
+            cell.fill = _FILLS[verdict]
+            cell.font = _FONTS[verdict]
+
+
+def _wrap_long(ws: Worksheet, column: int, rows: Iterable[int], width: float) -> None:
+    """Wrap the cells of `column` whose text is wider than the column."""
+    for row in rows:
+        cell = ws.cell(row=row, column=column)
+        if isinstance(cell.value, str) and _text_width(cell.value) > width:
+            cell.alignment = _WRAP
+
+
+def _fit_widths(
+    ws: Worksheet, rows: Iterable[Row], overrides: Mapping[int, float] | None = None
+) -> list[float]:
+    """Size each column to its longest text (capped at MAX_WIDTH); the header leaves room for the filter."""
+    widths: list[float] = []
+    for index, values in enumerate(rows):
+        pad = 4 if index == 0 else 2
+        for column, value in enumerate(values):
+            if column == len(widths):
+                widths.append(MIN_WIDTH)
+            text = "" if value is None else str(_plain(value))
+            widths[column] = max(widths[column], min(MAX_WIDTH, _text_width(text) + pad))
+    for column, width in (overrides or {}).items():
+        widths[column] = width
+    for column, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(column)].width = width
+    return widths
+
+
+def _text_width(text: str) -> int:
+    return max((len(line) for line in text.splitlines()), default=0)

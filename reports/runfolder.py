@@ -1,0 +1,195 @@
+"""Run folders: their names, atomic file writes, and the per-host journal an interrupted run keeps."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from tasks.models import HostRecord
+
+JOURNAL_NAME = "journal.jsonl"
+ALL_CUSTOMERS = "all"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._+-]+")
+_UNSAFE_CUSTOMER = re.compile(r"[^A-Za-z0-9._-]+")  # '+' joins customers, so it may not appear in one
+_MAX_SCOPE = 64  # characters of customer names in a folder name; longer lists become "<first>+<n>-more"
+
+
+def run_id(now: datetime, command: str, customers: Sequence[str], *, every_customer: bool = False) -> str:
+    """`<UTC yyyymmddTHHMMSSZ>-<command>-<customers or all>`; `now` must be timezone-aware.
+
+    Customers are de-duplicated, sorted and joined with '+'; `all` when `every_customer` is set, when no
+    customer is named, or when `all` is one of them.
+
+    >>> when = datetime(2024, 5, 1, 9, 30, 5, tzinfo=timezone.utc)
+    >>> run_id(when, "audit", ["globex", "acme"])
+    '20240501T093005Z-audit-acme+globex'
+    >>> run_id(when, "pre-upgrade", ["acme"], every_customer=True)
+    '20240501T093005Z-pre-upgrade-all'
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError(f"run_id needs a timezone-aware time, got naive {now.isoformat()}")
+    stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    name = _sanitise(command)
+    if not name:
+        raise ValueError(f"run_id needs a command name, got {command!r}")
+    return f"{stamp}-{name}-{customer_scope(customers, every_customer=every_customer)}"
+
+
+def customer_scope(customers: Sequence[str], *, every_customer: bool = False) -> str:
+    """The customer part of a run id: sanitised names joined with '+', or `all`.
+
+    >>> customer_scope(["ACME Corp", "a+b"])
+    'ACME_Corp+a_b'
+    >>> customer_scope([f"customer{i:02}" for i in range(10)])
+    'customer00+9-more'
+    """
+    names = sorted({_sanitise(c, _UNSAFE_CUSTOMER) for c in customers} - {""})
+    if every_customer or not names or ALL_CUSTOMERS in names:
+        return ALL_CUSTOMERS
+    scope = "+".join(names)
+    if len(scope) > _MAX_SCOPE:
+        scope = f"{names[0][:_MAX_SCOPE]}+{len(names) - 1}-more"
+    return scope
+
+
+def _sanitise(text: str, unsafe: re.Pattern[str] = _UNSAFE) -> str:
+    return unsafe.sub("_", text.strip()).strip("._")
+
+
+def make_run_dir(out_dir: Path, run_id: str) -> Path:
+    """Create `out_dir/run_id` (and `out_dir`); if it exists, `run_id-2`, `run_id-3`, ... instead."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    attempt = 1
+    while True:
+        path = out_dir / (run_id if attempt == 1 else f"{run_id}-{attempt}")
+        try:
+            path.mkdir()
+        except FileExistsError:
+            attempt += 1
+            continue
+        return path
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; when the block succeeds it is fsynced and renamed onto `path`.
+
+    For writers that want a file name (openpyxl's `save`). If the block raises, the temporary file is removed
+    and `path` is left as it was: readers see the old file or the whole new one, never half of it.
+    """
+    tmp = _reserve_temp(path)
+    try:
+        yield tmp
+        _fsync_file(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` atomically (temporary file in the same folder, fsync, rename)."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
+    """Write `text` to `path` atomically, encoded with `encoding`."""
+    atomic_write_bytes(path, text.encode(encoding))
+
+
+def _reserve_temp(path: Path) -> Path:
+    """Create an empty, uniquely named hidden file beside `path` (mode 0666 less the umask, like open())."""
+    while True:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        return tmp
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename durable; not possible (nor needed) on every OS, so failures are ignored."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class Journal:
+    """Appends one JSON line per host record to `journal.jsonl` as results arrive; safe across threads.
+
+    Each line is the host's results.json entry plus its `name`. Lines are flushed (and by default fsynced)
+    one by one, so a run that is interrupted keeps every host it finished.
+    """
+
+    def __init__(self, path: Path, *, fsync: bool = True) -> None:
+        self.path = path
+        self._fsync = fsync
+        self._lock = threading.Lock()
+        self._file = path.open("a", encoding="utf-8")
+
+    @classmethod
+    def in_run_dir(cls, run_dir: Path, *, fsync: bool = True) -> Journal:
+        """The journal of the run folder `run_dir`."""
+        return cls(run_dir / JOURNAL_NAME, fsync=fsync)
+
+    def append(self, record: HostRecord) -> None:
+        """Write `record` as one line and flush it."""
+        line = json.dumps({"name": record.name, **record.to_dict()}, ensure_ascii=False, default=str)
+        with self._lock:
+            self._file.write(line + "\n")
+            self._file.flush()
+            if self._fsync:
+                os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        with self._lock:
+            self._file.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def read_journal(path: Path) -> list[dict[str, Any]]:
+    """The host entries of a journal, in the order written; a last line cut short by a crash is ignored."""
+    entries: list[dict[str, Any]] = []
+    with path.open(encoding="utf-8") as handle:
+        lines = handle.read().splitlines()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            entries.append(json.loads(line))
+        except json.JSONDecodeError:
+            if number == len(lines):
+                break
+            raise ValueError(f"{path}: line {number} is not JSON") from None
+    return entries

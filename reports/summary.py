@@ -1,0 +1,112 @@
+"""The Summary sheet's content as data: verdicts per customer and site, upgrade blockers, and the run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reports.sheets import CellValue, host_order, target_for
+from tasks.models import HostRecord, RunResult, Severity, Verdict
+
+SITES_HEADERS = ("Customer", "Site", "Devices", "PASS", "WARN", "FAIL", "ERROR")
+BLOCKERS_HEADERS = ("Device", "Customer", "Site", "Model", "Version", "Reason")
+BLOCKERS_TITLE = "Upgrade blockers"
+NO_BLOCKERS = "No device blocks the upgrade."
+RUN_TITLE = "Run"
+TOTAL_LABEL = "Total"
+SUMMARY_VERDICTS = (Verdict.PASS, Verdict.WARN, Verdict.FAIL, Verdict.ERROR)
+
+
+@dataclass(frozen=True)
+class SummaryData:
+    """Everything the Summary sheet shows, top to bottom."""
+
+    sites: list[tuple[CellValue, ...]]
+    total: tuple[CellValue, ...]
+    blockers: list[tuple[CellValue, ...]]
+    unchecked: int
+    run: list[tuple[str, CellValue]]
+
+
+def summary_data(result: RunResult) -> SummaryData:
+    """Build the Summary content of `result`."""
+    sites = site_rows(result.hosts)
+    return SummaryData(
+        sites=sites,
+        total=total_row(sites),
+        blockers=blocker_rows(result.hosts),
+        unchecked=sum(1 for h in result.hosts if h.status == "error"),
+        run=run_rows(result),
+    )
+
+
+def summary_column(verdict: Verdict) -> Verdict:
+    """The Summary column a device verdict is counted in: SKIPPED (nothing applied) counts as PASS."""
+    return Verdict.PASS if verdict is Verdict.SKIPPED else verdict
+
+
+def site_rows(hosts: Sequence[HostRecord]) -> list[tuple[CellValue, ...]]:
+    """One row per customer and site: devices, then devices per verdict column."""
+    groups: dict[tuple[str, str], list[HostRecord]] = {}
+    for host in host_order(hosts):
+        groups.setdefault((host.customer, host.site), []).append(host)
+    rows: list[tuple[CellValue, ...]] = []
+    for (customer, site), members in groups.items():
+        columns = [summary_column(h.verdict) for h in members]
+        rows.append((customer, site, len(members), *(columns.count(v) for v in SUMMARY_VERDICTS)))
+    return rows
+
+
+def total_row(sites: Sequence[tuple[CellValue, ...]]) -> tuple[CellValue, ...]:
+    """The grand total under the site rows."""
+    sums = [sum(int(row[i] or 0) for row in sites) for i in range(2, len(SITES_HEADERS))]
+    return (TOTAL_LABEL, "", *sums)
+
+
+def first_blocker(host: HostRecord) -> str | None:
+    """The message of the host's first FAIL finding of severity blocker, if any."""
+    for finding in host.findings:
+        if finding.verdict is Verdict.FAIL and finding.severity is Severity.BLOCKER:
+            return finding.message
+    return None
+
+
+def blocker_rows(hosts: Sequence[HostRecord]) -> list[tuple[CellValue, ...]]:
+    """Every device that blocks the upgrade, with its first blocker's message."""
+    rows: list[tuple[CellValue, ...]] = []
+    for host in host_order(hosts):
+        reason = first_blocker(host)
+        if reason is not None:
+            facts = host.facts
+            model = facts.model if facts else None
+            version = facts.version if facts else None
+            rows.append((host.name, host.customer, host.site, model, version, reason))
+    return rows
+
+
+def run_targets(result: RunResult) -> list[str]:
+    """The distinct target releases of the run's devices (the run's own when it has no device)."""
+    targets = {target_for(result.run, host) for host in result.hosts} if result.hosts else {result.run.target}
+    return sorted(t for t in targets if t)
+
+
+def run_rows(result: RunResult) -> list[tuple[str, CellValue]]:
+    """The key/value lines that say what was run, when, and what came out."""
+    run = result.run
+    counts = result.counts()
+    rows: list[tuple[str, CellValue]] = [
+        ("Run id", run.id),
+        ("Command", run.command),
+        ("Target", ", ".join(run_targets(result)) or "none"),
+        ("Customers", ", ".join(run.customers) or "all"),
+        ("Started", run.started),
+        ("Finished", run.finished),
+        ("Devices selected", len(result.hosts)),
+        ("Devices checked", sum(1 for h in result.hosts if h.status != "error")),
+    ]
+    rows += [(verdict.value, counts[verdict.value]) for verdict in Verdict]
+    if run.shard:
+        rows.append(("Shard", run.shard))
+    if run.estate_version:
+        rows.append(("estate version", run.estate_version))
+    return rows

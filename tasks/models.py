@@ -1,0 +1,208 @@
+"""Typed models shared by parsers, checks, tasks, workflows and reports (imports nothing of ours)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any, Iterable
+
+
+class Verdict(str, Enum):
+    """The outcome of a check, an optic or a device; ordered from best to worst by `rank`."""
+
+    PASS = "PASS"
+    SKIPPED = "SKIPPED"
+    WARN = "WARN"
+    FAIL = "FAIL"
+    ERROR = "ERROR"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Verdict.PASS: 0, Verdict.SKIPPED: 0, Verdict.WARN: 1, Verdict.FAIL: 2, Verdict.ERROR: 3}
+
+
+def worst(verdicts: Iterable[Verdict], default: Verdict = Verdict.PASS) -> Verdict:
+    """The worst of `verdicts` (ERROR > FAIL > WARN > PASS/SKIPPED), or `default` when empty.
+
+    >>> worst([Verdict.PASS, Verdict.WARN, Verdict.PASS]).value
+    'WARN'
+    >>> worst([]).value
+    'PASS'
+    """
+    result: Verdict | None = None
+    for verdict in verdicts:
+        if result is None or verdict.rank > result.rank:
+            result = verdict
+    return default if result is None else result
+
+
+class Support(str, Enum):
+    """Whether an optic is on the vendor's supported list for the device it sits in."""
+
+    YES = "yes"
+    NO = "no"
+    WAIVED = "waived"
+
+
+class Severity(str, Enum):
+    """How much a finding matters, independent of its verdict."""
+
+    INFO = "info"
+    WARNING = "warning"
+    BLOCKER = "blocker"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a device says about itself."""
+
+    hostname: str
+    model: str
+    serial: str
+    version: str
+    uptime: str = ""
+    ha_state: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Transceiver:
+    """One pluggable optic (or DAC) as the device reports it; `vendor` and `part` are stripped of padding."""
+
+    port: str
+    type: str
+    vendor: str
+    part: str
+    serial: str = ""
+    revision: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class OpticVerdict:
+    """An optic judged against the matrix, the waivers and (optionally) a target release."""
+
+    transceiver: Transceiver
+    oem: bool
+    supported: Support
+    verdict: Verdict
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The results.json shape: port, type, vendor, part, serial, oem, supported, verdict, reason."""
+        t = self.transceiver
+        return {
+            "port": t.port,
+            "type": t.type,
+            "vendor": t.vendor,
+            "part": t.part,
+            "serial": t.serial,
+            "oem": self.oem,
+            "supported": self.supported.value,
+            "verdict": self.verdict.value,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check's outcome on one device."""
+
+    check: str
+    severity: Severity
+    verdict: Verdict
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "severity": self.severity.value,
+            "verdict": self.verdict.value,
+            "message": self.message,
+        }
+
+
+@dataclass
+class HostRecord:
+    """Everything a run learned about one host; what results.json, the workbook and JUnit are built from."""
+
+    name: str
+    customer: str
+    site: str
+    platform: str
+    role: str = ""
+    status: str = "ok"  # "ok" | "error"
+    error_stage: str = ""
+    error: str = ""
+    facts: Facts | None = None
+    optics: list[OpticVerdict] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    snapshot: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> Verdict:
+        """ERROR when the host could not be checked, else its worst finding."""
+        if self.status == "error":
+            return Verdict.ERROR
+        return worst(f.verdict for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "customer": self.customer,
+            "site": self.site,
+            "platform": self.platform,
+            "status": self.status,
+            "error": f"{self.error_stage}: {self.error}" if self.status == "error" else None,
+            "verdict": self.verdict.value,
+            "facts": self.facts.to_dict() if self.facts else {},
+            "transceivers": [o.to_dict() for o in self.optics],
+            "findings": [f.to_dict() for f in self.findings],
+            "snapshot": self.snapshot,
+        }
+
+
+@dataclass
+class RunInfo:
+    """The header of a run: what was asked and when."""
+
+    id: str
+    command: str
+    customers: list[str]
+    target: str | None
+    started: str
+    finished: str = ""
+    shard: str | None = None
+    estate_version: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class RunResult:
+    """A whole run: its header and one record per host, in a stable order."""
+
+    run: RunInfo
+    hosts: list[HostRecord]
+
+    def counts(self) -> dict[str, int]:
+        """Devices per verdict, every verdict present (zero when none).
+
+        >>> RunResult(RunInfo("r", "audit", [], None, ""), []).counts()["FAIL"]
+        0
+        """
+        counts = {v.value: 0 for v in Verdict}
+        for host in self.hosts:
+            counts[host.verdict.value] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"run": self.run.to_dict(), "hosts": {h.name: h.to_dict() for h in self.hosts}}
