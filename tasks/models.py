@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import Any, Iterable
+from typing import Any
 
 
 class Verdict(str, Enum):
@@ -95,6 +96,8 @@ class OpticVerdict:
     supported: Support
     verdict: Verdict
     reason: str
+    check: str = "optic_support"  # the check that decided the verdict: optic_support or known_issue
+    issue_ids: tuple[str, ...] = ()  # the known issues that applied for the target
 
     def to_dict(self) -> dict[str, Any]:
         """The results.json shape: port, type, vendor, part, serial, oem, supported, verdict, reason."""

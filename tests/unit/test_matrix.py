@@ -1,0 +1,409 @@
+"""Matrix, local lessons and waiver loading: shipped data loads; each broken file gives one clear line."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tasks.errors import MatrixError
+from tasks.matrix import (
+    Condition,
+    IssueSeverity,
+    SourceKind,
+    Waiver,
+    active_waivers,
+    load_matrix,
+    load_waivers,
+)
+from tasks.models import Transceiver
+from tasks.versions import parse_version
+
+ROOT = Path(__file__).resolve().parents[2]
+PLATFORM = "paloalto_panos"
+
+# --- the shipped matrix ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Any:
+    return load_matrix(PLATFORM, ROOT / "matrices")
+
+
+def test_shipped_matrix_loads(shipped: Any) -> None:
+    assert shipped.platform == PLATFORM
+    assert [name.upper() for name in shipped.oem.vendor_names] == ["OEM"]
+    assert shipped.oem.part_number_decides
+
+
+@pytest.mark.parametrize("part", ["PAN-SFP-PLUS-SR", "PAN-QSFP-40GBASE-SR4", "PAN-QSFP-40GBASE-LM4"])
+def test_shipped_src_parts(shipped: Any, part: str) -> None:
+    assert any(o.verified for o in shipped.optics_for(part)), part
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        "PAN-SFP-SX",
+        "PAN-SFP-LX",
+        "PAN-SFP-CU",
+        "PAN-SFP-PLUS-LR",
+        "PAN-SFP-PLUS-ER",
+        "PAN-SFP-PLUS-CU-1M",
+        "PAN-SFP-PLUS-CU-3M",
+        "PAN-SFP-PLUS-CU-5M",
+        "PAN-SFP28-25GBASE-SR",
+        "PAN-SFP28-25GBASE-LR",
+        "PAN-QSFP-40GBASE-LR4",
+        "PAN-QSFP28-100GBASE-SR4",
+        "PAN-QSFP28-100GBASE-LR4",
+    ],
+)
+def test_shipped_unverified_parts_are_marked(shipped: Any, part: str) -> None:
+    entries = shipped.optics_for(part)
+    assert entries, part
+    assert all(not e.verified and e.note for e in entries)
+
+
+@pytest.mark.parametrize(
+    "part", ["PAN-SFP28-25GBASE-SR", "PAN-QSFP28-100GBASE-SR4", "PAN-QSFP28-100GBASE-LR4"]
+)
+def test_shipped_28g_parts_only_on_models_with_such_ports(shipped: Any, part: str) -> None:
+    (entry,) = shipped.optics_for(part)
+    assert not entry.fits("PA-3220") and not entry.fits("PA-850") and entry.fits("PA-5250")
+
+
+def test_shipped_lm4_end_of_sale(shipped: Any) -> None:
+    (entry,) = shipped.optics_for("PAN-QSFP-40GBASE-LM4")
+    assert entry.end_of_sale == date(2024, 5, 16)
+
+
+def test_shipped_releases_parse_and_are_ordered(shipped: Any) -> None:
+    versions = [parse_version(r.release) for r in shipped.releases]
+    assert versions == sorted(versions)
+    assert all(
+        r.ga is not None and r.end_of_life is not None and r.ga < r.end_of_life for r in shipped.releases
+    )
+    assert {"9.1", "10.1", "10.2", "11.1"} <= {r.release for r in shipped.releases}
+
+
+def test_shipped_vendor_issue_and_local_lesson(shipped: Any) -> None:
+    by_id = {issue.id: issue for issue in shipped.known_issues}
+    vendor = by_id["PANOS-8.0-WRITABLE-3P-SFP"]
+    assert (vendor.severity, vendor.from_release, vendor.local) == (IssueSeverity.WARNING, "8.0.0", False)
+    assert vendor.source.kind is SourceKind.VENDOR_DOC
+    story = by_id["LOCAL-PANOS-10.2-NON-OEM-BOOT-LOOP"]
+    assert (story.severity, story.from_release, story.local) == (IssueSeverity.BLOCKER, "10.2.0", True)
+    assert story.source.kind is SourceKind.FIELD_REPORT and story.source.bug_id is None
+    assert story.condition is Condition.NON_OEM_OPTIC
+
+
+@pytest.mark.parametrize(
+    "version, known",
+    [
+        ("10.2.4-h4", True),
+        ("10.2", True),
+        ("9.1.14", True),
+        ("12.0.1", False),
+        ("7.4.4", False),
+        ("ten", False),
+    ],
+)
+def test_knows_release(shipped: Any, version: str, known: bool) -> None:
+    assert shipped.knows_release(version) is known
+
+
+def test_pan_part_counts_as_oem_whatever_the_vendor_name(shipped: Any) -> None:
+    assert shipped.is_oem("OEM", "ANYTHING")
+    assert shipped.is_oem("FINISAR CORP", "PAN-SFP-PLUS-SR")
+    assert not shipped.is_oem("FINISAR CORP", "FTLX8571D3BCL")
+
+
+# --- broken matrices --------------------------------------------------------------------------------------
+
+VALID: dict[str, Any] = {
+    "platform": PLATFORM,
+    "oem": {"vendor_names": ["OEM"]},
+    "optics": [
+        {
+            "part": "PAN-SFP-PLUS-SR",
+            "type": "10GBASE-SR",
+            "description": "d",
+            "models": ["*"],
+            "status": "src",
+            "source": "s",
+        }
+    ],
+    "releases": [{"release": "10.2", "ga": "2022-02-27", "status": "src", "source": "s"}],
+    "known_issues": [
+        {
+            "id": "X-1",
+            "title": "t",
+            "platform": PLATFORM,
+            "from_release": "10.2.0",
+            "condition": "non_oem_optic",
+            "severity": "blocker",
+            "message": "m",
+            "source": {"kind": "vendor-doc"},
+        }
+    ],
+}
+
+
+def _write(directory: Path, data: Any, name: str = f"{PLATFORM}.yaml") -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text(
+        data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False), encoding="utf-8"
+    )
+    return path
+
+
+def _broken(change: Any) -> dict[str, Any]:
+    data = copy.deepcopy(VALID)
+    change(data)
+    return data
+
+
+def _error(directory: Path, platform: str = PLATFORM) -> str:
+    with pytest.raises(MatrixError) as info:
+        load_matrix(platform, directory)
+    message = str(info.value)
+    assert "\n" not in message, message
+    return message
+
+
+def test_minimal_valid_matrix_loads(tmp_path: Path) -> None:
+    _write(tmp_path, VALID)
+    assert load_matrix(PLATFORM, tmp_path).optics_for("pan-sfp-plus-sr ")
+
+
+BROKEN = [
+    ("missing field", lambda d: d["optics"][0].pop("models"), "optics[0].models: field required"),
+    ("unknown top-level key", lambda d: d.update(bogus=1), "bogus: unknown field"),
+    ("unknown nested key", lambda d: d["optics"][0].update(colour="red"), "optics[0].colour: unknown field"),
+    (
+        "bad release",
+        lambda d: d["optics"][0].update(from_release="10.x"),
+        "optics[0].from_release: not a PAN-OS version: '10.x'",
+    ),
+    (
+        "bad date",
+        lambda d: d["releases"][0].update(ga="2022-13-01"),
+        "releases[0].ga: invalid date '2022-13-01'",
+    ),
+    ("bad severity", lambda d: d["known_issues"][0].update(severity="fatal"), "known_issues[0].severity:"),
+    (
+        "bad condition",
+        lambda d: d["known_issues"][0].update(condition="always"),
+        "known_issues[0].condition:",
+    ),
+    ("bad status", lambda d: d["optics"][0].update(status="maybe"), "optics[0].status:"),
+    ("empty models", lambda d: d["optics"][0].update(models=[]), "optics[0].models:"),
+    (
+        "unverified without note",
+        lambda d: d["optics"][0].update(status="unverified"),
+        "optics[0]: an unverified optic needs a note",
+    ),
+    (
+        "bug without id",
+        lambda d: d["known_issues"][0]["source"].update(kind="bug"),
+        "known_issues[0].source: a source of kind 'bug' needs a bug_id",
+    ),
+    (
+        "fixed before from",
+        lambda d: d["known_issues"][0].update(fixed_in="10.1.0"),
+        "known_issues[0]: fixed_in '10.1.0' is not after from_release '10.2.0'",
+    ),
+    (
+        "reference not a URL",
+        lambda d: d["known_issues"][0].update(references=["see wiki"]),
+        "known_issues[0].references[0]: not an http(s) URL: 'see wiki'",
+    ),
+    (
+        "local flag in shipped file",
+        lambda d: d["known_issues"][0].update(local=True),
+        "known_issues[0].local: set by the loader",
+    ),
+    (
+        "platform mismatch",
+        lambda d: d.update(platform="fortinet"),
+        "platform: platform 'fortinet' does not match",
+    ),
+    (
+        "issue platform mismatch",
+        lambda d: d["known_issues"][0].update(platform="fortinet"),
+        "known_issues[0].platform:",
+    ),
+    (
+        "duplicate issue id",
+        lambda d: d["known_issues"].append(d["known_issues"][0]),
+        "known_issues: id 'X-1' appears twice (items 0 and 1)",
+    ),
+]
+
+
+@pytest.mark.parametrize("change, expected", [row[1:] for row in BROKEN], ids=[row[0] for row in BROKEN])
+def test_broken_matrix_one_line_naming_file_and_path(tmp_path: Path, change: Any, expected: str) -> None:
+    path = _write(tmp_path, _broken(change))
+    message = _error(tmp_path)
+    assert message.startswith(f"{path}: "), message
+    assert expected in message, message
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("platform: paloalto_panos\noem: {vendor_names: [OEM]\n", "line 3"),
+        ("platform: paloalto_panos\n  oem: x\n", "line 2"),
+        ("platform: a\nplatform: b\n", "line 2, column 1: YAML syntax error: duplicate key 'platform'"),
+        ("", "(top level): expected a mapping, the file is empty"),
+        ("- a\n- b\n", "(top level): expected a mapping, the file is a list"),
+    ],
+    ids=["unclosed flow", "bad indent", "duplicate key", "empty", "list"],
+)
+def test_yaml_problems_one_line_with_position(tmp_path: Path, text: str, expected: str) -> None:
+    path = _write(tmp_path, text)
+    message = _error(tmp_path)
+    assert message.startswith(f"{path}: ") and expected in message, message
+
+
+def test_missing_matrix_file(tmp_path: Path) -> None:
+    assert "no matrix for platform 'paloalto_panos'" in _error(tmp_path)
+
+
+def test_platform_without_version_scheme(tmp_path: Path) -> None:
+    assert "no version scheme for platform 'cisco_ios'" in _error(tmp_path, "cisco_ios")
+
+
+# --- local lessons ----------------------------------------------------------------------------------------
+
+LOCAL_ISSUE = {**VALID["known_issues"][0], "id": "LOCAL-1", "source": {"kind": "field-report"}}
+
+
+def test_local_lessons_merge_and_are_marked(tmp_path: Path) -> None:
+    _write(tmp_path, VALID)
+    _write(tmp_path / "local", {"platform": PLATFORM, "known_issues": [LOCAL_ISSUE]}, "ours.yaml")
+    _write(tmp_path / "local", {"platform": "fortinet", "known_issues": [{"junk": 1}]}, "fortinet.yaml")
+    issues = {i.id: i.local for i in load_matrix(PLATFORM, tmp_path).known_issues}
+    assert issues == {"X-1": False, "LOCAL-1": True}
+
+
+def test_local_lesson_error_names_the_local_file(tmp_path: Path) -> None:
+    _write(tmp_path, VALID)
+    local = _write(
+        tmp_path / "local",
+        {"platform": PLATFORM, "known_issues": [{**LOCAL_ISSUE, "severity": "x"}]},
+        "ours.yaml",
+    )
+    message = _error(tmp_path)
+    assert message.startswith(f"{local}: known_issues[0].severity:"), message
+
+
+def test_local_lesson_duplicate_id_names_both_files(tmp_path: Path) -> None:
+    shipped = _write(tmp_path, VALID)
+    local = _write(
+        tmp_path / "local",
+        {"platform": PLATFORM, "known_issues": [{**LOCAL_ISSUE, "id": "X-1"}]},
+        "ours.yaml",
+    )
+    message = _error(tmp_path)
+    assert message.startswith(f"{local}: known_issues[0].id: 'X-1' is already defined in {shipped}"), message
+
+
+# --- waivers ----------------------------------------------------------------------------------------------
+
+WAIVER = {
+    "part": "FTLX8571D3BCL",
+    "reason": "tested in lab",
+    "approved_by": "J. Doe",
+    "expires": "2026-06-30",
+}
+
+
+def test_missing_or_empty_waiver_file_means_no_waivers(tmp_path: Path) -> None:
+    assert load_waivers(tmp_path / "acme" / "waivers.yaml") == []
+    assert load_waivers(_write(tmp_path, "", "waivers.yaml")) == []
+
+
+def test_waivers_load(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        {
+            "waivers": [
+                WAIVER,
+                {**WAIVER, "part": None, "device": "fw1", "port": "ethernet1/2", "known_issues": ["X-1"]},
+            ]
+        },
+        "waivers.yaml",
+    )
+    part, device = load_waivers(path)
+    assert part.expires == date(2026, 6, 30)
+    assert device.known_issues == ["X-1"]
+
+
+@pytest.mark.parametrize(
+    "waiver, expected",
+    [
+        ({**WAIVER, "expires": "2025-13-01"}, "waivers[0].expires: invalid date '2025-13-01'"),
+        ({k: v for k, v in WAIVER.items() if k != "approved_by"}, "waivers[0].approved_by: field required"),
+        ({**WAIVER, "device": "fw1"}, "waivers[0]: give either part or device"),
+        ({**WAIVER, "port": "ethernet1/1"}, "waivers[0]: port needs a device"),
+        ({**WAIVER, "known_issues": "X-1"}, "waivers[0].known_issues:"),
+        ({**WAIVER, "approver": "x"}, "waivers[0].approver: unknown field"),
+    ],
+    ids=[
+        "bad date",
+        "no approver",
+        "part and device",
+        "port without device",
+        "issues not a list",
+        "extra key",
+    ],
+)
+def test_broken_waiver_one_line_naming_file_and_path(
+    tmp_path: Path, waiver: dict[str, Any], expected: str
+) -> None:
+    path = _write(tmp_path, {"waivers": [waiver]}, "waivers.yaml")
+    with pytest.raises(MatrixError) as info:
+        load_waivers(path)
+    message = str(info.value)
+    assert "\n" not in message and message.startswith(f"{path}: ") and expected in message, message
+
+
+def test_waiver_yaml_syntax_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, "waivers:\n  - part: [x\n", "waivers.yaml")
+    with pytest.raises(MatrixError, match=r"line \d+, column \d+: YAML syntax error"):
+        load_waivers(path)
+
+
+@pytest.mark.parametrize(
+    "today, active",
+    [(date(2026, 6, 29), True), (date(2026, 6, 30), True), (date(2026, 7, 1), False)],
+    ids=["before", "on the expiry date", "after"],
+)
+def test_expired_waiver_no_longer_applies(today: date, active: bool) -> None:
+    waiver = Waiver.model_validate(WAIVER)
+    assert waiver.is_active(today) is active
+    assert (active_waivers([waiver], today) == [waiver]) is active
+
+
+@pytest.mark.parametrize(
+    "spec, port, part, covers",
+    [
+        ({"part": "FTLX8571D3BCL"}, "ethernet1/1", "ftlx8571d3bcl", True),
+        ({"part": "FTLX8571D3BCL"}, "ethernet1/1", "OTHER", False),
+        ({"device": "fw1"}, "ethernet1/9", "ANY", True),
+        ({"device": "fw1", "port": "ethernet1/2"}, "ethernet1/2", "ANY", True),
+        ({"device": "fw1", "port": "ethernet1/2"}, "ethernet1/3", "ANY", False),
+        ({"device": "fw2"}, "ethernet1/2", "ANY", False),
+    ],
+)
+def test_waiver_scope(spec: dict[str, str], port: str, part: str, covers: bool) -> None:
+    base = {k: v for k, v in WAIVER.items() if k != "part"}
+    waiver = Waiver.model_validate({**base, **spec})
+    assert waiver.covers("fw1", Transceiver(port, "10GBASE-SR", "FINISAR CORP.", part)) is covers

@@ -1,0 +1,195 @@
+"""PAN-OS parsers against real outputs: each fixtures/paloalto_panos/<command>/<case>.txt is one case."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tasks.errors import ParseError
+from tasks.platforms import paloalto_panos as panos
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "paloalto_panos"
+
+# Which parser reads which command folder; a new case is a new .txt/.yaml/.source triple, not new code.
+PARSERS: dict[str, Callable[[str], Any]] = {
+    "show_system_info": panos.parse_system_info,
+    "show_system_state": panos.parse_transceivers,
+    "show_high-availability_all": panos.parse_ha_state,
+}
+
+CASES = sorted(FIXTURES.glob("*/*.txt"))
+
+
+def _case_id(path: Path) -> str:
+    return f"{path.parent.name}/{path.stem}"
+
+
+def _expected(case: Path) -> dict[str, Any]:
+    data = yaml.safe_load(case.with_suffix(".yaml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict), f"{case.with_suffix('.yaml')}: expected a mapping"
+    return data
+
+
+def _assert_fields(actual: dict[str, Any], expected: dict[str, Any], where: str) -> None:
+    for key, value in expected.items():
+        assert key in actual, f"{where}: field {key!r} missing"
+        if isinstance(value, dict):
+            _assert_fields(actual[key], value, f"{where}.{key}")
+        else:
+            assert actual[key] == value, f"{where}.{key}: {actual[key]!r} != {value!r}"
+
+
+def test_every_fixture_folder_has_a_parser() -> None:
+    assert {case.parent.name for case in CASES} <= set(PARSERS)
+    assert CASES, "no fixtures found"
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_fixture_has_expected_and_source(case: Path) -> None:
+    assert case.with_suffix(".yaml").is_file()
+    source = yaml.safe_load(case.with_suffix(".source").read_text(encoding="utf-8"))
+    assert {"repo", "path", "commit", "licence"} <= set(source)
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_parse(case: Path) -> None:
+    text = case.read_text(encoding="utf-8")
+    expected = _expected(case)
+    parsed = PARSERS[case.parent.name](text)
+    if "parsed" in expected:
+        _assert_fields(parsed, expected["parsed"], "parsed")
+    if "transceivers" in expected:
+        rows = [t.to_dict() for t in parsed]
+        assert len(rows) == len(expected["transceivers"]), rows
+        for i, (row, want) in enumerate(zip(rows, expected["transceivers"], strict=True)):
+            _assert_fields(row, want, f"transceivers[{i}]")
+    if "media" in expected:
+        assert panos.media_by_port(text) == expected["media"]
+    if "facts" in expected:
+        _assert_fields(panos.facts(text).to_dict(), expected["facts"], "facts")
+
+
+@pytest.mark.parametrize("case", sorted(FIXTURES.glob("show_system_info/*.txt")), ids=_case_id)
+def test_facts_accepts_collected_outputs(case: Path) -> None:
+    """tasks.collect passes {purpose: output}; the same facts come out as from the positional form."""
+    text = case.read_text(encoding="utf-8")
+    ha = "\nHA not enabled\n\n"
+    assert panos.facts({"facts": text, "ha": ha}) == panos.facts(text, ha)
+
+
+def test_facts_with_ha() -> None:
+    info = (FIXTURES / "show_system_info" / "ntc-templates_pa-vm_7.0.1.txt").read_text(encoding="utf-8")
+    ha = (FIXTURES / "show_high-availability_all" / "ntc-templates_pa-5020_active.txt").read_text(
+        encoding="utf-8"
+    )
+    result = panos.facts(info, ha)
+    assert result.ha_state == "active"
+    assert result.extra["ha-peer-state"] == "passive"
+    assert result.extra["ha-state-sync"] == "Complete"
+
+
+HA_STATE_SHORT = """
+Group 1:
+  Mode: Active-Passive
+  Local Information:
+    Version: 1
+    Mode: Active-Passive
+    State: passive (last 2 days)
+    Device Information:
+      Model: PA-3220
+    State Synchronization: Complete; type: ethernet
+  Peer Information:
+    Connection status: down
+    State: unknown
+"""
+
+
+def test_ha_state_short_form() -> None:
+    state = panos.parse_ha_state(HA_STATE_SHORT)
+    assert (state["local_state"], state["peer_state"], state["peer_connection"], state["state_sync"]) == (
+        "passive",
+        "unknown",
+        "down",
+        "Complete",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "HA not enabled",
+        "\nHA not enabled\n\n",
+        "admin@fw> show high-availability state\nHA not enabled\nadmin@fw> ",
+        "",
+    ],
+)
+def test_ha_not_enabled(text: str) -> None:
+    state = panos.parse_ha_state(text)
+    assert state["enabled"] is False
+    assert state["local_state"] is None
+
+
+OEM_LINE = (FIXTURES / "show_system_state" / "pr111_oem_pan-sfp-plus-sr.txt").read_text(encoding="utf-8")
+COPPER_LINE = (FIXTURES / "show_system_state" / "pr111_copper_cat5.txt").read_text(encoding="utf-8")
+
+
+def test_transceivers_several_ports_sorted_and_copper_skipped() -> None:
+    text = "\n".join(
+        [
+            OEM_LINE.strip().replace("sys.s5.p1.phy", "sys.s1.p10.phy"),
+            COPPER_LINE.strip(),
+            OEM_LINE.strip().replace("sys.s5.p1.phy", "sys.s1.p2.phy"),
+        ]
+    )
+    assert [t.port for t in panos.parse_transceivers(text)] == ["ethernet1/2", "ethernet1/10"]
+
+
+def test_transceivers_with_echo_and_prompt() -> None:
+    text = f"admin@fw01(active)> {panos.COMMANDS['transceivers']}\n\n{OEM_LINE}\nadmin@fw01(active)> "
+    assert [t.part for t in panos.parse_transceivers(text)] == ["PAN-SFP-PLUS-SR"]
+
+
+@pytest.mark.parametrize(
+    "text", ["", "\n\n", "admin@fw> show system state filter sys.s*.p*.phy\n\nadmin@fw> "]
+)
+def test_transceivers_empty_output_is_no_optics(text: str) -> None:
+    assert panos.parse_transceivers(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("%$#@ garbage from a confused device\nmore junk", "no sys.* lines"),
+        ("Invalid syntax.", "no sys.* lines"),
+        ("sys.s1.p1.phy: { 'media': SFP-Plus-Fiber, 'sfp': { 'vendor-name': OEM ", "sys.s1.p1.phy"),
+        ("sys.s1.p1.phy: 'media': CAT5", "expected '{'"),
+    ],
+)
+def test_transceivers_junk_is_a_parse_error(text: str, reason: str) -> None:
+    with pytest.raises(ParseError, match=reason.replace("*", r"\*").replace("{", r"\{")) as info:
+        panos.parse_transceivers(text)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "garbage\n\x00\x01", "hostname: fw\nserial: 1\n", "Invalid syntax.\n"],
+)
+def test_system_info_junk_is_a_parse_error(text: str) -> None:
+    with pytest.raises(ParseError, match="show system info") as info:
+        panos.parse_system_info(text)
+    assert "\n" not in str(info.value)
+
+
+def test_facts_rejects_a_bad_sw_version() -> None:
+    with pytest.raises(ParseError, match="not a PAN-OS version: 'ten'"):
+        panos.facts("hostname: fw\nmodel: PA-3220\nsw-version: ten\n")
+
+
+def test_ha_junk_is_a_parse_error() -> None:
+    with pytest.raises(ParseError, match="no local State"):
+        panos.parse_ha_state("garbage\nmore garbage")
