@@ -125,9 +125,7 @@ def _write_blockers(ws: Worksheet, start: int, data: SummaryData) -> int:
         row += 1
     if data.unchecked:
         noun = "device" if data.unchecked == 1 else "devices"
-        ws.cell(
-            row=row, column=1, value=f"{data.unchecked} {noun} could not be checked: see the Errors sheet."
-        )
+        ws.cell(row=row, column=1, value=f"{data.unchecked} {noun} could not be checked: see the Errors sheet.")
         ws.cell(row=row, column=1).font = _FONTS[Verdict.ERROR]
         row += 1
     return row
@@ -197,9 +195,7 @@ def _wrap_long(ws: Worksheet, column: int, rows: Iterable[int], width: float) ->
             cell.alignment = _WRAP
 
 
-def _fit_widths(
-    ws: Worksheet, rows: Iterable[Row], overrides: Mapping[int, float] | None = None
-) -> list[float]:
+def _fit_widths(ws: Worksheet, rows: Iterable[Row], overrides: Mapping[int, float] | None = None) -> list[float]:
     """Size each column to its longest text (capped at MAX_WIDTH); the header leaves room for the filter."""
     widths: list[float] = []
     for index, values in enumerate(rows):

@@ -67,9 +67,7 @@ def _finding_case(finding: Finding, classname: str) -> ET.Element:
     elif finding.verdict is Verdict.SKIPPED:
         ET.SubElement(case, "skipped", message=first_line(finding.message))
     elif finding.verdict is Verdict.WARN:
-        ET.SubElement(case, "system-out").text = clean_text(
-            f"WARN ({finding.severity.value}): {finding.message}"
-        )
+        ET.SubElement(case, "system-out").text = clean_text(f"WARN ({finding.severity.value}): {finding.message}")
     return case
 
 

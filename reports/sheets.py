@@ -96,18 +96,14 @@ def transceivers_sheet(result: RunResult) -> SheetSpec:
 def findings_sheet(result: RunResult) -> SheetSpec:
     """Every finding of every device (PASS included: it is the audit trail), in the order the checks ran."""
     rows: list[Row] = [
-        (h.name, f.check, f.severity, f.verdict, f.message)
-        for h in host_order(result.hosts)
-        for f in h.findings
+        (h.name, f.check, f.severity, f.verdict, f.message) for h in host_order(result.hosts) for f in h.findings
     ]
     return SheetSpec("Findings", FINDINGS_HEADERS, rows, verdict_columns=(3,), wrap_columns=(4,))
 
 
 def errors_sheet(result: RunResult) -> SheetSpec:
     """One row per device that could not be checked, with the stage that failed."""
-    rows: list[Row] = [
-        (h.name, h.error_stage, h.error) for h in host_order(result.hosts) if h.status == "error"
-    ]
+    rows: list[Row] = [(h.name, h.error_stage, h.error) for h in host_order(result.hosts) if h.status == "error"]
     return SheetSpec("Errors", ERRORS_HEADERS, rows, wrap_columns=(2,))
 
 

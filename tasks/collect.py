@@ -18,10 +18,8 @@ def collect_facts(task: Task) -> Result:
     """Hostname, model, serial, version, uptime and HA state, as `tasks.models.Facts`."""
     platform = get_platform(task.host.platform or "")
     connection = _connection(task)
-    outputs = {
-        purpose: send_command(connection, platform.COMMANDS[purpose]) for purpose in platform.FACTS_COMMANDS
-    }
-    return Result(host=task.host, result=platform.facts(outputs))
+    outputs = {purpose: send_command(connection, platform.COMMANDS[purpose]) for purpose in platform.FACTS_COMMANDS}
+    return Result(host=task.host, result=platform.facts(outputs, prompt=connection.base_prompt))
 
 
 def collect_transceivers(task: Task) -> Result:

@@ -61,9 +61,7 @@ class TunedNetmiko:
         try:
             sock = socket.create_connection(address, timeout=connect_timeout)
         except TimeoutError:
-            raise ConnectError(
-                f"no answer from {address[0]}:{address[1]} within {connect_timeout:g} s"
-            ) from None
+            raise ConnectError(f"no answer from {address[0]}:{address[1]} within {connect_timeout:g} s") from None
         except OSError as exc:
             raise ConnectError(f"{address[0]}:{address[1]}: {exc.strerror or _reason(exc)}") from None
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -79,19 +77,17 @@ class TunedNetmiko:
             "banner_timeout": connect_timeout,
             "read_timeout_override": command_timeout,
             "fast_cli": True,
+            "auto_connect": False,
             **(extras or {}),
         }
+        connection = ConnectHandler(**parameters)
         try:
-            self.connection = ConnectHandler(**parameters)
-        except NetmikoAuthenticationException:
+            _open_session(connection)
+        except BaseException as exc:
+            connection.paramiko_cleanup()
             sock.close()
-            raise AuthError(f"login rejected for user {username!r}") from None
-        except (NetmikoTimeoutException, ReadTimeout):
-            sock.close()
-            raise ConnectError(f"no prompt within {command_timeout:g} s after login") from None
-        except (SSHException, OSError, EOFError) as exc:
-            sock.close()
-            raise ConnectError(f"SSH session failed: {_reason(exc)}") from None
+            raise _open_error(exc, username, command_timeout) from None
+        self.connection = connection
 
     def close(self) -> None:
         try:
@@ -99,6 +95,29 @@ class TunedNetmiko:
         except Exception as exc:  # the session may already be gone; closing must not fail a host
             log.debug("exit not sent: %s", _reason(exc))
         self.connection.paramiko_cleanup()
+
+
+def _open_error(exc: BaseException, username: str | None, command_timeout: float) -> BaseException:
+    """Our exception for what went wrong while opening a session; anything unknown is returned as is."""
+    if isinstance(exc, NetmikoAuthenticationException):
+        return AuthError(f"login rejected for user {username!r}")
+    if isinstance(exc, (NetmikoTimeoutException, ReadTimeout)):
+        return ConnectError(f"no prompt within {command_timeout:g} s after login")
+    if isinstance(exc, (SSHException, OSError, EOFError)):
+        return ConnectError(f"SSH session failed: {_reason(exc)}")
+    return exc
+
+
+def _open_session(connection: Any) -> None:
+    """What netmiko's `_open()` does, without its clean-up on failure.
+
+    netmiko answers a failed session preparation with `disconnect()`, whose config-mode check waits one more
+    read timeout: a hung device would cost twice its timeout. The caller drops the transport instead.
+    """
+    connection._modify_connection_params()
+    connection.establish_connection()
+    connection.write_channel(connection.RETURN)
+    connection.session_preparation()
 
 
 def send_command(connection: Any, command: str) -> str:

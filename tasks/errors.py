@@ -1,15 +1,15 @@
 """The project's exception tree; lower libraries' errors are translated once, where they arise.
 
-    EstateError                     root of everything estate raises on purpose
-    ├── InputError                  bad user input: the message names the file and the field (exit 3)
-    │   ├── InventoryError          an inventory file, host or credential is wrong
-    │   ├── MatrixError             a matrix, local lessons or waiver file is wrong
-    │   └── UsageError              a CLI flag or config value is wrong
-    └── DeviceError                 one device could not be checked (an ERROR row, never a crash)
-        ├── ConnectError            refused, unreachable, timed out while connecting
-        ├── AuthError               the device rejected the login
-        ├── CommandError            a command timed out, the session dropped, or the OS rejected it
-        └── ParseError              the output was not what the platform prints
+EstateError                     root of everything estate raises on purpose
+├── InputError                  bad user input: the message names the file and the field (exit 3)
+│   ├── InventoryError          an inventory file, host or credential is wrong
+│   ├── MatrixError             a matrix, local lessons or waiver file is wrong
+│   └── UsageError              a CLI flag or config value is wrong
+└── DeviceError                 one device could not be checked (an ERROR row, never a crash)
+    ├── ConnectError            refused, unreachable, timed out while connecting
+    ├── AuthError               the device rejected the login
+    ├── CommandError            a command timed out, the session dropped, or the OS rejected it
+    └── ParseError              the output was not what the platform prints
 """
 
 from __future__ import annotations

@@ -53,9 +53,7 @@ class _Loader(yaml.SafeLoader):
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -406,9 +404,7 @@ class Waiver(_Strict):
     def describe(self) -> str:
         """`waiver for part X: reason (approved by A, expires D)`."""
         scope = (
-            f"part {self.part}"
-            if self.part
-            else f"device {self.device}" + (f" port {self.port}" if self.port else "")
+            f"part {self.part}" if self.part else f"device {self.device}" + (f" port {self.port}" if self.port else "")
         )
         return f"waiver for {scope}: {self.reason} (approved by {self.approved_by}, expires {self.expires})"
 
@@ -440,9 +436,7 @@ def load_matrix(platform: str, matrices_dir: Path) -> Matrix:
     path = matrices_dir / f"{platform}.yaml"
     if platform not in SCHEMES:
         known = ", ".join(sorted(SCHEMES))
-        raise MatrixError(
-            f"{display_path(path)}: no version scheme for platform {platform!r} (known: {known})"
-        )
+        raise MatrixError(f"{display_path(path)}: no version scheme for platform {platform!r} (known: {known})")
     if not path.is_file():
         raise MatrixError(f"{display_path(path)}: no matrix for platform {platform!r} (file not found)")
     context = {"platform": platform, "scheme": platform}

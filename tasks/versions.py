@@ -36,9 +36,7 @@ class Version:
         if not isinstance(other, Version):
             raise TypeError(f"cannot compare a version with {type(other).__name__}")
         if other.scheme != self.scheme:
-            raise TypeError(
-                f"cannot compare {self.scheme} version {self.text!r} with {other.scheme} {other.text!r}"
-            )
+            raise TypeError(f"cannot compare {self.scheme} version {self.text!r} with {other.scheme} {other.text!r}")
         return other
 
     def __eq__(self, other: object) -> bool:

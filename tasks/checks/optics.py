@@ -35,9 +35,7 @@ def _range_text(entry: Optic) -> str:
     return f"until {entry.until_release}" if entry.until_release else "on every release"
 
 
-def _support(
-    model: str, versions: Sequence[Version], transceiver: Transceiver, matrix: Matrix
-) -> tuple[bool, str]:
+def _support(model: str, versions: Sequence[Version], transceiver: Transceiver, matrix: Matrix) -> tuple[bool, str]:
     """(fits, why): whether a matrix entry lists the part for this model on every given release."""
     entries = matrix.optics_for(transceiver.part)
     if not entries:
@@ -54,9 +52,7 @@ def _support(
     return False, f"listed for {model} only {_range_text(for_model[0])}, not {releases}"
 
 
-def _issue_applies(
-    issue: KnownIssue, target: Version, model: str, transceiver: Transceiver, oem: bool
-) -> bool:
+def _issue_applies(issue: KnownIssue, target: Version, model: str, transceiver: Transceiver, oem: bool) -> bool:
     """Target at or after from_release and before fixed_in, model matches and the condition holds."""
     scheme = target.scheme
     if not is_at_least(target, issue.from_release, scheme):
@@ -119,9 +115,7 @@ def judge_optic(
                 continue
             verdict = Verdict.FAIL if issue.severity is IssueSeverity.BLOCKER else Verdict.WARN
             verdicts.append(verdict)
-            reasons.append(
-                f"{issue.severity.value} for target {goal.text}: {issue.message} [{issue.id}]{local}"
-            )
+            reasons.append(f"{issue.severity.value} for target {goal.text}: {issue.message} [{issue.id}]{local}")
             decisive = decisive or verdict.rank >= base.rank
     final = worst(verdicts)
     # Blockers first, then warnings, then the support reason.
@@ -191,7 +185,5 @@ def optic_findings(verdicts: Sequence[OpticVerdict], target: str | None = None) 
         t = v.transceiver
         part = t.part or "(no part number)"
         vendor = f" ({t.vendor})" if t.vendor else ""
-        findings.append(
-            Finding(v.check, _SEVERITY[v.verdict], v.verdict, f"{t.port}: {part}{vendor}: {v.reason}")
-        )
+        findings.append(Finding(v.check, _SEVERITY[v.verdict], v.verdict, f"{t.port}: {part}{vendor}: {v.reason}"))
     return findings

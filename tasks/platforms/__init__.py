@@ -5,7 +5,7 @@ Every platform module provides:
 - ``DEVICE_TYPE``: the netmiko device_type it serves;
 - ``COMMANDS``: purpose -> CLI command (at least ``facts`` and ``transceivers``);
 - ``FACTS_COMMANDS``: the purposes whose outputs ``facts`` reads;
-- ``facts(outputs) -> Facts`` and ``parse_transceivers(text) -> list[Transceiver]``: pure parsers that raise
+- ``facts(outputs, prompt) -> Facts`` and ``parse_transceivers(text) -> list[Transceiver]``: pure parsers that raise
   ``tasks.errors.ParseError`` when an output is not what the OS prints.
 
 Adding a platform: write ``tasks/platforms/<device_type>.py`` with the names above, add it to ``PLATFORMS``,

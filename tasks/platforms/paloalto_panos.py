@@ -17,11 +17,25 @@ COMMANDS: dict[str, str] = {
     "transceivers": "show system state filter sys.s*.p*.phy",
     "ha": "show high-availability state",
 }
-# The purposes whose outputs `facts()` reads, in the order they are sent.
-FACTS_COMMANDS: tuple[str, ...] = ("facts", "ha")
+# The purposes whose outputs `facts()` reads, in the order they are sent. The HA state is read from the
+# prompt, which PAN-OS prints as `admin@fw01(active)>` on a firewall in an HA pair: one round trip less per
+# device. `facts()` also takes the `ha` output when a workflow needs the peer's details.
+FACTS_COMMANDS: tuple[str, ...] = ("facts",)
 
 # `admin@fw01>`, `admin@fw01(active)>`, `admin@fw01#`: the prompt on an echoed command or a trailing line.
 PROMPT_RE = re.compile(r"^[\w.@-]+@[\w.-]+(?:\([\w-]+\))?[>#]")
+_PROMPT_HA_RE = re.compile(r"\((?P<state>[\w-]+)\)[>#]?\s*$")
+
+
+def ha_state_from_prompt(prompt: str) -> str | None:
+    """The HA state PAN-OS shows in the prompt of a firewall in an HA pair, else None.
+
+    >>> ha_state_from_prompt("admin@fw01(passive)>"), ha_state_from_prompt("admin@fw01")
+    ('passive', None)
+    """
+    match = _PROMPT_HA_RE.search(prompt.strip())
+    return match["state"] if match else None
+
 
 # Fields of `show system info` copied into Facts.extra when present.
 EXTRA_FIELDS: tuple[str, ...] = (
@@ -137,9 +151,7 @@ def parse_system_info(text: str) -> dict[str, str]:
     result.update(_parse_ntc(cleaned))
     missing = [key for key in _REQUIRED_INFO if not result.get(key)]
     if missing:
-        raise ParseError(
-            f"show system info: no {', '.join(missing)} line in output starting {_first_line(text)!r}"
-        )
+        raise ParseError(f"show system info: no {', '.join(missing)} line in output starting {_first_line(text)!r}")
     return result
 
 
@@ -342,37 +354,33 @@ def media_by_port(text: str) -> dict[str, str]:
     >>> media_by_port("sys.s1.p1.phy: { 'media': CAT5, 'type': Ethernet, }")
     {'ethernet1/1': 'CAT5'}
     """
-    return {
-        _port_name(key): str(phy.get("media", "")).strip() for key, phy in parse_system_state(text).items()
-    }
+    return {_port_name(key): str(phy.get("media", "")).strip() for key, phy in parse_system_state(text).items()}
 
 
 # --- facts ---------------------------------------------------------------------------------------------
 
 
-def facts(system_info: str | Mapping[str, str], ha: str | None = None) -> Facts:
-    """Facts from `show system info` and, optionally, `show high-availability state`.
+def facts(outputs: Mapping[str, str], prompt: str = "") -> Facts:
+    """Facts from the outputs of `FACTS_COMMANDS` ({purpose: output}) and the session's prompt.
 
-    `system_info` may also be the mapping {purpose: output} of `FACTS_COMMANDS`, as tasks collect them.
-    Raises ParseError when an output is not what PAN-OS prints or sw-version is not a PAN-OS version.
+    The HA state comes from the `ha` output (`show high-availability state`) when given, else from the
+    prompt. Raises ParseError when an output is not what PAN-OS prints or sw-version is not a PAN-OS version.
 
     >>> info = "hostname: fw1\\nmodel: PA-3220\\nserial: 0132\\nsw-version: 10.2.4-h4\\n"
-    >>> f = facts(info, "HA not enabled")
+    >>> f = facts({"facts": info}, prompt="admin@fw1(active)")
     >>> f.hostname, f.model, f.version, f.ha_state
-    ('fw1', 'PA-3220', '10.2.4-h4', None)
+    ('fw1', 'PA-3220', '10.2.4-h4', 'active')
     """
-    if isinstance(system_info, Mapping):
-        outputs = system_info
-        if "facts" not in outputs:
-            raise ValueError(f"facts outputs lack the 'facts' purpose: got {sorted(outputs)}")
-        system_info, ha = outputs["facts"], outputs.get("ha", ha)
+    if "facts" not in outputs:
+        raise ValueError(f"facts outputs lack the 'facts' purpose: got {sorted(outputs)}")
+    system_info, ha = outputs["facts"], outputs.get("ha")
     info = parse_system_info(system_info)
     try:
         parse_panos(info["sw-version"])
     except ValueError as exc:
         raise ParseError(f"show system info: {exc}") from None
     extra = {key: info[key] for key in EXTRA_FIELDS if info.get(key)}
-    ha_state: str | None = None
+    ha_state = ha_state_from_prompt(prompt)
     if ha is not None:
         state = parse_ha_state(ha)
         ha_state = state["local_state"]

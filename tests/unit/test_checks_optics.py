@@ -352,9 +352,7 @@ def shipped() -> Matrix:
     "target, expected",
     [(None, Verdict.WARN), ("10.1.0", Verdict.WARN), ("10.2.0", Verdict.FAIL), ("10.2.4-h4", Verdict.FAIL)],
 )
-def test_story_third_party_sfp_on_the_path_to_10_2(
-    shipped: Matrix, target: str | None, expected: Verdict
-) -> None:
+def test_story_third_party_sfp_on_the_path_to_10_2(shipped: Matrix, target: str | None, expected: Verdict) -> None:
     """9.1.x -> 10.1.0 -> 10.2.0: the local lesson (blocker from 10.2.0) fails the device from 10.2.0 on."""
     story = next(i for i in shipped.known_issues if i.local)
     blocker_applies = target is not None and is_at_least(target, story.from_release)

@@ -69,9 +69,7 @@ def test_shipped_unverified_parts_are_marked(shipped: Any, part: str) -> None:
     assert all(not e.verified and e.note for e in entries)
 
 
-@pytest.mark.parametrize(
-    "part", ["PAN-SFP28-25GBASE-SR", "PAN-QSFP28-100GBASE-SR4", "PAN-QSFP28-100GBASE-LR4"]
-)
+@pytest.mark.parametrize("part", ["PAN-SFP28-25GBASE-SR", "PAN-QSFP28-100GBASE-SR4", "PAN-QSFP28-100GBASE-LR4"])
 def test_shipped_28g_parts_only_on_models_with_such_ports(shipped: Any, part: str) -> None:
     (entry,) = shipped.optics_for(part)
     assert not entry.fits("PA-3220") and not entry.fits("PA-850") and entry.fits("PA-5250")
@@ -85,9 +83,7 @@ def test_shipped_lm4_end_of_sale(shipped: Any) -> None:
 def test_shipped_releases_parse_and_are_ordered(shipped: Any) -> None:
     versions = [parse_version(r.release) for r in shipped.releases]
     assert versions == sorted(versions)
-    assert all(
-        r.ga is not None and r.end_of_life is not None and r.ga < r.end_of_life for r in shipped.releases
-    )
+    assert all(r.ga is not None and r.end_of_life is not None and r.ga < r.end_of_life for r in shipped.releases)
     assert {"9.1", "10.1", "10.2", "11.1"} <= {r.release for r in shipped.releases}
 
 
@@ -157,9 +153,7 @@ VALID: dict[str, Any] = {
 def _write(directory: Path, data: Any, name: str = f"{PLATFORM}.yaml") -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / name
-    path.write_text(
-        data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False), encoding="utf-8"
-    )
+    path.write_text(data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path
 
 
@@ -365,9 +359,7 @@ def test_waivers_load(tmp_path: Path) -> None:
         "extra key",
     ],
 )
-def test_broken_waiver_one_line_naming_file_and_path(
-    tmp_path: Path, waiver: dict[str, Any], expected: str
-) -> None:
+def test_broken_waiver_one_line_naming_file_and_path(tmp_path: Path, waiver: dict[str, Any], expected: str) -> None:
     path = _write(tmp_path, {"waivers": [waiver]}, "waivers.yaml")
     with pytest.raises(MatrixError) as info:
         load_waivers(path)

@@ -70,23 +70,22 @@ def test_parse(case: Path) -> None:
     if "media" in expected:
         assert panos.media_by_port(text) == expected["media"]
     if "facts" in expected:
-        _assert_fields(panos.facts(text).to_dict(), expected["facts"], "facts")
+        _assert_fields(panos.facts({"facts": text}).to_dict(), expected["facts"], "facts")
 
 
 @pytest.mark.parametrize("case", sorted(FIXTURES.glob("show_system_info/*.txt")), ids=_case_id)
-def test_facts_accepts_collected_outputs(case: Path) -> None:
-    """tasks.collect passes {purpose: output}; the same facts come out as from the positional form."""
+def test_facts_take_the_ha_state_from_the_prompt_unless_the_ha_output_is_given(case: Path) -> None:
     text = case.read_text(encoding="utf-8")
-    ha = "\nHA not enabled\n\n"
-    assert panos.facts({"facts": text, "ha": ha}) == panos.facts(text, ha)
+    assert panos.facts({"facts": text}, prompt="admin@fw01(passive)").ha_state == "passive"
+    assert panos.facts({"facts": text}, prompt="admin@fw01").ha_state is None
+    not_enabled = panos.facts({"facts": text, "ha": "\nHA not enabled\n\n"}, prompt="admin@fw01(active)")
+    assert not_enabled.ha_state is None
 
 
 def test_facts_with_ha() -> None:
     info = (FIXTURES / "show_system_info" / "ntc-templates_pa-vm_7.0.1.txt").read_text(encoding="utf-8")
-    ha = (FIXTURES / "show_high-availability_all" / "ntc-templates_pa-5020_active.txt").read_text(
-        encoding="utf-8"
-    )
-    result = panos.facts(info, ha)
+    ha = (FIXTURES / "show_high-availability_all" / "ntc-templates_pa-5020_active.txt").read_text(encoding="utf-8")
+    result = panos.facts({"facts": info, "ha": ha})
     assert result.ha_state == "active"
     assert result.extra["ha-peer-state"] == "passive"
     assert result.extra["ha-state-sync"] == "Complete"
@@ -153,9 +152,7 @@ def test_transceivers_with_echo_and_prompt() -> None:
     assert [t.part for t in panos.parse_transceivers(text)] == ["PAN-SFP-PLUS-SR"]
 
 
-@pytest.mark.parametrize(
-    "text", ["", "\n\n", "admin@fw> show system state filter sys.s*.p*.phy\n\nadmin@fw> "]
-)
+@pytest.mark.parametrize("text", ["", "\n\n", "admin@fw> show system state filter sys.s*.p*.phy\n\nadmin@fw> "])
 def test_transceivers_empty_output_is_no_optics(text: str) -> None:
     assert panos.parse_transceivers(text) == []
 
@@ -187,7 +184,7 @@ def test_system_info_junk_is_a_parse_error(text: str) -> None:
 
 def test_facts_rejects_a_bad_sw_version() -> None:
     with pytest.raises(ParseError, match="not a PAN-OS version: 'ten'"):
-        panos.facts("hostname: fw\nmodel: PA-3220\nsw-version: ten\n")
+        panos.facts({"facts": "hostname: fw\nmodel: PA-3220\nsw-version: ten\n"})
 
 
 def test_ha_junk_is_a_parse_error() -> None:

@@ -51,13 +51,9 @@ from tasks.models import (
 INJECTION = '=HYPERLINK("http://evil")'
 
 
-def optic(
-    port: str, vendor: str, oem: bool, supported: Support, verdict: Verdict, reason: str
-) -> OpticVerdict:
+def optic(port: str, vendor: str, oem: bool, supported: Support, verdict: Verdict, reason: str) -> OpticVerdict:
     part = "PAN-SFP-PLUS-SR" if oem else "FTLX8571D3BCL"
-    return OpticVerdict(
-        Transceiver(port, "10GBASE-SR", vendor, part, f"S-{port}"), oem, supported, verdict, reason
-    )
+    return OpticVerdict(Transceiver(port, "10GBASE-SR", vendor, part, f"S-{port}"), oem, supported, verdict, reason)
 
 
 def finding(check: str, verdict: Verdict, severity: Severity = Severity.INFO, message: str = "ok") -> Finding:
@@ -66,9 +62,7 @@ def finding(check: str, verdict: Verdict, severity: Severity = Severity.INFO, me
 
 def host(name: str, customer: str, site: str, **kwargs: Any) -> HostRecord:
     facts = Facts(hostname=name, model="PA-5220", serial=f"SN-{name}", version="9.1.14")
-    return HostRecord(
-        name=name, customer=customer, site=site, platform="paloalto_panos", facts=facts, **kwargs
-    )
+    return HostRecord(name=name, customer=customer, site=site, platform="paloalto_panos", facts=facts, **kwargs)
 
 
 def build_result() -> RunResult:
@@ -85,9 +79,7 @@ def build_result() -> RunResult:
                 optic("ethernet1/2", "FINISAR CORP.", False, Support.NO, Verdict.FAIL, "third-party on 10.2"),
             ],
             findings=[
-                finding(
-                    "optic-support", Verdict.FAIL, Severity.BLOCKER, "ethernet1/2: non-OEM optic, boot loop"
-                ),
+                finding("optic-support", Verdict.FAIL, Severity.BLOCKER, "ethernet1/2: non-OEM optic, boot loop"),
                 finding("optic-support", Verdict.FAIL, Severity.BLOCKER, "second blocker, not shown"),
                 finding("ha-state", Verdict.SKIPPED, message="standalone"),
             ],
@@ -255,9 +247,7 @@ def test_results_json_has_the_contract_shape(result: RunResult, tmp_path: Path) 
     for name, entry in data["hosts"].items():
         assert host_keys <= set(entry), name
     by_name = {h.name: h for h in result.hosts}
-    assert {n: e["verdict"] for n, e in data["hosts"].items()} == {
-        n: h.verdict.value for n, h in by_name.items()
-    }
+    assert {n: e["verdict"] for n, e in data["hosts"].items()} == {n: h.verdict.value for n, h in by_name.items()}
     failed = data["hosts"]["acme-par1-fw01"]
     assert set(failed["transceivers"][0]) == {
         "port",

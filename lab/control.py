@@ -1,0 +1,155 @@
+"""Start, stop and inspect a lab running as a detached background process."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from lab import estate as estate_mod
+from lab.server import LabError
+from lab.state import LOG_FILE, LabInfo, read_state, remove_state
+
+log = logging.getLogger(__name__)
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_STATE_DIR = REPO / ".lab"
+DEFAULT_INVENTORY_OUT = DEFAULT_STATE_DIR / "inventory"
+DEFAULT_ESTATE = Path(__file__).resolve().parent / "estates" / "demo.yaml"
+READY_TIMEOUT_S = 30.0
+STOP_TIMEOUT_S = 5.0
+
+_children: dict[int, subprocess.Popen[bytes]] = {}
+
+
+def serve_command(
+    estate: Path,
+    state_dir: Path,
+    inventory_out: Path | None,
+    base_port: int | None,
+    max_runtime: float | None,
+) -> list[str]:
+    """The command line of a foreground lab process."""
+    cmd = [sys.executable, "-m", "lab", "serve", "--estate", str(estate), "--state-dir", str(state_dir)]
+    if inventory_out is not None:
+        cmd += ["--inventory-out", str(inventory_out)]
+    if base_port is not None:
+        cmd += ["--base-port", str(base_port)]
+    if max_runtime is not None:
+        cmd += ["--max-runtime", str(max_runtime)]
+    return cmd
+
+
+def start(
+    estate: Path,
+    state_dir: Path,
+    inventory_out: Path | None = None,
+    base_port: int | None = None,
+    max_runtime: float | None = None,
+) -> LabInfo:
+    """Launch the lab in the background and wait until it serves; ``LabError`` with the log tail if not.
+
+    The inventory goes to ``inventory_out`` (default ``<state_dir>/inventory``).
+    """
+    estate_mod.load(estate)  # fail fast, in-process, with the one-line EstateError
+    state_dir = state_dir.resolve()
+    inventory_out = (inventory_out or state_dir / "inventory").resolve()
+    if status(state_dir) is not None:
+        raise LabError(f"a lab is already running for {state_dir} (stop it first)")
+    state_dir.mkdir(parents=True, exist_ok=True)
+    remove_state(state_dir)
+    cmd = serve_command(estate.resolve(), state_dir, inventory_out, base_port, max_runtime)
+    with open(state_dir / LOG_FILE, "ab") as logfile:
+        proc = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=logfile, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True
+        )
+    _children[proc.pid] = proc
+    return _wait_ready(proc, state_dir)
+
+
+def _wait_ready(proc: subprocess.Popen[bytes], state_dir: Path) -> LabInfo:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        info = read_state(state_dir)
+        if info is not None and info.pid == proc.pid:
+            log.info("lab pid %d serves %d devices", info.pid, len(info.devices))
+            return info
+        if proc.poll() is not None:
+            _children.pop(proc.pid, None)
+            raise LabError(f"lab exited with code {proc.returncode}: {_log_tail(state_dir)}")
+        time.sleep(0.05)
+    _terminate(proc.pid)
+    raise LabError(f"lab not ready after {READY_TIMEOUT_S:.0f} s: {_log_tail(state_dir)}")
+
+
+def _log_tail(state_dir: Path, lines: int = 5) -> str:
+    try:
+        text = (state_dir / LOG_FILE).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "(no log)"
+    return " | ".join(line for line in text.strip().splitlines()[-lines:]) or "(empty log)"
+
+
+def _alive(pid: int) -> bool:
+    """True if ``pid`` runs (a zombie child is reaped and counts as gone)."""
+    child = _children.get(pid)
+    if child is not None:
+        if child.poll() is None:
+            return True
+        _children.pop(pid, None)
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return _is_lab_process(pid)
+
+
+def _is_lab_process(pid: int) -> bool:
+    """Guard against a reused pid: the process must be a ``-m lab serve`` (where /proc tells)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    running = stat.rsplit(")", 1)[-1].split()[0] != "Z"
+    return running and b"lab" in cmdline and b"serve" in cmdline
+
+
+def _terminate(pid: int) -> None:
+    """SIGTERM, wait, then SIGKILL."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if not _alive(pid):
+                return
+            time.sleep(0.05)
+
+
+def status(state_dir: Path) -> LabInfo | None:
+    """What the lab of ``state_dir`` serves, or None if none runs (a stale state file is ignored)."""
+    info = read_state(state_dir.resolve())
+    if info is None or not _alive(info.pid):
+        return None
+    return info
+
+
+def stop(state_dir: Path) -> bool:
+    """Stop the lab of ``state_dir`` and remove its state; False if nothing was running."""
+    state_dir = state_dir.resolve()
+    info = read_state(state_dir)
+    running = info is not None and _alive(info.pid)
+    if info is not None and running:
+        _terminate(info.pid)
+    remove_state(state_dir)
+    return running

@@ -1,0 +1,1 @@
+"""Estate files served by the lab, and the generator of the demo estate."""

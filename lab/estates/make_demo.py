@@ -1,0 +1,217 @@
+"""Generate lab/estates/demo.yaml: a deterministic MSSP estate of PAN-OS firewalls (seeded random).
+
+Run ``python -m lab.estates.make_demo`` (or ``python lab/estates/make_demo.py``) to regenerate it.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lab.personalities.paloalto_panos import ports
+
+SEED = 20240611
+OUT = Path(__file__).resolve().parent / "demo.yaml"
+PLATFORM = "paloalto_panos"
+
+# customer → (short name, [(site, kind)]); kind "dc" sites have HA pairs of big boxes, "branch" small ones.
+CUSTOMERS: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "acme-bank": ("acme", [("lon1", "dc"), ("fra1", "dc"), ("nyc1", "branch")]),
+    "globex-retail": ("globex", [("ams1", "dc"), ("lon2", "branch"), ("par1", "branch")]),
+    "initech-health": ("initech", [("nyc2", "dc"), ("chi1", "branch")]),
+    "umbrella-pharma": ("umbrella", [("fra2", "dc"), ("zrh1", "branch")]),
+}
+FAULT_CUSTOMER = ("wayne-logistics", "wayne", "dub1")
+
+DC_MODELS = ["PA-5220", "PA-5250", "PA-3250", "PA-3220", "PA-3260"]
+BRANCH_MODELS = ["PA-850", "PA-440", "PA-1410", "PA-3220", "PA-820"]
+RELEASES = ["9.1.11-h5", "9.1.14", "9.1.16", "9.1.17", "10.1.9", "10.1.11", "10.1.12", "10.1.14-h13"]
+TARGET_DEVICES = 106  # plus the two fault devices
+THIRD_PARTY_SHARE = 1 / 8  # of the firewalls, both peers of a pair alike
+
+# cage kind → [(type, OEM part, weight)]
+OEM: dict[str, list[tuple[str, str, int]]] = {
+    "sfp": [("1000BASE-SX", "PAN-SFP-SX", 3), ("1000BASE-LX", "PAN-SFP-LX", 1)],
+    "sfp+": [
+        ("10GBASE-SR", "PAN-SFP-PLUS-SR", 6),
+        ("10GBASE-LR", "PAN-SFP-PLUS-LR", 2),
+        ("1000BASE-SX", "PAN-SFP-SX", 1),
+    ],
+    "sfp28": [("25GBASE-SR", "PAN-SFP28-25GBASE-SR", 3), ("10GBASE-SR", "PAN-SFP-PLUS-SR", 1)],
+    "qsfp+": [("40GBASE-SR4", "PAN-QSFP-40GBASE-SR4", 1)],
+    "qsfp28": [("100GBASE-SR4", "PAN-QSFP28-100GBASE-SR4", 2), ("40GBASE-SR4", "PAN-QSFP-40GBASE-SR4", 1)],
+}
+
+# optic type → [(vendor name as the EEPROM reports it, vendor part number)]
+THIRD_PARTY: dict[str, list[tuple[str, str]]] = {
+    "10GBASE-SR": [
+        ("FINISAR CORP.", "FTLX8571D3BCL"),
+        ("FS", "SFP-10GSR-85"),
+        ("FLEXOPTIX", "P.8596.10"),
+        ("Intel Corp", "FTLX8571D3BCV-IT"),
+        ("AVAGO", "AFBR-709SMZ"),
+        ("JDSU", "PLRXPL-SC-S43-22"),
+    ],
+    "10GBASE-LR": [("FINISAR CORP.", "FTLX1471D3BCL"), ("FS", "SFP-10GLR-31"), ("FLEXOPTIX", "P.1396.10")],
+    "1000BASE-SX": [("FINISAR CORP.", "FTLF8519P3BNL"), ("AVAGO", "AFBR-5710PZ")],
+    "1000BASE-LX": [("FINISAR CORP.", "FTLF1318P3BTL")],
+    "25GBASE-SR": [("FINISAR CORP.", "FTLF8536P4BCL"), ("FS", "SFP28-25GSR-85")],
+    "40GBASE-SR4": [("FINISAR CORP.", "FCBN410QB1C10"), ("FINISAR CORP.", "FTL410QE2C")],
+    "100GBASE-SR4": [("FINISAR CORP.", "FTLC9551REPM"), ("FS", "QSFP28-SR4-100G")],
+}
+
+
+def oem_optics(rng: random.Random, model: str) -> list[dict[str, str]]:
+    """An OEM optic in every SFP/QSFP cage of ``model``."""
+    optics = []
+    for port, cage in ports(model):
+        if cage == "copper":
+            continue
+        choices = OEM[cage]
+        kind, part, _ = rng.choices(choices, weights=[w for _, _, w in choices])[0]
+        optics.append({"port": port, "type": kind, "vendor": "OEM", "part": part})
+    return optics
+
+
+def add_third_party(rng: random.Random, optics: list[dict[str, str]]) -> None:
+    """Swap one to three optics for third-party ones of the same type (serial as a vendor would print)."""
+    candidates = [o for o in optics if o["type"] in THIRD_PARTY]
+    for optic in rng.sample(candidates, k=min(len(candidates), rng.randint(1, 3))):
+        vendor, part = rng.choice(THIRD_PARTY[optic["type"]])
+        optic.update(vendor=vendor, part=part, serial=f"{vendor[:2].upper()}{rng.randint(10**7, 10**8 - 1)}")
+
+
+def device(
+    name: str,
+    model: str,
+    version: str,
+    role: str,
+    optics: list[dict[str, str]],
+    ha: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": name, "platform": PLATFORM, "model": model, "version": version}
+    entry["role"] = role
+    if ha:
+        entry["ha"] = ha
+    if optics:
+        entry["optics"] = [dict(o) for o in optics]
+    return entry
+
+
+def site_units(kind: str, rng: random.Random) -> list[tuple[str, str, bool]]:
+    """(model, role, is_pair) per unit of a site."""
+    if kind == "dc":
+        units = [(rng.choice(DC_MODELS[:3]), "edge-fw", True), (rng.choice(DC_MODELS), "dc-fw", True)]
+        units += [(rng.choice(DC_MODELS), "dc-fw", rng.random() < 0.6) for _ in range(rng.randint(2, 4))]
+        return units
+    units = [(rng.choice(BRANCH_MODELS), "branch-fw", rng.random() < 0.5) for _ in range(rng.randint(3, 6))]
+    return units
+
+
+@dataclass
+class Unit:
+    """One firewall or HA pair to generate."""
+
+    customer: str
+    short: str
+    site: str
+    model: str
+    role: str
+    pair: bool
+    version: str
+    optics: list[dict[str, str]]
+
+    @property
+    def size(self) -> int:
+        return 2 if self.pair else 1
+
+
+def plan_units(rng: random.Random) -> list[Unit]:
+    """Units per site until the estate holds TARGET_DEVICES firewalls."""
+    sites = [(c, short, site, kind) for c, (short, ss) in CUSTOMERS.items() for site, kind in ss]
+    plan = {key: site_units(key[3], rng) for key in sites}
+    while sum(2 if pair else 1 for units in plan.values() for _, _, pair in units) < TARGET_DEVICES:
+        key = rng.choice(sites)
+        branch = key[3] == "branch"
+        model = rng.choice(BRANCH_MODELS if branch else DC_MODELS)
+        plan[key].append((model, "branch-fw" if branch else "dc-fw", False))
+    units: list[Unit] = []
+    total = 0
+    for (customer, short, site, _), site_plan in plan.items():
+        for model, role, pair in site_plan:
+            pair = pair and total + 2 <= TARGET_DEVICES
+            if total >= TARGET_DEVICES:
+                break
+            units.append(Unit(customer, short, site, model, role, pair, rng.choice(RELEASES), oem_optics(rng, model)))
+            total += 2 if pair else 1
+    return units
+
+
+def pick_third_party(rng: random.Random, units: list[Unit]) -> None:
+    """Give about one firewall in eight (both peers of a pair alike) some non-OEM optics."""
+    eligible = [u for u in units if u.optics]
+    rng.shuffle(eligible)
+    wanted, given = round(TARGET_DEVICES * THIRD_PARTY_SHARE), 0
+    for unit in eligible:
+        if given >= wanted:
+            break
+        add_third_party(rng, unit.optics)
+        given += unit.size
+
+
+def build(rng: random.Random) -> dict[str, Any]:
+    units = plan_units(rng)
+    pick_third_party(rng, units)
+    customers: dict[str, Any] = {}
+    for unit in units:
+        sites = customers.setdefault(unit.customer, {"sites": {}})["sites"]
+        devices = sites.setdefault(unit.site, {"devices": []})["devices"]
+        names = [f"{unit.short}-{unit.site}-fw{len(devices) + i + 1:02d}" for i in range(unit.size)]
+        for i, name in enumerate(names):
+            ha = {"peer": names[1 - i], "state": "active" if i == 0 else "passive"} if unit.pair else None
+            devices.append(device(name, unit.model, unit.version, unit.role, unit.optics, ha))
+    customers[FAULT_CUSTOMER[0]] = {"sites": {FAULT_CUSTOMER[2]: {"devices": fault_devices()}}}
+    return {"customers": customers}
+
+
+def fault_devices() -> list[dict[str, Any]]:
+    short, site = FAULT_CUSTOMER[1], FAULT_CUSTOMER[2]
+    rng = random.Random(SEED + 1)
+    out = []
+    for number, fault in ((1, "refuse"), (2, "auth_fail")):
+        entry = device(f"{short}-{site}-fw{number:02d}", "PA-850", "10.1.11", "branch-fw", oem_optics(rng, "PA-850"))
+        entry["faults"] = [fault]
+        out.append(entry)
+    return out
+
+
+HEADER = """\
+# GENERATED by lab/estates/make_demo.py (seed {seed}) - do not edit by hand.
+# Regenerate with: python -m lab.estates.make_demo
+# {devices} PAN-OS firewalls for {customers} customers; HA pairs; ~1 in 8 with non-OEM optics;
+# customer {fault_customer} holds the two fault devices (refuse, auth_fail).
+"""
+
+
+def render(estate: dict[str, Any]) -> str:
+    devices = sum(len(s["devices"]) for c in estate["customers"].values() for s in c["sites"].values())
+    header = HEADER.format(
+        seed=SEED, devices=devices, customers=len(estate["customers"]), fault_customer=FAULT_CUSTOMER[0]
+    )
+    return header + yaml.safe_dump(estate, sort_keys=False, default_flow_style=None, width=200)
+
+
+def main(argv: list[str] | None = None) -> int:
+    out = Path(argv[0]) if argv else OUT
+    out.write_text(render(build(random.Random(SEED))), encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

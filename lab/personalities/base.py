@@ -1,0 +1,145 @@
+"""What a personality (one simulated OS) provides to the lab: a validator for its devices and a shell."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from lab.estate import Device
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a shell answers to one line: the text (without prompt), and what the session does next.
+
+    ``setup`` marks the lines a client's own session preparation sends (faults spare them);
+    ``close`` ends the session after the text is written.
+    """
+
+    text: str = ""
+    close: bool = False
+    setup: bool = False
+
+
+@dataclass(frozen=True)
+class DeviceView:
+    """Everything a shell may read about the device it simulates."""
+
+    device: Device
+    peer: Device | None
+    username: str
+    started_at: float
+
+
+class Shell(Protocol):
+    """One interactive CLI session of a simulated device."""
+
+    def banner(self) -> str:
+        """Text written straight after login, before the first prompt."""
+
+    def prompt(self) -> str:
+        """The prompt, as written on the wire (no line ending)."""
+
+    def handle(self, line: str) -> Reply:
+        """Answer one non-blank input line."""
+
+
+@dataclass(frozen=True)
+class Personality:
+    """One platform: its models, the optics it knows and a factory for shells.
+
+    ``validate_device`` returns ``(field path relative to the device, message)`` pairs.
+    """
+
+    platform: str
+    validate_device: Callable[[Device], list[tuple[str, str]]]
+    new_shell: Callable[[DeviceView], Shell]
+    models: Sequence[str] = field(default_factory=tuple)
+
+
+# --- a tiny, data-driven command matcher shared by personalities -------------------------------------------
+
+Handler = Callable[[DeviceView, dict[str, str]], str]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command: its syntax (``word``, ``a|b`` alternatives, ``<name>`` any word) and its handler."""
+
+    syntax: str
+    handler: Handler
+    setup: bool = False
+    close: bool = False
+
+    @property
+    def tokens(self) -> list[str]:
+        return self.syntax.split()
+
+
+@dataclass(frozen=True)
+class Match:
+    """The outcome of matching a line against a command table."""
+
+    command: Command | None
+    args: Mapping[str, str]
+    error_word: str | None = None
+
+
+def _token_matches(token: str, word: str) -> bool:
+    if token.startswith("<") and token.endswith(">"):
+        return True
+    return word in token.split("|")
+
+
+def _depth(tokens: list[str], words: list[str]) -> int:
+    """How many leading words match the tokens."""
+    depth = 0
+    for token, word in zip(tokens, words, strict=False):
+        if not _token_matches(token, word):
+            break
+        depth += 1
+    return depth
+
+
+def match_command(table: Sequence[Command], line: str) -> Match:
+    """Find the command for ``line``; else tell which word was unknown (None when the syntax is bad).
+
+    >>> t = [Command("show system info", lambda v, a: "")]
+    >>> match_command(t, "show  system info").command is t[0]
+    True
+    >>> match_command(t, "show version").error_word
+    'version'
+    >>> match_command(t, "show system").error_word is None
+    True
+    """
+    words = line.split()
+    best_depth, best_tokens = 0, [""]
+    for command in table:
+        tokens = command.tokens
+        depth = _depth(tokens, words)
+        if depth == len(tokens) == len(words):
+            return Match(command, _arguments(tokens, words))
+        if depth > best_depth:
+            best_depth, best_tokens = depth, tokens
+    if best_depth < min(len(words), len(best_tokens)) and _is_literal(best_tokens[best_depth]):
+        return Match(None, {}, error_word=words[best_depth])
+    return Match(None, {})
+
+
+def _is_literal(token: str) -> bool:
+    return not token.startswith("<")
+
+
+def _arguments(tokens: list[str], words: list[str]) -> dict[str, str]:
+    return {t.strip("<>"): w for t, w in zip(tokens, words, strict=True) if t.startswith("<")}
+
+
+_SAFE = re.compile(r"[^\x20-\x7e]")
+
+
+def printable(text: str) -> str:
+    """Replace anything outside printable ASCII (what an echo must never reflect raw)."""
+    return _SAFE.sub("?", text)

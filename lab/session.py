@@ -1,0 +1,155 @@
+"""One interactive SSH session of a simulated device: line splitting, echo, latency and faults."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import random
+from dataclasses import dataclass
+
+import asyncssh
+
+from lab.personalities.base import DeviceView, Reply, Shell, printable
+
+log = logging.getLogger(__name__)
+
+SLOW_REPLY_S = 60.0
+_GARBAGE_ALPHABET = "abcdef0123456789~!$%^&*()_+=-[]{};,.?/|"
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    """What a session needs: the device view, its shell factory output, its faults and latency."""
+
+    view: DeviceView
+    faults: frozenset[str]
+    latency_s: float
+
+    @property
+    def delay_s(self) -> float:
+        return SLOW_REPLY_S if "slow" in self.faults else self.latency_s
+
+
+class LineSplitter:
+    """Split a byte stream into lines on CR, LF or CRLF alike.
+
+    >>> s = LineSplitter()
+    >>> s.feed("a\\r\\nb\\rc"), s.feed("\\nd\\n")
+    (['a', 'b'], ['c', 'd'])
+    """
+
+    def __init__(self) -> None:
+        self._buffer = ""
+        self._skip_lf = False
+
+    def feed(self, data: str) -> list[str]:
+        lines: list[str] = []
+        for char in data:
+            if char == "\n" and self._skip_lf:
+                self._skip_lf = False
+                continue
+            self._skip_lf = char == "\r"
+            if char in "\r\n":
+                lines.append(self._buffer)
+                self._buffer = ""
+            else:
+                self._buffer += char
+        return lines
+
+
+def garbage(line: str) -> str:
+    """Deterministic junk a parser cannot make sense of (no prompt characters, no ``key: value``)."""
+    r = random.Random(hashlib.sha256(line.encode()).digest())
+    width = [r.randint(8, 60) for _ in range(r.randint(3, 8))]
+    rows = ["".join(r.choice(_GARBAGE_ALPHABET) for _ in range(n)) for n in width]
+    return "\n" + "\n".join(rows) + "\n\n"
+
+
+def crlf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+class CliSession(asyncssh.SSHServerSession):
+    """PTY shell session: a per-session queue worker answers lines in order, delays never block others."""
+
+    def __init__(self, spec: SessionSpec, shell: Shell) -> None:
+        self._spec = spec
+        self._shell = shell
+        self._queue: asyncio.Queue[str] = asyncio.Queue()
+        self._splitter = LineSplitter()
+        self._chan: asyncssh.SSHServerChannel | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
+        self._chan = chan
+
+    def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int], term_modes: object) -> bool:
+        return True
+
+    def shell_requested(self) -> bool:
+        return True
+
+    def exec_requested(self, command: str) -> bool:
+        return False
+
+    def session_started(self) -> None:
+        if "hang" in self._spec.faults:
+            log.info("%s: hang fault: session stays silent", self._spec.view.device.name)
+            return
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    def data_received(self, data: str, datatype: int | None) -> None:
+        if self._task is None:
+            return
+        for line in self._splitter.feed(data):
+            self._queue.put_nowait(line)
+
+    def eof_received(self) -> bool:
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    async def _run(self) -> None:
+        await asyncio.sleep(self._spec.delay_s)
+        self._write(self._shell.banner() + self._shell.prompt())
+        while await self._answer(await self._queue.get()):
+            pass
+
+    async def _answer(self, line: str) -> bool:
+        """Echo the line, wait, write the reply and the prompt; False once the session is over."""
+        self._write(printable(line) + "\n")
+        if not line.strip():
+            await asyncio.sleep(self._spec.delay_s)
+            self._write(self._shell.prompt())
+            return True
+        reply = self._shell.handle(line.strip())
+        if "drop" in self._spec.faults and not reply.setup:
+            self._drop()
+            return False
+        text = self._faulty_text(line, reply)
+        await asyncio.sleep(self._spec.delay_s)
+        self._write(text)
+        if reply.close:
+            assert self._chan is not None
+            self._chan.exit(0)
+            return False
+        self._write(self._shell.prompt())
+        return True
+
+    def _faulty_text(self, line: str, reply: Reply) -> str:
+        if "garbage" in self._spec.faults and not reply.setup and not reply.close:
+            return garbage(line)
+        return reply.text
+
+    def _drop(self) -> None:
+        log.info("%s: drop fault: cutting the connection", self._spec.view.device.name)
+        assert self._chan is not None
+        conn = self._chan.get_extra_info("connection")
+        conn.abort()
+
+    def _write(self, text: str) -> None:
+        if self._chan is not None and text:
+            self._chan.write(crlf(text))

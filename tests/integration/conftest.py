@@ -1,0 +1,116 @@
+"""Integration fixtures: a lab started on free ports for the session, and a helper to run the CLI in-process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from lab import control
+
+OEM_SR = {"type": "10GBASE-SR", "vendor": "OEM", "part": "PAN-SFP-PLUS-SR"}
+OEM_LR = {"type": "10GBASE-LR", "vendor": "OEM", "part": "PAN-SFP-PLUS-LR"}
+FINISAR = {"type": "10GBASE-SR", "vendor": "FINISAR CORP.", "part": "FTLX8571D3BCL"}
+FS = {"type": "10GBASE-LR", "vendor": "FS", "part": "SFP-10GLR-31"}
+
+
+# The first SFP+ cage of each model in the lab's port layouts (lab/personalities/paloalto_panos.py).
+FIRST_SFP_PLUS = {"PA-3220": 17, "PA-850": 13, "PA-5220": 5}
+
+
+def _fw(name: str, model: str, version: str, optics: list[dict[str, str]], **extra: Any) -> dict[str, Any]:
+    first = FIRST_SFP_PLUS[model]
+    ports = [dict(optic, port=f"ethernet1/{i}", serial=f"{name[-4:]}{i:02d}") for i, optic in enumerate(optics, first)]
+    return {
+        "name": name,
+        "platform": "paloalto_panos",
+        "model": model,
+        "version": version,
+        "optics": ports,
+        **extra,
+    }
+
+
+# A small estate covering each case the integration tests assert on.
+SMALL_ESTATE: dict[str, Any] = {
+    "customers": {
+        "alpha": {
+            "sites": {
+                "lon1": {
+                    "devices": [
+                        _fw(
+                            "alpha-lon1-fw01",
+                            "PA-3220",
+                            "10.1.9",
+                            [OEM_SR, OEM_LR],
+                            ha={"peer": "alpha-lon1-fw02", "state": "active"},
+                        ),
+                        _fw(
+                            "alpha-lon1-fw02",
+                            "PA-3220",
+                            "10.1.9",
+                            [OEM_SR, OEM_LR],
+                            ha={"peer": "alpha-lon1-fw01", "state": "passive"},
+                        ),
+                    ]
+                },
+                "par1": {"devices": [_fw("alpha-par1-fw01", "PA-850", "9.1.14", [OEM_SR])]},
+            }
+        },
+        "beta": {
+            "sites": {
+                "nyc1": {
+                    "devices": [
+                        _fw("beta-nyc1-fw01", "PA-5220", "9.1.14", [OEM_SR, FINISAR, FS]),
+                        _fw("beta-nyc1-fw02", "PA-5220", "10.1.9", [OEM_SR, OEM_LR]),
+                    ]
+                },
+            }
+        },
+        "faulty": {
+            "sites": {
+                "lab1": {
+                    "devices": [
+                        _fw(f"faulty-lab1-{fault}", "PA-850", "10.1.9", [OEM_SR], faults=[fault])
+                        for fault in ("refuse", "auth_fail", "hang", "drop", "garbage", "slow")
+                    ]
+                },
+            }
+        },
+    }
+}
+
+
+@dataclass(frozen=True)
+class Lab:
+    info: control.LabInfo
+    estate: Path
+    inventory: Path
+
+
+@pytest.fixture(scope="session")
+def small_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    work = tmp_path_factory.mktemp("small-lab")
+    estate = work / "estate.yaml"
+    estate.write_text(yaml.safe_dump(SMALL_ESTATE, sort_keys=False))
+    info = control.start(estate, work / "state", inventory_out=work / "inventory", max_runtime=900)
+    try:
+        yield Lab(info, estate, work / "inventory")
+    finally:
+        control.stop(work / "state")
+
+
+@pytest.fixture
+def lab_env(small_lab: Lab, monkeypatch: pytest.MonkeyPatch) -> Lab:
+    """The lab's credentials in the environment, short timeouts so hung devices cost little."""
+    monkeypatch.setenv("ESTATE_USERNAME", small_lab.info.username)
+    monkeypatch.setenv("ESTATE_PASSWORD", small_lab.info.password)
+    monkeypatch.setenv("ESTATE_CONNECT_TIMEOUT", "5")
+    monkeypatch.setenv("ESTATE_COMMAND_TIMEOUT", "3")
+    monkeypatch.delenv("CI_NODE_INDEX", raising=False)
+    monkeypatch.delenv("CI_NODE_TOTAL", raising=False)
+    return small_lab

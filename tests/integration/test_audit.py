@@ -1,0 +1,145 @@
+"""`estate audit` end to end: the CLI, real SSH through netmiko to the lab, the run folder read back."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import yaml
+
+from tests.integration.conftest import SMALL_ESTATE, Lab
+from workflows.cli import main
+
+pytestmark = pytest.mark.integration
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_folder(out: str) -> Path:
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("run folder: "), out
+    return Path(last.removeprefix("run folder: "))
+
+
+def sheet_rows(path: Path, sheet: str) -> list[dict[str, Any]]:
+    ws = openpyxl.load_workbook(path, read_only=True)[sheet]
+    rows = list(ws.iter_rows(values_only=True))
+    header = rows[0]
+    return [dict(zip(header, row, strict=False)) for row in rows[1:] if any(v is not None for v in row)]
+
+
+def estate_devices(customers: set[str] | None = None) -> list[dict[str, Any]]:
+    return [
+        dict(device, customer=customer, site=site)
+        for customer, cdata in SMALL_ESTATE["customers"].items()
+        if customers is None or customer in customers
+        for site, sdata in cdata["sites"].items()
+        for device in sdata["devices"]
+    ]
+
+
+def audit(lab: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, Path, str]:
+    code, out, err = run_cli(
+        ["audit", "--inventory", str(lab.inventory), "--out", str(tmp_path / "output"), *extra], capsys
+    )
+    return code, run_folder(out), err
+
+
+def test_oem_only_customer_passes_and_workbook_lists_every_optic(
+    lab_env: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, folder, _ = audit(lab_env, tmp_path, capsys, "--customer", "alpha", "--target", "10.2.4-h4")
+    assert code == 0
+    assert folder.name.endswith("-audit-alpha")
+    expected = {(d["name"], o["port"], o["part"]) for d in estate_devices({"alpha"}) for o in d["optics"]}
+    rows = sheet_rows(folder / "report.xlsx", "Transceivers")
+    assert {(r["Device"], r["Port"], r["Part number"]) for r in rows} == expected
+    assert {r["Verdict"] for r in rows} == {"PASS"}
+    devices = {r["Device"]: r for r in sheet_rows(folder / "report.xlsx", "Devices")}
+    assert devices["alpha-lon1-fw01"]["Model"] == "PA-3220"
+    assert devices["alpha-lon1-fw01"]["Version"] == "10.1.9"
+    results = json.loads((folder / "results.json").read_text())
+    assert results["hosts"]["alpha-lon1-fw01"]["facts"]["ha_state"] == "active"
+    assert results["hosts"]["alpha-par1-fw01"]["facts"]["ha_state"] is None
+    assert {f.name for f in folder.iterdir()} >= {"report.xlsx", "results.json", "junit.xml", "run.log"}
+
+
+@pytest.mark.parametrize(("target", "verdict", "code"), [("10.2.4-h4", "FAIL", 1), (None, "WARN", 0)])
+def test_third_party_optics_fail_only_against_a_target_past_10_2(
+    lab_env: Lab,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    target: str | None,
+    verdict: str,
+    code: int,
+) -> None:
+    args = ["--customer", "beta", *(["--target", target] if target else [])]
+    rc, folder, _ = audit(lab_env, tmp_path, capsys, *args)
+    assert rc == code
+    rows = sheet_rows(folder / "report.xlsx", "Transceivers")
+    third_party = {
+        (d["name"], o["port"]) for d in estate_devices({"beta"}) for o in d["optics"] if o["vendor"] != "OEM"
+    }
+    assert {(r["Device"], r["Port"]) for r in rows if r["Verdict"] == verdict} == third_party
+    assert all(r["OEM"] == "no" and r["Supported"] == "no" for r in rows if (r["Device"], r["Port"]) in third_party)
+    devices = {r["Device"]: r["Verdict"] for r in sheet_rows(folder / "report.xlsx", "Devices")}
+    assert devices == {"beta-nyc1-fw01": verdict, "beta-nyc1-fw02": "PASS"}
+
+
+@pytest.mark.parametrize(
+    ("fault", "stage"),
+    [
+        ("refuse", "connect"),
+        ("auth_fail", "login"),
+        ("hang", "connect"),
+        ("drop", "command"),
+        ("garbage", "parse"),
+        ("slow", "connect"),
+    ],
+)
+def test_a_faulty_device_is_an_error_row_and_the_others_complete(
+    lab_env: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str], fault: str, stage: str
+) -> None:
+    # The faulty device plus one healthy device of another customer, selected by name.
+    rc, folder, _ = audit(lab_env, tmp_path, capsys, "--limit", f"*{fault}*", "--limit", "alpha-par1-fw01")
+    assert rc == 2
+    errors = sheet_rows(folder / "report.xlsx", "Errors")
+    assert [(r["Device"], r["Stage"]) for r in errors] == [(f"faulty-lab1-{fault}", stage)]
+    devices = {r["Device"]: r["Verdict"] for r in sheet_rows(folder / "report.xlsx", "Devices")}
+    assert devices == {f"faulty-lab1-{fault}": "ERROR", "alpha-par1-fw01": "PASS"}
+    assert lab_env.info.password not in (folder / "run.log").read_text()
+
+
+def test_broken_inventory_file_is_exit_3_naming_the_file(
+    lab_env: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inventory = tmp_path / "inventory"
+    shutil.copytree(lab_env.inventory, inventory)
+    hosts_file = inventory / "beta" / "hosts.yaml"
+    hosts = yaml.safe_load(hosts_file.read_text())
+    hosts["beta-nyc1-fw01"]["port"] = "not-a-port"
+    hosts_file.write_text(yaml.safe_dump(hosts))
+    out_dir = tmp_path / "output"
+    rc, _out, err = run_cli(["audit", "--inventory", str(inventory), "--out", str(out_dir)], capsys)
+    assert rc == 3
+    assert str(hosts_file) in err and "beta-nyc1-fw01" in err and "port" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out_dir.exists()
+
+
+def test_missing_credentials_are_reported_before_any_connection(
+    lab_env: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ESTATE_PASSWORD")
+    rc, _, err = run_cli(["audit", "--inventory", str(lab_env.inventory), "--out", str(tmp_path / "o")], capsys)
+    assert rc == 3
+    assert "ESTATE_PASSWORD" in err
+    assert not (tmp_path / "o").exists()

@@ -1,0 +1,326 @@
+"""The lab over real SSH: netmiko's own PAN-OS driver, SSHDetect, faults, latency, inventory, stop."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import paramiko
+import pytest
+import yaml
+from netmiko import (
+    ConnectHandler,
+    NetmikoAuthenticationException,
+    NetmikoTimeoutException,
+    ReadTimeout,
+    SSHDetect,
+)
+from netmiko.base_connection import BaseConnection
+from ntc_templates.parse import parse_output
+
+from lab import control
+from lab.state import LabInfo
+
+pytestmark = pytest.mark.integration
+
+LATENCY_MS = 400
+# Bounds for a hung device: read_timeout_override caps session_preparation's reads (20 s by default),
+# conn/auth/banner timeouts cap the TCP connect, the SSH banner and authentication.
+SHORT = {"conn_timeout": 3, "auth_timeout": 3, "banner_timeout": 3, "read_timeout_override": 3}
+
+OEM = {"port": "ethernet1/5", "type": "10GBASE-SR", "vendor": "OEM", "part": "PAN-SFP-PLUS-SR"}
+FINISAR = {
+    "port": "ethernet1/6",
+    "type": "10GBASE-LR",
+    "vendor": "FINISAR CORP.",
+    "part": "FTLX1471D3BCL",
+    "serial": "FNS1234",
+}
+
+
+def _fw(name: str, model: str = "PA-850", **extra: Any) -> dict[str, Any]:
+    return {"name": name, "platform": "paloalto_panos", "model": model, "version": "10.1.9", **extra}
+
+
+ESTATE = {
+    "customers": {
+        "acme": {
+            "sites": {
+                "lon1": {
+                    "devices": [
+                        _fw(
+                            "acme-lon1-fw01",
+                            "PA-5220",
+                            version="9.1.14",
+                            role="edge-fw",
+                            optics=[OEM, FINISAR],
+                            ha={"peer": "acme-lon1-fw02", "state": "active"},
+                        ),
+                        _fw(
+                            "acme-lon1-fw02",
+                            "PA-5220",
+                            version="9.1.14",
+                            role="edge-fw",
+                            optics=[OEM, FINISAR],
+                            ha={"peer": "acme-lon1-fw01", "state": "passive"},
+                        ),
+                        _fw("acme-lon1-fw03", latency_ms=LATENCY_MS),
+                    ]
+                }
+            }
+        },
+        "faulty": {
+            "sites": {
+                "lab1": {
+                    "devices": [
+                        _fw(f"faulty-lab1-{fault}", faults=[fault])
+                        for fault in ("refuse", "auth_fail", "hang", "drop", "garbage", "slow")
+                    ]
+                }
+            }
+        },
+    }
+}
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabInfo]:
+    root = tmp_path_factory.mktemp("lab")
+    estate = root / "estate.yaml"
+    estate.write_text(yaml.safe_dump(ESTATE), encoding="utf-8")
+    info = control.start(estate, root / "state", inventory_out=root / "inventory", max_runtime=300)
+    try:
+        yield info
+    finally:
+        control.stop(root / "state")
+
+
+def _params(lab: LabInfo, name: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "device_type": "paloalto_panos",
+        "host": "127.0.0.1",
+        "port": lab.devices[name],
+        "username": lab.username,
+        "password": lab.password,
+        **extra,
+    }
+
+
+def _quick_close(conn: BaseConnection) -> None:
+    """Skip PAN-OS disconnect()'s 2 s settle time: say exit and drop the transport."""
+    conn.write_channel("exit\n")
+    conn.paramiko_cleanup()
+
+
+@pytest.fixture(scope="module")
+def detected(lab: LabInfo) -> Iterator[Future[str | None]]:
+    """SSHDetect takes ~30 s (6 s per probe command): run it alongside the other tests."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        params = _params(lab, "acme-lon1-fw03", device_type="autodetect")
+        yield pool.submit(lambda: SSHDetect(**params).autodetect())
+
+
+@pytest.fixture(scope="module")
+def fw01(lab: LabInfo, detected: Future[str | None]) -> Iterator[BaseConnection]:
+    conn = ConnectHandler(**_params(lab, "acme-lon1-fw01"))
+    yield conn
+    _quick_close(conn)
+
+
+def test_login_and_show_system_info_parses(fw01: BaseConnection) -> None:
+    raw = fw01.send_command("show system info")
+    (facts,) = parse_output(platform="paloalto_panos", command="show system info", data=raw)
+    assert (facts["hostname"], facts["model"], facts["os"]) == ("acme-lon1-fw01", "PA-5220", "9.1.14")
+    assert facts["operational_mode"] == "normal"
+
+
+def test_ha_prompt_and_state(fw01: BaseConnection) -> None:
+    assert fw01.base_prompt == "admin@acme-lon1-fw01(active)"
+    output = fw01.send_command("show high-availability state")
+    assert "State: active" in output and "State: passive" in output and "Connection status: up" in output
+
+
+def test_system_state_lists_optics(fw01: BaseConnection) -> None:
+    lines = fw01.send_command("show system state filter sys.s1.p*.phy").strip().splitlines()
+    by_key = {line.split(":", 1)[0]: line for line in lines}
+    assert len(by_key) == 24  # PA-5220: 4 copper, 16 SFP+, 4 QSFP+
+    p5, p6 = by_key["sys.s1.p5.phy"], by_key["sys.s1.p6.phy"]
+    assert "'media': SFP-Plus-Fiber, 'sfp': { 'connector': LC," in p5
+    assert "'vendor-name': OEM             , 'vendor-part-number': PAN-SFP-PLUS-SR ," in p5
+    assert "'vendor-name': FINISAR CORP.   , 'vendor-part-number': FTLX1471D3BCL   ," in p6
+    assert "'vendor-serial-number': FNS1234         ," in p6
+    copper = "sys.s1.p1.phy: { 'link-partner': { }, 'media': CAT5, 'type': Ethernet, }"
+    assert by_key["sys.s1.p1.phy"] == copper
+    one = fw01.send_command("show system state filter sys.s1.p6.phy").strip()
+    assert one.startswith("sys.s1.p6.phy: {") and "\n" not in one
+
+
+def test_interface_hardware_parses(fw01: BaseConnection) -> None:
+    rows = fw01.send_command("show interface hardware", use_textfsm=True)
+    assert isinstance(rows, list)
+    speeds = {row["interface"]: row["speed"] for row in rows}
+    assert speeds["ethernet1/5"] == "10000"
+
+
+def test_unknown_command_gives_panos_error(fw01: BaseConnection) -> None:
+    assert fw01.send_command("show foo").strip() == "Unknown command: foo"
+    assert fw01.send_command("show system").strip() == "Invalid syntax."
+
+
+def test_disk_space(fw01: BaseConnection) -> None:
+    output = fw01.send_command("show system disk-space")
+    header = output.strip().splitlines()[0].split()
+    assert header == ["Filesystem", "Size", "Used", "Avail", "Use%", "Mounted", "on"]
+    assert "/opt/panrepo" in output
+
+
+def test_latency_is_observable(lab: LabInfo) -> None:
+    conn = ConnectHandler(**_params(lab, "acme-lon1-fw03"))
+    try:
+        start = time.monotonic()
+        conn.send_command("show clock", auto_find_prompt=False)
+        assert time.monotonic() - start >= LATENCY_MS / 1000
+    finally:
+        _quick_close(conn)
+
+
+def test_refuse_is_connection_refused_quickly(lab: LabInfo) -> None:
+    start = time.monotonic()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", lab.devices["faulty-lab1-refuse"]), timeout=3)
+    assert time.monotonic() - start < 1
+
+
+def test_auth_fail_is_authentication_error(lab: LabInfo) -> None:
+    with pytest.raises(NetmikoAuthenticationException):
+        ConnectHandler(**_params(lab, "faulty-lab1-auth_fail", **SHORT))
+
+
+def test_wrong_password_is_rejected(lab: LabInfo) -> None:
+    params = _params(lab, "acme-lon1-fw03", **SHORT)
+    params["password"] = "not-the-password"
+    with pytest.raises(NetmikoAuthenticationException):
+        ConnectHandler(**params)
+
+
+def test_hang_times_out_within_bound(lab: LabInfo) -> None:
+    start = time.monotonic()
+    with pytest.raises((NetmikoTimeoutException, ReadTimeout)):
+        ConnectHandler(**_params(lab, "faulty-lab1-hang", **SHORT))
+    # session_preparation's first read (3 s) plus disconnect()'s check_config_mode read (3 s)
+    assert time.monotonic() - start < 10
+
+
+def test_slow_times_out_within_bound(lab: LabInfo) -> None:
+    start = time.monotonic()
+    with pytest.raises((NetmikoTimeoutException, ReadTimeout)):
+        ConnectHandler(**_params(lab, "faulty-lab1-slow", **SHORT))
+    assert time.monotonic() - start < 10
+
+
+def _read_until(chan: paramiko.Channel, marker: bytes, timeout: float = 5) -> bytes:
+    data, deadline = b"", time.monotonic() + timeout
+    while marker not in data and time.monotonic() < deadline:
+        if chan.recv_ready():
+            data += chan.recv(65536)
+        elif chan.exit_status_ready() and not chan.recv_ready():
+            break
+        else:
+            time.sleep(0.01)
+    return data
+
+
+def test_plain_password_auth_echo_typeahead_and_exit(lab: LabInfo) -> None:
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    client.connect(
+        "127.0.0.1",
+        port=lab.devices["acme-lon1-fw02"],
+        username=lab.username,
+        password=lab.password,
+        look_for_keys=False,
+        allow_agent=False,
+        timeout=5,
+    )
+    try:
+        chan = client.invoke_shell(term="vt100", width=511, height=1000)
+        prompt = b"admin@acme-lon1-fw02(passive)> "
+        assert _read_until(chan, prompt).endswith(prompt)
+        chan.send(b"show clock\nshow foo\r\n\n")  # typed ahead, mixed line endings
+        text = _read_until(chan, b"foo\r\n\r\nUnknown command: foo\r\n\r\n" + prompt + b"\r\n" + prompt)
+        assert text.startswith(b"show clock\r\n\r\n")
+        assert text.index(b"UTC") < text.index(b"show foo\r\n")
+        chan.send(b"exit\n")
+        assert _read_until(chan, b"never") == b"exit\r\n"
+        assert chan.recv_exit_status() == 0
+    finally:
+        client.close()
+
+
+def test_drop_cuts_the_connection_at_first_real_command(lab: LabInfo) -> None:
+    conn = ConnectHandler(**_params(lab, "faulty-lab1-drop", **SHORT))  # session preparation is spared
+    with pytest.raises((OSError, EOFError, ReadTimeout)):
+        conn.send_command("show system state filter sys.s1.p*.phy", auto_find_prompt=False)
+    conn.paramiko_cleanup()
+
+
+def test_garbage_answers_junk_but_prompts(lab: LabInfo) -> None:
+    conn = ConnectHandler(**_params(lab, "faulty-lab1-garbage", **SHORT))
+    try:
+        output = conn.send_command("show system info")
+        assert output.strip() and "hostname" not in output and ":" not in output
+        assert parse_output(platform="paloalto_panos", command="show system info", data=output) == []
+    finally:
+        _quick_close(conn)
+
+
+def test_sshdetect_answers_paloalto_panos(detected: Future[str | None]) -> None:
+    assert detected.result(timeout=90) == "paloalto_panos"
+
+
+def test_inventory_files(lab: LabInfo) -> None:
+    out = lab.inventory
+    assert out is not None
+    read = lambda rel: yaml.safe_load((out / rel).read_text(encoding="utf-8"))  # noqa: E731
+    assert (out / "defaults.yaml").read_text(encoding="utf-8").strip() == "{}"
+    assert read("groups.yaml") == {
+        "paloalto_panos": {"platform": "paloalto_panos"},
+        "edge-fw": {"data": {"role": "edge-fw"}},
+        "firewall": {"data": {"role": "firewall"}},
+    }
+    assert read("acme/groups.yaml") == {
+        "acme": {"data": {"customer": "acme"}},
+        "acme-lon1": {"groups": ["acme"], "data": {"customer": "acme", "site": "lon1"}},
+    }
+    hosts = read("acme/hosts.yaml")
+    assert list(hosts) == ["acme-lon1-fw01", "acme-lon1-fw02", "acme-lon1-fw03"]
+    assert hosts["acme-lon1-fw01"] == {
+        "hostname": "127.0.0.1",
+        "port": lab.devices["acme-lon1-fw01"],
+        "platform": "paloalto_panos",
+        "groups": ["acme-lon1", "edge-fw", "paloalto_panos"],
+        "data": {"customer": "acme", "site": "lon1", "role": "edge-fw", "model": "PA-5220"},
+    }
+    assert read("faulty/hosts.yaml")["faulty-lab1-refuse"]["port"] == lab.devices["faulty-lab1-refuse"]
+    assert lab.password not in "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.yaml"))
+    creds = (lab.state_dir / "credentials.env").read_text(encoding="utf-8")
+    assert "export ESTATE_USERNAME=admin" in creds and "export ESTATE_PASSWORD=" in creds
+
+
+def test_status_and_stop_leave_no_process(tmp_path: Path) -> None:
+    estate = tmp_path / "e.yaml"
+    estate.write_text(yaml.safe_dump({"customers": {"c": {"sites": {"s": {"devices": [_fw("c-s-fw01")]}}}}}))
+    state = tmp_path / "state"
+    info = control.start(estate, state, max_runtime=60)
+    assert control.status(state) == info
+    assert control.stop(state) is True
+    with pytest.raises(ProcessLookupError):
+        os.kill(info.pid, 0)
+    assert control.status(state) is None
+    assert not (state / "lab.json").exists()
+    assert control.stop(state) is False

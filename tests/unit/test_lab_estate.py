@@ -1,0 +1,203 @@
+"""Tests of lab.estate: validation errors name the file and the field path; defaults; serials."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from lab import personalities
+from lab.estate import DEFAULT_PASSWORD, DEFAULT_USERNAME, EstateError, load, serial_for
+from lab.inventory import customer_groups, customer_hosts, shared_groups
+
+DEMO = Path(__file__).resolve().parents[2] / "lab" / "estates" / "demo.yaml"
+
+
+SR = {"port": "ethernet1/5", "type": "10GBASE-SR", "vendor": "OEM", "part": "PAN-SFP-PLUS-SR"}
+
+
+def fw(name: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "platform": "paloalto_panos", "model": "PA-5220", "version": "10.1.9", **extra}
+
+
+def estate(*devices: dict[str, Any], **top: Any) -> dict[str, Any]:
+    return {"customers": {"acme": {"sites": {"lon1": {"devices": list(devices)}}}}, **top}
+
+
+def write(tmp_path: Path, data: Any) -> Path:
+    path = tmp_path / "e.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def error_of(tmp_path: Path, data: Any) -> str:
+    path = write(tmp_path, data)
+    with pytest.raises(EstateError) as info:
+        load(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: ")
+    return message.removeprefix(f"{path}: ")
+
+
+def test_minimal_device_gets_defaults(tmp_path: Path) -> None:
+    loaded = load(write(tmp_path, estate(fw("acme-lon1-fw01"))))
+    (device,) = loaded.devices
+    assert (device.customer, device.site, device.role) == ("acme", "lon1", "firewall")
+    assert device.serial == serial_for("acme-lon1-fw01")
+    assert (device.ha, device.optics, device.faults, device.latency_ms) == (None, (), frozenset(), 0)
+    assert (loaded.username, loaded.password) == (DEFAULT_USERNAME, DEFAULT_PASSWORD)
+    assert DEFAULT_PASSWORD not in repr(loaded)
+
+
+def test_serial_is_deterministic_pan_like() -> None:
+    serial = serial_for("acme-lon1-fw01")
+    assert serial == serial_for("acme-lon1-fw01") != serial_for("acme-lon1-fw02")
+    assert len(serial) == 12 and serial.isdigit()
+
+
+def test_explicit_values_kept(tmp_path: Path) -> None:
+    data = estate(
+        fw("a", serial="013201001234", role="edge-fw", latency_ms=50, faults=["slow"], optics=[SR]),
+        credentials={"username": "ops", "password": "s3cret-pw"},
+    )
+    loaded = load(write(tmp_path, data))
+    device = loaded.devices[0]
+    assert (device.serial, device.role, device.latency_ms, device.faults) == (
+        "013201001234",
+        "edge-fw",
+        50,
+        frozenset({"slow"}),
+    )
+    assert device.optics[0].serial  # generated when absent
+    assert (loaded.username, loaded.password) == ("ops", "s3cret-pw")
+
+
+def test_defaults_latency_applies_unless_overridden(tmp_path: Path) -> None:
+    loaded = load(write(tmp_path, estate(fw("a"), fw("b", latency_ms=5), defaults={"latency_ms": 20})))
+    assert [d.latency_ms for d in loaded.devices] == [20, 5]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            estate(fw("a"), fw("b"), fw("c"), fw("d", platform="foo")),
+            "customers.acme.sites.lon1.devices[3].platform: unknown platform 'foo' (supported: paloalto_panos)",
+        ),
+        (
+            estate({"name": "a", "platform": "paloalto_panos", "model": "PA-5220"}),
+            "customers.acme.sites.lon1.devices[0].version: required",
+        ),
+        (
+            estate(fw("a", version=10.1)),
+            "customers.acme.sites.lon1.devices[0].version: must be a string, got float (quote it)",
+        ),
+        (
+            estate(fw("a", model="PA-9999")),
+            "customers.acme.sites.lon1.devices[0].model: unknown PAN-OS model 'PA-9999'",
+        ),
+        (
+            estate(fw("a", faults=["hang", "explode"])),
+            "customers.acme.sites.lon1.devices[0].faults[1]: unknown fault 'explode'",
+        ),
+        (estate(fw("a", colour="red")), "customers.acme.sites.lon1.devices[0].colour: unknown field"),
+        (estate(fw("a", latency_ms=-1)), "customers.acme.sites.lon1.devices[0].latency_ms: must be a number"),
+        (
+            estate(fw("a", optics=[dict(SR, port="ethernet1/1")])),
+            "customers.acme.sites.lon1.devices[0].optics[0].port: ethernet1/1 of PA-5220 is a copper port",
+        ),
+        (
+            estate(fw("a", optics=[{"port": "ethernet1/5", "type": "9GBASE-Q", "vendor": "OEM", "part": "X"}])),
+            "customers.acme.sites.lon1.devices[0].optics[0].type: unknown optic type '9GBASE-Q'",
+        ),
+        (
+            estate(fw("a", optics=[{"port": "ethernet1/5", "type": "10GBASE-SR", "vendor": "OEM"}])),
+            "customers.acme.sites.lon1.devices[0].optics[0].part: required",
+        ),
+        (
+            estate(fw("a", ha={"peer": "zz", "state": "active"})),
+            "customers.acme.sites.lon1.devices[0].ha.peer: peer 'zz' is not another device of the estate",
+        ),
+        (
+            estate(fw("a", ha={"peer": "b", "state": "active"}), fw("b", ha={"peer": "a", "state": "active"})),
+            "customers.acme.sites.lon1.devices[0].ha.state: both peers are 'active'",
+        ),
+        (
+            estate(fw("a", ha={"peer": "b", "state": "primary"})),
+            "customers.acme.sites.lon1.devices[0].ha.state: unknown HA state 'primary'",
+        ),
+        (estate(fw("a"), credentials={"username": "x", "password": 123}), "credentials.password: must be a string"),
+        (
+            {"customers": {"acme": {"sites": {"lon1": {"devices": "nope"}}}}},
+            "customers.acme.sites.lon1.devices: must be a list, got str",
+        ),
+        ({"custmers": {}}, "custmers: unknown field"),
+        ([1, 2], "top level: must be a mapping, got list"),
+    ],
+)
+def test_errors_name_file_and_path(tmp_path: Path, data: Any, expected: str) -> None:
+    assert error_of(tmp_path, data).startswith(expected)
+
+
+def test_duplicate_names_are_an_error(tmp_path: Path) -> None:
+    data = {
+        "customers": {
+            "acme": {"sites": {"lon1": {"devices": [fw("fw01")]}}},
+            "globex": {"sites": {"ams1": {"devices": [fw("fw02"), fw("fw01")]}}},
+        }
+    }
+    assert error_of(tmp_path, data) == (
+        "customers.globex.sites.ams1.devices[1].name: duplicate device name 'fw01' "
+        "(first at customers.acme.sites.lon1.devices[0])"
+    )
+
+
+def test_invalid_yaml_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("customers: [\n  - {a: 1\n", encoding="utf-8")
+    with pytest.raises(EstateError, match=r"bad\.yaml: line \d+: invalid YAML") as info:
+        load(path)
+    assert "\n" not in str(info.value)
+
+
+def test_registry_lists_panos() -> None:
+    assert "paloalto_panos" in personalities.supported()
+    with pytest.raises(KeyError, match="supported: paloalto_panos"):
+        personalities.get("foo")
+
+
+def test_demo_estate_shape() -> None:
+    demo = load(DEMO)
+    assert len(demo.devices) >= 100
+    customers = {d.customer for d in demo.devices}
+    assert len(customers) >= 3
+    third_party = [d for d in demo.devices if any(o.vendor != "OEM" for o in d.optics)]
+    assert 8 <= len(third_party) <= 20
+    faulty = [d for d in demo.devices if d.faults]
+    assert sorted(f for d in faulty for f in d.faults) == ["auth_fail", "refuse"]
+    assert all(o.vendor == "OEM" for d in faulty for o in d.optics)
+    assert all(d.latency_ms == 0 for d in demo.devices)
+    assert any(d.ha for d in demo.devices)
+
+
+def test_inventory_documents(tmp_path: Path) -> None:
+    loaded = load(write(tmp_path, estate(fw("a", role="edge-fw"), fw("b"))))
+    assert shared_groups(loaded.devices) == {
+        "paloalto_panos": {"platform": "paloalto_panos"},
+        "edge-fw": {"data": {"role": "edge-fw"}},
+        "firewall": {"data": {"role": "firewall"}},
+    }
+    assert customer_groups("acme", list(loaded.devices)) == {
+        "acme": {"data": {"customer": "acme"}},
+        "acme-lon1": {"groups": ["acme"], "data": {"customer": "acme", "site": "lon1"}},
+    }
+    assert customer_hosts(list(loaded.devices), {"a": 2001, "b": 2002})["a"] == {
+        "hostname": "127.0.0.1",
+        "port": 2001,
+        "platform": "paloalto_panos",
+        "groups": ["acme-lon1", "edge-fw", "paloalto_panos"],
+        "data": {"customer": "acme", "site": "lon1", "role": "edge-fw", "model": "PA-5220"},
+    }

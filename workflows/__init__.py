@@ -1,0 +1,1 @@
+"""Workflows: one module per run (audit, ...), the CLI, settings, inventory and processors."""

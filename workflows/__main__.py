@@ -1,0 +1,5 @@
+"""`python -m workflows` is the `estate` command."""
+
+from workflows.cli import main
+
+raise SystemExit(main())

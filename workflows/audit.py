@@ -1,0 +1,69 @@
+"""The transceiver audit: read every optic of the selected devices and judge it against the matrices."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from nornir.core.task import Result, Task
+
+from tasks.checks.optics import judge_optics, optic_findings
+from tasks.collect import close_connection, collect_facts, collect_transceivers
+from tasks.matrix import Matrix, Waiver
+from tasks.models import HostRecord
+from workflows.run import RunOutcome, RunRequest, execute, prepare
+
+log = logging.getLogger(__name__)
+
+COMMAND = "audit"
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """What every host's audit needs besides its own connection: matrices, waivers, target, today."""
+
+    matrices: dict[str, Matrix]
+    waivers: dict[str, list[Waiver]]
+    targets: dict[str, str]
+    today: date
+
+
+def audit_host(task: Task, context: AuditContext) -> Result:
+    """Collect facts and optics from one device, close its connection, and judge every optic."""
+    host = task.host
+    try:
+        facts = collect_facts(task).result
+        transceivers = collect_transceivers(task).result
+    finally:
+        close_connection(task)
+    platform = host.platform or ""
+    target = context.targets.get(platform)
+    verdicts = judge_optics(
+        model=facts.model,
+        version=facts.version,
+        transceivers=transceivers,
+        matrix=context.matrices[platform],
+        waivers=context.waivers.get(host.data["customer"], []),
+        device=host.name,
+        target=target,
+        today=context.today,
+    )
+    record = HostRecord(
+        name=host.name,
+        customer=host.data["customer"],
+        site=host.data["site"],
+        platform=platform,
+        role=host.data.get("role", ""),
+        facts=facts,
+        optics=verdicts,
+        findings=optic_findings(verdicts),
+    )
+    return Result(host=host, result=record)
+
+
+def run_audit(request: RunRequest) -> RunOutcome:
+    """Run the audit over `request`'s selection and write its run folder."""
+    inputs = prepare(request)
+    context = AuditContext(inputs.matrices, inputs.waivers, inputs.targets, inputs.today)
+    return execute(COMMAND, request, inputs, audit_host, context=context)

@@ -1,0 +1,201 @@
+"""The `estate` command line: parse flags, call a workflow, print a one-screen summary, exit with §5's codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from tasks.errors import InputError, UsageError
+from tasks.models import RunResult, Severity, Verdict
+from workflows import logs
+from workflows.run import EXIT_INPUT, EXIT_OK, RunOutcome, RunRequest
+from workflows.selection import Selection, init_nornir, parse_filters, parse_shard
+from workflows.settings import Settings, load_settings
+
+LAB_STATE = Path(".lab")
+VERDICT_STYLE = {"PASS": "green", "WARN": "yellow", "FAIL": "red", "ERROR": "bright_black", "SKIPPED": "dim"}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises UsageError (one line, exit 3) instead of printing usage and exiting 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--customer", action="append", default=[], help="customer (repeatable); 'all' = every one")
+    parser.add_argument("--site", action="append", default=[], help="site name (repeatable)")
+    parser.add_argument("--group", action="append", default=[], help="inventory group (repeatable)")
+    parser.add_argument("--filter", action="append", default=[], metavar="KEY=VALUE", help="host data match")
+    parser.add_argument("--limit", action="append", default=[], metavar="GLOB", help="host name glob (repeatable)")
+    parser.add_argument("--workers", type=int, help="parallel devices (default 200, ESTATE_WORKERS)")
+    parser.add_argument("--shard", metavar="K/N", help="take the K-th of N slices (default: CI_NODE_INDEX/TOTAL)")
+    parser.add_argument("--out", type=Path, help="where run folders are made (default output/)")
+    _inventory_flag(parser)
+
+
+def _inventory_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--inventory", type=Path, help="inventory root (default inventory/)")
+    parser.add_argument("--config", type=Path, help="configuration file (default ./config.yaml)")
+    parser.add_argument("-v", "--verbose", action="count", default=0)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="estate", description="Audit, upgrade and keep compliant an estate of network devices.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    lab = commands.add_parser("lab", help="the built-in SSH device lab")
+    lab_commands = lab.add_subparsers(dest="lab_command", required=True, parser_class=_Parser)
+    up = lab_commands.add_parser("up", help="start the lab in the background and write its inventory")
+    up.add_argument("--estate", type=Path, default=Path("lab/estates/demo.yaml"))
+    up.add_argument("--inventory-out", type=Path, default=LAB_STATE / "inventory")
+    up.add_argument("--base-port", type=int, help="first port (default: free ports chosen by the system)")
+    lab_commands.add_parser("down", help="stop the lab")
+    lab_commands.add_parser("status", help="show what the lab serves")
+
+    inventory = commands.add_parser("inventory", help="inventory tools")
+    inventory_commands = inventory.add_subparsers(dest="inventory_command", required=True, parser_class=_Parser)
+    check = inventory_commands.add_parser("check", help="validate the inventory and print counts")
+    _inventory_flag(check)
+
+    audit = commands.add_parser("audit", help="transceiver audit, optionally judged against a target release")
+    audit.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        metavar="VERSION",
+        help="target release: a bare version (10.2.4-h4) or PLATFORM=VERSION (repeatable)",
+    )
+    _common(audit)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings(getattr(args, "config", None))
+    return settings.override(
+        inventory=getattr(args, "inventory", None),
+        output=getattr(args, "out", None),
+        workers=getattr(args, "workers", None),
+    )
+
+
+def _selection(args: argparse.Namespace) -> Selection:
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers: must be at least 1, got {args.workers}")
+    return Selection(
+        customers=tuple(args.customer),
+        sites=tuple(args.site),
+        groups=tuple(args.group),
+        filters=parse_filters(args.filter),
+        limits=tuple(args.limit),
+        shard=parse_shard(args.shard),
+    )
+
+
+def _cmd_lab(args: argparse.Namespace, console: Console) -> int:
+    from lab import control  # the lab is only imported when asked for
+
+    if args.lab_command == "up":
+        info = control.start(args.estate, LAB_STATE, inventory_out=args.inventory_out, base_port=args.base_port)
+        console.print(f"lab: {len(info.devices)} devices on 127.0.0.1 (pid {info.pid}), inventory in {info.inventory}")
+        # The lab's own throwaway credentials (estate file or its documented default), not a real secret.
+        console.print(f"export ESTATE_USERNAME={info.username} ESTATE_PASSWORD={info.password}", markup=False)
+        return EXIT_OK
+    if args.lab_command == "down":
+        stopped = control.stop(LAB_STATE)
+        console.print("lab: stopped" if stopped else "lab: not running")
+        return EXIT_OK
+    status = control.status(LAB_STATE)
+    if status is None:
+        console.print("lab: not running")
+        return EXIT_OK
+    console.print(f"lab: pid {status.pid}, {len(status.devices)} devices from {status.estate}")
+    console.print(f"inventory: {status.inventory}")
+    return EXIT_OK
+
+
+def _cmd_inventory_check(args: argparse.Namespace, console: Console) -> int:
+    settings = _settings(args)
+    nr = init_nornir(settings, credentials=False)
+    hosts = list(nr.inventory.hosts.values())
+    table = Table(title=f"{settings.inventory}: {len(hosts)} hosts")
+    for column in ("Customer", "Site", "Platform", "Hosts"):
+        table.add_column(column)
+    counts = Counter((h.data["customer"], h.data["site"], h.platform) for h in hosts)
+    for (customer, site, platform), n in sorted(counts.items()):
+        table.add_row(customer, site, platform, str(n))
+    console.print(table)
+    console.print(f"inventory OK: {len({h.data['customer'] for h in hosts})} customers, {len(hosts)} hosts")
+    return EXIT_OK
+
+
+def _cmd_audit(args: argparse.Namespace, console: Console) -> int:
+    from workflows.audit import run_audit
+
+    request = RunRequest(
+        settings=_settings(args),
+        selection=_selection(args),
+        targets=tuple(args.target),
+        progress=True,
+    )
+    outcome = run_audit(request)
+    print_summary(outcome, console)
+    return outcome.exit_code
+
+
+def _blockers(result: RunResult) -> list[tuple[str, str]]:
+    rows = []
+    for host in result.hosts:
+        for finding in host.findings:
+            if finding.verdict is Verdict.FAIL and finding.severity is Severity.BLOCKER:
+                rows.append((host.name, finding.message))
+                break
+    return rows
+
+
+def print_summary(outcome: RunOutcome, console: Console) -> None:
+    """One screen: devices checked, verdict counts, the first blockers and errors, then the run folder last."""
+    result = outcome.result
+    counts = result.counts()
+    target = f" against {result.run.target}" if result.run.target else ""
+    console.print(f"[bold]{result.run.command}[/bold]: {len(result.hosts)} devices checked{target}")
+    console.print("  ".join(f"[{VERDICT_STYLE[v]}]{v} {counts[v]}[/]" for v in ("PASS", "WARN", "FAIL", "ERROR")))
+    blockers = _blockers(result)
+    if blockers:
+        console.print(f"{len(blockers)} devices block the upgrade, e.g.:")
+        for name, message in blockers[:5]:
+            console.print(f"  {name}: {message}", markup=False)
+    errors = [h for h in result.hosts if h.status == "error"]
+    if errors:
+        console.print(f"{len(errors)} devices could not be checked:")
+        for host in errors[:5]:
+            console.print(f"  {host.name}: {host.error_stage}: {host.error}", markup=False)
+    console.print(f"run folder: {outcome.run_dir}", markup=False, highlight=False)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    console = Console(highlight=False, soft_wrap=True)
+    try:
+        args = build_parser().parse_args(argv)
+        logs.configure(getattr(args, "verbose", 0))
+        if args.command == "lab":
+            return _cmd_lab(args, console)
+        if args.command == "inventory":
+            return _cmd_inventory_check(args, console)
+        return _cmd_audit(args, console)
+    except InputError as exc:
+        print(f"estate: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print(
+            "estate: interrupted; hosts finished so far are in the run folder's journal.jsonl",
+            file=sys.stderr,
+        )
+        return 130

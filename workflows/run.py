@@ -1,0 +1,203 @@
+"""One run, whatever its command: validate every input first, then run a task on each host and write the run folder."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from nornir.core import Nornir
+
+from reports.excel import write_workbook
+from reports.json_report import write_results_json
+from reports.junit import write_junit
+from reports.runfolder import Journal, make_run_dir, run_id
+from tasks.errors import UsageError
+from tasks.matrix import Matrix, Waiver, load_matrix, load_waivers
+from tasks.models import HostRecord, RunInfo, RunResult, Verdict
+from tasks.platforms import get_platform
+from workflows.logs import attach_run_log, detach
+from workflows.processors import ProgressBar, RecordCollector
+from workflows.selection import Selection, init_nornir, select
+from workflows.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_INPUT = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What the engineer asked for: settings, which hosts, which target releases."""
+
+    settings: Settings
+    selection: Selection = field(default_factory=Selection)
+    targets: tuple[str, ...] = ()
+    progress: bool = False
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """Everything loaded and validated before the first connection is made."""
+
+    nornir: Nornir
+    matrices: dict[str, Matrix]
+    waivers: dict[str, list[Waiver]]
+    targets: dict[str, str]
+    today: date
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """A finished run: its results, where they were written, and the exit code they call for."""
+
+    result: RunResult
+    run_dir: Path
+    exit_code: int
+
+
+def parse_targets(values: tuple[str, ...], matrices: dict[str, Matrix]) -> dict[str, str]:
+    """`--target` values as {platform: version}: `platform=version`, or a bare version for the platform it names.
+
+    A bare version belongs to the platform whose matrix lists its feature release.
+    """
+    targets: dict[str, str] = {}
+    for value in values:
+        platform, sep, release = value.rpartition("=")
+        if sep:
+            try:
+                get_platform(platform)
+            except ValueError as exc:
+                raise UsageError(f"--target {value}: {exc}") from None
+            if platform not in matrices:
+                raise UsageError(f"--target {value}: no selected device runs {platform}")
+            candidates = [platform]
+        else:
+            candidates = [p for p, m in matrices.items() if m.knows_release(release)]
+            if not candidates:
+                raise UsageError(
+                    f"--target {value}: not a release of any selected platform ({', '.join(sorted(matrices))})"
+                )
+        for platform in candidates:
+            if not matrices[platform].knows_release(release):
+                raise UsageError(f"--target {value}: {release!r} is not a known {platform} release")
+            if platform in targets and targets[platform] != release:
+                raise UsageError(f"--target {value}: {platform} already targets {targets[platform]}")
+            targets[platform] = release
+    return targets
+
+
+def prepare(request: RunRequest) -> RunInputs:
+    """Load and check inventory, credentials, selection, matrices, waivers and targets; raise InputError."""
+    settings = request.settings
+    nr = select(init_nornir(settings), request.selection)
+    if not nr.inventory.hosts:
+        raise UsageError(f"{settings.inventory}: the selection matches no host")
+    platforms = sorted({h.platform or "" for h in nr.inventory.hosts.values()})
+    matrices = {p: load_matrix(p, settings.matrices) for p in platforms}
+    customers = sorted({h.data["customer"] for h in nr.inventory.hosts.values()})
+    waivers = {c: load_waivers(settings.inventory / c / "waivers.yaml") for c in customers}
+    targets = parse_targets(request.targets, matrices)
+    return RunInputs(nr, matrices, waivers, targets, datetime.now(timezone.utc).date())
+
+
+def _estate_version() -> str:
+    try:
+        return version("estate")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _exit_code(result: RunResult) -> int:
+    counts = result.counts()
+    if counts[Verdict.ERROR.value]:
+        return EXIT_ERROR
+    return EXIT_FAIL if counts[Verdict.FAIL.value] else EXIT_OK
+
+
+def _target_text(targets: dict[str, str]) -> str | None:
+    if not targets:
+        return None
+    if len(targets) == 1:
+        return next(iter(targets.values()))
+    return ",".join(f"{p}={v}" for p, v in sorted(targets.items()))
+
+
+def execute(
+    command: str,
+    request: RunRequest,
+    inputs: RunInputs,
+    task: Callable[..., Any],
+    **task_kwargs: Any,
+) -> RunOutcome:
+    """Run `task` on every selected host and write report.xlsx, results.json, junit.xml and run.log."""
+    selection = request.selection
+    hosts = inputs.nornir.inventory.hosts
+    customers = sorted({h.data["customer"] for h in hosts.values()})
+    started = datetime.now(timezone.utc)
+    rid = run_id(started, command, customers, every_customer=selection.all_customers)
+    run_dir = make_run_dir(request.settings.output, rid)
+    handler = attach_run_log(run_dir / "run.log", rid)
+    try:
+        info = RunInfo(
+            id=rid,
+            command=command,
+            customers=customers,
+            target=_target_text(inputs.targets),
+            started=started.isoformat(timespec="seconds"),
+            shard=f"{selection.shard[0]}/{selection.shard[1]}" if selection.shard else None,
+            estate_version=_estate_version(),
+        )
+        log.info(
+            "%s of %d devices, %d workers, target %s",
+            command,
+            len(hosts),
+            request.settings.workers,
+            info.target,
+        )
+        records = _run_hosts(command, request, inputs, run_dir, task, task_kwargs)
+        info.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        ordered = sorted(records.values(), key=lambda r: (r.customer, r.site, r.name))
+        result = RunResult(run=info, hosts=ordered)
+        write_results_json(result, run_dir / "results.json")
+        write_junit(result, run_dir / "junit.xml")
+        write_workbook(result, run_dir / "report.xlsx")
+        log.info("finished: %s", result.counts())
+        return RunOutcome(result=result, run_dir=run_dir, exit_code=_exit_code(result))
+    finally:
+        detach(handler)
+
+
+def _run_hosts(
+    command: str,
+    request: RunRequest,
+    inputs: RunInputs,
+    run_dir: Path,
+    task: Callable[..., Any],
+    task_kwargs: dict[str, Any],
+) -> dict[str, HostRecord]:
+    journal = Journal(run_dir / "journal.jsonl")
+    show_progress = request.progress and sys.stderr.isatty()
+    progress = ProgressBar(len(inputs.nornir.inventory.hosts), command) if show_progress else None
+
+    def on_record(record: HostRecord) -> None:
+        journal.append(record)
+        if progress is not None:
+            progress.advance(record)
+
+    collector = RecordCollector(on_record=on_record)
+    nr = inputs.nornir.with_processors([collector])
+    try:
+        if progress is not None:
+            with progress:
+                nr.run(task=task, name=command, **task_kwargs)
+        else:
+            nr.run(task=task, name=command, **task_kwargs)
+    finally:
+        journal.close()
+    return collector.records
