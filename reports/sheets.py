@@ -53,8 +53,8 @@ class SheetSpec:
 
 
 def target_for(run: RunInfo, host: HostRecord) -> str | None:
-    """The release `host` is judged against: today the run's `--target` (the one place to go per platform)."""
-    return run.target
+    """The release `host` was judged against (the run's `--target` for the host's platform)."""
+    return run.target_for(host.platform)
 
 
 def host_order(hosts: Sequence[HostRecord]) -> list[HostRecord]:

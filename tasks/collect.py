@@ -25,8 +25,13 @@ def collect_facts(task: Task) -> Result:
 def collect_transceivers(task: Task) -> Result:
     """Every pluggable optic the device reports, as a list of `tasks.models.Transceiver`."""
     platform = get_platform(task.host.platform or "")
-    output = send_command(_connection(task), platform.COMMANDS["transceivers"])
-    return Result(host=task.host, result=platform.parse_transceivers(output))
+    connection = _connection(task)
+    outputs = {
+        purpose: send_command(connection, platform.COMMANDS[purpose]) for purpose in platform.TRANSCEIVER_COMMANDS
+    }
+    for key, command in platform.transceiver_followups(outputs).items():
+        outputs[key] = send_command(connection, command)
+    return Result(host=task.host, result=platform.transceivers(outputs))
 
 
 def close_connection(task: Task) -> Result:

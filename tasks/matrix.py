@@ -16,6 +16,7 @@ inside it, raised as `tasks.errors.MatrixError`):
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Sequence
 from datetime import date
 from enum import Enum
@@ -156,16 +157,52 @@ def _url(value: str) -> str:
 Url = Annotated[str, AfterValidator(_url)]
 
 
-class OemRule(_Strict):
-    """How the platform reports an OEM optic.
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression {value!r}: {exc}") from None
+    return value
 
-    An optic is OEM when its vendor name is one of `vendor_names`, or (with `part_number_decides`) when its
-    part number is listed in the matrix's optics, whatever vendor name it reports.
+
+Regex = Annotated[str, AfterValidator(_regex)]
+
+
+class OemRule(_Strict):
+    """How the platform reports an OEM (the platform vendor's own) optic.
+
+    An optic is third-party when its part is one of `third_party_parts` (what the OS prints in place of a
+    vendor part: IOS `Unspecified`, Junos `NON-JNPR`). Otherwise it is OEM when its vendor name is one of
+    `vendor_names` or matches a `vendor_patterns` regex, when its part matches a `part_patterns` regex
+    (FortiOS `...FTN`), or (with `part_number_decides`) when its part is listed in the matrix's optics.
+    Names and parts compare case-insensitively, padding ignored.
     """
 
-    vendor_names: list[str] = Field(min_length=1)
+    vendor_names: list[str] = Field(default_factory=list)
+    vendor_patterns: list[Regex] = Field(default_factory=list)
+    part_patterns: list[Regex] = Field(default_factory=list)
+    third_party_parts: list[str] = Field(default_factory=list)
     part_number_decides: bool = True
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _some_rule(self) -> OemRule:
+        if not (self.vendor_names or self.vendor_patterns or self.part_patterns or self.part_number_decides):
+            raise ValueError("give vendor_names, vendor_patterns, part_patterns or part_number_decides: true")
+        return self
+
+    def marks_oem(self, vendor: str, part: str) -> bool | None:
+        """True or False when the rule decides from the reported strings alone, None when it does not."""
+        vendor_u, part_u = vendor.strip().upper(), part.strip().upper()
+        if part_u and part_u in {p.strip().upper() for p in self.third_party_parts}:
+            return False
+        if vendor_u and vendor_u in {n.strip().upper() for n in self.vendor_names}:
+            return True
+        if any(re.search(p, vendor.strip(), re.IGNORECASE) for p in self.vendor_patterns):
+            return True
+        if part_u and any(re.search(p, part.strip(), re.IGNORECASE) for p in self.part_patterns):
+            return True
+        return None
 
 
 class Optic(_Strict):
@@ -246,13 +283,10 @@ class IssueSource(_Strict):
 
 
 class Condition(str, Enum):
-    """What must hold for a known issue to hit an optic.
-
-    Parameterised conditions (e.g. ``{part_in: [...]}``, ``{type_in: [...]}``) are meant to be added as
-    mapping forms beside these names; checks dispatch on the condition, so existing data stays valid.
-    """
+    """What must hold for a known issue to hit an optic; a known issue's `parts` and `types` narrow it."""
 
     NON_OEM_OPTIC = "non_oem_optic"
+    ANY_OPTIC = "any_optic"
 
 
 class IssueSeverity(str, Enum):
@@ -272,6 +306,8 @@ class KnownIssue(_Strict):
     fixed_in: str | None = None
     models: list[str] = Field(default_factory=lambda: ["*"], min_length=1)
     condition: Condition
+    parts: list[str] = Field(default_factory=list)  # part-number globs; empty = any part
+    types: list[str] = Field(default_factory=list)  # optic-type globs (`25GBASE-CR*`); empty = any type
     severity: IssueSeverity
     message: str
     references: list[Url] = Field(default_factory=list)
@@ -309,6 +345,12 @@ class KnownIssue(_Strict):
     def fits(self, model: str) -> bool:
         """Whether the issue concerns `model`."""
         return _glob_matches(self.models, model)
+
+    def concerns(self, part: str, type_: str) -> bool:
+        """Whether the issue's `parts` and `types` globs (when given) match an optic's part and type."""
+        if self.parts and not _glob_matches(self.parts, part):
+            return False
+        return not self.types or _glob_matches(self.types, type_)
 
 
 class Matrix(_Strict):
@@ -353,9 +395,9 @@ class Matrix(_Strict):
 
     def is_oem(self, vendor: str, part: str) -> bool:
         """Whether an optic reporting `vendor` and `part` is the platform vendor's own (see `OemRule`)."""
-        names = {name.strip().upper() for name in self.oem.vendor_names}
-        if vendor.strip().upper() in names:
-            return True
+        decided = self.oem.marks_oem(vendor, part)
+        if decided is not None:
+            return decided
         return self.oem.part_number_decides and bool(self.optics_for(part))
 
 

@@ -185,6 +185,22 @@ class RunInfo:
     shard: str | None = None
     estate_version: str = ""
 
+    def target_for(self, platform: str) -> str | None:
+        """The release devices of `platform` were judged against.
+
+        `target` is a bare version when the run covered one platform, else `platform=version` pairs.
+
+        >>> run = RunInfo("r", "audit", [], "paloalto_panos=10.2.4-h4,fortinet=7.4.8", "")
+        >>> run.target_for("fortinet"), run.target_for("cisco_ios")
+        ('7.4.8', None)
+        """
+        if not self.target:
+            return None
+        if "=" not in self.target:
+            return self.target
+        pairs = dict(pair.split("=", 1) for pair in self.target.split(","))
+        return pairs.get(platform)
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

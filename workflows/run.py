@@ -78,11 +78,13 @@ def parse_targets(values: tuple[str, ...], matrices: dict[str, Matrix]) -> dict[
                 raise UsageError(f"--target {value}: no selected device runs {platform}")
             candidates = [platform]
         else:
-            candidates = [p for p, m in matrices.items() if m.knows_release(release)]
+            candidates = [p for p, m in sorted(matrices.items()) if m.knows_release(release)]
             if not candidates:
                 raise UsageError(
                     f"--target {value}: not a release of any selected platform ({', '.join(sorted(matrices))})"
                 )
+            if len(candidates) > 1:
+                raise UsageError(f"--target {value}: a release of {' and '.join(candidates)}; write PLATFORM={release}")
         for platform in candidates:
             if not matrices[platform].knows_release(release):
                 raise UsageError(f"--target {value}: {release!r} is not a known {platform} release")
@@ -120,11 +122,12 @@ def _exit_code(result: RunResult) -> int:
     return EXIT_FAIL if counts[Verdict.FAIL.value] else EXIT_OK
 
 
-def _target_text(targets: dict[str, str]) -> str | None:
+def _target_text(targets: dict[str, str], platforms: list[str]) -> str | None:
+    """RunInfo.target: the bare version when the run covers one platform, else `platform=version` pairs."""
     if not targets:
         return None
-    if len(targets) == 1:
-        return next(iter(targets.values()))
+    if len(platforms) == 1:
+        return targets[platforms[0]]
     return ",".join(f"{p}={v}" for p, v in sorted(targets.items()))
 
 
@@ -148,7 +151,7 @@ def execute(
             id=rid,
             command=command,
             customers=customers,
-            target=_target_text(inputs.targets),
+            target=_target_text(inputs.targets, sorted(inputs.matrices)),
             started=started.isoformat(timespec="seconds"),
             shard=f"{selection.shard[0]}/{selection.shard[1]}" if selection.shard else None,
             estate_version=_estate_version(),

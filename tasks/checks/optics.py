@@ -16,6 +16,7 @@ KNOWN_ISSUE = "known_issue"
 # Each condition a known issue can state, as a test on (transceiver, is-OEM).
 _CONDITIONS: dict[Condition, Callable[[Transceiver, bool], bool]] = {
     Condition.NON_OEM_OPTIC: lambda transceiver, oem: not oem,
+    Condition.ANY_OPTIC: lambda transceiver, oem: True,
 }
 
 
@@ -59,7 +60,11 @@ def _issue_applies(issue: KnownIssue, target: Version, model: str, transceiver: 
         return False
     if issue.fixed_in and not is_before(target, issue.fixed_in, scheme):
         return False
-    return issue.fits(model) and _CONDITIONS[issue.condition](transceiver, oem)
+    return (
+        issue.fits(model)
+        and issue.concerns(transceiver.part, transceiver.type)
+        and _CONDITIONS[issue.condition](transceiver, oem)
+    )
 
 
 def judge_optic(

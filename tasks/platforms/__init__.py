@@ -1,28 +1,37 @@
-"""Platform drivers: one data module per netmiko device_type (commands, parsers, OEM markers).
+"""Platform drivers: one data module per netmiko device_type (commands, parsers), found by discovery.
 
-Every platform module provides:
+Every module in this package that defines ``DEVICE_TYPE`` is a platform. It provides:
 
 - ``DEVICE_TYPE``: the netmiko device_type it serves;
-- ``COMMANDS``: purpose -> CLI command (at least ``facts`` and ``transceivers``);
-- ``FACTS_COMMANDS``: the purposes whose outputs ``facts`` reads;
-- ``facts(outputs, prompt) -> Facts`` and ``parse_transceivers(text) -> list[Transceiver]``: pure parsers that raise
-  ``tasks.errors.ParseError`` when an output is not what the OS prints.
+- ``COMMANDS``: purpose -> CLI command, exactly as sent (ntc-templates matches on the command string);
+- ``FACTS_COMMANDS`` and ``TRANSCEIVER_COMMANDS``: the purposes whose outputs ``facts`` and ``transceivers``
+  read, in the order they are sent;
+- ``transceiver_followups(outputs) -> dict[str, str]``: further {key: command} to send once the first
+  outputs are known (per-port or per-module commands such as IOS ``show idprom interface X``); ``{}`` if none;
+- ``facts(outputs, prompt) -> Facts`` and ``transceivers(outputs) -> list[Transceiver]``: pure parsers over
+  {purpose or key: output}, raising ``tasks.errors.ParseError`` when an output is not what the OS prints.
 
-Adding a platform: write ``tasks/platforms/<device_type>.py`` with the names above, add it to ``PLATFORMS``,
-add its fixtures under ``tests/fixtures/<device_type>/`` and its matrix ``matrices/<device_type>.yaml``.
+Adding a platform is docs/adding-a-platform.md: this module, a lab personality, a matrix, fixtures.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from types import ModuleType
 
-from tasks.platforms import paloalto_panos
 
-PLATFORMS: dict[str, ModuleType] = {
-    paloalto_panos.DEVICE_TYPE: paloalto_panos,
-}
+def _discover() -> dict[str, ModuleType]:
+    found: dict[str, ModuleType] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        device_type = getattr(module, "DEVICE_TYPE", None)
+        if device_type:
+            found[device_type] = module
+    return found
 
-# Planned, one module each: fortinet, cisco_ios, cisco_nxos, arista_eos, juniper_junos.
+
+PLATFORMS: dict[str, ModuleType] = _discover()
 
 
 def get_platform(device_type: str) -> ModuleType:
@@ -30,10 +39,10 @@ def get_platform(device_type: str) -> ModuleType:
 
     >>> get_platform("paloalto_panos").COMMANDS["facts"]
     'show system info'
-    >>> get_platform("cisco_ios")
+    >>> get_platform("cisco_wlc")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: unknown platform 'cisco_ios'; supported: paloalto_panos
+    ValueError: unknown platform 'cisco_wlc'; supported: ...paloalto_panos...
     """
     try:
         return PLATFORMS[device_type]

@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
 # prompt, which PAN-OS prints as `admin@fw01(active)>` on a firewall in an HA pair: one round trip less per
 # device. `facts()` also takes the `ha` output when a workflow needs the peer's details.
 FACTS_COMMANDS: tuple[str, ...] = ("facts",)
+TRANSCEIVER_COMMANDS: tuple[str, ...] = ("transceivers",)
 
 # `admin@fw01>`, `admin@fw01(active)>`, `admin@fw01#`: the prompt on an echoed command or a trailing line.
 PROMPT_RE = re.compile(r"^[\w.@-]+@[\w.-]+(?:\([\w-]+\))?[>#]")
@@ -346,6 +347,16 @@ def parse_transceivers(text: str) -> list[Transceiver]:
     [('ethernet1/17', '10000B-SR', 'OEM', 'PAN-SFP-PLUS-SR')]
     """
     return transceivers_from_state(parse_system_state(text))
+
+
+def transceiver_followups(outputs: Mapping[str, str]) -> dict[str, str]:
+    """PAN-OS prints every optic in one output: no per-port command follows."""
+    return {}
+
+
+def transceivers(outputs: Mapping[str, str]) -> list[Transceiver]:
+    """The optics in the outputs of `TRANSCEIVER_COMMANDS` ({purpose: output})."""
+    return parse_transceivers(outputs["transceivers"])
 
 
 def media_by_port(text: str) -> dict[str, str]:

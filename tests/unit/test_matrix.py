@@ -14,6 +14,8 @@ from tasks.errors import MatrixError
 from tasks.matrix import (
     Condition,
     IssueSeverity,
+    KnownIssue,
+    OemRule,
     SourceKind,
     Waiver,
     active_waivers,
@@ -271,7 +273,7 @@ def test_missing_matrix_file(tmp_path: Path) -> None:
 
 
 def test_platform_without_version_scheme(tmp_path: Path) -> None:
-    assert "no version scheme for platform 'cisco_ios'" in _error(tmp_path, "cisco_ios")
+    assert "no version scheme for platform 'cisco_wlc'" in _error(tmp_path, "cisco_wlc")
 
 
 # --- local lessons ----------------------------------------------------------------------------------------
@@ -399,3 +401,43 @@ def test_waiver_scope(spec: dict[str, str], port: str, part: str, covers: bool) 
     base = {k: v for k, v in WAIVER.items() if k != "part"}
     waiver = Waiver.model_validate({**base, **spec})
     assert waiver.covers("fw1", Transceiver(port, "10GBASE-SR", "FINISAR CORP.", part)) is covers
+
+
+# --- OEM rules of other platforms, and narrowed known issues ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "vendor", "part", "expected"),
+    [
+        ({"third_party_parts": ["Unspecified"], "vendor_patterns": ["^CISCO-"]}, "CISCO-FINISAR", "SFP-10G-SR", True),
+        ({"third_party_parts": ["Unspecified"], "vendor_patterns": ["^CISCO-"]}, "CISCO-FINISAR", "Unspecified", False),
+        (
+            {"third_party_parts": ["Unspecified"], "vendor_patterns": ["^CISCO-"]},
+            "FINISAR CORP.",
+            "FTLX8571D3BCL",
+            None,
+        ),
+        ({"vendor_names": ["Fortinet"], "part_patterns": ["FTN$"]}, "FINISAR CORP.", "FTLX8574D3BCLFTN", True),
+        ({"vendor_names": ["Fortinet"], "part_patterns": ["FTN$"]}, "fortinet ", "FG-TRAN-SX", True),
+        ({"third_party_parts": ["NON-JNPR"], "part_patterns": ["^740-"]}, "FINISAR CORP", "740-021308", True),
+        ({"third_party_parts": ["NON-JNPR"], "part_patterns": ["^740-"]}, "FINISAR CORP", "NON-JNPR", False),
+    ],
+)
+def test_oem_rule_marks(rule: dict, vendor: str, part: str, expected: bool | None) -> None:
+    assert OemRule.model_validate(rule).marks_oem(vendor, part) is expected
+
+
+def test_oem_rule_rejects_a_bad_regex_and_an_empty_rule() -> None:
+    with pytest.raises(ValueError, match="not a valid regular expression"):
+        OemRule.model_validate({"vendor_patterns": ["(unclosed"]})
+    with pytest.raises(ValueError, match="give vendor_names"):
+        OemRule.model_validate({"part_number_decides": False})
+
+
+def test_known_issue_parts_and_types_narrow_it() -> None:
+    issue = KnownIssue.model_validate(
+        {**VALID["known_issues"][0], "condition": "any_optic", "types": ["25GBASE-CR*"], "models": ["FGT_601F"]}
+    )
+    assert issue.concerns("SFP28-DAC-1M", "25GBASE-CR-1M")
+    assert not issue.concerns("SFP28-SR", "25GBASE-SR")
+    assert KnownIssue.model_validate(VALID["known_issues"][0]).concerns("anything", "any type")
