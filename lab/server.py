@@ -89,12 +89,16 @@ async def _listen(spec: SessionSpec, credentials: Credentials, key: asyncssh.SSH
     def factory() -> DeviceServer:
         return DeviceServer(spec, credentials)
 
+    extra_kex = personalities.get(spec.view.device.platform).extra_kex_algs
+    defaults = [alg.decode() for alg in asyncssh.kex.get_default_kex_algs()]
+    kex = {"kex_algs": [*extra_kex, *defaults]} if extra_kex else {}
     try:
         return await asyncssh.create_server(
             factory,
             HOST,
             port,
             server_host_keys=[key],
+            **kex,
             line_editor=False,
             keepalive_interval=0,
             encoding="utf-8",

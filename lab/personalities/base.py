@@ -58,6 +58,9 @@ class Personality:
     validate_device: Callable[[Device], list[tuple[str, str]]]
     new_shell: Callable[[DeviceView], Shell]
     models: Sequence[str] = field(default_factory=tuple)
+    # SSH key-exchange algorithms to offer on top of asyncssh's defaults (e.g. FortiOS clients insist on
+    # `diffie-hellman-group14-sha1`); empty = asyncssh's defaults only.
+    extra_kex_algs: Sequence[str] = field(default_factory=tuple)
 
 
 # --- a tiny, data-driven command matcher shared by personalities -------------------------------------------
