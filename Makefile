@@ -20,9 +20,10 @@ install: $(STAMP) ## create .venv and install estate with its dev tools (idempot
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@echo "installing estate into $(VENV) (log: $(VENV)/install.log)"
+	@$(BIN)/python -m pip install --upgrade pip > $(VENV)/install.log 2>&1 && \
+	  $(BIN)/python -m pip install -e '.[dev]' >> $(VENV)/install.log 2>&1 || { tail -30 $(VENV)/install.log; exit 1; }
+	@touch $(STAMP)
 
 demo: install ## start the lab, audit the demo estate against PAN-OS 10.2.4-h4, write the report, stop the lab
 	@$(ESTATE) lab up --estate $(ESTATE_FILE) >/dev/null && source .lab/credentials.env && \

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from nornir.core.task import Result, Task
@@ -14,24 +15,37 @@ def _connection(task: Task) -> Any:
     return task.host.get_connection(CONNECTION_NAME, task.nornir.config)
 
 
-def collect_facts(task: Task) -> Result:
-    """Hostname, model, serial, version, uptime and HA state, as `tasks.models.Facts`."""
+def _send(connection: Any, commands: Iterable[tuple[str, str]], outputs: dict[str, str]) -> dict[str, str]:
+    """Send each (key, command) whose key is not in `outputs` yet; `outputs` is shared between tasks."""
+    for key, command in commands:
+        if key not in outputs:
+            outputs[key] = send_command(connection, command)
+    return outputs
+
+
+def collect_facts(task: Task, outputs: dict[str, str] | None = None) -> Result:
+    """Hostname, model, serial, version, uptime and HA state, as `tasks.models.Facts`.
+
+    `outputs` ({purpose: output}) is filled with what was sent, so a later task never sends it twice.
+    """
     platform = get_platform(task.host.platform or "")
     connection = _connection(task)
-    outputs = {purpose: send_command(connection, platform.COMMANDS[purpose]) for purpose in platform.FACTS_COMMANDS}
-    return Result(host=task.host, result=platform.facts(outputs, prompt=connection.base_prompt))
+    purposes = platform.FACTS_COMMANDS
+    sent = _send(connection, ((p, platform.COMMANDS[p]) for p in purposes), {} if outputs is None else outputs)
+    facts = platform.facts({p: sent[p] for p in purposes}, prompt=connection.base_prompt)
+    return Result(host=task.host, result=facts)
 
 
-def collect_transceivers(task: Task) -> Result:
+def collect_transceivers(task: Task, outputs: dict[str, str] | None = None) -> Result:
     """Every pluggable optic the device reports, as a list of `tasks.models.Transceiver`."""
     platform = get_platform(task.host.platform or "")
     connection = _connection(task)
-    outputs = {
-        purpose: send_command(connection, platform.COMMANDS[purpose]) for purpose in platform.TRANSCEIVER_COMMANDS
-    }
-    for key, command in platform.transceiver_followups(outputs).items():
-        outputs[key] = send_command(connection, command)
-    return Result(host=task.host, result=platform.transceivers(outputs))
+    purposes = platform.TRANSCEIVER_COMMANDS
+    sent = _send(connection, ((p, platform.COMMANDS[p]) for p in purposes), {} if outputs is None else outputs)
+    first = {p: sent[p] for p in purposes}
+    followups = platform.transceiver_followups(first)
+    sent = _send(connection, followups.items(), sent)
+    return Result(host=task.host, result=platform.transceivers({**first, **{k: sent[k] for k in followups}}))
 
 
 def close_connection(task: Task) -> Result:

@@ -32,9 +32,10 @@ class AuditContext:
 def audit_host(task: Task, context: AuditContext) -> Result:
     """Collect facts and optics from one device, close its connection, and judge every optic."""
     host = task.host
+    outputs: dict[str, str] = {}
     try:
-        facts = collect_facts(task).result
-        transceivers = collect_transceivers(task).result
+        facts = collect_facts(task, outputs).result
+        transceivers = collect_transceivers(task, outputs).result
     finally:
         close_connection(task)
     platform = host.platform or ""

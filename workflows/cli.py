@@ -101,9 +101,13 @@ def _selection(args: argparse.Namespace) -> Selection:
 
 def _cmd_lab(args: argparse.Namespace, console: Console) -> int:
     from lab import control  # the lab is only imported when asked for
+    from lab.estate import EstateError
 
     if args.lab_command == "up":
-        info = control.start(args.estate, LAB_STATE, inventory_out=args.inventory_out, base_port=args.base_port)
+        try:
+            info = control.start(args.estate, LAB_STATE, inventory_out=args.inventory_out, base_port=args.base_port)
+        except (EstateError, control.LabError) as exc:
+            raise UsageError(f"lab up: {exc}") from None
         console.print(f"lab: {len(info.devices)} devices on 127.0.0.1 (pid {info.pid}), inventory in {info.inventory}")
         # The lab's own throwaway credentials (estate file or its documented default), not a real secret.
         console.print(f"export ESTATE_USERNAME={info.username} ESTATE_PASSWORD={info.password}", markup=False)
@@ -160,6 +164,15 @@ def _blockers(result: RunResult) -> list[tuple[str, str]]:
     return rows
 
 
+def _short(text: str, width: int = 110) -> str:
+    """One screen line: the full text is in the workbook.
+
+    >>> _short("x" * 200, 10)
+    'xxxxxxxxx…'
+    """
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def print_summary(outcome: RunOutcome, console: Console) -> None:
     """One screen: devices checked, verdict counts, the first blockers and errors, then the run folder last."""
     result = outcome.result
@@ -171,7 +184,7 @@ def print_summary(outcome: RunOutcome, console: Console) -> None:
     if blockers:
         console.print(f"{len(blockers)} devices block the upgrade, e.g.:")
         for name, message in blockers[:5]:
-            console.print(f"  {name}: {message}", markup=False)
+            console.print(f"  {name}: {_short(message)}", markup=False)
     errors = [h for h in result.hosts if h.status == "error"]
     if errors:
         console.print(f"{len(errors)} devices could not be checked:")

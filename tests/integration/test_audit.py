@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 import yaml
 
-from tests.integration.conftest import SMALL_ESTATE, Lab
+from tests.integration.conftest import FINISAR, FS, SMALL_ESTATE, Lab
 from workflows.cli import main
 
 pytestmark = pytest.mark.integration
@@ -142,4 +142,59 @@ def test_missing_credentials_are_reported_before_any_connection(
     rc, _, err = run_cli(["audit", "--inventory", str(lab_env.inventory), "--out", str(tmp_path / "o")], capsys)
     assert rc == 3
     assert "ESTATE_PASSWORD" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_waivers_in_the_customer_folder_apply_until_they_expire(
+    lab_env: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inventory = tmp_path / "inventory"
+    shutil.copytree(lab_env.inventory, inventory)
+    waivers = {
+        "waivers": [
+            # Approved part, but the approval does not cover the 10.2 boot-loop lesson: still FAIL with a target.
+            {
+                "part": FINISAR["part"],
+                "reason": "tested by the customer",
+                "approved_by": "CAB-1234",
+                "expires": "2099-12-31",
+            },
+            # Approved device+port, accepting the known issue too: WARN.
+            {
+                "device": "beta-nyc1-fw01",
+                "port": "ethernet1/7",
+                "reason": "lab-tested on 10.2",
+                "approved_by": "CAB-1235",
+                "expires": "2099-12-31",
+                "known_issues": ["LOCAL-PANOS-10.2-NON-OEM-BOOT-LOOP"],
+            },
+            # Expired: no effect.
+            {"part": "PAN-SFP-PLUS-SR", "reason": "old", "approved_by": "CAB-1", "expires": "2020-01-01"},
+        ]
+    }
+    (inventory / "beta" / "waivers.yaml").write_text(yaml.safe_dump(waivers, sort_keys=False))
+    code, out, _ = run_cli(
+        ["audit", "--customer", "beta", "--target", "10.2.4-h4", "--inventory", str(inventory), "--out", str(tmp_path)],
+        capsys,
+    )
+    rows = {(r["Device"], r["Port"]): r for r in sheet_rows(run_folder(out) / "report.xlsx", "Transceivers")}
+    finisar, fs = rows[("beta-nyc1-fw01", "ethernet1/6")], rows[("beta-nyc1-fw01", "ethernet1/7")]
+    assert (finisar["Part number"], finisar["Supported"], finisar["Verdict"]) == (FINISAR["part"], "waived", "FAIL")
+    assert "CAB-1234" in finisar["Reason"]
+    assert (fs["Part number"], fs["Supported"], fs["Verdict"]) == (FS["part"], "waived", "WARN")
+    assert "accepted by" in fs["Reason"] and "CAB-1235" in fs["Reason"]
+    assert rows[("beta-nyc1-fw01", "ethernet1/5")]["Verdict"] == "PASS"
+    assert code == 1
+
+
+def test_a_broken_waiver_file_is_exit_3_naming_file_and_field(
+    lab_env: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inventory = tmp_path / "inventory"
+    shutil.copytree(lab_env.inventory, inventory)
+    waivers = inventory / "beta" / "waivers.yaml"
+    waivers.write_text("waivers:\n  - part: X\n    reason: r\n    approved_by: a\n    expires: 2025-13-01\n")
+    code, _, err = run_cli(["audit", "--inventory", str(inventory), "--out", str(tmp_path / "o")], capsys)
+    assert code == 3
+    assert "waivers.yaml: waivers[0].expires" in err
     assert not (tmp_path / "o").exists()

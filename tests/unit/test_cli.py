@@ -1,0 +1,84 @@
+"""The CLI's input handling: every bad flag or file is exit 3 with one line, and nothing is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from workflows.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+INVENTORY = REPO / "inventory"
+
+
+@pytest.fixture(autouse=True)
+def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ESTATE_USERNAME", "ops")
+    monkeypatch.setenv("ESTATE_PASSWORD", "pw-from-env")
+    monkeypatch.delenv("CI_NODE_INDEX", raising=False)
+    monkeypatch.delenv("CI_NODE_TOTAL", raising=False)
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_inventory_check_prints_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["inventory", "check", "--inventory", str(INVENTORY)], capsys)
+    assert code == 0
+    assert "inventory OK: 1 customers, 3 hosts" in out
+    assert "example-corp" in out and "paloalto_panos" in out
+
+
+def test_inventory_check_needs_no_credentials(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ESTATE_PASSWORD")
+    assert run(["inventory", "check", "--inventory", str(INVENTORY)], capsys)[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["audit", "--bogus"], "unrecognized arguments: --bogus"),
+        (["audit", "--target", "99.9.9"], "--target 99.9.9: not a release of any selected platform"),
+        (["audit", "--target", "cisco_wlc=8.10"], "--target cisco_wlc=8.10: unknown platform 'cisco_wlc'"),
+        (["audit", "--target", "10.2.x"], "--target 10.2.x: not a release"),
+        (["audit", "--shard", "3/2"], "--shard: expected K/N with 1 <= K <= N, got '3/2'"),
+        (["audit", "--customer", "nope"], "--customer: unknown 'nope' (known: example-corp)"),
+        (["audit", "--site", "mars1"], "--site: unknown 'mars1'"),
+        (["audit", "--workers", "0"], "--workers: must be at least 1"),
+        (["audit", "--filter", "model"], "--filter: expected key=value, got 'model'"),
+        (["audit", "--limit", "nothing-matches*"], "the selection matches no host"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
+def test_bad_flags_are_one_line_exit_3_and_write_nothing(
+    args: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_dir = tmp_path / "output"
+    extra = ["--inventory", str(INVENTORY), "--out", str(out_dir)] if args[0] == "audit" else []
+    code, _, err = run([*args, *extra], capsys)
+    assert code == 3
+    assert message in err, err
+    assert len(err.strip().splitlines()) == 1
+    assert not out_dir.exists()
+
+
+def test_broken_config_file_names_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("user_defined:\n  estate:\n    command_timeout: soon\n")
+    code, _, err = run(["audit", "--config", str(config), "--inventory", str(INVENTORY)], capsys)
+    assert code == 3
+    assert f"{config}: command_timeout: expected float, got 'soon'" in err
+
+
+def test_broken_lab_estate_names_file_and_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    estate = tmp_path / "estate.yaml"
+    estate.write_text("customers:\n  acme:\n    sites:\n      lon1:\n        devices:\n          - name: fw1\n")
+    code, _, err = run(["lab", "up", "--estate", str(estate)], capsys)
+    assert code == 3
+    assert str(estate) in err and "devices[0]" in err and "platform" in err
