@@ -71,6 +71,10 @@ class Facts:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Facts:
+        return cls(**data)
+
 
 @dataclass(frozen=True)
 class Transceiver:
@@ -99,6 +103,12 @@ class OpticVerdict:
     check: str = "optic_support"  # the check that decided the verdict: optic_support or known_issue
     issue_ids: tuple[str, ...] = ()  # the known issues that applied for the target
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> OpticVerdict:
+        """The inverse of `to_dict` (which keeps neither `revision`, `check` nor `issue_ids`)."""
+        transceiver = Transceiver(data["port"], data["type"], data["vendor"], data["part"], data.get("serial", ""))
+        return cls(transceiver, data["oem"], Support(data["supported"]), Verdict(data["verdict"]), data["reason"])
+
     def to_dict(self) -> dict[str, Any]:
         """The results.json shape: port, type, vendor, part, serial, oem, supported, verdict, reason."""
         t = self.transceiver
@@ -123,6 +133,10 @@ class Finding:
     severity: Severity
     verdict: Verdict
     message: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        return cls(data["check"], Severity(data["severity"]), Verdict(data["verdict"]), data["message"])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -170,6 +184,24 @@ class HostRecord:
             "findings": [f.to_dict() for f in self.findings],
             "snapshot": self.snapshot,
         }
+
+    @classmethod
+    def from_dict(cls, name: str, data: dict[str, Any]) -> HostRecord:
+        """The inverse of `to_dict`: a host read back from a results.json (e.g. to merge shards)."""
+        stage, _, error = (data.get("error") or "").partition(": ")
+        return cls(
+            name=name,
+            customer=data["customer"],
+            site=data["site"],
+            platform=data["platform"],
+            status=data["status"],
+            error_stage=stage if data["status"] == "error" else "",
+            error=error if data["status"] == "error" else "",
+            facts=Facts.from_dict(data["facts"]) if data.get("facts") else None,
+            optics=[OpticVerdict.from_dict(t) for t in data.get("transceivers", [])],
+            findings=[Finding.from_dict(f) for f in data.get("findings", [])],
+            snapshot=data.get("snapshot") or {},
+        )
 
 
 @dataclass
@@ -225,3 +257,9 @@ class RunResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"run": self.run.to_dict(), "hosts": {h.name: h.to_dict() for h in self.hosts}}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunResult:
+        """A run read back from its results.json; KeyError or ValueError when it is not that shape."""
+        run = RunInfo(**data["run"])
+        return cls(run=run, hosts=[HostRecord.from_dict(name, host) for name, host in data["hosts"].items()])

@@ -74,6 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="target release: a bare version (10.2.4-h4) or PLATFORM=VERSION (repeatable)",
     )
     _common(audit)
+    report = commands.add_parser("report", help="report tools")
+    report_commands = report.add_subparsers(dest="report_command", required=True, parser_class=_Parser)
+    merge = report_commands.add_parser("merge", help="merge shard run folders into one run folder and report")
+    merge.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR")
+    merge.add_argument("--out", type=Path, help="where the merged run folder is made (default output/)")
+    merge.add_argument("--config", type=Path, help="configuration file (default ./config.yaml)")
+    merge.add_argument("-v", "--verbose", action="count", default=0)
     return parser
 
 
@@ -154,6 +161,14 @@ def _cmd_audit(args: argparse.Namespace, console: Console) -> int:
     return outcome.exit_code
 
 
+def _cmd_report_merge(args: argparse.Namespace, console: Console) -> int:
+    from workflows.merge import merge
+
+    outcome = merge(args.run_dirs, _settings(args).output)
+    print_summary(outcome, console)
+    return outcome.exit_code
+
+
 def _blockers(result: RunResult) -> list[tuple[str, str]]:
     rows = []
     for host in result.hosts:
@@ -202,6 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_lab(args, console)
         if args.command == "inventory":
             return _cmd_inventory_check(args, console)
+        if args.command == "report":
+            return _cmd_report_merge(args, console)
         return _cmd_audit(args, console)
     except InputError as exc:
         print(f"estate: {exc}", file=sys.stderr)

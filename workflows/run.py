@@ -115,7 +115,8 @@ def _estate_version() -> str:
         return "unknown"
 
 
-def _exit_code(result: RunResult) -> int:
+def exit_code(result: RunResult) -> int:
+    """§5's exit code for a finished run: 2 if any device is ERROR, else 1 if any FAIL, else 0."""
     counts = result.counts()
     if counts[Verdict.ERROR.value]:
         return EXIT_ERROR
@@ -171,7 +172,7 @@ def execute(
         write_junit(result, run_dir / "junit.xml")
         write_workbook(result, run_dir / "report.xlsx")
         log.info("finished: %s", result.counts())
-        return RunOutcome(result=result, run_dir=run_dir, exit_code=_exit_code(result))
+        return RunOutcome(result=result, run_dir=run_dir, exit_code=exit_code(result))
     finally:
         detach(handler)
 

@@ -198,3 +198,28 @@ def test_a_broken_waiver_file_is_exit_3_naming_file_and_field(
     assert code == 3
     assert "waivers.yaml: waivers[0].expires" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_shards_merge_into_the_same_report_as_one_run(
+    lab_env: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    select = ["--customer", "alpha", "--customer", "beta", "--target", "10.2.4-h4"]
+    _, whole, _ = audit(lab_env, tmp_path / "whole", capsys, *select)
+    shards = [audit(lab_env, tmp_path / f"shard{k}", capsys, *select, "--shard", f"{k}/2")[1] for k in (1, 2)]
+    shard_hosts = [set(json.loads((s / "results.json").read_text())["hosts"]) for s in shards]
+    assert shard_hosts[0] and shard_hosts[1] and not shard_hosts[0] & shard_hosts[1]
+
+    code, out, _ = run_cli(["report", "merge", *map(str, shards), "--out", str(tmp_path / "merged")], capsys)
+    merged = run_folder(out)
+    expected = json.loads((whole / "results.json").read_text())
+    got = json.loads((merged / "results.json").read_text())
+    assert code == 1
+    assert {n: h["verdict"] for n, h in got["hosts"].items()} == {n: h["verdict"] for n, h in expected["hosts"].items()}
+    assert got["run"]["customers"] == ["alpha", "beta"] and got["run"]["shard"] is None
+    rows = sheet_rows(merged / "report.xlsx", "Transceivers")
+    assert len(rows) == len(sheet_rows(whole / "report.xlsx", "Transceivers"))
+
+    # The same shard twice overlaps: refused, nothing written.
+    code, _, err = run_cli(["report", "merge", str(shards[0]), str(shards[0]), "--out", str(tmp_path / "m2")], capsys)
+    assert code == 3 and "shards must not overlap" in err
+    assert not (tmp_path / "m2").exists()
