@@ -175,7 +175,7 @@ def parse_ios(text: str) -> Version:
 
 # NX-OS `10.4(5)`, `9.3(10)`, `7.3(13)N1(1)`, `10.2(3)F`, or `9.3.10`.
 _NXOS_RE = re.compile(
-    r"(?P<major>\d+)\.(?P<minor>\d+)(?:(?:\((?P<patch>\d+)\)(?P<suffix>[A-Z]*)(?:(?P<sub>\d+)(?:\((?P<subpatch>\d+)\))?)?)"
+    r"(?P<major>\d+)\.(?P<minor>\d+)(?:(?:\((?P<patch>\d+)(?P<letter>[a-z])?\)(?P<suffix>[A-Z]*)(?:(?P<sub>\d+)(?:\((?P<subpatch>\d+)\))?)?)"
     r"|(?:\.(?P<dotpatch>\d+)))?"
 )
 
@@ -184,7 +184,9 @@ def parse_nxos(text: str) -> Version:
     """Cisco NX-OS: `10.4(5)`, `9.3(10)`, `7.3(13)N1(1)`, `10.2(3)F`, `9.3.10`, or a release `10.4`.
 
     >>> parse_nxos("10.4(5)").key, parse_nxos("9.3.10") == parse_nxos("9.3(10)")
-    ((10, 4, 5, 0, 0), True)
+    ((10, 4, 5, 0, 0, 0), True)
+    >>> parse_nxos("9.3(7a)") > parse_nxos("9.3(7)")
+    True
     """
     return _numbered(
         text,
@@ -195,6 +197,7 @@ def parse_nxos(text: str) -> Version:
             int(m["major"]),
             int(m["minor"]),
             _int(m["patch"] or m["dotpatch"]),
+            _letter(m["letter"]),
             _int(m["sub"]),
             _int(m["subpatch"]),
         ),

@@ -123,3 +123,31 @@ def select(nr: Nornir, selection: Selection) -> Nornir:
         keep = set(names)
         chosen = chosen.filter(filter_func=lambda h: h.name in keep)
     return chosen
+
+
+def select_checks(spec: str | None, available: Sequence[str], source: str = "--checks") -> tuple[str, ...]:
+    """The checks a run performs: `all`, a comma list of names, and `!name` to remove one; order of `available`.
+
+    >>> select_checks("all,!ntp_sync", ["disk_space", "ntp_sync", "licenses"])
+    ('disk_space', 'licenses')
+    >>> select_checks("licenses,disk_space", ["disk_space", "ntp_sync", "licenses"])
+    ('disk_space', 'licenses')
+    >>> select_checks(None, ["a", "b"])
+    ('a', 'b')
+    >>> select_checks("all,!bogus", ["a"])
+    Traceback (most recent call last):
+    ...
+    tasks.errors.UsageError: --checks: unknown check 'bogus' (valid: a)
+    """
+    words = [w.strip() for w in (spec or "all").split(",") if w.strip()]
+    chosen: set[str] = set()
+    removed: set[str] = set()
+    for word in words:
+        name = word[1:] if word.startswith("!") else word
+        if name != "all" and name not in available:
+            raise UsageError(f"{source}: unknown check {name!r} (valid: {', '.join(available)})")
+        target = removed if word.startswith("!") else chosen
+        target.update(available if name == "all" else [name])
+    if not chosen and removed:
+        chosen = set(available)
+    return tuple(c for c in available if c in chosen and c not in removed)

@@ -10,6 +10,15 @@ from tasks.models import Finding, OpticVerdict, Severity, Support, Transceiver, 
 from tasks.versions import Version, is_at_least, is_at_most, is_before, parse_version
 
 OPTIC_SUPPORT = "optic_support"
+# The name reasons give each platform's vendor ("not on PAN's supported list").
+VENDORS = {
+    "paloalto_panos": "PAN",
+    "fortinet": "Fortinet",
+    "cisco_ios": "Cisco",
+    "cisco_nxos": "Cisco",
+    "arista_eos": "Arista",
+    "juniper_junos": "Juniper",
+}
 KNOWN_ISSUE = "known_issue"
 
 
@@ -88,13 +97,17 @@ def judge_optic(
     covering = [w for w in waivers if w.is_active(today) and w.covers(device, transceiver)]
     fits, why = _support(model, [running] if goal is None else [running, goal], transceiver, matrix)
 
+    vendor = VENDORS.get(matrix.platform, "the vendor")
+    if fits and not oem:
+        # A third-party optic coded with the vendor's part number (a "compatible" optic) is not the vendor's.
+        fits, why = False, f"third-party optic ({transceiver.vendor}) coded as {transceiver.part}"
     if fits:
         supported, base, reason = Support.YES, Verdict.PASS, f"supported: {why}"
     elif covering:
         supported, base, reason = Support.WAIVED, Verdict.WARN, f"waived by {covering[0].describe()}"
     elif oem and matrix.optics_for(transceiver.part):
         supported, base = Support.NO, Verdict.WARN
-        reason = f"OEM part {transceiver.part} is not on PAN's supported list for this device: {why}"
+        reason = f"OEM part {transceiver.part} is not on {vendor}'s supported list for this device: {why}"
     elif oem:
         supported, base = Support.NO, Verdict.WARN
         reason = (
@@ -102,7 +115,10 @@ def judge_optic(
             f"{transceiver.part or '(none reported)'} is not in the matrix"
         )
     else:
-        supported, base, reason = Support.NO, Verdict.WARN, "works today, not on PAN's supported list"
+        supported, base = Support.NO, Verdict.WARN
+        reason = f"works today, not on {vendor}'s supported list" + (
+            f": {why}" if matrix.optics_for(transceiver.part) else ""
+        )
 
     verdicts, reasons, applied, decisive = [base], [], [], False
     if goal is not None:

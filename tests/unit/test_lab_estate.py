@@ -85,7 +85,7 @@ def test_defaults_latency_applies_unless_overridden(tmp_path: Path) -> None:
     [
         (
             estate(fw("a"), fw("b"), fw("c"), fw("d", platform="foo")),
-            "customers.acme.sites.lon1.devices[3].platform: unknown platform 'foo' (supported: paloalto_panos)",
+            "customers.acme.sites.lon1.devices[3].platform: unknown platform 'foo' (supported: ",
         ),
         (
             estate({"name": "a", "platform": "paloalto_panos", "model": "PA-5220"}),
@@ -165,7 +165,7 @@ def test_invalid_yaml_is_one_line(tmp_path: Path) -> None:
 
 def test_registry_lists_panos() -> None:
     assert "paloalto_panos" in personalities.supported()
-    with pytest.raises(KeyError, match="supported: paloalto_panos"):
+    with pytest.raises(KeyError, match="supported: .*paloalto_panos"):
         personalities.get("foo")
 
 
