@@ -165,7 +165,7 @@ def test_invalid_yaml_is_one_line(tmp_path: Path) -> None:
 
 def test_registry_lists_panos() -> None:
     assert "paloalto_panos" in personalities.supported()
-    with pytest.raises(KeyError, match="supported: .*paloalto_panos"):
+    with pytest.raises(KeyError, match=r"supported: .*paloalto_panos"):
         personalities.get("foo")
 
 
