@@ -1,0 +1,141 @@
+"""The lab over real SSH as FortiOS: netmiko's own `fortinet` driver, SSHDetect, errors and the auth fault."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from netmiko import ConnectHandler, NetmikoAuthenticationException, SSHDetect
+from netmiko.base_connection import BaseConnection
+
+from lab import control
+from lab.estate import load
+from lab.personalities import fortinet as lab_fortinet
+from lab.state import LabInfo
+from tasks.platforms import fortinet
+
+pytestmark = pytest.mark.integration
+
+SHORT = {"conn_timeout": 5, "auth_timeout": 5, "banner_timeout": 5}
+
+OEM = {"port": "x1", "type": "10GBASE-SR", "vendor": "FORTINET", "part": "FTLX8574D3BCLFTN", "serial": "NB0001"}
+DAC = {"port": "x5", "type": "25GBASE-CR", "vendor": "FORTINET", "part": "FN-CABLE-SFP28-1"}
+FINISAR = {"port": "port9", "type": "1000BASE-SX", "vendor": "FINISAR CORP.", "part": "FTLF8519P3BNL"}
+CWDM4 = {"port": "port41", "type": "100G CWDM4", "vendor": "FORTINET", "part": "FTLC1157RGPLFTN"}
+
+
+def _fw(name: str, model: str, version: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "platform": "fortinet", "model": model, "version": version, **extra}
+
+
+ESTATE = {
+    "customers": {
+        "acme": {
+            "sites": {
+                "lon1": {
+                    "devices": [
+                        _fw("acme-lon1-fw01", "FortiGate-601F", "7.4.8", optics=[OEM, DAC, FINISAR]),
+                        # HA pair on a multi-VDOM model: netmiko goes through `config global`.
+                        _fw(
+                            "acme-lon1-dc01",
+                            "FortiGate-1801F",
+                            "7.0.13",
+                            optics=[CWDM4],
+                            ha={"peer": "acme-lon1-dc02", "state": "active"},
+                        ),
+                        _fw(
+                            "acme-lon1-dc02",
+                            "FortiGate-1801F",
+                            "7.0.13",
+                            ha={"peer": "acme-lon1-dc01", "state": "passive"},
+                        ),
+                        _fw("acme-lon1-br01", "FortiGate-60F", "7.2.6"),
+                        _fw("acme-lon1-bad", "FortiGate-60F", "7.2.6", faults=["auth_fail"]),
+                    ]
+                }
+            }
+        }
+    }
+}
+CHECKED = ("acme-lon1-fw01", "acme-lon1-dc01", "acme-lon1-dc02", "acme-lon1-br01")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LabInfo, Path]]:
+    root = tmp_path_factory.mktemp("lab_fortinet")
+    estate = root / "estate.yaml"
+    estate.write_text(yaml.safe_dump(ESTATE), encoding="utf-8")
+    info = control.start(estate, root / "state", inventory_out=root / "inventory", max_runtime=300)
+    try:
+        yield info, estate
+    finally:
+        control.stop(root / "state")
+
+
+def _params(info: LabInfo, name: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "device_type": "fortinet",
+        "host": "127.0.0.1",
+        "port": info.devices[name],
+        "username": info.username,
+        "password": info.password,
+        **SHORT,
+        **extra,
+    }
+
+
+@pytest.fixture(scope="module")
+def detected(lab: tuple[LabInfo, Path]) -> Iterator[Future[str | None]]:
+    """SSHDetect takes a while (6 s per probe command): run it alongside the other tests."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        params = _params(lab[0], "acme-lon1-br01", device_type="autodetect")
+        yield pool.submit(lambda: SSHDetect(**params).autodetect())
+
+
+@pytest.fixture(scope="module")
+def fw01(lab: tuple[LabInfo, Path], detected: Future[str | None]) -> Iterator[BaseConnection]:
+    conn = ConnectHandler(**_params(lab[0], "acme-lon1-fw01"))
+    yield conn
+    conn.disconnect()
+
+
+@pytest.mark.parametrize("name", CHECKED)
+def test_login_and_commands_parse_to_the_estate(lab: tuple[LabInfo, Path], name: str) -> None:
+    info, estate_path = lab
+    device = load(estate_path).device(name)
+    conn = ConnectHandler(**_params(info, name))
+    try:
+        assert conn.base_prompt.strip() == name  # netmiko keeps the space before `#`
+        outputs = {purpose: conn.send_command(command) for purpose, command in fortinet.COMMANDS.items()}
+    finally:
+        conn.disconnect()
+    facts = fortinet.facts(outputs, prompt=conn.base_prompt)
+    assert (facts.hostname, facts.model, facts.version) == (name, device.model, device.version)
+    assert facts.serial == lab_fortinet.serial(device)
+    assert facts.ha_state == (
+        None if device.ha is None else {"active": "primary", "passive": "secondary"}[device.ha.state]
+    )
+    optics = fortinet.transceivers(outputs)
+    assert sorted((t.port, t.vendor, t.part, t.type, t.serial) for t in optics) == sorted(
+        (o.port, o.vendor, o.part, o.type, o.serial) for o in device.optics
+    )
+
+
+def test_grep_and_unknown_commands_give_fortios_text(fw01: BaseConnection) -> None:
+    assert fw01.send_command("get system status | grep Hostname").strip() == "Hostname: acme-lon1-fw01"
+    error = fw01.send_command("show version").strip().splitlines()
+    assert error == ["command parse error before 'version'", "Command fail. Return code -61"]
+    assert fw01.send_command("uname -a").strip() == "Unknown action 0"
+
+
+def test_auth_fail_is_authentication_error(lab: tuple[LabInfo, Path]) -> None:
+    with pytest.raises(NetmikoAuthenticationException):
+        ConnectHandler(**_params(lab[0], "acme-lon1-bad"))
+
+
+def test_sshdetect_answers_fortinet(detected: Future[str | None]) -> None:
+    assert detected.result(timeout=240) == "fortinet"

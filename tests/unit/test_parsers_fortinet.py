@@ -1,0 +1,177 @@
+"""FortiOS parsers against real outputs (fixtures/fortinet/<command>/<case>.txt) and against the lab's output.
+
+Covered samples of shared/reference/cli/fortinet/ (copied byte-identical, sources beside them):
+- get_system_status__* (all 11: ntc-templates 6.0.7 to 7.4.8 and the three oxidized transcripts, which keep
+  the echo, CRs, `--More--` paging marks and the trailing prompt);
+- get_system_interface_transceiver__* (all 3 oxidized: Fortinet-coded SFP+/QSFP28 optics, empty cages, DOM
+  tables, paging mark inside the table).
+Not covered, because no parser of ours reads them: get_system_ha_status__* (the HA role comes from
+`Current HA mode` in get system status), get_hardware_status__*, get_hardware_nic*__*,
+get_system_interface_physical__*, diagnose_hardware_deviceinfo_psu__*, and the session_transcript__*
+files (used for the lab's prompt, echo and error text, not as parser input).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from lab.estate import Device, Ha, Optic, serial_for
+from lab.personalities import fortinet as lab_fortinet
+from lab.personalities.base import DeviceView
+from lab.session import garbage
+from tasks.errors import ParseError
+from tasks.platforms import fortinet
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fortinet"
+
+# Which parser reads which command folder; a new case is a new .txt/.yaml/.source triple, not new code.
+PARSERS: dict[str, Callable[[str], Any]] = {
+    "get_system_status": fortinet.parse_system_status,
+    "get_system_interface_transceiver": fortinet.parse_transceivers,
+}
+
+CASES = sorted(FIXTURES.glob("*/*.txt"))
+
+
+def _case_id(path: Path) -> str:
+    return f"{path.parent.name}/{path.stem}"
+
+
+def _read(case: Path) -> str:
+    """The sample as bytes on the wire would decode: CRs kept (no newline translation)."""
+    with case.open(encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+def _assert_fields(actual: dict[str, Any], expected: dict[str, Any], where: str) -> None:
+    for key, value in expected.items():
+        assert key in actual, f"{where}: field {key!r} missing"
+        if isinstance(value, dict):
+            _assert_fields(actual[key], value, f"{where}.{key}")
+        else:
+            assert actual[key] == value, f"{where}.{key}: {actual[key]!r} != {value!r}"
+
+
+def test_every_fixture_folder_has_a_parser() -> None:
+    assert CASES, "no fixtures found"
+    assert {case.parent.name for case in CASES} <= set(PARSERS)
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_fixture_has_expected_and_source(case: Path) -> None:
+    assert case.with_suffix(".yaml").is_file()
+    source = yaml.safe_load(case.with_suffix(".source").read_text(encoding="utf-8"))
+    assert {"repo", "path", "commit", "licence"} <= set(source)
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_parse(case: Path) -> None:
+    text = _read(case)
+    expected = yaml.safe_load(case.with_suffix(".yaml").read_text(encoding="utf-8"))
+    parsed = PARSERS[case.parent.name](text)
+    if "parsed" in expected:
+        _assert_fields(parsed, expected["parsed"], "parsed")
+    if "facts" in expected:
+        _assert_fields(fortinet.facts({"facts": text}).to_dict(), expected["facts"], "facts")
+    if "transceivers" in expected:
+        rows = [t.to_dict() for t in parsed]
+        assert len(rows) == len(expected["transceivers"]), rows
+        for i, (row, want) in enumerate(zip(rows, expected["transceivers"], strict=True)):
+            _assert_fields(row, want, f"transceivers[{i}]")
+
+
+@pytest.mark.parametrize("command", sorted(PARSERS))
+def test_garbage_raises_parse_error(command: str) -> None:
+    with pytest.raises(ParseError):
+        PARSERS[command](garbage(command))
+
+
+def test_empty_transceiver_output_is_no_optics() -> None:
+    assert fortinet.parse_transceivers("") == []
+    assert fortinet.parse_transceivers("get system interface transceiver\r\r\n\r\nfw1 # ") == []
+
+
+def test_version_is_a_fortios_version() -> None:
+    with pytest.raises(ParseError):
+        fortinet.parse_system_status("Version: something else\nHostname: fw1\n")
+
+
+# --- the lab's output parses to what the estate says ---------------------------------------------------------
+
+OEM = Optic("x1", "10GBASE-SR", "FORTINET", "FTLX8574D3BCLFTN", "AB12")
+DAC = Optic("x5", "25GBASE-CR", "FORTINET", "FN-CABLE-SFP28-1", "DAC1")
+FINISAR = Optic("port9", "1000BASE-SX", "FINISAR CORP.", "FTLF8519P3BNL", "FNS9")
+CWDM4 = Optic("port41", "100G CWDM4", "FORTINET", "FTLC1157RGPLFTN", "U900")
+
+DEVICES = [
+    Device(
+        "acme-fw01",
+        "fortinet",
+        "FortiGate-601F",
+        "7.4.8",
+        "acme",
+        "lon1",
+        serial=serial_for("acme-fw01"),
+        ha=Ha("acme-fw02", "active"),
+        optics=(OEM, DAC, FINISAR),
+    ),
+    Device(
+        "acme-fw02",
+        "fortinet",
+        "FortiGate-1801F",
+        "7.0.13",
+        "acme",
+        "lon1",
+        serial="FG181FTK20000001",
+        ha=Ha("acme-fw01", "passive"),
+        optics=(CWDM4,),
+    ),
+    Device("acme-br01", "fortinet", "FortiGate-60F", "7.2.6", "acme", "br1", serial=serial_for("acme-br01")),
+]
+
+
+def _run(device: Device, command: str) -> str:
+    """What netmiko's send_command returns for `command`: the shell's reply, with the echo and prompt."""
+    shell = lab_fortinet.FortiShell(DeviceView(device, None, "admin", time.time()))
+    reply = shell.handle(command)
+    return f"{command}\r\r\n" + reply.text.replace("\n", "\r\n") + shell.prompt()
+
+
+@pytest.mark.parametrize("device", DEVICES, ids=lambda d: d.name)
+def test_lab_output_parses_to_the_estate(device: Device) -> None:
+    outputs = {purpose: _run(device, command) for purpose, command in fortinet.COMMANDS.items()}
+    facts = fortinet.facts(outputs)
+    assert (facts.hostname, facts.model, facts.version) == (device.name, device.model, device.version)
+    assert facts.serial == lab_fortinet.serial(device)
+    expected_ha = None if device.ha is None else {"active": "primary", "passive": "secondary"}[device.ha.state]
+    assert facts.ha_state == expected_ha
+    optics = fortinet.transceivers(outputs)
+    # FortiOS lists cages in port order, the estate in file order.
+    assert sorted((t.port, t.type, t.vendor, t.part, t.serial) for t in optics) == sorted(
+        (o.port, o.type, o.vendor, o.part, o.serial) for o in device.optics
+    )
+
+
+def test_lab_grep_answers_netmiko_session_preparation() -> None:
+    device = DEVICES[0]
+    assert _run(device, "get system status | grep Virtual").count("Virtual domain configuration: disable") == 1
+    assert "Version: FortiGate-601F v7.4.8,build2795,250523 (GA.M)" in _run(device, "get system status | grep Version")
+
+
+def test_lab_rejects_optics_that_do_not_fit() -> None:
+    copper = Device(
+        "x", "fortinet", "FortiGate-601F", "7.4.8", "c", "s", optics=(Optic("port1", "10GBASE-SR", "F", "P", "S"),)
+    )
+    qsfp_in_sfp = Device(
+        "x", "fortinet", "FortiGate-601F", "7.4.8", "c", "s", optics=(Optic("x1", "40GBASE-SR4", "F", "P", "S"),)
+    )
+    assert lab_fortinet.validate_device(copper)[0][0] == "optics[0].port"
+    assert "copper" in lab_fortinet.validate_device(copper)[0][1]
+    assert lab_fortinet.validate_device(qsfp_in_sfp)[0][0] == "optics[0].port"
+    assert lab_fortinet.validate_device(DEVICES[0]) == []
