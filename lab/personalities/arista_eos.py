@@ -1,0 +1,438 @@
+"""Arista EOS personality: prompt, session preparation, and outputs in the shape of real EOS samples."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lab.estate import Device, Optic
+from lab.personalities.base import Command, DeviceView, Personality, Reply, match_command
+
+# --- hardware data ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpticKind:
+    """What `show interfaces transceiver hardware` prints for one media type."""
+
+    max_power_w: str
+    wavelength_nm: int | None  # None for copper and DACs
+
+
+# Media types as EOS prints them (`Media type:`); the estate's optic `type` is one of these.
+OPTIC_KINDS: dict[str, OpticKind] = {
+    "1000BASE-T": OpticKind("1.2", None),
+    "1000BASE-SX": OpticKind("1.0", 850),
+    "1000BASE-LX": OpticKind("1.0", 1310),
+    "10GBASE-SR": OpticKind("1.0", 850),
+    "10GBASE-LR": OpticKind("1.0", 1310),
+    "10GBASE-ER": OpticKind("1.5", 1550),
+    "10GBASE-CR": OpticKind("1.0", None),
+    "25GBASE-SR": OpticKind("1.0", 850),
+    "25GBASE-LR": OpticKind("1.5", 1310),
+    "25GBASE-CR": OpticKind("1.0", None),
+    "40GBASE-SR4": OpticKind("1.5", 850),
+    "40GBASE-LR4": OpticKind("3.5", 1310),
+    "40GBASE-CR4": OpticKind("1.5", None),
+    "100GBASE-SR4": OpticKind("3.5", 850),
+    "100GBASE-LR4": OpticKind("4.5", 1310),
+    "100GBASE-CWDM4": OpticKind("3.5", 1310),
+    "100GBASE-CR4": OpticKind("1.5", None),
+}
+
+_SFP = frozenset({"1000BASE-T", "1000BASE-SX", "1000BASE-LX"})
+_SFP_PLUS = _SFP | {"10GBASE-SR", "10GBASE-LR", "10GBASE-ER", "10GBASE-CR"}
+_QSFP_PLUS = frozenset({"40GBASE-SR4", "40GBASE-LR4", "40GBASE-CR4"})
+# Cage kind -> the media types it takes.
+CAGES: dict[str, frozenset[str]] = {
+    "copper": frozenset(),
+    "sfp": _SFP,
+    "sfp+": _SFP_PLUS,
+    "sfp28": _SFP_PLUS | {"25GBASE-SR", "25GBASE-LR", "25GBASE-CR"},
+    "qsfp+": _QSFP_PLUS,
+    "qsfp28": _QSFP_PLUS | {"100GBASE-SR4", "100GBASE-LR4", "100GBASE-CWDM4", "100GBASE-CR4"},
+}
+_QUAD = frozenset({"qsfp+", "qsfp28"})
+
+
+def _layout(*groups: tuple[str, int, int]) -> tuple[tuple[str, str], ...]:
+    """`Management1` then `EthernetN` (`EthernetN/1` for QSFP cages) for each group of cages."""
+    ports = [("Management1", "copper")]
+    for cage, first, last in groups:
+        lane = "/1" if cage in _QUAD else ""
+        ports += [(f"Ethernet{n}{lane}", cage) for n in range(first, last + 1)]
+    return tuple(ports)
+
+
+@dataclass(frozen=True)
+class Model:
+    """One switch model: front panel, the description `show inventory` prints, and its PSU/fan parts."""
+
+    ports: tuple[tuple[str, str], ...]
+    description: str
+    psu: str
+    fan: str
+    optimization: str
+
+
+# Front-panel layouts after the vendor data sheets (plausible, not exact). The 7050SX3 description is the real
+# one (oxidized 4.29.2F sample); the 7150S one is from the ntc-templates sample; the others are written alike.
+MODELS: dict[str, Model] = {
+    "DCS-7050SX3-48YC8": Model(
+        _layout(("sfp28", 1, 48), ("qsfp28", 49, 56)),
+        "48x25GbE SFP+ & 8x100GbE QSFP Switch",
+        "PWR-500AC-F",
+        "FAN-7000-F",
+        "Strata-4GB",
+    ),
+    "DCS-7280SR3-48YC8": Model(
+        _layout(("sfp28", 1, 48), ("qsfp28", 49, 56)),
+        "48x25GbE SFP & 8x100GbE QSFP Switch",
+        "PWR-1900AC-F",
+        "FAN-7000H-F",
+        "Sand-4GB",
+    ),
+    "CCS-720XP-48ZC2": Model(
+        _layout(("copper", 1, 48), ("sfp28", 49, 52), ("qsfp28", 53, 54)),
+        "48x10GbE PoE & 4x25GbE SFP & 2x100GbE QSFP Switch",
+        "PWR-1011-AC-RED",
+        "FAN-7002-F",
+        "DEFAULT",
+    ),
+    "DCS-7010T-48": Model(
+        _layout(("copper", 1, 48), ("sfp+", 49, 52)),
+        "48x1GbE & 4x10GbE SFP+ Switch",
+        "PWR-460AC-F",
+        "FAN-7000-F",
+        "Strata-4GB",
+    ),
+    "DCS-7150S-52-CL": Model(
+        _layout(("sfp+", 1, 52)),
+        "52-port SFP+ 10GigE 1RU + Clock",
+        "PWR-460AC-F",
+        "FAN-7000-F",
+        "Strata-4GB",
+    ),
+}
+
+# For the demo estate the lead generates: model -> role, versions, optics as EOS reports them, optic ports.
+DEMO_MODELS: dict[str, str] = {
+    "DCS-7050SX3-48YC8": "dc-switch",
+    "DCS-7280SR3-48YC8": "dc-switch",
+    "CCS-720XP-48ZC2": "campus-switch",
+    "DCS-7010T-48": "oob-switch",
+}
+DEMO_VERSIONS: list[str] = ["4.28.3M", "4.29.2F", "4.30.4M", "4.31.2F"]
+DEMO_OEM_OPTICS: list[dict[str, str]] = [
+    {"type": "10GBASE-SR", "vendor": "Arista Networks", "part": "SFP-10G-SR"},
+    {"type": "10GBASE-LR", "vendor": "Arista Networks", "part": "SFP-10G-LR"},
+    {"type": "1000BASE-SX", "vendor": "Arista Networks", "part": "SFP-1G-SX"},
+    {"type": "1000BASE-T", "vendor": "Arista Networks", "part": "SFP-1G-T"},
+    {"type": "25GBASE-SR", "vendor": "Arista Networks", "part": "SFP-25G-SR"},
+    {"type": "100GBASE-SR4", "vendor": "Arista Networks", "part": "QSFP-100G-SR4"},
+    {"type": "100GBASE-LR4", "vendor": "Arista Networks", "part": "QSFP-100G-LR4-AR"},
+    {"type": "100GBASE-CWDM4", "vendor": "Arista Networks", "part": "QSFP-100G-CWDM4"},
+]
+DEMO_THIRD_PARTY_OPTICS: list[dict[str, str]] = [
+    {"type": "10GBASE-SR", "vendor": "FINISAR CORP.", "part": "FTLX8574D3BCL"},
+    {"type": "10GBASE-SR", "vendor": "FS", "part": "SFP-10GSR-85"},
+    {"type": "10GBASE-SR", "vendor": "Intel Corp", "part": "FTLX8571D3BCV-IT"},
+    {"type": "10GBASE-SR", "vendor": "AVAGO", "part": "AFBR-709SMZ"},
+    {"type": "25GBASE-SR", "vendor": "FINISAR CORP.", "part": "FTLF8536P4BCL"},
+    {"type": "100GBASE-SR4", "vendor": "PROLABS", "part": "QSFP-100G-SR4-C"},
+    {"type": "100GBASE-SR4", "vendor": "FINISAR CORP.", "part": "FTLC9551REPM"},
+]
+
+
+def optic_ports(model: str) -> list[str]:
+    """The ports of `model` that take a pluggable optic, in front-panel order."""
+    return [port for port, cage in MODELS[model].ports if cage != "copper"]
+
+
+DEMO_PORTS: dict[str, list[str]] = {model: optic_ports(model) for model in DEMO_MODELS}
+
+# SFF-8472/8636 vendor name, part and serial are 16-byte EEPROM fields; EOS prints them in 16-wide columns.
+EEPROM_FIELD = 16
+
+
+def slot(port: str) -> str:
+    """The transceiver slot `show inventory` prints for a port.
+
+    >>> slot("Ethernet49/1"), slot("Ethernet7")
+    ('49', '7')
+    """
+    return port.removeprefix("Ethernet").split("/")[0]
+
+
+def short_name(port: str) -> str:
+    """`Ethernet49/1` -> `Et49/1`, as the hardware view names interfaces."""
+    return port.replace("Ethernet", "Et", 1)
+
+
+def validate_device(device: Device) -> list[tuple[str, str]]:
+    """Problems with an EOS device: unknown model, optics in ports that cannot hold them, overlong fields."""
+    if device.model not in MODELS:
+        return [("model", f"unknown EOS model {device.model!r} (known: {', '.join(MODELS)})")]
+    cages = dict(MODELS[device.model].ports)
+    for i, optic in enumerate(device.optics):
+        problem = _optic_problem(device.model, cages, optic)
+        if problem:
+            return [(f"optics[{i}].{problem[0]}", problem[1])]
+    return []
+
+
+def _optic_problem(model: str, cages: dict[str, str], optic: Optic) -> tuple[str, str] | None:
+    if optic.type not in OPTIC_KINDS:
+        return "type", f"unknown EOS media type {optic.type!r} (known: {', '.join(OPTIC_KINDS)})"
+    cage = cages.get(optic.port)
+    if cage is None:
+        return "port", f"{model} has no port {optic.port!r} (QSFP ports are named EthernetN/1)"
+    if optic.type not in CAGES[cage]:
+        return "port", f"{optic.port} of {model} is a {cage} port and cannot hold a {optic.type} optic"
+    for name in ("vendor", "part", "serial"):
+        if len(getattr(optic, name)) > EEPROM_FIELD:
+            return name, f"{getattr(optic, name)!r} is longer than the {EEPROM_FIELD}-character EEPROM field"
+    return None
+
+
+# --- per-device deterministic facts -------------------------------------------------------------------------
+
+
+def _rng(device: Device, salt: str) -> random.Random:
+    seed = hashlib.sha256(f"{device.name}/{salt}".encode()).digest()
+    return random.Random(int.from_bytes(seed[:8], "big"))
+
+
+def _mac(device: Device) -> str:
+    r = _rng(device, "mac")
+    octets = [0x98, 0x5D, 0x82, r.randint(0, 255), r.randint(0, 255), r.randint(0, 255)]
+    return ".".join(f"{octets[i]:02x}{octets[i + 1]:02x}" for i in range(0, 6, 2))
+
+
+def _hw_version(device: Device) -> str:
+    return _rng(device, "hw").choice(("11.00", "11.03", "12.03"))
+
+
+def _mfg_date(device: Device) -> str:
+    r = _rng(device, "mfg")
+    return f"{r.randint(2018, 2023)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}"
+
+
+def _revision(device: Device, optic: Optic) -> str:
+    choices = ("0002", "A4", "20", "01") if optic.vendor == "Arista Networks" else ("A", "A3", "01")
+    return _rng(device, f"rev/{optic.port}").choice(choices)
+
+
+def uptime_text(seconds: int) -> str:
+    """EOS' uptime wording.
+
+    >>> uptime_text(65 * 60), uptime_text(((3 * 7) * 24 + 20) * 3600 + 45 * 60)
+    ('1 hour and 5 minutes', '3 weeks, 0 days, 20 hours and 45 minutes')
+    """
+    minutes = seconds // 60
+    weeks, rest = divmod(minutes, 7 * 24 * 60)
+    days, rest = divmod(rest, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    units = [(weeks, "week"), (days, "day"), (hours, "hour"), (minutes, "minute")]
+    while len(units) > 1 and units[0][0] == 0:
+        units.pop(0)
+    words = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in units]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _uptime(view: DeviceView) -> str:
+    base = _rng(view.device, "uptime").randint(3600, 400 * 86400)
+    return uptime_text(base + int(time.time() - view.started_at))
+
+
+def _build(device: Device) -> str:
+    base = device.version.split("-")[0]
+    return f"{base}-{_rng(device, 'build').randint(20000000, 40000000)}.{base.replace('.', '')}"
+
+
+# --- command handlers -----------------------------------------------------------------------------------
+
+
+def show_version(view: DeviceView, args: dict[str, str]) -> str:
+    """`show version`, in the field order of the real 4.27/4.28 samples."""
+    d, r = view.device, _rng(view.device, "version")
+    total = r.choice((3982456, 8008496, 16012620))
+    lines = [
+        f"Arista {d.model}",
+        f"Hardware version: {_hw_version(d)}",
+        f"Serial number: {d.serial}",
+        f"Hardware MAC address: {_mac(d)}",
+        f"System MAC address: {_mac(d)}",
+        "",
+        f"Software image version: {d.version}",
+        "Architecture: i686",
+        f"Internal build version: {_build(d)}",
+        f"Internal build ID: {uuid.UUID(int=r.getrandbits(128), version=4)}",
+        "Image format version: 3.0",
+        f"Image optimization: {MODELS[d.model].optimization}",
+        "",
+        f"Uptime: {_uptime(view)}",
+        f"Total memory: {total} kB",
+        f"Free memory: {total * r.randint(40, 60) // 100} kB",
+    ]
+    return "\n".join(lines)
+
+
+def show_hostname(view: DeviceView, args: dict[str, str]) -> str:
+    """`show hostname`."""
+    return f"Hostname: {view.device.name}\nFQDN:     {view.device.name}"
+
+
+def _table(header: list[str], widths: list[int], rows: list[list[str]]) -> list[str]:
+    """An EOS table: two-space indent, cells padded to their dash widths, one space between columns."""
+
+    def line(cells: list[str]) -> str:
+        return ("  " + " ".join(f"{c:<{w}}" for c, w in zip(cells, widths, strict=False))).rstrip()
+
+    return [line(header), line(["-" * w for w in widths]), *(line(row) for row in rows)]
+
+
+def _system_information(d: Device) -> list[str]:
+    """The `System Information` block, aligned as in the oxidized 4.29.2F transcript."""
+    return [
+        "System Information",
+        f"  {'Model':<25} Description",
+        f"  {'-' * 25} {'-' * max(len(MODELS[d.model].description), 11)}",
+        f"  {d.model:<25} {MODELS[d.model].description}",
+        f"  {'HW Version':<12}  {'Serial Number':<15}  Mfg Date",
+        f"  {'-' * 12}  {'-' * 15}  {'-' * 10}",
+        f"  {_hw_version(d):<12}  {d.serial:<15}  {_mfg_date(d)}",
+    ]
+
+
+def _transceiver_rows(d: Device) -> list[list[str]]:
+    optics = {optic.port: optic for optic in d.optics}
+    rows: list[list[str]] = []
+    for port in optic_ports(d.model):
+        optic = optics.get(port)
+        if optic is None:
+            rows.append([slot(port), "Not Present"])
+        else:
+            rows.append([slot(port), optic.vendor, optic.part, optic.serial, _revision(d, optic)])
+    return rows
+
+
+def show_inventory(view: DeviceView, args: dict[str, str]) -> str:
+    """`show inventory`: system, power supplies, fans, ports, then one row per transceiver slot."""
+    d, model = view.device, MODELS[view.device.model]
+    r = _rng(d, "inventory")
+    psus = [[str(n), model.psu, f"EEWT{r.randint(10**7, 10**8 - 1)}"] for n in (1, 2)]
+    fans = [[str(n), "1", model.fan, "N/A"] for n in range(1, 5)]
+    switched = len(model.ports) - 1
+    slots = optic_ports(d.model)
+    lines = _system_information(d)
+    lines += ["", "System has 2 power supply slots"]
+    lines += _table(["Slot", "Model", "Serial Number"], [4, 16, 16], psus)
+    lines += ["", "System has 4 fan modules"]
+    lines += _table(["Module", "Number of Fans", "Model", "Serial Number"], [7, 15, 16, 16], fans)
+    lines += ["", f"System has {switched + 1} ports"]
+    lines += _table(["Type", "Count"], [16, 4], [["Management", "1"], ["Switched", str(switched)]])
+    lines += ["", f"System has {len(slots)} transceiver slots"]
+    lines += _table(["Port", "Manufacturer", "Model", "Serial Number", "Rev"], [4, 16, 16, 16, 4], _transceiver_rows(d))
+    return "\n".join(lines)
+
+
+def show_interfaces_transceiver_hardware(view: DeviceView, args: dict[str, str]) -> str:
+    """`show interfaces transceiver hardware`: one block per present module, as in the ntc-templates samples."""
+    blocks: list[str] = []
+    ports = optic_ports(view.device.model)
+    for optic in sorted(view.device.optics, key=lambda o: ports.index(o.port)):
+        kind = OPTIC_KINDS[optic.type]
+        lines = [
+            f"Name: {short_name(optic.port)}",
+            f"Media type: {optic.type}",
+            f"Maximum module power (W): {kind.max_power_w}",
+            "Maximum slot power (W): N/A",
+        ]
+        if kind.wavelength_nm is not None:
+            lines.append(f"Wavelength (nm): {kind.wavelength_nm}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def terminal_width(view: DeviceView, args: dict[str, str]) -> str:
+    """`terminal width N` (netmiko waits for `Width set to`)."""
+    return f"Width set to {args['n']} columns."
+
+
+def terminal_length(view: DeviceView, args: dict[str, str]) -> str:
+    """`terminal length N` (netmiko waits for `Pagination disabled`)."""
+    return "Pagination disabled." if args["n"] == "0" else f"Pagination set to {args['n']} lines."
+
+
+def nothing(view: DeviceView, args: dict[str, str]) -> str:
+    """Commands that print nothing."""
+    return ""
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("terminal width <n>", terminal_width, setup=True),
+    Command("terminal length <n>", terminal_length, setup=True),
+    Command("enable", nothing),
+    Command("show version", show_version),
+    Command("show hostname", show_hostname),
+    Command("show inventory", show_inventory),
+    Command("show interfaces transceiver hardware", show_interfaces_transceiver_hardware),
+    Command("exit|quit|logout", nothing, close=True),
+)
+
+_NO_MORE = "| no-more"
+
+
+def invalid_input(line: str, word: str | None) -> str:
+    """EOS' error for a line it cannot run (token positions count from 0).
+
+    >>> invalid_input("show foo", "foo"), invalid_input("show version brief", None), invalid_input("show", None)
+    ("% Invalid input (at token 1: 'foo')", "% Invalid input (at token 2: 'brief')", '% Incomplete command')
+    """
+    words = line.split()
+    if word is not None:
+        return f"% Invalid input (at token {words.index(word)}: '{word}')"
+    for command in COMMANDS:
+        n = len(command.tokens)
+        if len(words) > n and match_command((command,), " ".join(words[:n])).command is command:
+            return f"% Invalid input (at token {n}: '{words[n]}')"
+    return "% Incomplete command"
+
+
+# --- the shell ------------------------------------------------------------------------------------------
+
+
+class EosShell:
+    """One EOS CLI session, logged in at privileged level (`host#`)."""
+
+    def __init__(self, view: DeviceView) -> None:
+        self.view = view
+
+    def prompt(self) -> str:
+        return f"{self.view.device.name}#"
+
+    def banner(self) -> str:
+        return "\n"
+
+    def handle(self, line: str) -> Reply:
+        command_line = line.removesuffix(_NO_MORE).strip() if line.endswith(_NO_MORE) else line
+        found = match_command(COMMANDS, command_line)
+        if found.command is None:
+            return Reply(text=invalid_input(command_line, found.error_word) + "\n")
+        command = found.command
+        handler: Callable[[DeviceView, dict[str, str]], str] = command.handler
+        text = handler(self.view, dict(found.args))
+        return Reply(text=f"{text}\n" if text else "", close=command.close, setup=command.setup)
+
+
+PERSONALITY = Personality(
+    platform="arista_eos",
+    validate_device=validate_device,
+    new_shell=EosShell,
+    models=tuple(MODELS),
+)
