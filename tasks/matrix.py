@@ -5,8 +5,11 @@ inside it, raised as `tasks.errors.MatrixError`):
 
 - ``matrices/<platform>.yaml`` -> `Matrix`: ``platform``, ``oem`` (how the OS reports an OEM optic),
   ``optics`` (supported parts by model glob and release range), ``releases`` (feature releases with GA and
-  end-of-life dates), ``known_issues`` (from release X, on models M, condition C: blocker or warning). Later
-  data (upgrade paths, base images) is added as new sections, leaving these unchanged.
+  end-of-life dates, and optionally each release's ``base_image`` and ``recommended`` stop), ``known_issues``
+  (from release X, on models M, condition C: blocker or warning), and the optional upgrade-path data:
+  ``images`` (downloadable images with release dates and sizes) and ``upgrade`` (skip and base-image rules,
+  last supported release per model, per-model paths, durations, image-size estimates). Every upgrade-path
+  section and field is optional, so a matrix without them keeps loading unchanged.
 - ``matrices/local/*.yaml`` -> `LocalLessons`: a team's own known issues for one platform, merged into that
   platform's matrix and marked ``local``.
 - ``inventory/<customer>/waivers.yaml`` -> list of `Waiver`: an approved third-party part, or a device
@@ -243,8 +246,50 @@ class Optic(_Strict):
         return _glob_matches(self.models, model)
 
 
+def _needs_note(status: str | None, note: str | None, what: str) -> None:
+    """An unverified fact must say, in its note, what is not verified."""
+    if status == "unverified" and not note:
+        raise ValueError(f"an unverified {what} needs a note saying what is not verified")
+
+
+def _same_release(version: str | None, release: str, info: ValidationInfo, field: str) -> None:
+    """`version` must belong to feature release `release` (checked when the file's scheme is known)."""
+    scheme = (info.context or {}).get("scheme")
+    if scheme and version is not None:
+        got = parse_version(version, scheme).feature_release
+        if got != parse_version(release, scheme).feature_release:
+            raise ValueError(f"{field} {version!r} is not a release of {release}")
+
+
+class Recommended(_Strict):
+    """The release to stop at when a path passes through a feature release.
+
+    `basis` says why: the vendor's `preferred` flag (observed on `as_of`), or the `latest` image of the release
+    on `as_of` (the vendor's documented advice when no release is flagged).
+    """
+
+    version: str
+    basis: Literal["preferred", "latest"]
+    as_of: date
+    status: Tag
+    source: str
+    note: str | None = None
+
+    _version = field_validator("version")(_check_release)
+
+    @model_validator(mode="after")
+    def _unverified_needs_note(self) -> Recommended:
+        _needs_note(self.status, self.note, "recommendation")
+        return self
+
+
 class Release(_Strict):
-    """A feature release (`X.Y`) with its GA and end-of-life dates."""
+    """A feature release (`X.Y`) with its GA and end-of-life dates.
+
+    Optional upgrade-path data: `base_image` (the image to download before a later image of this release is
+    installed; not always X.Y.0), with its own tag `base_image_status` when it differs from `status`, and
+    `recommended` (where a path passing through this release stops).
+    """
 
     release: str
     ga: date | None = None
@@ -252,8 +297,195 @@ class Release(_Strict):
     status: Tag
     source: str
     note: str | None = None
+    base_image: str | None = None
+    base_image_status: Tag | None = None
+    recommended: Recommended | None = None
 
-    _release = field_validator("release")(_check_release)
+    _release = field_validator("release", "base_image")(_check_release)
+
+    @model_validator(mode="after")
+    def _consistent(self, info: ValidationInfo) -> Release:
+        _same_release(self.base_image, self.release, info, "base_image")
+        if self.recommended is not None:
+            _same_release(self.recommended.version, self.release, info, "recommended.version")
+        _needs_note(self.base_image_status, self.note, "base_image")
+        return self
+
+
+class Image(_Strict):
+    """A downloadable software image: its version, release date, size and whether it is a base image.
+
+    `status` tags the version and date; `size_status` tags `size_mb` (required when a size is given). An image
+    without a size is sized by `Upgrade.image_size_estimate`.
+    """
+
+    version: str
+    released: date | None = None
+    base: bool = False
+    size_mb: int | None = Field(default=None, gt=0)
+    size_status: Tag | None = None
+    status: Tag
+    source: str | None = None
+    note: str | None = None
+
+    _version = field_validator("version")(_check_release)
+
+    @model_validator(mode="after")
+    def _tags(self) -> Image:
+        if (self.size_mb is None) != (self.size_status is None):
+            raise ValueError("give size_mb and size_status together")
+        _needs_note(self.status, self.note, "image")
+        _needs_note(self.size_status, self.note, "image size")
+        return self
+
+
+class UpgradeRules(_Strict):
+    """How far one install may jump, and what must be downloaded first.
+
+    - `no_skip_until`: through this feature release no feature release may be skipped (PAN-OS 9.1).
+    - `skip_from`: a hop may skip releases only when the running release is at least this one; below it, none.
+    - `max_skipped_releases`: at most this many feature releases skipped per hop (none given: no limit).
+    - `release_sequence`: the releases a skipping hop may start and end on (empty: every listed release).
+    - `base_image_required`: download a feature release's base image before installing a later image of it.
+    - `base_image_only_as_target`: never install a base image as an intermediate hop.
+    - `release_date_rule`: no hop to a build released before the running one (FortiOS).
+    """
+
+    no_skip_until: str | None = None
+    skip_from: str | None = None
+    max_skipped_releases: int | None = Field(default=None, ge=0)
+    release_sequence: list[str] = Field(default_factory=list)
+    base_image_required: bool = False
+    base_image_only_as_target: bool = False
+    release_date_rule: bool = False
+    status: Tag = "src"
+    source: str | None = None
+    note: str | None = None
+
+    _releases = field_validator("no_skip_until", "skip_from")(_check_release)
+
+    @field_validator("release_sequence")
+    @classmethod
+    def _sequence_parses(cls, values: list[str], info: ValidationInfo) -> list[str]:
+        for value in values:
+            _check_release(value, info)
+        return values
+
+    @model_validator(mode="after")
+    def _ordered(self, info: ValidationInfo) -> UpgradeRules:
+        scheme = (info.context or {}).get("scheme")
+        if (
+            scheme
+            and self.no_skip_until
+            and self.skip_from
+            and parse_version(self.no_skip_until, scheme) >= parse_version(self.skip_from, scheme)
+        ):
+            raise ValueError(f"no_skip_until {self.no_skip_until!r} is not before skip_from {self.skip_from!r}")
+        if scheme and self.release_sequence:
+            versions = [parse_version(v, scheme) for v in self.release_sequence]
+            if versions != sorted(set(versions)):
+                raise ValueError("release_sequence must be in ascending order without repeats")
+        _needs_note(self.status, self.note, "rule set")
+        return self
+
+
+class LastRelease(_Strict):
+    """Models (globs) and the last feature release they support, with the hardware's own dates."""
+
+    models: list[str] = Field(min_length=1)
+    last_release: str
+    end_of_sale: date | None = None
+    end_of_life: date | None = None
+    status: Tag
+    source: str
+    note: str | None = None
+
+    _release = field_validator("last_release")(_check_release)
+
+    @model_validator(mode="after")
+    def _unverified_needs_note(self) -> LastRelease:
+        _needs_note(self.status, self.note, "last release")
+        return self
+
+    def fits(self, model: str) -> bool:
+        """Whether the entry covers `model`."""
+        return _glob_matches(self.models, model)
+
+
+class ModelPath(_Strict):
+    """A vendor's documented path for some models: the builds to stop at, oldest first (FortiOS paths)."""
+
+    models: list[str] = Field(min_length=1)
+    versions: list[str] = Field(min_length=1)
+    status: Tag
+    source: str
+    note: str | None = None
+
+    @field_validator("versions")
+    @classmethod
+    def _versions_parse(cls, values: list[str], info: ValidationInfo) -> list[str]:
+        for value in values:
+            _check_release(value, info)
+        return values
+
+    @model_validator(mode="after")
+    def _unverified_needs_note(self) -> ModelPath:
+        _needs_note(self.status, self.note, "path")
+        return self
+
+    def fits(self, model: str) -> bool:
+        """Whether the path is documented for `model`."""
+        return _glob_matches(self.models, model)
+
+
+class Durations(_Strict):
+    """Minutes one install and one reboot take, for planning a maintenance window."""
+
+    install_minutes: int = Field(ge=0)
+    reboot_minutes: int = Field(ge=0)
+    status: Tag
+    source: str
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _unverified_needs_note(self) -> Durations:
+        _needs_note(self.status, self.note, "duration")
+        return self
+
+
+class SizeEstimate(_Strict):
+    """The size assumed for an image whose own size is not in the matrix (base and other images)."""
+
+    base_mb: int = Field(gt=0)
+    other_mb: int = Field(gt=0)
+    status: Tag
+    source: str
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _unverified_needs_note(self) -> SizeEstimate:
+        _needs_note(self.status, self.note, "size estimate")
+        return self
+
+
+class Upgrade(_Strict):
+    """Upgrade-path data of a platform; see `tasks.checks.upgrade_path` for how it is used.
+
+    `images_complete` says the matrix's `images` list every downloadable image (as of `images_as_of`), so a
+    target or hop that is not listed is unknown; otherwise the list is a subset and only the feature release
+    is checked.
+    """
+
+    os_name: str | None = None
+    rules: UpgradeRules = Field(default_factory=UpgradeRules)
+    last_release_by_model: list[LastRelease] = Field(default_factory=list)
+    paths: list[ModelPath] = Field(default_factory=list)
+    durations: Durations | None = None
+    image_size_estimate: SizeEstimate | None = None
+    images_complete: bool = False
+    images_as_of: date | None = None
+    images_source: str | None = None
+    note: str | None = None
 
 
 class SourceKind(str, Enum):
@@ -361,6 +593,8 @@ class Matrix(_Strict):
     optics: list[Optic] = Field(default_factory=list)
     releases: list[Release] = Field(default_factory=list)
     known_issues: list[KnownIssue] = Field(default_factory=list)
+    images: list[Image] = Field(default_factory=list)
+    upgrade: Upgrade | None = None
 
     @field_validator("platform")
     @classmethod
@@ -379,6 +613,71 @@ class Matrix(_Strict):
                 raise ValueError(f"id {issue.id!r} appears twice (items {first[issue.id]} and {i})")
             first[issue.id] = i
         return issues
+
+    @field_validator("images")
+    @classmethod
+    def _images_of_listed_releases(cls, images: list[Image], info: ValidationInfo) -> list[Image]:
+        scheme = (info.context or {}).get("scheme")
+        if not scheme:
+            return images
+        releases = {parse_version(r.release, scheme).feature_release: r for r in info.data.get("releases", [])}
+        seen: dict[Any, int] = {}
+        for i, image in enumerate(images):
+            version = parse_version(image.version, scheme)
+            if version in seen:
+                raise ValueError(f"[{i}] version {image.version!r} appears twice (items {seen[version]} and {i})")
+            seen[version] = i
+            release = releases.get(version.feature_release)
+            if release is None:
+                raise ValueError(f"[{i}] version {image.version!r}: feature release not in releases")
+            is_base = release.base_image is not None and parse_version(release.base_image, scheme) == version
+            if image.base != is_base:
+                raise ValueError(
+                    f"[{i}] version {image.version!r}: base is {image.base} but the release's base_image is "
+                    f"{release.base_image!r}"
+                )
+        return images
+
+    @model_validator(mode="after")
+    def _recommended_are_images(self) -> Matrix:
+        if self.upgrade is None or not self.upgrade.images_complete:
+            return self
+        for i, entry in enumerate(self.releases):
+            if entry.recommended and self.image(entry.recommended.version) is None:
+                raise ValueError(
+                    f"releases[{i}].recommended.version {entry.recommended.version!r} is not in images, "
+                    "which upgrade.images_complete says is complete"
+                )
+        return self
+
+    def release(self, version: str) -> Release | None:
+        """The `releases` entry of the feature release `version` belongs to, or None.
+
+        Raises ValueError naming the value when `version` is not a version of this platform.
+        """
+        wanted = parse_version(version, self.platform).feature_release
+        for entry in self.releases:
+            if parse_version(entry.release, self.platform).feature_release == wanted:
+                return entry
+        return None
+
+    def image(self, version: str) -> Image | None:
+        """The `images` entry of exactly `version`, or None (ValueError when `version` does not parse)."""
+        wanted = parse_version(version, self.platform)
+        return next((i for i in self.images if parse_version(i.version, self.platform) == wanted), None)
+
+    def last_release_for(self, model: str) -> LastRelease | None:
+        """The most restrictive `last_release_by_model` entry covering `model`, or None when none does."""
+        if self.upgrade is None:
+            return None
+        entries = [e for e in self.upgrade.last_release_by_model if e.fits(model)]
+        return min(entries, key=lambda e: parse_version(e.last_release, self.platform), default=None)
+
+    def path_for(self, model: str) -> ModelPath | None:
+        """The first documented per-model path covering `model`, or None."""
+        if self.upgrade is None:
+            return None
+        return next((p for p in self.upgrade.paths if p.fits(model)), None)
 
     def knows_release(self, version: str) -> bool:
         """Whether `version` is a version of this platform whose feature release is listed in `releases`."""

@@ -441,3 +441,115 @@ def test_known_issue_parts_and_types_narrow_it() -> None:
     assert issue.concerns("SFP28-DAC-1M", "25GBASE-CR-1M")
     assert not issue.concerns("SFP28-SR", "25GBASE-SR")
     assert KnownIssue.model_validate(VALID["known_issues"][0]).concerns("anything", "any type")
+
+
+# --- upgrade-path data (releases' base images and stops, images, upgrade rules) ----------------------------
+
+
+def test_shipped_matrix_loads_from_the_relative_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    matrix = load_matrix(PLATFORM, Path("matrices"))
+    assert matrix.upgrade is not None and matrix.upgrade.images_complete and matrix.images
+
+
+@pytest.mark.parametrize(
+    "version", ["9.1.11-h5", "9.1.14", "9.1.16", "9.1.17", "10.1.9", "10.1.11", "10.1.12", "10.1.14-h13"]
+)
+def test_shipped_images_cover_the_demo_estate(shipped: Any, version: str) -> None:
+    assert shipped.image(version) is not None
+
+
+def test_shipped_base_images_and_stops(shipped: Any) -> None:
+    bases = {r.release: r.base_image for r in shipped.releases}
+    assert (bases["7.0"], bases["10.2"], bases["12.1"], bases["12.2"]) == ("7.0.1", "10.2.0", "12.1.2", "12.2.2")
+    assert shipped.release("12.2.2").base_image_status == "unverified"
+    for release in shipped.releases:
+        if parse_version(release.release) >= parse_version("8.0"):
+            assert release.recommended is not None, release.release
+            assert shipped.image(release.base_image).base and shipped.image(release.recommended.version)
+    assert shipped.image("10.2.4-h4").released == date(2023, 7, 27)
+
+
+def test_shipped_sizes_src_only_where_read(shipped: Any) -> None:
+    sized = {i.version: (i.size_mb, i.size_status) for i in shipped.images if i.size_mb is not None}
+    assert sized == {"11.0.0": (1037, "src"), "11.0.1": (492, "src")}
+    assert shipped.upgrade.image_size_estimate.status == "unverified" and shipped.upgrade.image_size_estimate.note
+    assert shipped.upgrade.durations.status == "unverified" and shipped.upgrade.durations.note
+
+
+@pytest.mark.parametrize(
+    "model, last",
+    [("PA-3220", "11.1"), ("PA-5250", "11.2"), ("PA-5280-K2", "10.1"), ("PA-220", "10.2"), ("PA-440", "12.2")],
+)
+def test_shipped_last_release_by_model(shipped: Any, model: str, last: str) -> None:
+    assert shipped.last_release_for(model).last_release == last
+
+
+def test_shipped_upgrade_rules(shipped: Any) -> None:
+    rules = shipped.upgrade.rules
+    assert (rules.no_skip_until, rules.skip_from, rules.max_skipped_releases) == ("9.1", "10.1", 3)
+    assert rules.release_sequence == ["10.1", "10.2", "11.0", "11.1", "11.2", "12.1"]
+    assert rules.base_image_required and rules.base_image_only_as_target and not rules.release_date_rule
+
+
+IMAGE = {"version": "10.2.4", "released": "2023-03-30", "status": "src"}
+UPGRADE_BROKEN = [
+    (
+        "base image of another release",
+        lambda d: d["releases"][0].update(base_image="10.1.0"),
+        "releases[0]: base_image '10.1.0' is not a release of 10.2",
+    ),
+    (
+        "image of an unlisted release",
+        lambda d: d.update(images=[{**IMAGE, "version": "11.1.0"}]),
+        "images: [0] version '11.1.0': feature release not in releases",
+    ),
+    (
+        "image base flag disagrees",
+        lambda d: d.update(images=[{**IMAGE, "base": True}]),
+        "images: [0] version '10.2.4': base is True but the release's base_image is None",
+    ),
+    (
+        "size without its tag",
+        lambda d: d.update(images=[{**IMAGE, "size_mb": 500}]),
+        "images[0]: give size_mb and size_status together",
+    ),
+    (
+        "unverified size without note",
+        lambda d: d.update(images=[{**IMAGE, "size_mb": 500, "size_status": "unverified"}]),
+        "images[0]: an unverified image size needs a note",
+    ),
+    (
+        "skip rules out of order",
+        lambda d: d.update(upgrade={"rules": {"no_skip_until": "10.1", "skip_from": "9.1"}}),
+        "upgrade.rules: no_skip_until '10.1' is not before skip_from '9.1'",
+    ),
+    (
+        "unknown rule",
+        lambda d: d.update(upgrade={"rules": {"skip_everything": True}}),
+        "upgrade.rules.skip_everything: unknown field",
+    ),
+    (
+        "recommended not an image of a complete list",
+        lambda d: (
+            d["releases"][0].update(
+                recommended={
+                    "version": "10.2.9",
+                    "basis": "latest",
+                    "as_of": "2026-08-19",
+                    "status": "src",
+                    "source": "s",
+                }
+            ),
+            d.update(images=[IMAGE], upgrade={"images_complete": True}),
+        ),
+        "releases[0].recommended.version '10.2.9' is not in images",
+    ),
+]
+
+
+@pytest.mark.parametrize("change, expected", [r[1:] for r in UPGRADE_BROKEN], ids=[r[0] for r in UPGRADE_BROKEN])
+def test_broken_upgrade_data_one_line(tmp_path: Path, change: Any, expected: str) -> None:
+    path = _write(tmp_path, _broken(change))
+    message = _error(tmp_path)
+    assert message.startswith(f"{path}: ") and expected in message, message

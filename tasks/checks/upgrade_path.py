@@ -1,0 +1,480 @@
+"""Upgrade paths: the hops, downloads, reboots and minutes from a running release to a target (pure).
+
+The rules are data (`Matrix.upgrade`, `Matrix.releases`, `Matrix.images`); this module applies them:
+
+- refused outright (FAIL, no hops): an unknown current or target release, a downgrade, a target beyond the
+  model's last supported release;
+- each hop, planned or forced with `via`, is checked against the same rules, and each broken rule is a FAIL
+  reason naming it: skipping feature releases (`no_skip_until`, `skip_from`, `max_skipped_releases`,
+  `release_sequence`), installing a base image as an intermediate hop (`base_image_only_as_target`), a hop to a
+  build released before the running one (`release_date_rule`), a hop beyond the model's last release;
+- the automatic path follows a documented per-model path when the matrix has one (FortiOS); otherwise it jumps
+  as far as the skip rules allow toward the target, stopping in each intermediate feature release on its
+  `recommended` release, and ends on the target;
+- before a hop into another feature release its base image is downloaded (`base_image_required`), unless the
+  hop's image is the base; no image is downloaded twice, nor the one running.
+
+>>> from pathlib import Path
+>>> from tasks.matrix import load_matrix
+>>> panos = load_matrix("paloalto_panos", Path(__file__).resolve().parents[2] / "matrices")
+>>> plan = plan_path("paloalto_panos", "PA-5250", "9.1.14", "10.2.4-h4", panos)
+>>> plan.verdict.value, plan.path
+('PASS', ('9.1.14', '10.0.12-h6', '10.1.14-h13', '10.2.4-h4'))
+>>> [d.version for d in plan.hops[-1].downloads], plan.reboots
+(['10.2.0', '10.2.4-h4'], 3)
+>>> story = plan_path("paloalto_panos", "PA-5250", "9.1.14", "10.2.4-h4", panos, via="10.1.0,10.2.0")
+>>> story.verdict.value, len(story.reasons)
+('FAIL', 3)
+>>> story.reasons[0]
+'9.1.14 → 10.1.0 skips 10.0: PAN-OS through 9.1 does not allow skipping a feature release'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from tasks.matrix import Matrix, UpgradeRules
+from tasks.models import Finding, Severity, Verdict
+from tasks.versions import Version, parse_version
+
+UPGRADE_PATH = "upgrade_path"
+
+ARROW = "→"
+
+
+@dataclass(frozen=True)
+class Download:
+    """An image to download before a hop; `estimated` when its size is the matrix's estimate, not its own."""
+
+    version: str
+    size_mb: int | None
+    base: bool = False
+    estimated: bool = False
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One install: from the running version to `to_version`, after downloading `downloads`."""
+
+    from_version: str
+    to_version: str
+    downloads: tuple[Download, ...]
+    install: bool = True
+    reboot: bool = True
+    minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class UpgradePlan:
+    """The path of one device: its hops, and whether the path follows the vendor's rules.
+
+    `reasons` say why the verdict is FAIL, each naming the rule; `notes` say what the plan assumed (estimated
+    sizes, unchecked dates).
+    """
+
+    platform: str
+    model: str
+    current: str
+    target: str
+    hops: tuple[Hop, ...]
+    verdict: Verdict
+    reasons: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The versions the device runs in turn, from the current one; just the current one without hops."""
+        return (self.current, *(hop.to_version for hop in self.hops))
+
+    @property
+    def downloads(self) -> tuple[Download, ...]:
+        """Every image to download, in order, each once."""
+        return tuple(d for hop in self.hops for d in hop.downloads)
+
+    @property
+    def download_mb(self) -> int:
+        """Total size of the downloads (images of unknown size count 0 and are named in `notes`)."""
+        return sum(d.size_mb or 0 for d in self.downloads)
+
+    @property
+    def reboots(self) -> int:
+        return sum(1 for hop in self.hops if hop.reboot)
+
+    @property
+    def minutes(self) -> int:
+        """Estimated install and reboot minutes over all hops (downloads excluded)."""
+        return sum(hop.minutes or 0 for hop in self.hops)
+
+    @property
+    def reason(self) -> str:
+        """One line: the broken rules when FAIL, else the path."""
+        if self.reasons:
+            return "; ".join(self.reasons)
+        if not self.hops:
+            return f"already on {self.target}"
+        return f" {ARROW} ".join(self.path)
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every rule needs: the matrix, its rules, the model and the version scheme."""
+
+    matrix: Matrix
+    model: str
+    scheme: str
+    rules: UpgradeRules
+    os_name: str
+    order: tuple[str, ...] = field(default=())  # feature releases, oldest first
+
+    def v(self, text: str) -> Version:
+        return parse_version(text, self.scheme)
+
+    def release_version(self, version: Version) -> Version:
+        """The feature release of `version` as a comparable version (`10.2.4-h4` -> `10.2`)."""
+        return self.v(version.feature_release)
+
+
+def _context(matrix: Matrix, model: str) -> _Context:
+    scheme = matrix.platform
+    upgrade = matrix.upgrade
+    order = sorted({parse_version(r.release, scheme).feature_release for r in matrix.releases}, key=parse_version)
+    return _Context(
+        matrix=matrix,
+        model=model,
+        scheme=scheme,
+        rules=upgrade.rules if upgrade else UpgradeRules(),
+        os_name=(upgrade.os_name if upgrade and upgrade.os_name else scheme),
+        order=tuple(order),
+    )
+
+
+# --- rules ------------------------------------------------------------------------------------------------
+
+
+def _unknown(ctx: _Context, version: Version, role: str) -> str | None:
+    """Why `version` cannot be a hop or target, or None: its release is not listed, or (with a complete image
+    list) the image is not."""
+    if ctx.matrix.release(version.text) is None:
+        return f"unknown {role} release {version}: feature release {version.feature_release} is not in the matrix"
+    upgrade = ctx.matrix.upgrade
+    if upgrade and upgrade.images_complete and ctx.matrix.image(version.text) is None:
+        as_of = f" as of {upgrade.images_as_of}" if upgrade.images_as_of else ""
+        return f"unknown {role} release {version}: not an image on the vendor's update server{as_of}"
+    return None
+
+
+def _beyond_last(ctx: _Context, version: Version) -> str | None:
+    """Why `version` is beyond the model's last supported release, or None."""
+    entry = ctx.matrix.last_release_for(ctx.model)
+    if entry is None or ctx.release_version(version) <= ctx.v(entry.last_release):
+        return None
+    return (
+        f"{version} is beyond the last supported release of {ctx.model}: {entry.last_release} "
+        f"(last supported release per model, {entry.source})"
+    )
+
+
+def _skipped(ctx: _Context, frm: Version, to: Version) -> list[str]:
+    """The feature releases strictly between those of `frm` and `to`."""
+    low, high = ctx.release_version(frm), ctx.release_version(to)
+    return [r for r in ctx.order if low < ctx.v(r) < high]
+
+
+def _skip_violation(ctx: _Context, frm: Version, to: Version) -> str | None:
+    """Why the hop skips feature releases it may not skip, or None (a hop to the next release never skips)."""
+    skipped = _skipped(ctx, frm, to)
+    if not skipped:
+        return None
+    rules, running = ctx.rules, ctx.release_version(frm)
+    prefix = f"{frm} {ARROW} {to} skips {', '.join(skipped)}"
+    if rules.no_skip_until and running <= ctx.v(rules.no_skip_until):
+        return f"{prefix}: {ctx.os_name} through {rules.no_skip_until} does not allow skipping a feature release"
+    if rules.skip_from and running < ctx.v(rules.skip_from):
+        return f"{prefix}: {ctx.os_name} allows skipping feature releases only from {rules.skip_from} or later"
+    if rules.max_skipped_releases is not None and len(skipped) > rules.max_skipped_releases:
+        return (
+            f"{prefix} ({len(skipped)} releases): {ctx.os_name} allows skipping at most "
+            f"{rules.max_skipped_releases} feature releases in one install"
+        )
+    sequence = rules.release_sequence
+    outside = [r.feature_release for r in (frm, to) if sequence and r.feature_release not in sequence]
+    if outside:
+        return (
+            f"{prefix}: {ctx.os_name} allows skipping only within {sequence[0]}-{sequence[-1]}, "
+            f"and {', '.join(outside)} is not in that sequence"
+        )
+    return None
+
+
+def _base_of(ctx: _Context, version: Version) -> Version | None:
+    release = ctx.matrix.release(version.text)
+    return ctx.v(release.base_image) if release and release.base_image else None
+
+
+def _base_hop_violation(ctx: _Context, to: Version, is_target: bool) -> str | None:
+    """Why installing `to` as an intermediate hop is against the base-image rule, or None."""
+    if not ctx.rules.base_image_only_as_target or is_target or _base_of(ctx, to) != to:
+        return None
+    return (
+        f"{to} is a base image installed as an intermediate hop: {ctx.os_name} advises against installing a base "
+        "image unless it is the target"
+    )
+
+
+def _date_check(ctx: _Context, frm: Version, to: Version) -> tuple[str | None, str | None]:
+    """(violation, note) of the release-date rule: no hop to a build released before the running one."""
+    if not ctx.rules.release_date_rule:
+        return None, None
+    old, new = ctx.matrix.image(frm.text), ctx.matrix.image(to.text)
+    if old is None or new is None or old.released is None or new.released is None:
+        return None, f"release-date rule not checked for {frm} {ARROW} {to}: a release date is not in the matrix"
+    if new.released >= old.released:
+        return None, None
+    return (
+        f"{frm} {ARROW} {to}: {to} was released {new.released}, before the running {frm} ({old.released}); "
+        f"{ctx.os_name} does not support a hop to a build released before the running one (release-date rule)"
+    ), None
+
+
+def _hop_check(ctx: _Context, frm: Version, to: Version, is_target: bool) -> tuple[list[str], list[str]]:
+    """(violations, notes) of one hop against every rule."""
+    if to <= frm:
+        return [f"{frm} {ARROW} {to} does not go up: only upgrades are planned"], []
+    found = [
+        _unknown(ctx, to, "target" if is_target else "hop"),
+        _beyond_last(ctx, to),
+        _skip_violation(ctx, frm, to),
+        _base_hop_violation(ctx, to, is_target),
+    ]
+    violation, note = _date_check(ctx, frm, to)
+    return [f for f in [*found, violation] if f], [note] if note else []
+
+
+# --- the automatic path -----------------------------------------------------------------------------------
+
+
+def _landing(ctx: _Context, release: str) -> Version | None:
+    """Where a path passing through `release` stops: its recommended release, else its newest listed image."""
+    entry = ctx.matrix.release(release)
+    if entry and entry.recommended:
+        return ctx.v(entry.recommended.version)
+    images = [ctx.v(i.version) for i in ctx.matrix.images if ctx.v(i.version).feature_release == release]
+    return max(images, default=None)
+
+
+def _farthest_release(ctx: _Context, frm: Version, target: Version) -> str:
+    """The furthest feature release toward the target one install from `frm` may reach (at least the next)."""
+    start, end = ctx.order.index(frm.feature_release), ctx.order.index(target.feature_release)
+    for release in reversed(ctx.order[start + 1 : end + 1]):
+        if _skip_violation(ctx, frm, ctx.v(release)) is None:
+            return release
+    return ctx.order[start + 1]
+
+
+def _release_stops(ctx: _Context, current: Version, target: Version) -> tuple[list[Version], list[str]]:
+    """(stops, failures): the intermediate versions the skip rules make the path stop at."""
+    stops: list[Version] = []
+    running = current
+    while running.feature_release != target.feature_release:
+        release = _farthest_release(ctx, running, target)
+        if release == target.feature_release:
+            break
+        landing = _landing(ctx, release)
+        if landing is None:
+            return stops, [f"the path must stop in {release}, and the matrix lists no {release} image to stop at"]
+        stops.append(landing)
+        running = landing
+    return stops, []
+
+
+def _auto_stops(ctx: _Context, current: Version, target: Version) -> tuple[list[Version], list[str], list[str]]:
+    """(stops, failures, notes): a documented per-model path when there is one, else the release steps."""
+    documented = ctx.matrix.path_for(ctx.model)
+    if documented is not None:
+        stones = sorted({ctx.v(v) for v in documented.versions if current < ctx.v(v) < target})
+        return stones, [], [f"documented path for {ctx.model} ({documented.source})"]
+    stops, failures = _release_stops(ctx, current, target)
+    return stops, failures, []
+
+
+# --- hops -------------------------------------------------------------------------------------------------
+
+
+def _download(ctx: _Context, version: Version) -> Download:
+    image = ctx.matrix.image(version.text)
+    is_base = _base_of(ctx, version) == version
+    if image is not None and image.size_mb is not None:
+        return Download(version.text, image.size_mb, base=is_base)
+    estimate = ctx.matrix.upgrade.image_size_estimate if ctx.matrix.upgrade else None
+    if estimate is None:
+        return Download(version.text, None, base=is_base)
+    return Download(version.text, estimate.base_mb if is_base else estimate.other_mb, base=is_base, estimated=True)
+
+
+def _downloads(ctx: _Context, frm: Version, to: Version, have: set[Version]) -> tuple[Download, ...]:
+    """The images to fetch before installing `to` from `frm`: the base first when required; none held already."""
+    wanted: list[Version] = []
+    base = _base_of(ctx, to)
+    if ctx.rules.base_image_required and to.feature_release != frm.feature_release and base is not None:
+        wanted.append(base)
+    wanted.append(to)
+    fresh = [v for v in dict.fromkeys(wanted) if v not in have]
+    have.update(fresh)
+    return tuple(_download(ctx, v) for v in fresh)
+
+
+def _minutes(ctx: _Context) -> int | None:
+    durations = ctx.matrix.upgrade.durations if ctx.matrix.upgrade else None
+    return durations.install_minutes + durations.reboot_minutes if durations else None
+
+
+def _hops(ctx: _Context, current: Version, stops: Sequence[Version]) -> tuple[tuple[Hop, ...], list[str], list[str]]:
+    """(hops, violations, notes) along current -> stops; the last stop is the target."""
+    hops: list[Hop] = []
+    violations: list[str] = []
+    notes: list[str] = []
+    have = {current}
+    running = current
+    for i, to in enumerate(stops):
+        found, hop_notes = _hop_check(ctx, running, to, is_target=i == len(stops) - 1)
+        violations += found
+        notes += hop_notes
+        hops.append(Hop(running.text, to.text, _downloads(ctx, running, to, have), minutes=_minutes(ctx)))
+        running = to
+    return tuple(hops), violations, notes
+
+
+def _plan_notes(ctx: _Context, hops: Sequence[Hop]) -> list[str]:
+    downloads = [d for hop in hops for d in hop.downloads]
+    notes = []
+    estimated = [d.version for d in downloads if d.estimated]
+    if estimated:
+        notes.append(f"image sizes estimated (unverified) for {', '.join(estimated)}")
+    unsized = [d.version for d in downloads if d.size_mb is None]
+    if unsized:
+        notes.append(f"image sizes unknown for {', '.join(unsized)}")
+    if hops and _minutes(ctx) is None:
+        notes.append("no install/reboot durations in the matrix")
+    if (
+        ctx.matrix.upgrade
+        and ctx.matrix.upgrade.last_release_by_model
+        and ctx.matrix.last_release_for(ctx.model) is None
+    ):
+        notes.append(f"no last-supported-release data for model {ctx.model}")
+    return notes
+
+
+# --- entry point ------------------------------------------------------------------------------------------
+
+
+def _via_versions(ctx: _Context, via: Sequence[str] | str) -> tuple[list[Version], list[str]]:
+    texts = [t.strip() for t in via.split(",")] if isinstance(via, str) else [t.strip() for t in via]
+    versions, bad = [], []
+    for text in texts:
+        try:
+            versions.append(ctx.v(text))
+        except ValueError as exc:
+            bad.append(f"unknown hop release {text!r}: {exc}")
+    return versions, bad
+
+
+class _NoPath(Exception):
+    """Raised inside the planner when no path can exist; becomes a FAIL plan without hops."""
+
+
+def _resolve(ctx: _Context, text: str, role: str, notes: list[str]) -> Version:
+    """The version `text` names; a bare feature release target means the release to stop at in it."""
+    try:
+        version = ctx.v(text)
+    except ValueError as exc:
+        raise _NoPath(f"unknown {role} release {text!r}: {exc}") from None
+    if ctx.matrix.release(version.text) is None:
+        raise _NoPath(
+            f"unknown {role} release {version}: feature release {version.feature_release} is not in the matrix"
+        )
+    if version.exact or role == "current":
+        return version
+    landing = _landing(ctx, version.feature_release)
+    if landing is None:
+        raise _NoPath(f"unknown {role} release {version}: no image of {version.feature_release} in the matrix")
+    notes.append(f"target {version} taken as {landing}, the release to stop at in {version.feature_release}")
+    return landing
+
+
+def _check_target(ctx: _Context, current: Version, target: Version) -> None:
+    """Raise _NoPath for an unknown target image, a downgrade, or a target beyond the model's last release."""
+    if target < current:
+        raise _NoPath(f"{current} {ARROW} {target} is a downgrade: only upgrades are planned")
+    failure = _unknown(ctx, target, "target") or _beyond_last(ctx, target)
+    if failure:
+        raise _NoPath(failure)
+
+
+def _stops(
+    ctx: _Context, current: Version, target: Version, via: Sequence[str] | str | None, notes: list[str]
+) -> list[Version]:
+    """The versions installed in turn, the target last: `via` as given, else the automatic path."""
+    if via is not None:
+        stops, failures = _via_versions(ctx, via)
+    else:
+        stops, failures, auto_notes = _auto_stops(ctx, current, target)
+        notes += auto_notes
+    if failures:
+        raise _NoPath(failures[0])
+    return stops if stops and stops[-1] == target else [*stops, target]
+
+
+def plan_path(
+    platform: str,
+    model: str,
+    current: str,
+    target: str,
+    matrix: Matrix,
+    via: Sequence[str] | str | None = None,
+) -> UpgradePlan:
+    """Plan the upgrade of a `model` running `current` to `target`, or check the hops forced with `via`.
+
+    `via` lists the intermediate versions (a sequence, or one comma-separated string); the target is added
+    when it is not the last. The plan's verdict is FAIL, with a reason per broken rule, when no path exists or
+    a hop breaks a rule; its hops are still listed for a forced path. Raises ValueError when `matrix` is not
+    the `platform`'s.
+
+    >>> from pathlib import Path
+    >>> from tasks.matrix import load_matrix
+    >>> panos = load_matrix("paloalto_panos", Path(__file__).resolve().parents[2] / "matrices")
+    >>> plan_path("paloalto_panos", "PA-3220", "10.1.9", "11.1.13-h9", panos).path
+    ('10.1.9', '11.1.13-h9')
+    >>> plan_path("paloalto_panos", "PA-3220", "10.1.9", "11.2.10-h3", panos).reason
+    '11.2.10-h3 is beyond the last supported release of PA-3220: 11.1 (last supported release per model, EOL-HW)'
+    """
+    if matrix.platform != platform:
+        raise ValueError(f"matrix is for {matrix.platform!r}, not {platform!r}")
+    ctx = _context(matrix, model)
+    notes: list[str] = []
+    try:
+        running = _resolve(ctx, current, "current", notes)
+        goal = _resolve(ctx, target, "target", notes)
+        _check_target(ctx, running, goal)
+        if goal == running:
+            return UpgradePlan(
+                platform, model, current, goal.text, (), Verdict.PASS, (), (f"already on {goal}", *notes)
+            )
+        stops = _stops(ctx, running, goal, via, notes)
+    except _NoPath as refused:
+        return UpgradePlan(platform, model, current, target, (), Verdict.FAIL, (str(refused),), tuple(notes))
+    hops, violations, hop_notes = _hops(ctx, running, stops)
+    verdict = Verdict.FAIL if violations else Verdict.PASS
+    all_notes = tuple(dict.fromkeys([*notes, *hop_notes, *_plan_notes(ctx, hops)]))
+    return UpgradePlan(platform, model, current, goal.text, hops, verdict, tuple(violations), all_notes)
+
+
+def upgrade_path_finding(plan: UpgradePlan) -> Finding:
+    """The plan as a finding of check `upgrade_path`: a FAIL is a blocker.
+
+    >>> plan = UpgradePlan("paloalto_panos", "PA-440", "10.1.9", "10.1.9", (), Verdict.PASS)
+    >>> upgrade_path_finding(plan).message
+    'already on 10.1.9'
+    """
+    severity = Severity.BLOCKER if plan.verdict is Verdict.FAIL else Severity.INFO
+    return Finding(UPGRADE_PATH, severity, plan.verdict, plan.reason)
