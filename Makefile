@@ -25,9 +25,13 @@ $(STAMP): pyproject.toml
 	  $(BIN)/python -m pip install -e '.[dev]' >> $(VENV)/install.log 2>&1 || { tail -30 $(VENV)/install.log; exit 1; }
 	@touch $(STAMP)
 
-demo: install ## start the lab, audit the demo estate against PAN-OS 10.2.4-h4, write the report, stop the lab
+# The demo's target release per platform (a bare version goes to the platform whose releases list it).
+DEMO_TARGETS ?= --target 10.2.4-h4 --target fortinet=7.4.8 --target cisco_ios=17.12.4 \
+  --target 'cisco_nxos=10.4(5)' --target arista_eos=4.31.2F --target juniper_junos=23.2R1.13
+
+demo: install ## start the lab, audit the multi-vendor demo estate against target releases, write the report, stop the lab
 	@$(ESTATE) lab up --estate $(ESTATE_FILE) >/dev/null && source .lab/credentials.env && \
-	  $(ESTATE) audit --customer all --target 10.2.4-h4 --inventory $(INVENTORY); rc=$$?; \
+	  $(ESTATE) audit --customer all $(DEMO_TARGETS) --inventory $(INVENTORY); rc=$$?; \
 	  $(ESTATE) lab down >/dev/null; \
 	  if [ $$rc -le 2 ]; then echo "demo: done (audit exit code $$rc: 0 clean, 1 blockers found, 2 some devices unreachable)"; else exit $$rc; fi
 
