@@ -7,8 +7,10 @@ Every error is one line naming the file and the path of the bad field, e.g.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ HA_STATES = ("active", "passive")
 
 _TOP_KEYS = {"customers", "credentials", "defaults"}
 _DEVICE_REQUIRED = ("name", "platform", "model", "version")
-_DEVICE_OPTIONAL = {"role", "serial", "ha", "optics", "faults", "latency_ms"}
+_DEVICE_OPTIONAL = {"role", "serial", "ha", "optics", "faults", "latency_ms", "state"}
 _OPTIC_REQUIRED = ("port", "type", "vendor", "part")
 
 
@@ -51,6 +53,90 @@ class Ha:
     state: str
 
 
+JOB_STATUSES = ("ACT", "PEND", "FIN")
+JOB_RESULTS = ("OK", "FAIL", "PEND")
+HA_SYNC = ("synchronized", "not synchronized")
+_STATE_KEYS = {
+    "pending_changes",
+    "jobs",
+    "app_version",
+    "licenses",
+    "ntp_synced",
+    "mgmt_cpu_pct",
+    "mgmt_mem_pct",
+    "disk_free_mb",
+    "environment",
+    "ha_sync",
+    "peer_version",
+    "images",
+}
+_ENVIRONMENT_KEYS = ("fan_failed", "psu_failed", "temp_alarm")
+_APP_VERSION_RE = re.compile(r"^\d+-\d+$")
+_VERSION_RE = re.compile(r"^\d+\.\d+\.\d+(?:-h\d+)?$")
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job in the device's job list (`show jobs all`): type (Downld, Install, Commit, ...), status, result."""
+
+    type: str
+    status: str = "FIN"
+    result: str = "OK"
+
+
+@dataclass(frozen=True)
+class License:
+    """A licence: its feature name and when it expires (``expires`` None and no ``expires_in_days`` = Never).
+
+    ``expires_in_days`` is relative to the device's clock date, so an estate file keeps meaning "expires in
+    10 days" whenever the lab runs; negative values are already expired.
+    """
+
+    feature: str
+    expires: date | None = None
+    expires_in_days: int | None = None
+
+    def expiry(self, today: date) -> date | None:
+        """The expiry date as of ``today`` (None = Never).
+
+        >>> License("Premium", expires_in_days=-1).expiry(date(2025, 1, 10))
+        datetime.date(2025, 1, 9)
+        """
+        if self.expires_in_days is not None:
+            return today + timedelta(days=self.expires_in_days)
+        return self.expires
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Environmental alarms: a failed fan, a failed power supply, a temperature alarm."""
+
+    fan_failed: bool = False
+    psu_failed: bool = False
+    temp_alarm: bool = False
+
+
+@dataclass(frozen=True)
+class DeviceState:
+    """What the pre-upgrade readiness checks read; every default describes a healthy device.
+
+    None means "the lab chooses a healthy value" (content version, licences, CPU, memory, free disk).
+    """
+
+    pending_changes: bool = False
+    jobs: tuple[Job, ...] = ()
+    app_version: str | None = None
+    licenses: tuple[License, ...] | None = None
+    ntp_synced: bool = True
+    mgmt_cpu_pct: float | None = None
+    mgmt_mem_pct: float | None = None
+    disk_free_mb: int | None = None  # free space on /opt/panrepo
+    environment: Environment = Environment()
+    ha_sync: str = "synchronized"
+    peer_version: str | None = None  # the peer's version as this device reports it (an HA mismatch)
+    images: tuple[str, ...] = ()  # software versions downloaded, besides the running one
+
+
 @dataclass(frozen=True)
 class Device:
     """One simulated device."""
@@ -67,6 +153,7 @@ class Device:
     optics: tuple[Optic, ...] = ()
     faults: frozenset[str] = frozenset()
     latency_ms: int = 0
+    state: DeviceState = DeviceState()
 
 
 @dataclass(frozen=True)
@@ -248,6 +335,7 @@ def _device(raw: Any, path: str, customer: str, site: str, default_latency: int)
         optics=_optics(body.get("optics"), f"{path}.optics", name),
         faults=_faults(body.get("faults"), f"{path}.faults"),
         latency_ms=_latency(body.get("latency_ms", default_latency), f"{path}.latency_ms"),
+        state=_state(body.get("state"), f"{path}.state"),
     )
     for where, message in personality.validate_device(device):
         raise _Bad(_join(path, where), message)
@@ -307,6 +395,127 @@ def _faults(raw: Any, path: str) -> frozenset[str]:
             raise _Bad(f"{path}[{i}]", f"unknown fault {fault!r} (supported: {', '.join(FAULTS)})")
         faults.add(fault)
     return frozenset(faults)
+
+
+def _bool(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise _Bad(path, f"must be true or false, got {value!r}")
+    return value
+
+
+def _number(value: Any, path: str, low: float, high: float | None = None) -> float:
+    bad = isinstance(value, bool) or not isinstance(value, int | float)
+    if bad or value < low or (high is not None and value > high):
+        bounds = f"between {low:g} and {high:g}" if high is not None else f">= {low:g}"
+        raise _Bad(path, f"must be a number {bounds}, got {value!r}")
+    return float(value)
+
+
+def _choice(value: Any, path: str, choices: tuple[str, ...], what: str) -> str:
+    text = _string(value, path)
+    if text not in choices:
+        raise _Bad(path, f"unknown {what} {text!r} (supported: {', '.join(choices)})")
+    return text
+
+
+def _state(raw: Any, path: str) -> DeviceState:
+    if raw is None:
+        return DeviceState()
+    body = _mapping(raw, path)
+    _no_unknown_keys(body, _STATE_KEYS, path)
+    values: dict[str, Any] = {}
+    for key in ("pending_changes", "ntp_synced"):
+        if key in body:
+            values[key] = _bool(body[key], f"{path}.{key}")
+    for key in ("mgmt_cpu_pct", "mgmt_mem_pct"):
+        if key in body:
+            values[key] = _number(body[key], f"{path}.{key}", 0, 100)
+    if "disk_free_mb" in body:
+        values["disk_free_mb"] = int(_number(body["disk_free_mb"], f"{path}.disk_free_mb", 0))
+    if "app_version" in body:
+        app = _string(body["app_version"], f"{path}.app_version")
+        if not _APP_VERSION_RE.match(app):
+            raise _Bad(f"{path}.app_version", f"must look like '8635-7675', got {app!r}")
+        values["app_version"] = app
+    if "ha_sync" in body:
+        values["ha_sync"] = _choice(body["ha_sync"], f"{path}.ha_sync", HA_SYNC, "HA sync state")
+    if "peer_version" in body:
+        values["peer_version"] = _version(body["peer_version"], f"{path}.peer_version")
+    if "images" in body:
+        images = _list(body["images"], f"{path}.images")
+        values["images"] = tuple(_version(v, f"{path}.images[{i}]") for i, v in enumerate(images))
+    if "jobs" in body:
+        values["jobs"] = _jobs(body["jobs"], f"{path}.jobs")
+    if "licenses" in body:
+        values["licenses"] = _licenses(body["licenses"], f"{path}.licenses")
+    if "environment" in body:
+        values["environment"] = _environment(body["environment"], f"{path}.environment")
+    return DeviceState(**values)
+
+
+def _version(value: Any, path: str) -> str:
+    text = _string(value, path)
+    if not _VERSION_RE.match(text):
+        raise _Bad(path, f"must be a PAN-OS version like '10.2.4-h4', got {text!r}")
+    return text
+
+
+def _jobs(raw: Any, path: str) -> tuple[Job, ...]:
+    jobs: list[Job] = []
+    for i, item in enumerate(_list(raw, path)):
+        jpath = f"{path}[{i}]"
+        body = _mapping(item, jpath)
+        _no_unknown_keys(body, {"type", "status", "result"}, jpath)
+        if "type" not in body:
+            raise _Bad(f"{jpath}.type", "required")
+        kind = _string(body["type"], f"{jpath}.type")
+        if not kind.isalnum():
+            raise _Bad(f"{jpath}.type", f"must be one word like Downld or Install, got {kind!r}")
+        status = _choice(body.get("status", "FIN"), f"{jpath}.status", JOB_STATUSES, "job status")
+        default_result = "OK" if status == "FIN" else "PEND"
+        result = _choice(body.get("result", default_result), f"{jpath}.result", JOB_RESULTS, "job result")
+        jobs.append(Job(type=kind, status=status, result=result))
+    return tuple(jobs)
+
+
+def _licenses(raw: Any, path: str) -> tuple[License, ...]:
+    licenses: list[License] = []
+    for i, item in enumerate(_list(raw, path)):
+        lpath = f"{path}[{i}]"
+        body = _mapping(item, lpath)
+        _no_unknown_keys(body, {"feature", "expires", "expires_in_days"}, lpath)
+        if "feature" not in body:
+            raise _Bad(f"{lpath}.feature", "required")
+        feature = _string(body["feature"], f"{lpath}.feature")
+        if "expires" in body and "expires_in_days" in body:
+            raise _Bad(f"{lpath}.expires_in_days", "give either expires or expires_in_days, not both")
+        if "expires_in_days" in body:
+            days = body["expires_in_days"]
+            if isinstance(days, bool) or not isinstance(days, int):
+                raise _Bad(f"{lpath}.expires_in_days", f"must be a whole number of days, got {days!r}")
+            licenses.append(License(feature=feature, expires_in_days=days))
+            continue
+        licenses.append(License(feature=feature, expires=_expiry(body.get("expires", "Never"), f"{lpath}.expires")))
+    return tuple(licenses)
+
+
+def _expiry(value: Any, path: str) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value.strip().lower() == "never":
+        return None
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise _Bad(path, f"must be a date (YYYY-MM-DD) or Never, got {value!r}")
+
+
+def _environment(raw: Any, path: str) -> Environment:
+    body = _mapping(raw, path)
+    _no_unknown_keys(body, set(_ENVIRONMENT_KEYS), path)
+    return Environment(**{key: _bool(body[key], f"{path}.{key}") for key in _ENVIRONMENT_KEYS if key in body})
 
 
 def _check_unique(devices: list[tuple[Device, str]]) -> None:

@@ -1,16 +1,29 @@
-"""PAN-OS personality: prompt, session preparation, and outputs in the shape of real PAN-OS samples."""
+"""PAN-OS personality: prompt, session preparation, and outputs in the shape of real PAN-OS samples.
+
+Where each output's shape comes from:
+- real samples (shared/reference/cli/paloalto_panos): `show system info`, `show system state`, `show interface
+  hardware`, `show high-availability all`/`state`, `show jobs all`, `request license info`, `debug swm status`;
+- a real `top` capture in a PAN knowledge-base article (older procps form) for `show system resources`; the
+  lab prints the procps-ng form of newer releases [unverified for PAN-OS];
+- a public parser's test strings for `show ntp` (format evidence; the repository is not known);
+- the real `request content upgrade info` table for `request system software info` [unverified: same
+  columns assumed, with Current in place of Installed];
+- documentation and knowledge only [unverified]: `show system environmentals`, `check pending-changes`
+  (prints yes/no), `show system disk-space` (df -h).
+"""
 
 from __future__ import annotations
 
 import fnmatch
 import hashlib
+import math
 import random
 import re
 import time
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
-from lab.estate import Device, Optic
+from lab.estate import Device, Job, License, Optic
 from lab.personalities.base import Command, DeviceView, Personality, Reply, match_command
 
 # --- hardware data ----------------------------------------------------------------------------------------
@@ -90,6 +103,22 @@ MODELS: dict[str, tuple[tuple[str, str], ...]] = {
     "PA-5250": _layout(("copper", 1, 4), ("sfp+", 5, 20), ("sfp28", 21, 24), ("qsfp28", 25, 28)),
     "PA-5260": _layout(("copper", 1, 4), ("sfp+", 5, 20), ("sfp28", 21, 24), ("qsfp28", 25, 28)),
 }
+
+
+# What a plausible device looks like, for generated estates (lab/estates/, tests); the PAN-OS demo firewalls
+# themselves are planned by lab/estates/make_demo.py.
+DEMO_MODELS: dict[str, str] = {"PA-3220": "dc-fw", "PA-5250": "edge-fw", "PA-850": "branch-fw", "PA-1410": "branch-fw"}
+DEMO_VERSIONS: list[str] = ["10.1.9", "9.1.14", "10.1.14-h13"]
+DEMO_OEM_OPTICS: list[dict[str, str]] = [
+    {"type": "10GBASE-SR", "vendor": "OEM", "part": "PAN-SFP-PLUS-SR"},
+    {"type": "10GBASE-LR", "vendor": "OEM", "part": "PAN-SFP-PLUS-LR"},
+    {"type": "1000BASE-SX", "vendor": "OEM", "part": "PAN-SFP-SX"},
+]
+DEMO_THIRD_PARTY_OPTICS: list[dict[str, str]] = [
+    {"type": "10GBASE-SR", "vendor": "FINISAR CORP.", "part": "FTLX8571D3BCL"},
+    {"type": "10GBASE-LR", "vendor": "FS", "part": "SFP-10GLR-31"},
+    {"type": "1000BASE-SX", "vendor": "AVAGO", "part": "AFBR-5710PZ"},
+]
 
 
 def ports(model: str) -> tuple[tuple[str, str], ...]:
@@ -178,10 +207,20 @@ def _base_release(version: str) -> str:
 # --- command handlers -----------------------------------------------------------------------------------
 
 
+def _app_version(device: Device) -> str:
+    """The Apps & Threats content version: ``state.app_version``, else a recent one shared by an HA pair."""
+    if device.state.app_version:
+        return device.state.app_version
+    key = device if device.ha is None else min(device, replace(device, name=device.ha.peer), key=lambda d: d.name)
+    r = _rng(key, "content")
+    return f"{r.randint(8600, 8900)}-{r.randint(7000, 8800)}"
+
+
 def show_system_info(view: DeviceView, args: dict[str, str]) -> str:
     """``show system info``, in the field order of the real 10.x/11.0 output."""
     d, r = view.device, _rng(view.device, "content")
-    app = f"{r.randint(8600, 8900)}-{r.randint(7000, 8800)}"
+    r.randint(8600, 8900), r.randint(7000, 8800)  # keep the later fields as they were before app_version
+    app = _app_version(d)
     fields = [
         ("hostname", d.name),
         ("ip-address", _mgmt_ip(d)),
@@ -348,7 +387,7 @@ def show_interface_hardware(view: DeviceView, args: dict[str, str]) -> str:
     return "\n".join([*lines, "", "aggregation groups: 0"])
 
 
-def _ha_member(device: Device, state: str, days: int, priority: int, peer: bool) -> list[str]:
+def _ha_member(device: Device, state: str, days: int, priority: int, peer: bool, version: str) -> list[str]:
     lines = [
         "    Connection status: up" if peer else None,
         "    Version: 1",
@@ -362,38 +401,195 @@ def _ha_member(device: Device, state: str, days: int, priority: int, peer: bool)
         f"      Priority: {priority}",
         "      Preemptive: no",
         "    Version Information:",
-        f"      Build Release: {device.version}",
+        f"      Build Release: {version}",
     ]
     return [line for line in lines if line is not None]
 
 
-def show_high_availability_state(view: DeviceView, args: dict[str, str]) -> str:
-    """``show high-availability state``: group, local and peer information (``HA not enabled.`` if none)."""
+def _ha_pair(view: DeviceView) -> tuple[Device, Device, str, str, bool] | None:
+    """(device, peer, local version, peer version as reported, config synchronized) or None when standalone."""
     d, peer = view.device, view.peer
     if d.ha is None or peer is None or peer.ha is None:
+        return None
+    peer_version = d.state.peer_version or peer.version
+    synced = d.state.ha_sync == "synchronized" and peer.state.ha_sync == "synchronized"
+    return d, peer, d.version, peer_version, synced
+
+
+def show_high_availability_state(view: DeviceView, args: dict[str, str]) -> str:
+    """``show high-availability state``: group, local and peer information (``HA not enabled.`` if none)."""
+    pair = _ha_pair(view)
+    if pair is None:
         return "HA not enabled."
+    d, peer, version, peer_version, synced = pair
+    assert d.ha is not None and peer.ha is not None
     days = _rng(min(d, peer, key=lambda x: x.name), "ha").randint(1, 300)
-    match = "Match" if d.version == peer.version else "Mismatch"
+    match = "Match" if version == peer_version else "Mismatch"
     lines = ["Group 1: ", "  Mode: Active-Passive", "  Local Information:"]
-    lines += _ha_member(d, d.ha.state, days, 100 if d.ha.state == "active" else 110, peer=False)
+    lines += _ha_member(d, d.ha.state, days, 100 if d.ha.state == "active" else 110, False, version)
     lines += ["    Version Compatibility:", f"      Software Version: {match}"]
     lines += ["    State Synchronization: Complete; type: ethernet", "  Peer Information:"]
-    lines += _ha_member(peer, peer.ha.state, days, 100 if peer.ha.state == "active" else 110, peer=True)
+    lines += _ha_member(peer, peer.ha.state, days, 100 if peer.ha.state == "active" else 110, True, peer_version)
     lines += ["  Configuration Synchronization:", "    Enabled: yes"]
-    lines += ["    Running Configuration: synchronized"]
+    lines += [f"    Running Configuration: {'synchronized' if synced else 'not synchronized'}"]
     return "\n".join(lines)
 
 
+def _ha_links(device: Device, local: bool) -> list[str]:
+    ha1 = f"10.1.1.{1 if local else 2}"
+    ha2 = f"10.2.2.{1 if local else 2}"
+    if not local:
+        return [
+            "    HA1 Control Link Information:",
+            f"      IP Address: {ha1}",
+            f"      MAC Address: {_mac(device, 0xA1)}",
+            "      Connection up; Primary HA1 link",
+            "    HA2 Data Link Information:",
+            f"      IP Address: {ha2}",
+            f"      MAC Address: {_mac(device, 0xA2)}",
+        ]
+    return [
+        "      Jumbo-Frames disabled; MTU 1500",
+        "    HA1 Control Links Joint Configuration:",
+        "      Link Monitor Interval: 3000 ms",
+        "      Encryption Enabled: no",
+        "    HA1 Control Link Information:",
+        f"      IP Address: {ha1}/30",
+        f"      MAC Address: {_mac(device, 0xA1)}",
+        "      Interface: dedicated-ha1",
+        "      Link State: Up; Setting: 1Gb/s-full",
+        "      Key Imported : no",
+        "    HA2 Data Link Information:",
+        f"      IP Address: {ha2}/30",
+        f"      MAC Address: {_mac(device, 0xA2)}",
+        "      Interface: dedicated-ha2",
+        "      Link State: Up; Setting: 1Gb/s-full",
+    ]
+
+
+def _ha_versions(device: Device, version: str) -> list[str]:
+    app = _app_version(device)
+    return [
+        "    Version Information:",
+        f"      Build Release: {version}",
+        "      URL Database: 20240522.20143",
+        f"      Application Content: {app}",
+        "      Anti-Virus: 4800-5300",
+        f"      Threat Content: {app}",
+        "      VPN Client Software: Not Installed",
+        "      Global Protect Client Software: Not Installed",
+    ]
+
+
+def _ha_all_member(device: Device, state: str, days: int, priority: int, local: bool, version: str) -> list[str]:
+    """One side of ``show high-availability all``, in the order of the real PA-5020 sample."""
+    lines = [] if local else ["    Connection status: up"]
+    lines += [
+        "    Version: 1",
+        "    Mode: Active-Passive",
+        f"    State: {state} (last {days} days)",
+        "    Device Information:",
+        f"      Model: {device.model}",
+        f"      Management IPv4 Address: {_mgmt_ip(device)}/24",
+        "      Management IPv6 Address: ",
+    ]
+    if not local:
+        lines.append("      Jumbo-Frames disabled; MTU 1500")
+    lines += _ha_links(device, local)
+    lines += ["    Election Option Information:", f"      Priority: {priority}", "      Preemptive: no"]
+    if local:
+        lines += [
+            "      Promotion Hold Interval: 2000 ms",
+            "      Hello Message Interval: 8000 ms",
+            "      Heartbeat Ping Interval: 1000 ms",
+            "      Max # of Flaps: 3",
+            "      Preemption Hold Interval: 1 min",
+            "      Monitor Fail Hold Up Interval: 0 ms",
+            "      Addon Master Hold Up Interval: 500 ms",
+            "    Active-Passive Mode:",
+            "      Passive Link State: auto",
+            "      Monitor Fail Hold Down Interval: 1 min",
+        ]
+    return lines + _ha_versions(device, version)
+
+
+def show_high_availability_all(view: DeviceView, args: dict[str, str]) -> str:
+    """``show high-availability all``: the real sample's blocks (links, election, versions, compatibility,
+    monitoring, configuration synchronization); reflects ``state.ha_sync`` and ``state.peer_version``."""
+    pair = _ha_pair(view)
+    if pair is None:
+        return "HA not enabled."
+    d, peer, version, peer_version, synced = pair
+    assert d.ha is not None and peer.ha is not None
+    days = _rng(min(d, peer, key=lambda x: x.name), "ha").randint(1, 300)
+    match = "Match" if version == peer_version else "Mismatch"
+    content = "Match" if _app_version(d) == _app_version(peer) else "Mismatch"
+    lines = ["Group 1: ", "  Mode: Active-Passive", "  Local Information:"]
+    lines += _ha_all_member(d, d.ha.state, days, 100 if d.ha.state == "active" else 110, True, version)
+    lines += [
+        "    Version Compatibility:",
+        f"      Software Version: {match}",
+        f"      Application Content Compatibility: {content}",
+        "      Anti-Virus Compatibility: Match",
+        f"      Threat Content Compatibility: {content}",
+        "      VPN Client Software Compatibility: Match",
+        "      Global Protect Client Software Compatibility: Match",
+        "    State Synchronization: Complete; type: ethernet",
+        "  Peer Information:",
+    ]
+    lines += _ha_all_member(peer, peer.ha.state, days, 100 if peer.ha.state == "active" else 110, False, peer_version)
+    lines += [
+        "  Initial Monitor Hold inactive; Allow Network/Links to Settle:",
+        "    Link and path monitoring failures honored",
+        "  Link Monitoring Information:",
+        "    Enabled: yes",
+        "    Failure condition: any",
+        "  Path Monitoring Information:",
+        "    Enabled: no",
+        "    Failure condition: any",
+        "  Configuration Synchronization:",
+        "    Enabled: yes",
+        f"    Running Configuration: {'synchronized' if synced else 'not synchronized'}",
+    ]
+    return "\n".join(lines)
+
+
+def _df_size(mb: float) -> str:
+    """A size as ``df -h`` prints it (rounded up; one decimal below 10).
+
+    >>> _df_size(1200), _df_size(5000), _df_size(12 * 1024), _df_size(700)
+    ('1.2G', '4.9G', '12G', '700M')
+    """
+    if mb < 1024:
+        return f"{math.ceil(mb)}M"
+    gb = mb / 1024
+    return f"{math.ceil(gb * 10) / 10:.1f}G" if gb < 10 else f"{math.ceil(gb)}G"
+
+
+def _repo_free_mb(device: Device) -> float:
+    """Free MB on /opt/panrepo: ``state.disk_free_mb``, else a healthy 4.5-6 GB per device."""
+    if device.state.disk_free_mb is not None:
+        return float(device.state.disk_free_mb)
+    return float(_rng(device, "disk").randint(4600, 6100))
+
+
 def show_system_disk_space(view: DeviceView, args: dict[str, str]) -> str:
-    """``show system disk-space`` (``df -h``); /opt/panrepo free space varies per device."""
-    r = _rng(view.device, "disk")
-    repo_used = r.choice([2.1, 3.4, 4.7, 5.9, 6.8, 7.4])
-    repo_avail = round(7.9 - repo_used - 0.4, 1)
+    """``show system disk-space`` (``df -h``); /opt/panrepo free space from ``state.disk_free_mb``."""
+    repo_size = 12 * 1024.0
+    repo_avail = min(_repo_free_mb(view.device), repo_size)
+    repo_used = repo_size - repo_avail
     rows = [
         ("/dev/root", "6.9G", "5.1G", "1.5G", "78%", "/"),
         ("none", "7.8G", "68K", "7.8G", "1%", "/dev"),
         ("/dev/sda5", "16G", "9.0G", "5.9G", "61%", "/opt/pancfg"),
-        ("/dev/sda6", "7.9G", f"{repo_used}G", f"{repo_avail}G", f"{round(repo_used / 7.9 * 100)}%", "/opt/panrepo"),
+        (
+            "/dev/sda6",
+            _df_size(repo_size),
+            _df_size(repo_used),
+            _df_size(repo_avail),
+            f"{math.ceil(repo_used / repo_size * 100)}%",
+            "/opt/panrepo",
+        ),
         ("tmpfs", "7.8G", "1.5G", "6.3G", "20%", "/dev/shm"),
         ("cgroup", "7.8G", "0", "7.8G", "0%", "/cgroup"),
         ("/dev/sda8", "89G", "31G", "54G", "37%", "/opt/panlogs"),
@@ -402,6 +598,232 @@ def show_system_disk_space(view: DeviceView, args: dict[str, str]) -> str:
     header = f"{'Filesystem':<16}{'Size':>4}{'Used':>6}{'Avail':>6}{'Use%':>5} Mounted on"
     body = [f"{fs:<16}{size:>4}{used:>6}{avail:>6}{pct:>5} {mount}" for fs, size, used, avail, pct, mount in rows]
     return "\n".join([header, *body])
+
+
+# --- readiness state ------------------------------------------------------------------------------------
+
+# Historic jobs every device shows (finished), before the estate's own ``state.jobs``.
+_HISTORY: tuple[tuple[str, int], ...] = (("AutoCom", 9), ("FqdnRefresh", 4), ("Downld", 3), ("Install", 3))
+
+
+def _jobs(view: DeviceView) -> list[tuple[datetime, int, Job]]:
+    now = datetime.now().replace(microsecond=0)
+    base = _rng(view.device, "jobs").randint(100, 4000)
+    rows: list[tuple[datetime, int, Job]] = []
+    for i, (kind, hours) in enumerate(_HISTORY):
+        rows.append((now - timedelta(hours=hours * (len(_HISTORY) - i)), base + i, Job(kind)))
+    for i, job in enumerate(view.device.state.jobs):
+        rows.append((now - timedelta(minutes=5 * (len(view.device.state.jobs) - i)), base + len(_HISTORY) + i, job))
+    return rows
+
+
+def show_jobs_all(view: DeviceView, args: dict[str, str]) -> str:
+    """``show jobs all`` in the column layout of the real sample (newest first); unfinished jobs show progress."""
+    lines = ["Enqueued                     ID             Type    Status Result Completed ", "-" * 74]
+    for enqueued, ident, job in reversed(_jobs(view)):
+        if job.status == "FIN":
+            completed = (enqueued + timedelta(seconds=17)).strftime("%H:%M:%S")
+        else:
+            completed = "0%" if job.status == "PEND" else f"{_rng(view.device, str(ident)).randint(5, 95)}%"
+        stamp = enqueued.strftime("%Y/%m/%d %H:%M:%S")
+        lines.append(f"{stamp:<19}{ident:>12}{job.type:>17}{job.status:>10}{job.result:>7} {completed}  ")
+    return "\n".join(lines)
+
+
+_LICENSE_DESCRIPTIONS = {
+    "Threat Prevention": "Threat Prevention",
+    "PAN-DB URL Filtering": "Palo Alto Networks URL Filtering License",
+    "WildFire License": "WildFire signature feed, integrated WildFire logs, WildFire API",
+    "DNS Security": "Palo Alto Networks DNS Security License",
+    "GlobalProtect Gateway": "GlobalProtect Gateway License",
+    "Premium": "24 x 7 phone support; advanced replacement hardware service",
+}
+
+
+def default_licenses(device: Device, today: date) -> tuple[License, ...]:
+    """A realistic licence set valid for years from ``today`` (the device's clock date)."""
+    r = _rng(device, "licenses")
+    term = r.randint(700, 1400)
+    licences = [License(feature, expires=today + timedelta(days=term)) for feature in _LICENSE_DESCRIPTIONS]
+    licences.append(License("GlobalProtect Portal"))  # Never expires, as in the real sample
+    return tuple(licences)
+
+
+def request_license_info(view: DeviceView, args: dict[str, str]) -> str:
+    """``request license info`` in the real sample's entry layout; ``state.licenses`` or a healthy default set."""
+    today = datetime.now().date()
+    d = view.device
+    licences = d.state.licenses if d.state.licenses is not None else default_licenses(d, today)
+    issued = today - timedelta(days=_rng(d, "issued").randint(60, 600))
+    lines = [f"Current UTC Date: {today:%B %d, %Y}", ""]
+    for lic in licences:
+        expiry = lic.expiry(today)
+        expires = "Never" if expiry is None else f"{expiry:%B %d, %Y}"
+        expired = "yes" if expiry is not None and expiry < today else "no"
+        lines += [
+            "License entry:",
+            f"Feature: {lic.feature}",
+            f"Description: {_LICENSE_DESCRIPTIONS.get(lic.feature, lic.feature + ' License')}",
+            f"Serial: {d.serial}",
+            f"Issued: {min(issued, expiry or issued):%B %d, %Y}",
+            f"Expires: {expires}",
+            f"Expired?: {expired}",
+            "",
+        ]
+    return "\n".join(lines).rstrip("\n")
+
+
+def check_pending_changes(view: DeviceView, args: dict[str, str]) -> str:
+    """``check pending-changes``: ``yes`` when the candidate configuration holds uncommitted changes."""
+    return "yes" if view.device.state.pending_changes else "no"
+
+
+def show_ntp(view: DeviceView, args: dict[str, str]) -> str:
+    """``show ntp``: synched to the first server, or ``NTP not synched, using local clock`` (all rejected)."""
+    r = _rng(view.device, "ntp")
+    servers = [f"10.{r.randint(1, 250)}.0.{n}" for n in (123, 124)]
+    synced = view.device.state.ntp_synced
+    lines = ["NTP state:", f"    NTP synched to {servers[0]}" if synced else "    NTP not synched, using local clock"]
+    for i, server in enumerate(servers):
+        status = ("synched" if i == 0 else "available") if synced else "rejected"
+        lines += [f"    NTP server: {server}", f"        status: {status}", "        reachable: yes"]
+        lines.append("        authentication-type: none")
+    return "\n".join(lines)
+
+
+def show_system_resources(view: DeviceView, args: dict[str, str]) -> str:
+    """``show system resources``: a ``top`` snapshot (procps-ng form) with the state's CPU and memory use."""
+    d, r = view.device, _rng(view.device, "resources")
+    cpu = d.state.mgmt_cpu_pct if d.state.mgmt_cpu_pct is not None else float(r.randint(3, 25))
+    mem = d.state.mgmt_mem_pct if d.state.mgmt_mem_pct is not None else float(r.randint(40, 70))
+    total = 15947.9
+    used = round(total * mem / 100, 1)
+    cache = round((total - used) * 0.8, 1)
+    free = round(total - used - cache, 1)
+    us, sy = round(cpu * 0.7, 1), round(cpu * 0.25, 1)
+    ni = round(cpu - us - sy, 1)
+    idle = round(100 - cpu, 1)
+    now = datetime.now()
+    days = _uptime_seconds(view) // 86400
+    load = round(cpu / 25, 2)
+    return "\n".join(
+        [
+            f"top - {now:%H:%M:%S} up {days} days,  3:12,  1 user,  load average: {load:.2f}, {load:.2f}, {load:.2f}",
+            "Tasks: 157 total,   1 running, 155 sleeping,   0 stopped,   1 zombie",
+            f"%Cpu(s): {us:4.1f} us, {sy:4.1f} sy, {ni:4.1f} ni, {idle:4.1f} id,  0.0 wa,  0.0 hi,  0.0 si,  0.0 st",
+            f"MiB Mem : {total:8.1f} total, {free:8.1f} free, {used:8.1f} used, {cache:8.1f} buff/cache",
+            f"MiB Swap:   7999.9 total,   7999.9 free,      0.0 used. {total - used:8.1f} avail Mem",
+            "",
+            "    PID USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ COMMAND",
+            f"   3287 root      20   0 2861540 1.1g  47804 S  {cpu * 0.4:4.1f}   7.1 312:41.07 mgmtsrvr",
+            f"   3321 root      20   0 1203420 301m  21520 S  {cpu * 0.2:4.1f}   1.9  98:12.55 logrcvr",
+            "      1 root      20   0    2420    656    564 S   0.0   0.0   0:09.12 init",
+        ]
+    )
+
+
+def show_system_environmentals(view: DeviceView, args: dict[str, str]) -> str:
+    """``show system environmentals``: Thermal, Fan Speed, Power and Power Supplies tables [unverified shape]."""
+    env = view.device.state.environment
+    temp = 72.0 if env.temp_alarm else 38.5
+    fan2 = 0 if env.fan_failed else 5120
+    lines = [
+        "----------Thermal----------",
+        f"{'Slot':<7}{'Description':<42}{'Alarm':<7}{'Degrees C':>10}{'Min C':>9}{'Max C':>9}",
+        f"{'1':<7}{'Temperature near Switch [U53]':<42}{'False':<7}{36.0:>10.1f}{5.0:>9.1f}{60.0:>9.1f}",
+        f"{'1':<7}{'Temperature near CPU [U4]':<42}{env.temp_alarm!s:<7}{temp:>10.1f}{5.0:>9.1f}{60.0:>9.1f}",
+        "",
+        "----------Fan Speed----------",
+        f"{'Slot':<7}{'Description':<42}{'Alarm':<7}{'RPMs':>10}{'Min RPM':>9}",
+        f"{'1':<7}{'Fan #1 RPM':<42}{'False':<7}{5280:>10}{1000:>9}",
+        f"{'1':<7}{'Fan #2 RPM':<42}{env.fan_failed!s:<7}{fan2:>10}{1000:>9}",
+        "",
+        "----------Power----------",
+        f"{'Slot':<7}{'Description':<42}{'Alarm':<7}{'Volts':>10}{'Min V':>9}{'Max V':>9}",
+        f"{'1':<7}{'Power: 1.0V Power Rail':<42}{'False':<7}{1.01:>10.2f}{0.9:>9.2f}{1.1:>9.2f}",
+        f"{'1':<7}{'Power: 3.3V Power Rail':<42}{'False':<7}{3.31:>10.2f}{2.97:>9.2f}{3.63:>9.2f}",
+        "",
+        "----------Power Supplies----------",
+        f"{'Slot':<7}{'Description':<42}{'Alarm':<7}{'Inserted':>10}",
+        f"{'1':<7}{'Power Supply #1 (left)':<42}{'False':<7}{'True':>10}",
+        f"{'1':<7}{'Power Supply #2 (right)':<42}{env.psu_failed!s:<7}{'True':>10}",
+    ]
+    return "\n".join(lines)
+
+
+# Versions the lab's update server offers (base images and a few maintenance releases per feature release).
+CATALOGUE: tuple[str, ...] = (
+    "9.1.0", "9.1.14", "9.1.17", "10.0.0", "10.0.12", "10.1.0", "10.1.9", "10.1.14-h9", "10.2.0", "10.2.4-h4",
+    "10.2.10-h9", "11.0.0", "11.0.6", "11.1.0", "11.1.6-h3", "11.2.0", "11.2.4-h5",
+)  # fmt: skip
+
+
+def image_size_mb(version: str) -> int:
+    """A plausible image size: base images (X.Y.0) about twice a maintenance image [unverified sizes].
+
+    >>> image_size_mb("10.2.0") > image_size_mb("10.2.4-h4")
+    True
+    """
+    digest = int(hashlib.sha256(version.encode()).hexdigest()[:6], 16)
+    base = version.split("-")[0].endswith(".0")
+    return (1050 if base else 480) + digest % 120
+
+
+def _release_date(version: str) -> str:
+    """A plausible release date: feature releases about 8 months apart, maintenance releases 5 weeks apart."""
+    numbers = [int(n) for n in re.findall(r"\d+", version)]
+    major, minor, patch = numbers[:3]
+    hotfix = numbers[3] if len(numbers) > 3 else 0
+    feature_index = {9: 0, 10: 2, 11: 5, 12: 8}.get(major, 0) + minor
+    day = date(2019, 12, 10) + timedelta(days=240 * feature_index + 35 * patch + 9 * hotfix)
+    return f"{day:%Y/%m/%d} 1{patch % 10}:{(7 * patch) % 60:02d}:17"
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    numbers = re.findall(r"\d+", version)
+    return tuple(int(n) for n in numbers) + ((0,) if "-h" not in version else ())
+
+
+def request_system_software_info(view: DeviceView, args: dict[str, str]) -> str:
+    """``request system software info``: the catalogue, the running version and ``state.images`` (downloaded),
+    newest first, in the column layout of the real ``request content upgrade info`` table [unverified]."""
+    d = view.device
+    versions = {*CATALOGUE, d.version, *d.state.images}
+    lines = ["Version               Size              Released on Downloaded  Current", "-" * 73]
+    for version in sorted(versions, key=_version_key, reverse=True):
+        downloaded = "yes" if version == d.version or version in d.state.images else "no"
+        current = "yes" if version == d.version else "no"
+        size = f"{image_size_mb(version)}MB"
+        lines.append(f"{version:<18}{size:>9}  {_release_date(version):>19} {downloaded:>10}  {current:>7}")
+    return "\n".join(lines)
+
+
+def debug_swm_status(view: DeviceView, args: dict[str, str]) -> str:
+    """``debug swm status`` in the real sample's layout: the running partition and the previous image."""
+    d = view.device
+    others = [v for v in d.state.images if v != d.version]
+    previous = others[-1] if others else d.version
+    rows = [("sysroot0", "RUNNING-ACTIVE", d.version), ("sysroot1", "READY", previous), ("maint", "READY", d.version)]
+    lines = ["", f"{'Partition':<18}{'State':<18}Version", "-" * 80]
+    lines += [f"{part:<18}{state:<18}{version}" for part, state, version in rows]
+    return "\n".join(lines)
+
+
+# Example ``state:`` overrides, one per readiness check, that make a device fail that check for a real
+# reason (for the demo generator to sprinkle). Keys are tasks.checks.readiness's check names.
+EXAMPLE_FAILING_STATES: dict[str, dict[str, object]] = {
+    "disk_space": {"disk_free_mb": 700},
+    "ha_peer": {"ha_sync": "not synchronized"},
+    "pending_changes": {"pending_changes": True},
+    "running_jobs": {"jobs": [{"type": "Downld", "status": "ACT", "result": "PEND"}]},
+    "content_version": {"app_version": "8250-6950"},
+    "licenses": {"licenses": [{"feature": "Premium", "expires_in_days": -20}, {"feature": "Threat Prevention"}]},
+    "ntp_sync": {"ntp_synced": False},
+    "mgmt_resources": {"mgmt_cpu_pct": 93, "mgmt_mem_pct": 95},
+    "environmentals": {"environment": {"fan_failed": True}},
+}
+# The HA peer version mismatch needs a peer: put this on one member of an HA pair.
+EXAMPLE_HA_VERSION_MISMATCH: dict[str, object] = {"peer_version": "9.1.17"}
 
 
 def show_clock(view: DeviceView, args: dict[str, str]) -> str:
@@ -427,7 +849,15 @@ COMMANDS: tuple[Command, ...] = (
     Command("show system disk-space", show_system_disk_space),
     Command("show interface hardware", show_interface_hardware),
     Command("show high-availability state", show_high_availability_state),
-    Command("show high-availability all", show_high_availability_state),
+    Command("show high-availability all", show_high_availability_all),
+    Command("show jobs all", show_jobs_all),
+    Command("request license info", request_license_info),
+    Command("check pending-changes", check_pending_changes),
+    Command("show ntp", show_ntp),
+    Command("show system resources", show_system_resources),
+    Command("show system environmentals", show_system_environmentals),
+    Command("request system software info", request_system_software_info),
+    Command("debug swm status", debug_swm_status),
     Command("show clock", show_clock),
     Command("exit|quit", nothing, close=True),
 )
@@ -475,3 +905,6 @@ PERSONALITY = Personality(
     new_shell=PanosShell,
     models=tuple(MODELS),
 )
+
+
+DEMO_PORTS: dict[str, list[str]] = {model: [p for p, cage in ports(model) if cage != "copper"] for model in DEMO_MODELS}

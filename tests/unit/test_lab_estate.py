@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,39 @@ def test_defaults_latency_applies_unless_overridden(tmp_path: Path) -> None:
             "customers.acme.sites.lon1.devices: must be a list, got str",
         ),
         ({"custmers": {}}, "custmers: unknown field"),
+        (estate(fw("a", state={"colour": 1})), "customers.acme.sites.lon1.devices[0].state.colour: unknown field"),
+        (
+            estate(fw("a", state={"jobs": [{"type": "Downld", "status": "RUN"}]})),
+            "customers.acme.sites.lon1.devices[0].state.jobs[0].status: unknown job status 'RUN'",
+        ),
+        (
+            estate(fw("a", state={"licenses": [{"feature": "Premium", "expires": "soon"}]})),
+            "customers.acme.sites.lon1.devices[0].state.licenses[0].expires: must be a date",
+        ),
+        (
+            estate(fw("a", state={"mgmt_cpu_pct": 120})),
+            "customers.acme.sites.lon1.devices[0].state.mgmt_cpu_pct: must be a number between 0 and 100",
+        ),
+        (
+            estate(fw("a", state={"environment": {"fan": True}})),
+            "customers.acme.sites.lon1.devices[0].state.environment.fan: unknown field",
+        ),
+        (
+            estate(fw("a", state={"ha_sync": "partial"})),
+            "customers.acme.sites.lon1.devices[0].state.ha_sync: unknown HA sync state 'partial'",
+        ),
+        (
+            estate(fw("a", state={"app_version": "8635"})),
+            "customers.acme.sites.lon1.devices[0].state.app_version: must look like '8635-7675'",
+        ),
+        (
+            estate(fw("a", state={"images": ["ten"]})),
+            "customers.acme.sites.lon1.devices[0].state.images[0]: must be a PAN-OS version",
+        ),
+        (
+            estate(fw("a", state={"pending_changes": "yes"})),
+            "customers.acme.sites.lon1.devices[0].state.pending_changes: must be true or false",
+        ),
         ([1, 2], "top level: must be a mapping, got list"),
     ],
 )
@@ -171,14 +205,18 @@ def test_registry_lists_panos() -> None:
 
 def test_demo_estate_shape() -> None:
     demo = load(DEMO)
-    assert len(demo.devices) >= 100
+    assert len(demo.devices) >= 250
     customers = {d.customer for d in demo.devices}
     assert len(customers) >= 3
-    third_party = [d for d in demo.devices if any(o.vendor != "OEM" for o in d.optics)]
-    assert 8 <= len(third_party) <= 20
+    for customer in customers:
+        assert len({d.platform for d in demo.devices if d.customer == customer}) >= 3, customer
+    firewalls = [d for d in demo.devices if d.platform == "paloalto_panos"]
+    assert len(firewalls) >= 100
+    third_party = [d for d in firewalls if any(o.vendor != "OEM" for o in d.optics)]
+    assert len(firewalls) / 16 <= len(third_party) <= len(firewalls) / 5  # about one in eight
     faulty = [d for d in demo.devices if d.faults]
     assert sorted(f for d in faulty for f in d.faults) == ["auth_fail", "refuse"]
-    assert all(o.vendor == "OEM" for d in faulty for o in d.optics)
+    assert all(o.vendor == "OEM" for d in faulty for o in d.optics if d.platform == "paloalto_panos")
     assert all(d.latency_ms == 0 for d in demo.devices)
     assert any(d.ha for d in demo.devices)
 
@@ -201,3 +239,62 @@ def test_inventory_documents(tmp_path: Path) -> None:
         "groups": ["acme-lon1", "edge-fw", "paloalto_panos"],
         "data": {"customer": "acme", "site": "lon1", "role": "edge-fw", "model": "PA-5220"},
     }
+
+
+def test_state_defaults_are_healthy(tmp_path: Path) -> None:
+    (device,) = load(write(tmp_path, estate(fw("a")))).devices
+    state = device.state
+    assert (state.pending_changes, state.jobs, state.ntp_synced, state.ha_sync) == (False, (), True, "synchronized")
+    assert not (state.environment.fan_failed or state.environment.psu_failed or state.environment.temp_alarm)
+    assert state.licenses is None and state.disk_free_mb is None  # the lab picks healthy values
+
+
+def test_state_values_kept(tmp_path: Path) -> None:
+    state = {
+        "pending_changes": True,
+        "jobs": [{"type": "Downld", "status": "ACT"}, {"type": "Commit"}],
+        "app_version": "8635-7675",
+        "licenses": [
+            {"feature": "Premium", "expires": "2020-01-31"},
+            {"feature": "GlobalProtect Portal", "expires": "Never"},
+            {"feature": "Threat Prevention", "expires_in_days": 10},
+        ],
+        "ntp_synced": False,
+        "mgmt_cpu_pct": 93,
+        "mgmt_mem_pct": 95.5,
+        "disk_free_mb": 700,
+        "environment": {"psu_failed": True},
+        "ha_sync": "not synchronized",
+        "peer_version": "9.1.17",
+        "images": ["10.2.0", "10.2.4-h4"],
+    }
+    (device,) = load(write(tmp_path, estate(fw("a", state=state)))).devices
+    s = device.state
+    assert [(j.type, j.status, j.result) for j in s.jobs] == [("Downld", "ACT", "PEND"), ("Commit", "FIN", "OK")]
+    assert s.licenses is not None
+    today = date(2025, 1, 1)
+    assert [lic.expiry(today) for lic in s.licenses] == [date(2020, 1, 31), None, date(2025, 1, 11)]
+    assert (s.pending_changes, s.ntp_synced, s.mgmt_cpu_pct, s.mgmt_mem_pct, s.disk_free_mb) == (
+        True,
+        False,
+        93,
+        95.5,
+        700,
+    )
+    assert (s.environment.psu_failed, s.environment.fan_failed, s.ha_sync, s.peer_version) == (
+        True,
+        False,
+        "not synchronized",
+        "9.1.17",
+    )
+    assert s.images == ("10.2.0", "10.2.4-h4") and s.app_version == "8635-7675"
+
+
+def test_example_failing_states_are_valid_estate_state(tmp_path: Path) -> None:
+    from lab.personalities.paloalto_panos import EXAMPLE_FAILING_STATES, EXAMPLE_HA_VERSION_MISMATCH
+    from tasks.checks.readiness import ALL_CHECKS
+
+    assert set(EXAMPLE_FAILING_STATES) == set(ALL_CHECKS)
+    devices = [fw(f"fw-{name}", state=state) for name, state in EXAMPLE_FAILING_STATES.items()]
+    devices.append(fw("fw-ha", state=EXAMPLE_HA_VERSION_MISMATCH))
+    assert len(load(write(tmp_path, estate(*devices))).devices) == len(devices)

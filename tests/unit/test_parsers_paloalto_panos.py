@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,12 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "paloalto_panos"
 PARSERS: dict[str, Callable[[str], Any]] = {
     "show_system_info": panos.parse_system_info,
     "show_system_state": panos.parse_transceivers,
-    "show_high-availability_all": panos.parse_ha_state,
+    "show_high-availability_all": panos.parse_ha_all,
+    "show_jobs_all": panos.parse_jobs,
+    "request_license_info": panos.parse_licenses,
+    "debug_swm_status": panos.parse_swm_status,
+    "show_ntp": panos.parse_ntp,
+    "show_system_resources": panos.parse_resources,
 }
 
 CASES = sorted(FIXTURES.glob("*/*.txt"))
@@ -34,11 +41,27 @@ def _expected(case: Path) -> dict[str, Any]:
     return data
 
 
-def _assert_fields(actual: dict[str, Any], expected: dict[str, Any], where: str) -> None:
+def _plain(value: Any) -> Any:
+    """Dataclasses as dicts and tuples as lists, so parsed values compare with YAML."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _plain(dataclasses.asdict(value))
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _assert_fields(actual: Any, expected: dict[str, Any], where: str) -> None:
+    actual = _plain(actual)
     for key, value in expected.items():
         assert key in actual, f"{where}: field {key!r} missing"
         if isinstance(value, dict):
             _assert_fields(actual[key], value, f"{where}.{key}")
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            assert len(actual[key]) == len(value), f"{where}.{key}: {actual[key]!r}"
+            for i, (row, want) in enumerate(zip(actual[key], value, strict=True)):
+                _assert_fields(row, want, f"{where}.{key}[{i}]")
         else:
             assert actual[key] == value, f"{where}.{key}: {actual[key]!r} != {value!r}"
 
@@ -67,6 +90,11 @@ def test_parse(case: Path) -> None:
         assert len(rows) == len(expected["transceivers"]), rows
         for i, (row, want) in enumerate(zip(rows, expected["transceivers"], strict=True)):
             _assert_fields(row, want, f"transceivers[{i}]")
+    if "rows" in expected:
+        rows = _plain(parsed)
+        assert len(rows) == expected.get("count", len(expected["rows"])), rows
+        for i, (row, want) in enumerate(zip(rows, expected["rows"], strict=False)):
+            _assert_fields(row, want, f"rows[{i}]")
     if "media" in expected:
         assert panos.media_by_port(text) == expected["media"]
     if "facts" in expected:
@@ -190,3 +218,84 @@ def test_facts_rejects_a_bad_sw_version() -> None:
 def test_ha_junk_is_a_parse_error() -> None:
     with pytest.raises(ParseError, match="no local State"):
         panos.parse_ha_state("garbage\nmore garbage")
+
+
+# --- readiness parsers: shapes the fixtures do not cover, and junk -------------------------------------------
+
+
+def test_jobs_unfinished_and_empty() -> None:
+    text = (
+        "Enqueued                     ID             Type    Status Result Completed \n"
+        + "-" * 74
+        + "\n2024/05/01 10:00:00          12           Downld       ACT   PEND 45%  \n"
+        "2024/05/01 09:00:00          11           Commit       FIN   FAIL 09:00:40  \n"
+    )
+    jobs = panos.parse_jobs(f"admin@fw01> show jobs all\n{text}\nadmin@fw01> ")
+    assert [(j.id, j.status, j.result, j.completed) for j in jobs] == [
+        (12, "ACT", "PEND", "45%"),
+        (11, "FIN", "FAIL", "09:00:40"),
+    ]
+    assert panos.parse_jobs("\n\n") == []
+
+
+def test_licenses_expired_flag() -> None:
+    text = "License entry:\nFeature: Premium\nDescription: support\nSerial: 1\nIssued: May 01, 2020\n"
+    text += "Expires: May 01, 2021\nExpired?: yes\n"
+    (lic,) = panos.parse_licenses(text)
+    assert (lic.feature, lic.expires, lic.expired) == ("Premium", date(2021, 5, 1), True)
+
+
+def test_ha_all_not_synchronized_and_mismatch() -> None:
+    text = (FIXTURES / "show_high-availability_all" / "ntc-templates_pa-5020_active.txt").read_text(encoding="utf-8")
+    text = text.replace("Running Configuration: synchronized", "Running Configuration: not synchronized")
+    peer_at = text.index("Peer Information:")
+    text = text[:peer_at] + text[peer_at:].replace("Build Release: 6.1.10", "Build Release: 6.0.14", 1)
+    ha = panos.parse_ha_all(text)
+    assert (ha.config_sync, ha.local_version, ha.peer_version) == ("not synchronized", "6.1.10", "6.0.14")
+
+
+def test_disk_space_and_software_info() -> None:
+    disk = panos.parse_disk_space(
+        "Filesystem      Size  Used Avail Use% Mounted on\n/dev/sda6        12G   11G  700M  95% /opt/panrepo\n"
+    )
+    assert disk["/opt/panrepo"].avail_mb == 700.0
+    software = panos.parse_software_info(
+        "Version               Size              Released on Downloaded  Current\n" + "-" * 73 + "\n"
+        "10.2.4-h4             592MB  2022/07/15 18:54:17         no       no\n"
+        "10.1.9                487MB  2021/01/17 12:36:17        yes      yes\n"
+    )
+    assert [(s.version, s.size_mb, s.downloaded, s.current) for s in software] == [
+        ("10.2.4-h4", 592, False, False),
+        ("10.1.9", 487, True, True),
+    ]
+
+
+def test_environmentals_alarm() -> None:
+    text = "----------Power Supplies----------\nSlot   Description   Alarm   Inserted\n"
+    text += "1      Power Supply #2 (right)   True   True\n"
+    (sensor,) = panos.parse_environmentals(text)
+    assert (sensor.section, sensor.description, sensor.alarm) == ("Power Supplies", "Power Supply #2 (right)", True)
+
+
+@pytest.mark.parametrize(
+    "parser, text, reason",
+    [
+        (panos.parse_jobs, "garbage\nmore", "show jobs all: no job table header"),
+        (panos.parse_licenses, "Invalid syntax.", "request license info: no 'License entry:'"),
+        (panos.parse_pending_changes, "maybe", "check pending-changes: expected yes or no"),
+        (panos.parse_ntp, "Unknown command: ntp", "show ntp: no 'NTP state:'"),
+        (panos.parse_resources, "garbage", "show system resources: no top header"),
+        (panos.parse_environmentals, "garbage", "show system environmentals: no section header"),
+        (panos.parse_disk_space, "garbage", "show system disk-space: no df header"),
+        (panos.parse_software_info, "garbage", "request system software info: no header"),
+        (panos.parse_swm_status, "garbage", "debug swm status: no partition table"),
+    ],
+)
+def test_readiness_junk_is_a_parse_error(parser: Callable[[str], Any], text: str, reason: str) -> None:
+    with pytest.raises(ParseError, match=reason.replace("?", r"\?")) as info:
+        parser(text)
+    assert "\n" not in str(info.value)
+
+
+def test_readiness_commands_are_known() -> None:
+    assert set(panos.READINESS_COMMANDS) <= set(panos.COMMANDS)

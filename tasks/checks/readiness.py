@@ -1,0 +1,414 @@
+"""Pre-upgrade readiness checks: pure functions from parsed device state to a named verdict and a reason.
+
+Each check is named by a constant (the names pan-os-upgrade-assurance's readiness checks use where one
+exists) and returns a `CheckResult(name, verdict, reason)`. The dataclasses at the top are what the checks
+read; the platform parsers (`tasks.platforms.<platform>`) build them from command output. docs/checks.md
+lists each check's command and failure condition.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from tasks.models import Finding, Severity, Verdict
+
+DISK_SPACE = "disk_space"
+HA_PEER = "ha_peer"
+PENDING_CHANGES = "pending_changes"
+RUNNING_JOBS = "running_jobs"
+CONTENT_VERSION = "content_version"
+LICENSES = "licenses"
+NTP_SYNC = "ntp_sync"
+MGMT_RESOURCES = "mgmt_resources"
+ENVIRONMENTALS = "environmentals"
+
+ALL_CHECKS: tuple[str, ...] = (
+    DISK_SPACE,
+    HA_PEER,
+    PENDING_CHANGES,
+    RUNNING_JOBS,
+    CONTENT_VERSION,
+    LICENSES,
+    NTP_SYNC,
+    MGMT_RESOURCES,
+    ENVIRONMENTALS,
+)
+
+DISK_MOUNT = "/opt/panrepo"  # where PAN-OS stores software images
+DISK_FACTOR = 1.1  # free space must exceed 1.1 x the images to download (PUA free_disk_space)
+DEFAULT_REQUIRED_MB = 3072  # PUA's default when no image list is known: 3 GB, already with headroom
+MGMT_CPU_MAX_PCT = 80.0
+MGMT_MEM_MAX_PCT = 90.0
+LICENSE_WARN_DAYS = 30
+# Licence features that stand for the support contract (software downloads need one).
+SUPPORT_FEATURES = ("premium", "platinum", "standard", "premium partner", "partner enabled premium support")
+SANE_HA_PAIRS = (frozenset({"active", "passive"}), frozenset({"active-primary", "active-secondary"}))
+
+
+# --- what the checks read ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiskUsage:
+    """One mounted filesystem of a `df -h`-style table, sizes in MB."""
+
+    mount: str
+    filesystem: str
+    size_mb: float
+    used_mb: float
+    avail_mb: float
+    use_pct: int
+
+
+@dataclass(frozen=True)
+class SoftwareImage:
+    """One software image the device knows of (`request system software info`)."""
+
+    version: str
+    size_mb: int
+    released: str
+    downloaded: bool
+    current: bool
+
+
+@dataclass(frozen=True)
+class Job:
+    """One job of the device's job list."""
+
+    id: int
+    type: str
+    status: str  # ACT, PEND, FIN
+    result: str  # OK, FAIL, PEND
+    enqueued: str = ""
+    completed: str = ""
+
+
+@dataclass(frozen=True)
+class License:
+    """One licence entry; `expires` None means Never."""
+
+    feature: str
+    description: str
+    expires: date | None
+    expired: bool
+
+
+@dataclass(frozen=True)
+class NtpServer:
+    """One configured NTP server and what the device thinks of it."""
+
+    address: str
+    status: str  # synched, available, rejected, ...
+    reachable: bool
+
+
+@dataclass(frozen=True)
+class NtpStatus:
+    """Whether the clock is synchronised, to which server, and the configured servers."""
+
+    synced: bool
+    synced_to: str | None
+    servers: tuple[NtpServer, ...] = ()
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Management-plane load from a `top` snapshot: CPU busy and memory used, in percent."""
+
+    cpu_pct: float
+    mem_pct: float
+    mem_total_mb: float
+    load_average: tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class Sensor:
+    """One environmental reading: its section (Thermal, Fan Speed, Power, Power Supplies), alarm and value."""
+
+    section: str
+    slot: str
+    description: str
+    alarm: bool
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class HaStatus:
+    """HA membership as `show high-availability all` reports it (None when not printed)."""
+
+    enabled: bool
+    mode: str | None = None
+    local_state: str | None = None
+    peer_state: str | None = None
+    peer_connection: str | None = None
+    state_sync: str | None = None
+    config_sync: str | None = None  # "synchronized" / "not synchronized"
+    local_version: str | None = None
+    peer_version: str | None = None
+    software_compatibility: str | None = None  # "Match" / "Mismatch"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one readiness check on one device."""
+
+    name: str
+    verdict: Verdict
+    reason: str
+
+    def finding(self) -> Finding:
+        """As a Finding: FAIL is a blocker, WARN a warning, anything else informational.
+
+        >>> CheckResult(NTP_SYNC, Verdict.FAIL, "not synchronised").finding().severity.value
+        'blocker'
+        """
+        severity = {Verdict.FAIL: Severity.BLOCKER, Verdict.ERROR: Severity.BLOCKER, Verdict.WARN: Severity.WARNING}
+        return Finding(self.name, severity.get(self.verdict, Severity.INFO), self.verdict, self.reason)
+
+
+def _result(name: str, verdict: Verdict, reason: str) -> CheckResult:
+    return CheckResult(name, verdict, reason)
+
+
+# --- disk space --------------------------------------------------------------------------------------------
+
+
+def download_mb(
+    versions: Sequence[str], software: Sequence[SoftwareImage], sizes: Mapping[str, int] | None = None
+) -> int:
+    """MB to download for `versions` (base images included by the caller): those not yet on the device.
+
+    Sizes come from `software` (what the device lists), else from `sizes`; raises ValueError naming a
+    version whose size neither knows.
+
+    >>> images = [SoftwareImage("10.2.0", 1100, "", True, False), SoftwareImage("10.2.4-h4", 500, "", False, False)]
+    >>> download_mb(["10.2.0", "10.2.4-h4"], images)
+    500
+    """
+    known = {image.version: image for image in software}
+    total = 0
+    for version in dict.fromkeys(versions):
+        image = known.get(version)
+        if image is not None and image.downloaded:
+            continue
+        size = image.size_mb if image is not None else (sizes or {}).get(version)
+        if size is None:
+            raise ValueError(f"size of image {version!r} unknown: not listed by the device nor given")
+        total += size
+    return total
+
+
+def check_disk_space(
+    disk: Mapping[str, DiskUsage], required_mb: float | None = None, mount: str = DISK_MOUNT
+) -> CheckResult:
+    """FAIL when free MB on `mount` <= 1.1 x `required_mb` (the images still to download).
+
+    Without `required_mb` the bar is DEFAULT_REQUIRED_MB (3 GB). ERROR when the mount is not listed.
+
+    >>> usage = {"/opt/panrepo": DiskUsage("/opt/panrepo", "/dev/sda6", 8090, 6963, 1126, 86)}
+    >>> check_disk_space(usage, 1500).verdict.value
+    'FAIL'
+    """
+    usage = disk.get(mount)
+    if usage is None:
+        return _result(DISK_SPACE, Verdict.ERROR, f"{mount} not in the disk-space output")
+    if required_mb is None:
+        needed, why = float(DEFAULT_REQUIRED_MB), f"{DEFAULT_REQUIRED_MB} MB (default: no image list given)"
+    elif required_mb <= 0:
+        return _result(DISK_SPACE, Verdict.PASS, f"nothing to download; {usage.avail_mb:.0f} MB free on {mount}")
+    else:
+        needed = DISK_FACTOR * required_mb
+        why = f"{DISK_FACTOR} x {required_mb:.0f} MB of images = {needed:.0f} MB"
+    if usage.avail_mb > needed:
+        return _result(DISK_SPACE, Verdict.PASS, f"{usage.avail_mb:.0f} MB free on {mount}, need more than {why}")
+    return _result(DISK_SPACE, Verdict.FAIL, f"only {usage.avail_mb:.0f} MB free on {mount}, need more than {why}")
+
+
+# --- HA ----------------------------------------------------------------------------------------------------
+
+
+def _feature(version: str) -> str:
+    """`10.2.4-h4` -> `10.2`.
+
+    >>> _feature("10.2.4-h4")
+    '10.2'
+    """
+    return ".".join(version.split("-")[0].split(".")[:2])
+
+
+def check_ha(ha: HaStatus) -> CheckResult:
+    """SKIPPED when standalone. FAIL when the peer is not up, the running configuration is not synchronized,
+    the states are not active + passive (or active-primary + active-secondary), or the peer runs another
+    feature release. WARN when the peer runs another maintenance release of the same feature release.
+    """
+    if not ha.enabled:
+        return _result(HA_PEER, Verdict.SKIPPED, "HA not enabled (standalone)")
+    problems: list[str] = []
+    if (ha.peer_connection or "").lower() != "up":
+        problems.append(f"peer connection {ha.peer_connection or 'unknown'}")
+    if ha.config_sync is not None and ha.config_sync.lower() != "synchronized":
+        problems.append(f"running configuration {ha.config_sync}")
+    states = frozenset(s.lower() for s in (ha.local_state, ha.peer_state) if s)
+    if states not in SANE_HA_PAIRS:
+        problems.append(f"states {ha.local_state or 'unknown'}/{ha.peer_state or 'unknown'}")
+    mismatch = ""
+    if ha.local_version and ha.peer_version and ha.local_version != ha.peer_version:
+        if _feature(ha.local_version) != _feature(ha.peer_version):
+            problems.append(f"peer runs {ha.peer_version}, this firewall {ha.local_version} (another feature release)")
+        else:
+            mismatch = f"peer runs {ha.peer_version}, this firewall {ha.local_version}"
+    pair = f"{ha.local_state}/{ha.peer_state}"
+    if problems:
+        return _result(HA_PEER, Verdict.FAIL, "; ".join(problems))
+    if mismatch:
+        return _result(HA_PEER, Verdict.WARN, f"{pair}, synchronized; {mismatch}")
+    return _result(HA_PEER, Verdict.PASS, f"{pair}, peer up, running configuration synchronized")
+
+
+# --- candidate config, jobs, content --------------------------------------------------------------------
+
+
+def check_pending_changes(pending: bool) -> CheckResult:
+    """FAIL when the candidate configuration holds uncommitted changes.
+
+    >>> check_pending_changes(False).verdict.value
+    'PASS'
+    """
+    if pending:
+        return _result(PENDING_CHANGES, Verdict.FAIL, "uncommitted changes in the candidate configuration")
+    return _result(PENDING_CHANGES, Verdict.PASS, "no uncommitted changes")
+
+
+def check_running_jobs(jobs: Sequence[Job]) -> CheckResult:
+    """FAIL when a job is not finished (status other than FIN), naming each.
+
+    >>> check_running_jobs([Job(7, "Downld", "ACT", "PEND")]).reason
+    'job not finished: 7 Downld ACT'
+    """
+    running = [job for job in jobs if job.status.upper() != "FIN"]
+    if running:
+        listed = ", ".join(f"{job.id} {job.type} {job.status}" for job in running)
+        plural = "s" if len(running) > 1 else ""
+        return _result(RUNNING_JOBS, Verdict.FAIL, f"job{plural} not finished: {listed}")
+    return _result(RUNNING_JOBS, Verdict.PASS, f"no running jobs ({len(jobs)} finished)")
+
+
+def _content_number(version: str) -> int:
+    """`8635-7675` or `8635` -> 8635; ValueError naming a value of another shape."""
+    match = re.match(r"^\s*(\d+)(?:-\d+)?\s*$", version)
+    if match is None:
+        raise ValueError(f"not a content version: {version!r}")
+    return int(match[1])
+
+
+def check_content_version(app_version: str | None, minimum: str | None) -> CheckResult:
+    """FAIL when the Apps & Threats content release is below the target's minimum; SKIPPED without one.
+
+    >>> check_content_version("8520-7000", "8635").verdict.value
+    'FAIL'
+    """
+    if minimum is None:
+        return _result(CONTENT_VERSION, Verdict.SKIPPED, "no minimum content version for the target")
+    if not app_version:
+        return _result(CONTENT_VERSION, Verdict.ERROR, "the device reported no app-version")
+    have, need = _content_number(app_version), _content_number(minimum)
+    if have < need:
+        return _result(CONTENT_VERSION, Verdict.FAIL, f"content {app_version} is below the target's minimum {minimum}")
+    return _result(CONTENT_VERSION, Verdict.PASS, f"content {app_version} meets the target's minimum {minimum}")
+
+
+# --- licences ----------------------------------------------------------------------------------------------
+
+
+def is_support(feature: str) -> bool:
+    """Whether a licence feature is a support contract.
+
+    >>> is_support("Premium"), is_support("Threat Prevention")
+    (True, False)
+    """
+    name = feature.strip().lower()
+    return name in SUPPORT_FEATURES or "support" in name
+
+
+def check_licenses(licenses: Sequence[License], today: date, warn_days: int = LICENSE_WARN_DAYS) -> CheckResult:
+    """FAIL when no support licence is valid (none listed, or all expired). WARN when another licence has
+    expired, or any licence expires within `warn_days` days. A licence is expired when the device says so or
+    its expiry date is before `today`.
+    """
+
+    def expired(lic: License) -> bool:
+        return lic.expired or (lic.expires is not None and lic.expires < today)
+
+    support = [lic for lic in licenses if is_support(lic.feature)]
+    if not support:
+        return _result(LICENSES, Verdict.FAIL, "no support licence installed")
+    if all(expired(lic) for lic in support):
+        dates = ", ".join(f"{lic.feature} expired {lic.expires or '(no date)'}" for lic in support)
+        return _result(LICENSES, Verdict.FAIL, f"support expired: {dates}")
+    warnings = [f"{lic.feature} expired {lic.expires or ''}".rstrip() for lic in licenses if expired(lic)]
+    soon = [
+        f"{lic.feature} expires {lic.expires} (in {(lic.expires - today).days} days)"
+        for lic in licenses
+        if not expired(lic) and lic.expires is not None and (lic.expires - today).days <= warn_days
+    ]
+    if warnings or soon:
+        return _result(LICENSES, Verdict.WARN, "; ".join(warnings + soon))
+    return _result(LICENSES, Verdict.PASS, f"{len(licenses)} licences valid, support included")
+
+
+# --- NTP, management plane, environmentals ----------------------------------------------------------------
+
+
+def check_ntp(ntp: NtpStatus) -> CheckResult:
+    """FAIL when the clock is not synchronised to an NTP server; WARN when no server is configured.
+
+    >>> check_ntp(NtpStatus(True, "10.0.0.1")).reason
+    'synchronised to 10.0.0.1'
+    """
+    if ntp.synced:
+        return _result(NTP_SYNC, Verdict.PASS, f"synchronised to {ntp.synced_to or 'an NTP server'}")
+    if not ntp.servers:
+        return _result(NTP_SYNC, Verdict.WARN, "no NTP server configured; the clock runs free")
+    states = ", ".join(f"{server.address} {server.status}" for server in ntp.servers)
+    return _result(NTP_SYNC, Verdict.FAIL, f"not synchronised, using the local clock ({states})")
+
+
+def check_mgmt_resources(
+    resources: Resources, cpu_max_pct: float = MGMT_CPU_MAX_PCT, mem_max_pct: float = MGMT_MEM_MAX_PCT
+) -> CheckResult:
+    """FAIL when management-plane CPU or memory use is above its threshold (80 % and 90 % by default).
+
+    >>> check_mgmt_resources(Resources(85.0, 40.0, 16000.0, (1.0, 1.0, 1.0))).reason
+    'management CPU 85.0% > 80%'
+    """
+    problems = []
+    if resources.cpu_pct > cpu_max_pct:
+        problems.append(f"management CPU {resources.cpu_pct:.1f}% > {cpu_max_pct:g}%")
+    if resources.mem_pct > mem_max_pct:
+        problems.append(f"management memory {resources.mem_pct:.1f}% > {mem_max_pct:g}%")
+    if problems:
+        return _result(MGMT_RESOURCES, Verdict.FAIL, "; ".join(problems))
+    return _result(
+        MGMT_RESOURCES,
+        Verdict.PASS,
+        f"management CPU {resources.cpu_pct:.1f}%, memory {resources.mem_pct:.1f}% (limits {cpu_max_pct:g}%, "
+        f"{mem_max_pct:g}%)",
+    )
+
+
+def check_environmentals(sensors: Collection[Sensor]) -> CheckResult:
+    """FAIL when any fan, power supply, power rail or thermal sensor is in alarm, naming each.
+
+    >>> check_environmentals([Sensor("Fan Speed", "1", "Fan #1 RPM", True, "0")]).reason
+    'alarm: Fan Speed: Fan #1 RPM (0)'
+    """
+    if not sensors:
+        return _result(ENVIRONMENTALS, Verdict.SKIPPED, "no environmental readings (virtual firewall?)")
+    alarms = [s for s in sensors if s.alarm]
+    if alarms:
+        listed = ", ".join(f"{s.section}: {s.description}" + (f" ({s.value})" if s.value else "") for s in alarms)
+        return _result(ENVIRONMENTALS, Verdict.FAIL, f"alarm: {listed}")
+    return _result(ENVIRONMENTALS, Verdict.PASS, f"{len(sensors)} readings, no alarm")
