@@ -1,14 +1,13 @@
-"""The EOS lab over real SSH: netmiko's own arista_eos driver, SSHDetect, the parsers, an unknown command, auth_fail."""
+"""The EOS lab over real SSH: netmiko's own arista_eos driver, the parsers, an unknown command, auth_fail."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pytest
 import yaml
-from netmiko import ConnectHandler, NetmikoAuthenticationException, SSHDetect
+from netmiko import ConnectHandler, NetmikoAuthenticationException
 from netmiko.base_connection import BaseConnection
 
 from lab import control
@@ -75,15 +74,7 @@ def _params(lab: LabInfo, name: str, **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def detected(lab: LabInfo) -> Iterator[Future[str | None]]:
-    """SSHDetect is slow (sleeps and 6 s reads): run it alongside the other tests."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        params = _params(lab, CAMPUS["name"], device_type="autodetect")
-        yield pool.submit(lambda: SSHDetect(**params).autodetect())
-
-
-@pytest.fixture(scope="module")
-def sw01(lab: LabInfo, detected: Future[str | None]) -> Iterator[BaseConnection]:
+def sw01(lab: LabInfo) -> Iterator[BaseConnection]:
     conn = ConnectHandler(**_params(lab, SWITCH["name"]))
     yield conn
     conn.disconnect()
@@ -131,7 +122,3 @@ def test_unknown_command_gives_the_eos_error(sw01: BaseConnection) -> None:
 def test_auth_fail_is_authentication_error(lab: LabInfo) -> None:
     with pytest.raises(NetmikoAuthenticationException):
         ConnectHandler(**_params(lab, AUTH_FAIL["name"], **SHORT))
-
-
-def test_sshdetect_answers_arista_eos(detected: Future[str | None]) -> None:
-    assert detected.result(timeout=90) == "arista_eos"

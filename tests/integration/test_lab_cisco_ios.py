@@ -1,14 +1,13 @@
-"""The lab over real SSH as Cisco IOS/IOS-XE: netmiko's own cisco_ios driver, SSHDetect, parsers, faults."""
+"""The lab over real SSH as Cisco IOS/IOS-XE: netmiko's own cisco_ios driver, parsers, faults."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pytest
 import yaml
-from netmiko import ConnectHandler, NetmikoAuthenticationException, SSHDetect
+from netmiko import ConnectHandler, NetmikoAuthenticationException
 from netmiko.base_connection import BaseConnection
 
 from lab import control
@@ -76,15 +75,7 @@ def _params(lab: LabInfo, name: str, **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def detected(lab: LabInfo) -> Iterator[Future[str | None]]:
-    """SSHDetect sends every probe command (~7 s each) for IOS's priority-95 match: run it alongside."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        params = _params(lab, "acme-lon1-sw02", device_type="autodetect")
-        yield pool.submit(lambda: SSHDetect(**params).autodetect())
-
-
-@pytest.fixture(scope="module")
-def sessions(lab: LabInfo, detected: Future[str | None]) -> Iterator[dict[str, BaseConnection]]:
+def sessions(lab: LabInfo) -> Iterator[dict[str, BaseConnection]]:
     conns = {d["name"]: ConnectHandler(**_params(lab, d["name"])) for d in DEVICES[:3]}
     yield conns
     for conn in conns.values():
@@ -116,7 +107,3 @@ def test_unknown_command_gives_the_ios_error(sessions: dict[str, BaseConnection]
 def test_auth_fail_is_authentication_error(lab: LabInfo) -> None:
     with pytest.raises(NetmikoAuthenticationException):
         ConnectHandler(**_params(lab, "acme-lon1-auth", **SHORT))
-
-
-def test_sshdetect_answers_cisco_ios(detected: Future[str | None]) -> None:
-    assert detected.result(timeout=240) == "cisco_ios"

@@ -1,14 +1,13 @@
-"""The NX-OS lab over real SSH: netmiko's own cisco_nxos driver, our parsers, SSHDetect, errors, auth_fail."""
+"""The NX-OS lab over real SSH: netmiko's own cisco_nxos driver, our parsers, errors, auth_fail."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pytest
 import yaml
-from netmiko import ConnectHandler, NetmikoAuthenticationException, SSHDetect
+from netmiko import ConnectHandler, NetmikoAuthenticationException
 from netmiko.base_connection import BaseConnection
 
 from lab import control
@@ -63,15 +62,7 @@ def _params(lab: LabInfo, name: str, **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def detected(lab: LabInfo) -> Iterator[Future[str | None]]:
-    """SSHDetect is slow (a few seconds per probe): run it alongside the other tests."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        params = _params(lab, "acme-dc1-spine01", device_type="autodetect")
-        yield pool.submit(lambda: SSHDetect(**params).autodetect())
-
-
-@pytest.fixture(scope="module")
-def leaf(lab: LabInfo, detected: Future[str | None]) -> Iterator[BaseConnection]:
+def leaf(lab: LabInfo) -> Iterator[BaseConnection]:
     conn = ConnectHandler(**_params(lab, "acme-dc1-leaf01"))
     yield conn
     conn.disconnect()
@@ -113,7 +104,3 @@ def test_unknown_command_gives_the_nxos_error(leaf: BaseConnection) -> None:
 def test_auth_fail_is_authentication_error(lab: LabInfo) -> None:
     with pytest.raises(NetmikoAuthenticationException):
         ConnectHandler(**_params(lab, "acme-dc1-authfail", **SHORT))
-
-
-def test_sshdetect_answers_cisco_nxos(detected: Future[str | None]) -> None:
-    assert detected.result(timeout=120) == "cisco_nxos"

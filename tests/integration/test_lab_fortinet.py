@@ -1,15 +1,14 @@
-"""The lab over real SSH as FortiOS: netmiko's own `fortinet` driver, SSHDetect, errors and the auth fault."""
+"""The lab over real SSH as FortiOS: netmiko's own `fortinet` driver, errors and the auth fault."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from netmiko import ConnectHandler, NetmikoAuthenticationException, SSHDetect
+from netmiko import ConnectHandler, NetmikoAuthenticationException
 from netmiko.base_connection import BaseConnection
 
 from lab import control
@@ -89,15 +88,7 @@ def _params(info: LabInfo, name: str, **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def detected(lab: tuple[LabInfo, Path]) -> Iterator[Future[str | None]]:
-    """SSHDetect takes a while (6 s per probe command): run it alongside the other tests."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        params = _params(lab[0], "acme-lon1-br01", device_type="autodetect")
-        yield pool.submit(lambda: SSHDetect(**params).autodetect())
-
-
-@pytest.fixture(scope="module")
-def fw01(lab: tuple[LabInfo, Path], detected: Future[str | None]) -> Iterator[BaseConnection]:
+def fw01(lab: tuple[LabInfo, Path]) -> Iterator[BaseConnection]:
     conn = ConnectHandler(**_params(lab[0], "acme-lon1-fw01"))
     yield conn
     conn.disconnect()
@@ -135,7 +126,3 @@ def test_grep_and_unknown_commands_give_fortios_text(fw01: BaseConnection) -> No
 def test_auth_fail_is_authentication_error(lab: tuple[LabInfo, Path]) -> None:
     with pytest.raises(NetmikoAuthenticationException):
         ConnectHandler(**_params(lab[0], "acme-lon1-bad"))
-
-
-def test_sshdetect_answers_fortinet(detected: Future[str | None]) -> None:
-    assert detected.result(timeout=240) == "fortinet"

@@ -1,14 +1,13 @@
-"""The lab over real SSH with netmiko's own juniper_junos driver: login, commands, parsing, SSHDetect, faults."""
+"""The lab over real SSH with netmiko's own juniper_junos driver: login, commands, parsing, faults."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pytest
 import yaml
-from netmiko import ConnectHandler, NetmikoAuthenticationException, SSHDetect
+from netmiko import ConnectHandler, NetmikoAuthenticationException
 from netmiko.base_connection import BaseConnection
 
 from lab import control
@@ -60,14 +59,6 @@ def _params(lab: LabInfo, name: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="module")
-def detected(lab: LabInfo) -> Iterator[Future[str | None]]:
-    """SSHDetect sends many probes (6 s each): run it alongside the other tests."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        params = _params(lab, "jn-ams1-fw01", device_type="autodetect")
-        yield pool.submit(lambda: SSHDetect(**params).autodetect())
-
-
 def _connect(lab: LabInfo, name: str) -> BaseConnection:
     return ConnectHandler(**_params(lab, name))
 
@@ -78,7 +69,7 @@ def _close(conn: BaseConnection) -> None:
 
 
 @pytest.mark.parametrize("index", [0, 2, 3], ids=lambda i: DEVICES[i]["name"])
-def test_commands_parse_to_the_estate(lab: LabInfo, detected: Future[str | None], index: int) -> None:
+def test_commands_parse_to_the_estate(lab: LabInfo, index: int) -> None:
     device = DEVICES[index]
     conn = _connect(lab, device["name"])
     try:
@@ -118,7 +109,3 @@ def test_context_line_is_stripped_and_errors_are_junos(lab: LabInfo) -> None:
 def test_auth_fail_is_authentication_error(lab: LabInfo) -> None:
     with pytest.raises(NetmikoAuthenticationException):
         ConnectHandler(**_params(lab, "jn-ams1-bad01", **SHORT))
-
-
-def test_sshdetect_answers_juniper_junos(detected: Future[str | None]) -> None:
-    assert detected.result(timeout=120) == "juniper_junos"

@@ -1,4 +1,4 @@
-"""The lab over real SSH: netmiko's own PAN-OS driver, SSHDetect, faults, latency, inventory, stop."""
+"""The lab over real SSH: netmiko's own PAN-OS driver, faults, latency, inventory, stop."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import os
 import socket
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,6 @@ from netmiko import (
     NetmikoAuthenticationException,
     NetmikoTimeoutException,
     ReadTimeout,
-    SSHDetect,
 )
 from netmiko.base_connection import BaseConnection
 from ntc_templates.parse import parse_output
@@ -118,15 +116,7 @@ def _quick_close(conn: BaseConnection) -> None:
 
 
 @pytest.fixture(scope="module")
-def detected(lab: LabInfo) -> Iterator[Future[str | None]]:
-    """SSHDetect takes ~30 s (6 s per probe command): run it alongside the other tests."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        params = _params(lab, "acme-lon1-fw03", device_type="autodetect")
-        yield pool.submit(lambda: SSHDetect(**params).autodetect())
-
-
-@pytest.fixture(scope="module")
-def fw01(lab: LabInfo, detected: Future[str | None]) -> Iterator[BaseConnection]:
+def fw01(lab: LabInfo) -> Iterator[BaseConnection]:
     conn = ConnectHandler(**_params(lab, "acme-lon1-fw01"))
     yield conn
     _quick_close(conn)
@@ -277,10 +267,6 @@ def test_garbage_answers_junk_but_prompts(lab: LabInfo) -> None:
         assert parse_output(platform="paloalto_panos", command="show system info", data=output) == []
     finally:
         _quick_close(conn)
-
-
-def test_sshdetect_answers_paloalto_panos(detected: Future[str | None]) -> None:
-    assert detected.result(timeout=90) == "paloalto_panos"
 
 
 def test_inventory_files(lab: LabInfo) -> None:
