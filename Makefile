@@ -11,7 +11,7 @@ CUSTOMER ?= all
 TARGET ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test unit integration lint lab-up lab-down lab-status audit inventory-check bench clean
+.PHONY: help install demo test unit integration lint lab-up lab-down lab-status audit pre-upgrade inventory-check bench clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -57,6 +57,9 @@ lab-status: install ## show what the lab serves
 
 audit: install ## audit optics: make audit CUSTOMER=acme-bank TARGET=10.2.4-h4 [INVENTORY=inventory]
 	source .lab/credentials.env 2>/dev/null; $(ESTATE) audit --inventory $(INVENTORY) --customer $(CUSTOMER) $(if $(TARGET),--target $(TARGET))
+
+pre-upgrade: install ## readiness, upgrade path, GO / NO-GO: make pre-upgrade CUSTOMER=acme-bank TARGET=10.2.4-h4
+	source .lab/credentials.env 2>/dev/null; $(ESTATE) pre-upgrade --inventory $(INVENTORY) --customer $(CUSTOMER) --target $(TARGET) $(if $(VIA),--via $(VIA))
 
 inventory-check: install ## validate the inventory: make inventory-check [INVENTORY=inventory]
 	$(ESTATE) inventory check --inventory $(INVENTORY)

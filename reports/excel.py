@@ -15,7 +15,7 @@ from reports.runfolder import atomic_path
 from reports.sheets import CellValue, Row, SheetSpec, standard_sheets
 from reports.summary import (
     BLOCKERS_HEADERS,
-    BLOCKERS_TITLE,
+    GO,
     NO_BLOCKERS,
     RUN_TITLE,
     SITES_HEADERS,
@@ -51,16 +51,19 @@ _FONTS = {v: Font(color=font) for v, (_, font) in VERDICT_COLOURS.items()}
 _VERDICTS = {v.value: v for v in Verdict}
 
 
-def write_workbook(result: RunResult, path: Path, extra_sheets: Sequence[SheetSpec] = ()) -> None:
+def write_workbook(
+    result: RunResult, path: Path, extra_sheets: Sequence[SheetSpec] = (), go_no_go: bool = False
+) -> None:
     """Write the report of `result` to `path`: the five standard sheets, then `extra_sheets` in order.
 
-    The workbook is saved to a temporary file beside `path` and renamed: never half a workbook.
+    `go_no_go` makes the Summary decide GO / NO-GO per site (pre-upgrade runs). The workbook is saved to a
+    temporary file beside `path` and renamed: never half a workbook.
     """
     specs = [*standard_sheets(result), *extra_sheets]
     _check_titles([SUMMARY_TITLE, *(spec.title for spec in specs)])
     workbook = Workbook()
     workbook.remove(workbook.active)
-    write_summary(workbook.create_sheet(SUMMARY_TITLE), summary_data(result))
+    write_summary(workbook.create_sheet(SUMMARY_TITLE), summary_data(result, go_no_go))
     for spec in specs:
         write_sheet(workbook.create_sheet(spec.title), spec)
     workbook.properties.creator = "estate"
@@ -94,19 +97,21 @@ def write_sheet(ws: Worksheet, spec: SheetSpec) -> None:
 
 def write_summary(ws: Worksheet, data: SummaryData) -> None:
     """Sites table (row 1 header, autofiltered), total, then upgrade blockers and the run, below."""
-    _write_header(ws, 1, SITES_HEADERS)
+    _write_header(ws, 1, data.headers)
     for number, row in enumerate([*data.sites, data.total], start=2):
         _write_row(ws, number, row)
         _colour_counts(ws, number)
+        if len(data.headers) > len(SITES_HEADERS):
+            _colour_decision(ws, number, len(data.headers))
     total_row = len(data.sites) + 2
     for cell in ws[total_row]:
         cell.font = _BOLD
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(SITES_HEADERS))}{total_row - 1}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(data.headers))}{total_row - 1}"
     next_row = _write_blockers(ws, total_row + 2, data)
     run_start = next_row + 1
     _write_run(ws, run_start, data.run)
-    sized = [SITES_HEADERS, *data.sites, data.total, BLOCKERS_HEADERS, *data.blockers, *data.run]
+    sized = [data.headers, *data.sites, data.total, BLOCKERS_HEADERS, *data.blockers, *data.run]
     widths = _fit_widths(ws, sized)
     reason = len(BLOCKERS_HEADERS)
     _wrap_long(ws, reason, range(total_row + 4, total_row + 4 + len(data.blockers)), widths[reason - 1])
@@ -114,7 +119,7 @@ def write_summary(ws: Worksheet, data: SummaryData) -> None:
 
 def _write_blockers(ws: Worksheet, start: int, data: SummaryData) -> int:
     """Write the blockers block from row `start`; return the first free row after it."""
-    ws.cell(row=start, column=1, value=BLOCKERS_TITLE).font = _TITLE_FONT
+    ws.cell(row=start, column=1, value=data.blockers_title).font = _TITLE_FONT
     _write_header(ws, start + 1, BLOCKERS_HEADERS)
     row = start + 2
     for blocker in data.blockers:
@@ -185,6 +190,13 @@ def _colour_counts(ws: Worksheet, row: int) -> None:
         if isinstance(cell.value, int) and cell.value > 0:
             cell.fill = _FILLS[verdict]
             cell.font = _FONTS[verdict]
+
+
+def _colour_decision(ws: Worksheet, row: int, column: int) -> None:
+    """GO green, NO-GO red."""
+    cell = ws.cell(row=row, column=column)
+    verdict = Verdict.PASS if cell.value == GO else Verdict.FAIL
+    cell.fill, cell.font = _FILLS[verdict], _FONTS[verdict]
 
 
 def _wrap_long(ws: Worksheet, column: int, rows: Iterable[int], width: float) -> None:

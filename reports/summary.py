@@ -9,8 +9,11 @@ from reports.sheets import CellValue, host_order, target_for
 from tasks.models import HostRecord, RunResult, Severity, Verdict
 
 SITES_HEADERS = ("Customer", "Site", "Devices", "PASS", "WARN", "FAIL", "ERROR")
+DECISION_HEADER = "Decision"  # a pre-upgrade run's GO / NO-GO per site
+GO, NO_GO = "GO", "NO-GO"
 BLOCKERS_HEADERS = ("Device", "Customer", "Site", "Model", "Version", "Reason")
 BLOCKERS_TITLE = "Upgrade blockers"
+NO_GO_TITLE = "NO-GO devices"
 NO_BLOCKERS = "No device blocks the upgrade."
 RUN_TITLE = "Run"
 TOTAL_LABEL = "Total"
@@ -26,18 +29,66 @@ class SummaryData:
     blockers: list[tuple[CellValue, ...]]
     unchecked: int
     run: list[tuple[str, CellValue]]
+    headers: tuple[str, ...] = SITES_HEADERS
+    blockers_title: str = BLOCKERS_TITLE
 
 
-def summary_data(result: RunResult) -> SummaryData:
-    """Build the Summary content of `result`."""
+def summary_data(result: RunResult, go_no_go: bool = False) -> SummaryData:
+    """Build the Summary content of `result`.
+
+    With `go_no_go` (a pre-upgrade run) each site and the total get a GO / NO-GO decision — NO-GO when a
+    device FAILs or could not be checked — and the block under the table lists every NO-GO device with its
+    first reason; otherwise it lists the devices with an upgrade blocker.
+    """
     sites = site_rows(result.hosts)
+    total = total_row(sites)
+    if not go_no_go:
+        return SummaryData(
+            sites=sites,
+            total=total,
+            blockers=blocker_rows(result.hosts),
+            unchecked=sum(1 for h in result.hosts if h.status == "error"),
+            run=run_rows(result),
+        )
     return SummaryData(
-        sites=sites,
-        total=total_row(sites),
-        blockers=blocker_rows(result.hosts),
-        unchecked=sum(1 for h in result.hosts if h.status == "error"),
+        sites=[(*row, decision(row)) for row in sites],
+        total=(*total, decision(total)),
+        blockers=no_go_rows(result.hosts),
+        unchecked=0,  # unchecked devices are NO-GO rows themselves
         run=run_rows(result),
+        headers=(*SITES_HEADERS, DECISION_HEADER),
+        blockers_title=NO_GO_TITLE,
     )
+
+
+def decision(row: tuple[CellValue, ...]) -> str:
+    """GO when no device of the row FAILs or is in ERROR."""
+    fail, error = (int(row[SITES_HEADERS.index(v)] or 0) for v in ("FAIL", "ERROR"))
+    return NO_GO if fail or error else GO
+
+
+def no_go_rows(hosts: Sequence[HostRecord]) -> list[tuple[CellValue, ...]]:
+    """Every device that may not be upgraded, with its first reason (first FAIL, or why it was not checked)."""
+    rows: list[tuple[CellValue, ...]] = []
+    for host in host_order(hosts):
+        if host.verdict not in (Verdict.FAIL, Verdict.ERROR):
+            continue
+        if host.status == "error":
+            reason = f"could not be checked: {host.error_stage}: {host.error}"
+        else:
+            reason = next(f"{f.check}: {f.message}" for f in host.findings if f.verdict is Verdict.FAIL)
+        facts = host.facts
+        rows.append(
+            (
+                host.name,
+                host.customer,
+                host.site,
+                facts.model if facts else None,
+                facts.version if facts else None,
+                reason,
+            )
+        )
+    return rows
 
 
 def summary_column(verdict: Verdict) -> Verdict:

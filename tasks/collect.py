@@ -48,6 +48,13 @@ def collect_transceivers(task: Task, outputs: dict[str, str] | None = None) -> R
     return Result(host=task.host, result=platform.transceivers({**first, **{k: sent[k] for k in followups}}))
 
 
+def collect_outputs(task: Task, purposes: Iterable[str], outputs: dict[str, str] | None = None) -> Result:
+    """The raw outputs of the platform's commands for `purposes` ({purpose: output}), for checks to parse."""
+    platform = get_platform(task.host.platform or "")
+    sent = _send(_connection(task), ((p, platform.COMMANDS[p]) for p in purposes), {} if outputs is None else outputs)
+    return Result(host=task.host, result=sent)
+
+
 def close_connection(task: Task) -> Result:
     """Close the host's connection now, inside the task, so no transport thread outlives the host's work."""
     if CONNECTION_NAME in task.host.connections:

@@ -26,7 +26,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse that raises UsageError (one line, exit 3) instead of printing usage and exiting 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
+        command = self.prog.partition(" ")[2]  # "estate audit" -> "audit"; main() adds "estate: "
+        raise UsageError(f"{command}: {message}" if command else message)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -74,6 +75,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="target release: a bare version (10.2.4-h4) or PLATFORM=VERSION (repeatable)",
     )
     _common(audit)
+
+    pre = commands.add_parser("pre-upgrade", help="readiness checks, upgrade path per device, GO / NO-GO, snapshot")
+    pre.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        required=True,
+        metavar="VERSION",
+        help="target release per platform: a bare version (10.2.4-h4) or PLATFORM=VERSION (repeatable)",
+    )
+    pre.add_argument("--via", metavar="V1,V2", help="force these intermediate hops (each checked against the rules)")
+    pre.add_argument("--checks", help="readiness checks: all (default), names, !name to drop one (docs/checks.md)")
+    _common(pre)
+
     report = commands.add_parser("report", help="report tools")
     report_commands = report.add_subparsers(dest="report_command", required=True, parser_class=_Parser)
     merge = report_commands.add_parser("merge", help="merge shard run folders into one run folder and report")
@@ -169,12 +184,23 @@ def _cmd_report_merge(args: argparse.Namespace, console: Console) -> int:
     return outcome.exit_code
 
 
+def _cmd_preupgrade(args: argparse.Namespace, console: Console) -> int:
+    from workflows.preupgrade import run_preupgrade
+
+    request = RunRequest(
+        settings=_settings(args), selection=_selection(args), targets=tuple(args.target), progress=True
+    )
+    outcome = run_preupgrade(request, via=args.via, checks=args.checks)
+    print_summary(outcome, console)
+    return outcome.exit_code
+
+
 def _blockers(result: RunResult) -> list[tuple[str, str]]:
     rows = []
     for host in result.hosts:
         for finding in host.findings:
             if finding.verdict is Verdict.FAIL and finding.severity is Severity.BLOCKER:
-                rows.append((host.name, finding.message))
+                rows.append((host.name, f"{finding.check}: {finding.message}"))
                 break
     return rows
 
@@ -196,6 +222,9 @@ def print_summary(outcome: RunOutcome, console: Console) -> None:
     console.print(f"[bold]{result.run.command}[/bold]: {len(result.hosts)} devices checked{target}")
     console.print("  ".join(f"[{VERDICT_STYLE[v]}]{v} {counts[v]}[/]" for v in ("PASS", "WARN", "FAIL", "ERROR")))
     blockers = _blockers(result)
+    if result.run.command == "pre-upgrade":
+        no_go = sum(1 for h in result.hosts if h.verdict in (Verdict.FAIL, Verdict.ERROR))
+        console.print(f"GO {len(result.hosts) - no_go}  NO-GO {no_go} (per site on the Summary sheet)")
     if blockers:
         console.print(f"{len(blockers)} devices block the upgrade, e.g.:")
         for name, message in blockers[:5]:
@@ -219,6 +248,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_inventory_check(args, console)
         if args.command == "report":
             return _cmd_report_merge(args, console)
+        if args.command == "pre-upgrade":
+            return _cmd_preupgrade(args, console)
         return _cmd_audit(args, console)
     except InputError as exc:
         print(f"estate: {exc}", file=sys.stderr)

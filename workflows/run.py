@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
@@ -17,6 +17,7 @@ from reports.excel import write_workbook
 from reports.json_report import write_results_json
 from reports.junit import write_junit
 from reports.runfolder import Journal, make_run_dir, run_id
+from reports.sheets import SheetSpec
 from tasks.errors import UsageError
 from tasks.matrix import Matrix, Waiver, load_matrix, load_waivers
 from tasks.models import HostRecord, RunInfo, RunResult, Verdict
@@ -137,9 +138,16 @@ def execute(
     request: RunRequest,
     inputs: RunInputs,
     task: Callable[..., Any],
+    *,
+    sheets: Callable[[RunResult], Sequence[SheetSpec]] | None = None,
+    go_no_go: bool = False,
     **task_kwargs: Any,
 ) -> RunOutcome:
-    """Run `task` on every selected host and write report.xlsx, results.json, junit.xml and run.log."""
+    """Run `task` on every selected host and write report.xlsx, results.json, junit.xml and run.log.
+
+    `sheets` adds the workflow's own sheets after the standard ones; `go_no_go` makes the Summary decide per
+    site. Every other keyword goes to the task.
+    """
     selection = request.selection
     hosts = inputs.nornir.inventory.hosts
     customers = sorted({h.data["customer"] for h in hosts.values()})
@@ -170,7 +178,8 @@ def execute(
         result = RunResult(run=info, hosts=ordered)
         write_results_json(result, run_dir / "results.json")
         write_junit(result, run_dir / "junit.xml")
-        write_workbook(result, run_dir / "report.xlsx")
+        extra = sheets(result) if sheets is not None else ()
+        write_workbook(result, run_dir / "report.xlsx", extra, go_no_go=go_no_go)
         log.info("finished: %s", result.counts())
         return RunOutcome(result=result, run_dir=run_dir, exit_code=exit_code(result))
     finally:

@@ -24,17 +24,24 @@ class Settings:
     workers: int = 200
     connect_timeout: float = 10.0
     command_timeout: float = 30.0
+    checks: str = "all"  # pre-upgrade readiness checks: `all`, names, `!name` (workflows.selection.select_checks)
+    min_content: str | None = None  # your policy: lowest Apps & Threats content before a PAN-OS upgrade
 
     def override(self, **changes: Any) -> Settings:
         """A copy with the non-None `changes` applied (CLI flags win over config and environment)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
-def _coerce(name: str, value: Any, kind: type, source: str) -> Any:
+def _text(value: Any) -> str:
+    """A setting that is text: a YAML list (e.g. of checks) is joined with commas."""
+    return ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+
+def _coerce(name: str, value: Any, kind: Any, source: str) -> Any:
     try:
         result = kind(value)
     except (TypeError, ValueError):
-        raise UsageError(f"{source}: {name}: expected {kind.__name__}, got {value!r}") from None
+        raise UsageError(f"{source}: {name}: expected {getattr(kind, '__name__', kind)}, got {value!r}") from None
     if kind in (int, float) and result <= 0:
         raise UsageError(f"{source}: {name}: must be greater than 0, got {value!r}")
     return result
@@ -68,6 +75,6 @@ def load_settings(config_path: Path | None = None, environ: dict[str, str] | Non
         env = environ.get(f"ESTATE_{key.upper()}")
         if env:
             values[key] = env
-    converters: dict[str, type] = {"inventory": Path, "matrices": Path, "output": Path, "workers": int}
-    converters |= {"connect_timeout": float, "command_timeout": float}
+    converters: dict[str, Any] = {"inventory": Path, "matrices": Path, "output": Path, "workers": int}
+    converters |= {"connect_timeout": float, "command_timeout": float, "checks": _text, "min_content": _text}
     return Settings(**{k: _coerce(k, v, converters[k], str(path)) for k, v in values.items()})

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from lab.estates import multivendor
-from lab.personalities.paloalto_panos import ports
+from lab.personalities.paloalto_panos import EXAMPLE_FAILING_STATES, EXAMPLE_HA_VERSION_MISMATCH, ports
 
 SEED = 20240611
 OUT = Path(__file__).resolve().parent / "demo.yaml"
@@ -177,11 +177,37 @@ def build(rng: random.Random) -> dict[str, Any]:
             ha = {"peer": names[1 - i], "state": "active" if i == 0 else "passive"} if unit.pair else None
             devices.append(device(name, unit.model, unit.version, unit.role, unit.optics, ha))
     customers[FAULT_CUSTOMER[0]] = {"sites": {FAULT_CUSTOMER[2]: {"devices": fault_devices()}}}
+    add_failing_states(random.Random(SEED + 3), customers)
     for customer, sites in multivendor.build(random.Random(SEED + 2)).items():
         for site, devices in sites.items():
             customer_sites = customers.setdefault(customer, {"sites": {}})["sites"]
             customer_sites.setdefault(site, {"devices": []})["devices"].extend(devices)
     return {"customers": customers}
+
+
+FAILING_PER_CHECK = 2  # firewalls that fail each readiness check, for a real reason in their state
+
+
+def add_failing_states(rng: random.Random, customers: dict[str, Any]) -> None:
+    """Give a few healthy firewalls (OEM optics only, no fault) a state that fails one readiness check each;
+    the HA check goes to members of HA pairs (one unsynchronised, one whose peer runs another release)."""
+    devices = [d for c in customers.values() for s in c["sites"].values() for d in s["devices"]]
+    healthy = [d for d in devices if not d.get("faults") and all(o["vendor"] == "OEM" for o in d.get("optics", []))]
+    rng.shuffle(healthy)
+    paired = [d for d in healthy if d.get("ha")]
+    single = [d for d in healthy if not d.get("ha")]
+    for check, state in EXAMPLE_FAILING_STATES.items():
+        pool = paired if check == "ha_peer" else single
+        for _ in range(FAILING_PER_CHECK):
+            device = pool.pop()
+            device["state"] = dict(state)
+    # The peer is reported on another feature release than the device's own.
+    mismatch = next(
+        d
+        for d in paired
+        if d["version"].split(".")[:2] != str(EXAMPLE_HA_VERSION_MISMATCH["peer_version"]).split(".")[:2]
+    )
+    mismatch["state"] = dict(EXAMPLE_HA_VERSION_MISMATCH)
 
 
 def fault_devices() -> list[dict[str, Any]]:
@@ -201,7 +227,8 @@ HEADER = """\
 # {devices} devices for {customers} customers: {platforms}.
 # PAN-OS firewalls (HA pairs, 9.1/10.1, ~1 in 8 with non-OEM optics) and, per customer, switches and firewalls
 # of at least two more vendors (lab/estates/multivendor.py); third-party optics on every platform;
-# customer {fault_customer} also holds the two fault devices (refuse, auth_fail).
+# customer {fault_customer} also holds the two fault devices (refuse, auth_fail); a few PAN-OS firewalls carry a
+# `state` that fails one pre-upgrade readiness check each (full disk, pending changes, expired support, ...).
 """
 
 

@@ -567,10 +567,11 @@ def _df_size(mb: float) -> str:
 
 
 def _repo_free_mb(device: Device) -> float:
-    """Free MB on /opt/panrepo: ``state.disk_free_mb``, else a healthy 4.5-6 GB per device."""
+    """Free MB on /opt/panrepo: ``state.disk_free_mb``, else a healthy 8.5-10.5 GB per device (room for
+    every image of a four-hop path; the disk check counts them all)."""
     if device.state.disk_free_mb is not None:
         return float(device.state.disk_free_mb)
-    return float(_rng(device, "disk").randint(4600, 6100))
+    return float(_rng(device, "disk").randint(8700, 10700))
 
 
 def show_system_disk_space(view: DeviceView, args: dict[str, str]) -> str:

@@ -39,7 +39,10 @@ COMMANDS: dict[str, str] = {
     "disk": "show system disk-space",
     "software": "request system software info",
     "swm": "debug swm status",
+    # the pre-upgrade state snapshot (post-upgrade diffs against it)
+    "interfaces": "show interface hardware",
 }
+SNAPSHOT_COMMANDS: tuple[str, ...] = ("interfaces",)
 # The purposes whose outputs `facts()` reads, in the order they are sent. The HA state is read from the
 # prompt, which PAN-OS prints as `admin@fw01(active)>` on a firewall in an HA pair: one round trip less per
 # device. `facts()` also takes the `ha` output when a workflow needs the peer's details.
@@ -814,3 +817,28 @@ def parse_ha_all(text: str) -> HaStatus:
         state_sync=base["state_sync"],
         **found,
     )
+
+
+def parse_interfaces(text: str) -> dict[str, str]:
+    """Link state per hardware interface from `show interface hardware` (ntc-templates), e.g. `up`, `down`.
+
+    Raises ParseError when the output has no interface table.
+    """
+    from ntc_templates.parse import parse_output
+
+    lines = strip_session(text)
+    rows = parse_output(platform=DEVICE_TYPE, command="show interface hardware", data="\n".join(lines) + "\n")
+    if not rows and "\n".join(lines).strip():
+        raise ParseError(f"show interface hardware: no interface table in {_first_line(text)!r}")
+    return {row["interface"]: row["state"].split("(")[0] for row in rows}
+
+
+def snapshot(outputs: Mapping[str, str], facts_: Facts, optics: list[Transceiver]) -> dict[str, Any]:
+    """What post-upgrade compares against: version, content, HA state, link state per interface, optics per port."""
+    return {
+        "version": facts_.version,
+        "content": facts_.extra.get("app-version"),
+        "ha_state": facts_.ha_state,
+        "interfaces": parse_interfaces(outputs["interfaces"]) if "interfaces" in outputs else {},
+        "optics": {t.port: {"part": t.part, "vendor": t.vendor, "serial": t.serial} for t in optics},
+    }

@@ -4,6 +4,7 @@ targets, PAN-OS fails exactly its non-OEM optics, every other third-party optic 
 from __future__ import annotations
 
 import fnmatch
+import functools
 import importlib
 import re
 import shlex
@@ -62,11 +63,16 @@ def third_party(device: dict[str, Any], optic: dict[str, str]) -> bool:
     ]
 
 
+@functools.cache
+def _matrix_yaml(platform: str) -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "matrices" / f"{platform}.yaml").read_text())
+
+
 def any_optic_issue(device: dict[str, Any], optic: dict[str, str], targets: dict[str, str]) -> bool:
     """Whether a shipped any_optic known issue (e.g. a DAC bug) names this model and optic type: read from YAML."""
     if device["platform"] not in targets:
         return False
-    matrix = yaml.safe_load((ROOT / "matrices" / f"{device['platform']}.yaml").read_text())
+    matrix = _matrix_yaml(device["platform"])
     return any(
         issue["condition"] == "any_optic"
         and any(fnmatch.fnmatch(device["model"].upper(), g.upper()) for g in issue.get("models", ["*"]))

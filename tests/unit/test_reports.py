@@ -550,3 +550,20 @@ def test_a_run_folder_holds_the_three_files_and_nothing_else(result: RunResult, 
     write_results_json(result, folder / "results.json")
     write_junit(result, folder / "junit.xml")
     assert sorted(p.name for p in folder.iterdir()) == ["junit.xml", "report.xlsx", "results.json"]
+
+
+def test_summary_decides_go_no_go_per_site_for_a_pre_upgrade(tmp_path: Path) -> None:
+    from reports.summary import DECISION_HEADER, NO_GO_TITLE
+
+    result = build_result()
+    path = tmp_path / "report.xlsx"
+    write_workbook(result, path, go_no_go=True)
+    rows = list(load_workbook(path, read_only=True)["Summary"].iter_rows(values_only=True))
+    assert rows[0][-1] == DECISION_HEADER
+    bad_sites = {(h.customer, h.site) for h in result.hosts if h.verdict in (Verdict.FAIL, Verdict.ERROR)}
+    total = next(i for i, r in enumerate(rows) if r[0] == "Total")
+    sites = rows[1:total]
+    assert sites and all(r[-1] == ("NO-GO" if (r[0], r[1]) in bad_sites else "GO") for r in sites)
+    title = next(i for i, r in enumerate(rows) if r[0] == NO_GO_TITLE)
+    listed = {r[0] for r in rows[title + 2 :] if r[0] and r[1]}
+    assert {h.name for h in result.hosts if h.verdict in (Verdict.FAIL, Verdict.ERROR)} <= listed
