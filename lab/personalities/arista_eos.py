@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
-import random
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from lab.estate import Device, Optic
-from lab.personalities.base import Command, DeviceView, Personality, Reply, match_command
+from lab.personalities.base import (
+    Command,
+    DeviceView,
+    Personality,
+    Reply,
+    device_rng,
+    layout_problems,
+    match_command,
+    nothing,
+)
 
 # --- hardware data ----------------------------------------------------------------------------------------
 
@@ -175,56 +182,41 @@ def short_name(port: str) -> str:
 
 def validate_device(device: Device) -> list[tuple[str, str]]:
     """Problems with an EOS device: unknown model, optics in ports that cannot hold them, overlong fields."""
-    if device.model not in MODELS:
-        return [("model", f"unknown EOS model {device.model!r} (known: {', '.join(MODELS)})")]
-    cages = dict(MODELS[device.model].ports)
+    ports = {model: dict(spec.ports) for model, spec in MODELS.items()}
+    problems = layout_problems(
+        device, "EOS", ports, OPTIC_KINDS, lambda cage, kind: kind in CAGES[cage], "QSFP ports are named EthernetN/1"
+    )
+    if problems:
+        return problems
     for i, optic in enumerate(device.optics):
-        problem = _optic_problem(device.model, cages, optic)
-        if problem:
-            return [(f"optics[{i}].{problem[0]}", problem[1])]
+        for name in ("vendor", "part", "serial"):
+            if len(getattr(optic, name)) > EEPROM_FIELD:
+                value = getattr(optic, name)
+                return [(f"optics[{i}].{name}", f"{value!r} is longer than the {EEPROM_FIELD}-character EEPROM field")]
     return []
-
-
-def _optic_problem(model: str, cages: dict[str, str], optic: Optic) -> tuple[str, str] | None:
-    if optic.type not in OPTIC_KINDS:
-        return "type", f"unknown EOS media type {optic.type!r} (known: {', '.join(OPTIC_KINDS)})"
-    cage = cages.get(optic.port)
-    if cage is None:
-        return "port", f"{model} has no port {optic.port!r} (QSFP ports are named EthernetN/1)"
-    if optic.type not in CAGES[cage]:
-        return "port", f"{optic.port} of {model} is a {cage} port and cannot hold a {optic.type} optic"
-    for name in ("vendor", "part", "serial"):
-        if len(getattr(optic, name)) > EEPROM_FIELD:
-            return name, f"{getattr(optic, name)!r} is longer than the {EEPROM_FIELD}-character EEPROM field"
-    return None
 
 
 # --- per-device deterministic facts -------------------------------------------------------------------------
 
 
-def _rng(device: Device, salt: str) -> random.Random:
-    seed = hashlib.sha256(f"{device.name}/{salt}".encode()).digest()
-    return random.Random(int.from_bytes(seed[:8], "big"))
-
-
 def _mac(device: Device) -> str:
-    r = _rng(device, "mac")
+    r = device_rng(device, "mac")
     octets = [0x98, 0x5D, 0x82, r.randint(0, 255), r.randint(0, 255), r.randint(0, 255)]
     return ".".join(f"{octets[i]:02x}{octets[i + 1]:02x}" for i in range(0, 6, 2))
 
 
 def _hw_version(device: Device) -> str:
-    return _rng(device, "hw").choice(("11.00", "11.03", "12.03"))
+    return device_rng(device, "hw").choice(("11.00", "11.03", "12.03"))
 
 
 def _mfg_date(device: Device) -> str:
-    r = _rng(device, "mfg")
+    r = device_rng(device, "mfg")
     return f"{r.randint(2018, 2023)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}"
 
 
 def _revision(device: Device, optic: Optic) -> str:
     choices = ("0002", "A4", "20", "01") if optic.vendor == "Arista Networks" else ("A", "A3", "01")
-    return _rng(device, f"rev/{optic.port}").choice(choices)
+    return device_rng(device, f"rev/{optic.port}").choice(choices)
 
 
 def uptime_text(seconds: int) -> str:
@@ -245,13 +237,13 @@ def uptime_text(seconds: int) -> str:
 
 
 def _uptime(view: DeviceView) -> str:
-    base = _rng(view.device, "uptime").randint(3600, 400 * 86400)
+    base = device_rng(view.device, "uptime").randint(3600, 400 * 86400)
     return uptime_text(base + int(time.time() - view.started_at))
 
 
 def _build(device: Device) -> str:
     base = device.version.split("-")[0]
-    return f"{base}-{_rng(device, 'build').randint(20000000, 40000000)}.{base.replace('.', '')}"
+    return f"{base}-{device_rng(device, 'build').randint(20000000, 40000000)}.{base.replace('.', '')}"
 
 
 # --- command handlers -----------------------------------------------------------------------------------
@@ -259,7 +251,7 @@ def _build(device: Device) -> str:
 
 def show_version(view: DeviceView, args: dict[str, str]) -> str:
     """`show version`, in the field order of the real 4.27/4.28 samples."""
-    d, r = view.device, _rng(view.device, "version")
+    d, r = view.device, device_rng(view.device, "version")
     total = r.choice((3982456, 8008496, 16012620))
     lines = [
         f"Arista {d.model}",
@@ -324,7 +316,7 @@ def _transceiver_rows(d: Device) -> list[list[str]]:
 def show_inventory(view: DeviceView, args: dict[str, str]) -> str:
     """`show inventory`: system, power supplies, fans, ports, then one row per transceiver slot."""
     d, model = view.device, MODELS[view.device.model]
-    r = _rng(d, "inventory")
+    r = device_rng(d, "inventory")
     psus = [[str(n), model.psu, f"EEWT{r.randint(10**7, 10**8 - 1)}"] for n in (1, 2)]
     fans = [[str(n), "1", model.fan, "N/A"] for n in range(1, 5)]
     switched = len(model.ports) - 1
@@ -367,11 +359,6 @@ def terminal_width(view: DeviceView, args: dict[str, str]) -> str:
 def terminal_length(view: DeviceView, args: dict[str, str]) -> str:
     """`terminal length N` (netmiko waits for `Pagination disabled`)."""
     return "Pagination disabled." if args["n"] == "0" else f"Pagination set to {args['n']} lines."
-
-
-def nothing(view: DeviceView, args: dict[str, str]) -> str:
-    """Commands that print nothing."""
-    return ""
 
 
 COMMANDS: tuple[Command, ...] = (

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import random
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -146,3 +148,52 @@ _SAFE = re.compile(r"[^\x20-\x7e]")
 def printable(text: str) -> str:
     """Replace anything outside printable ASCII (what an echo must never reflect raw)."""
     return _SAFE.sub("?", text)
+
+
+# --- shared by personalities ----------------------------------------------------------------------------------
+
+
+def nothing(view: DeviceView, args: dict[str, str]) -> str:
+    """The handler of commands that print nothing (terminal settings, `enable` at privilege 15)."""
+    return ""
+
+
+def device_rng(device: Device, salt: str) -> random.Random:
+    """A random source fixed by the device's name and `salt`: the same device prints the same facts every time.
+
+    >>> from lab.estate import Device
+    >>> d = Device("fw1", "paloalto_panos", "PA-850", "10.1.9", "acme", "lon1")
+    >>> device_rng(d, "mac").random() == device_rng(d, "mac").random()
+    True
+    """
+    seed = hashlib.sha256(f"{device.name}/{salt}".encode()).digest()
+    return random.Random(int.from_bytes(seed[:8], "big"))
+
+
+def layout_problems(
+    device: Device,
+    os_name: str,
+    ports: Mapping[str, Mapping[str, str]],
+    known_types: Collection[str],
+    fits: Callable[[str, str], bool],
+    port_hint: str = "",
+) -> list[tuple[str, str]]:
+    """The first problem with a device's model and optics, as (field path, message), or none.
+
+    `ports` maps each model to {port: cage kind}; `fits(cage, optic type)` says whether a cage takes a type;
+    `port_hint` is added to an unknown port's message (how the OS names its ports).
+    """
+    if device.model not in ports:
+        return [("model", f"unknown {os_name} model {device.model!r} (known: {', '.join(ports)})")]
+    cages = ports[device.model]
+    for i, optic in enumerate(device.optics):
+        if optic.type not in known_types:
+            return [(f"optics[{i}].type", f"unknown optic type {optic.type!r} (known: {', '.join(known_types)})")]
+        cage = cages.get(optic.port)
+        if cage is None:
+            hint = f" ({port_hint})" if port_hint else ""
+            return [(f"optics[{i}].port", f"{device.model} has no port {optic.port!r}{hint}")]
+        if not fits(cage, optic.type):
+            message = f"{optic.port} of {device.model} is a {cage} port and cannot hold a {optic.type} optic"
+            return [(f"optics[{i}].port", message)]
+    return []

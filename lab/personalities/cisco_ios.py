@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import random
 import time
 from dataclasses import dataclass
 
 from lab.estate import Device, Optic
-from lab.personalities.base import Command, DeviceView, Personality, Reply, match_command
+from lab.personalities.base import (
+    Command,
+    DeviceView,
+    Personality,
+    Reply,
+    device_rng,
+    layout_problems,
+    match_command,
+    nothing,
+)
 
 # --- hardware data ----------------------------------------------------------------------------------------
 
@@ -215,34 +222,12 @@ DEMO_PORTS: dict[str, list[str]] = {
 
 
 def validate_device(device: Device) -> list[tuple[str, str]]:
-    """Problems with an IOS device: unknown model, optics in ports that cannot hold them."""
-    if device.model not in MODELS:
-        return [("model", f"unknown Cisco IOS model {device.model!r} (known: {', '.join(MODELS)})")]
-    cages = dict(MODELS[device.model].ports)
-    for i, optic in enumerate(device.optics):
-        problem = _optic_problem(device.model, cages, optic)
-        if problem:
-            return [(f"optics[{i}].{problem[0]}", problem[1])]
-    return []
-
-
-def _optic_problem(model: str, cages: dict[str, str], optic: Optic) -> tuple[str, str] | None:
-    if optic.type not in OPTIC_KINDS:
-        return "type", f"unknown optic type {optic.type!r} (known: {', '.join(OPTIC_KINDS)})"
-    cage = cages.get(optic.port)
-    if cage is None:
-        return "port", f"{model} has no port {optic.port!r}"
-    if optic.type not in CAGES[cage]:
-        return "port", f"{optic.port} of {model} is a {cage} port and cannot hold a {optic.type} optic"
-    return None
+    """Problems with an Cisco IOS device: unknown model, optics in ports that cannot hold them."""
+    ports = {model: dict(spec.ports) for model, spec in MODELS.items()}
+    return layout_problems(device, "Cisco IOS", ports, OPTIC_KINDS, lambda cage, kind: kind in CAGES[cage])
 
 
 # --- per-device deterministic facts -------------------------------------------------------------------------
-
-
-def _rng(device: Device, salt: str) -> random.Random:
-    seed = hashlib.sha256(f"{device.name}/{salt}".encode()).digest()
-    return random.Random(int.from_bytes(seed[:8], "big"))
 
 
 def is_oem(optic: Optic) -> bool:
@@ -283,7 +268,7 @@ def short_version(version: str) -> str:
 
 
 def _uptime(view: DeviceView) -> str:
-    seconds = _rng(view.device, "uptime").randint(3600, 400 * 86400) + int(time.time() - view.started_at)
+    seconds = device_rng(view.device, "uptime").randint(3600, 400 * 86400) + int(time.time() - view.started_at)
     weeks, rest = divmod(seconds, 7 * 86400)
     days, rest = divmod(rest, 86400)
     hours, rest = divmod(rest, 3600)
@@ -293,7 +278,7 @@ def _uptime(view: DeviceView) -> str:
 
 
 def _mac(device: Device) -> str:
-    r = _rng(device, "mac")
+    r = device_rng(device, "mac")
     return "f8:7b:20:" + ":".join(f"{r.randint(0, 255):02x}" for _ in range(3))
 
 
@@ -432,7 +417,7 @@ def show_inventory(view: DeviceView, args: dict[str, str]) -> str:
     d = view.device
     model = MODELS[d.model]
     family = FAMILIES[model.family]
-    r = _rng(d, "inventory")
+    r = device_rng(d, "inventory")
     entries = []
     if family.stack_name:
         entries.append(_entry(family.stack_name, family.stack_name, d.model, "V02", d.serial))
@@ -462,7 +447,7 @@ def show_idprom_interface(view: DeviceView, args: dict[str, str]) -> str:
     if optic is None:
         return f"IDPROM is not available for {port}\n" if port in cages else ""
     kind = OPTIC_KINDS[optic.type]
-    r = _rng(d, f"idprom/{port}")
+    r = device_rng(d, f"idprom/{port}")
     oem = is_oem(optic)
     lines = [
         f"IDPROM for transceiver {port}:",
@@ -490,11 +475,6 @@ def show_clock(view: DeviceView, args: dict[str, str]) -> str:
     """``show clock``: `*10:15:02.123 UTC Mon Sep 9 2024`."""
     now = time.gmtime()
     return f"*{time.strftime('%H:%M:%S', now)}.000 UTC {time.strftime('%a %b', now)} {now.tm_mday} {now.tm_year}\n"
-
-
-def nothing(view: DeviceView, args: dict[str, str]) -> str:
-    """Commands that print nothing (terminal settings, `enable` at privilege 15)."""
-    return ""
 
 
 COMMANDS: tuple[Command, ...] = (

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from lab.estate import Device, Optic
-from lab.personalities.base import Command, DeviceView, Personality, Reply, match_command
+from lab.personalities.base import Command, DeviceView, Personality, Reply, layout_problems, match_command, nothing
 
 # --- hardware data ----------------------------------------------------------------------------------------
 
@@ -135,26 +135,10 @@ _CISCO_PARTS: dict[str, tuple[str, str]] = {
 
 def validate_device(device: Device) -> list[tuple[str, str]]:
     """Problems with an NX-OS device: unknown model, optics in ports that cannot hold them."""
-    if device.model not in MODELS:
-        return [("model", f"unknown NX-OS model {device.model!r} (known: {', '.join(MODELS)})")]
-    cages = dict(MODELS[device.model].ports)
-    for i, optic in enumerate(device.optics):
-        problem = _optic_problem(device.model, cages, optic)
-        if problem:
-            return [(f"optics[{i}].{problem[0]}", problem[1])]
-    return []
-
-
-def _optic_problem(model: str, cages: dict[str, str], optic: Optic) -> tuple[str, str] | None:
-    kind = OPTIC_KINDS.get(optic.type)
-    if kind is None:
-        return "type", f"unknown optic type {optic.type!r} (known: {', '.join(OPTIC_KINDS)})"
-    cage = cages.get(optic.port)
-    if cage is None:
-        return "port", f"{model} has no port {optic.port!r}"
-    if kind.cage not in CAGE_ACCEPTS[cage]:
-        return "port", f"{optic.port} of {model} is a {cage} port and cannot hold a {optic.type} optic"
-    return None
+    ports = {model: dict(spec.ports) for model, spec in MODELS.items()}
+    return layout_problems(
+        device, "NX-OS", ports, OPTIC_KINDS, lambda cage, kind: OPTIC_KINDS[kind].cage in CAGE_ACCEPTS[cage]
+    )
 
 
 # --- per-device deterministic facts -------------------------------------------------------------------------
@@ -305,11 +289,6 @@ def show_clock(view: DeviceView, args: dict[str, str]) -> str:
     """`show clock`, as NX-OS 10.x prints it."""
     now = datetime.now()
     return f"{now:%H:%M:%S}.{now.microsecond // 1000:03d} UTC {now:%a %b %d %Y}\nTime source is NTP\n"
-
-
-def nothing(view: DeviceView, args: dict[str, str]) -> str:
-    """Commands that print nothing (terminal settings)."""
-    return ""
 
 
 COMMANDS: tuple[Command, ...] = (

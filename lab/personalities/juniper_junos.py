@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from lab.estate import Device, Optic
-from lab.personalities.base import Command, DeviceView, Personality, Reply, match_command
+from lab.personalities.base import Command, DeviceView, Personality, Reply, match_command, nothing
 
 # --- hardware data ----------------------------------------------------------------------------------------
 
@@ -378,10 +378,6 @@ def screen_length(view: DeviceView, args: dict[str, str]) -> str:
 
 def complete_on_space(view: DeviceView, args: dict[str, str]) -> str:
     return "Disabling complete-on-space" if args["onoff"] == "off" else "Enabling complete-on-space"
-
-
-def nothing(view: DeviceView, args: dict[str, str]) -> str:
-    return ""
 
 
 COMMANDS: tuple[Command, ...] = (

@@ -17,14 +17,22 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import math
-import random
 import re
 import time
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from lab.estate import Device, Job, License, Optic
-from lab.personalities.base import Command, DeviceView, Personality, Reply, match_command
+from lab.personalities.base import (
+    Command,
+    DeviceView,
+    Personality,
+    Reply,
+    device_rng,
+    layout_problems,
+    match_command,
+    nothing,
+)
 
 # --- hardware data ----------------------------------------------------------------------------------------
 
@@ -138,33 +146,11 @@ def state_key(port: str) -> str:
 
 def validate_device(device: Device) -> list[tuple[str, str]]:
     """Problems with a PAN-OS device: unknown model, optics in ports that cannot hold them."""
-    if device.model not in MODELS:
-        return [("model", f"unknown PAN-OS model {device.model!r} (known: {', '.join(MODELS)})")]
-    cages = dict(MODELS[device.model])
-    for i, optic in enumerate(device.optics):
-        problem = _optic_problem(device.model, cages, optic)
-        if problem:
-            return [(f"optics[{i}].{problem[0]}", problem[1])]
-    return []
-
-
-def _optic_problem(model: str, cages: dict[str, str], optic: Optic) -> tuple[str, str] | None:
-    if optic.type not in OPTIC_KINDS:
-        return "type", f"unknown optic type {optic.type!r} (known: {', '.join(OPTIC_KINDS)})"
-    cage = cages.get(optic.port)
-    if cage is None:
-        return "port", f"{model} has no port {optic.port!r}"
-    if optic.type not in CAGES[cage].accepts:
-        return "port", f"{optic.port} of {model} is a {cage} port and cannot hold a {optic.type} optic"
-    return None
+    ports = {model: dict(layout) for model, layout in MODELS.items()}
+    return layout_problems(device, "PAN-OS", ports, OPTIC_KINDS, lambda cage, kind: kind in CAGES[cage].accepts)
 
 
 # --- per-device deterministic facts -------------------------------------------------------------------------
-
-
-def _rng(device: Device, salt: str) -> random.Random:
-    seed = hashlib.sha256(f"{device.name}/{salt}".encode()).digest()
-    return random.Random(int.from_bytes(seed[:8], "big"))
 
 
 def _mac(device: Device, index: int) -> str:
@@ -173,12 +159,12 @@ def _mac(device: Device, index: int) -> str:
 
 
 def _mgmt_ip(device: Device) -> str:
-    r = _rng(device, "mgmt")
+    r = device_rng(device, "mgmt")
     return f"10.{r.randint(1, 250)}.{r.randint(0, 255)}.{r.randint(2, 250)}"
 
 
 def _uptime_seconds(view: DeviceView) -> int:
-    base = _rng(view.device, "uptime").randint(3600, 400 * 86400)
+    base = device_rng(view.device, "uptime").randint(3600, 400 * 86400)
     return base + int(time.time() - view.started_at)
 
 
@@ -212,13 +198,13 @@ def _app_version(device: Device) -> str:
     if device.state.app_version:
         return device.state.app_version
     key = device if device.ha is None else min(device, replace(device, name=device.ha.peer), key=lambda d: d.name)
-    r = _rng(key, "content")
+    r = device_rng(key, "content")
     return f"{r.randint(8600, 8900)}-{r.randint(7000, 8800)}"
 
 
 def show_system_info(view: DeviceView, args: dict[str, str]) -> str:
     """``show system info``, in the field order of the real 10.x/11.0 output."""
-    d, r = view.device, _rng(view.device, "content")
+    d, r = view.device, device_rng(view.device, "content")
     r.randint(8600, 8900), r.randint(7000, 8800)  # keep the later fields as they were before app_version
     app = _app_version(d)
     fields = [
@@ -423,7 +409,7 @@ def show_high_availability_state(view: DeviceView, args: dict[str, str]) -> str:
         return "HA not enabled."
     d, peer, version, peer_version, synced = pair
     assert d.ha is not None and peer.ha is not None
-    days = _rng(min(d, peer, key=lambda x: x.name), "ha").randint(1, 300)
+    days = device_rng(min(d, peer, key=lambda x: x.name), "ha").randint(1, 300)
     match = "Match" if version == peer_version else "Mismatch"
     lines = ["Group 1: ", "  Mode: Active-Passive", "  Local Information:"]
     lines += _ha_member(d, d.ha.state, days, 100 if d.ha.state == "active" else 110, False, version)
@@ -521,7 +507,7 @@ def show_high_availability_all(view: DeviceView, args: dict[str, str]) -> str:
         return "HA not enabled."
     d, peer, version, peer_version, synced = pair
     assert d.ha is not None and peer.ha is not None
-    days = _rng(min(d, peer, key=lambda x: x.name), "ha").randint(1, 300)
+    days = device_rng(min(d, peer, key=lambda x: x.name), "ha").randint(1, 300)
     match = "Match" if version == peer_version else "Mismatch"
     content = "Match" if _app_version(d) == _app_version(peer) else "Mismatch"
     lines = ["Group 1: ", "  Mode: Active-Passive", "  Local Information:"]
@@ -571,7 +557,7 @@ def _repo_free_mb(device: Device) -> float:
     every image of a four-hop path; the disk check counts them all)."""
     if device.state.disk_free_mb is not None:
         return float(device.state.disk_free_mb)
-    return float(_rng(device, "disk").randint(8700, 10700))
+    return float(device_rng(device, "disk").randint(8700, 10700))
 
 
 def show_system_disk_space(view: DeviceView, args: dict[str, str]) -> str:
@@ -609,7 +595,7 @@ _HISTORY: tuple[tuple[str, int], ...] = (("AutoCom", 9), ("FqdnRefresh", 4), ("D
 
 def _jobs(view: DeviceView) -> list[tuple[datetime, int, Job]]:
     now = datetime.now().replace(microsecond=0)
-    base = _rng(view.device, "jobs").randint(100, 4000)
+    base = device_rng(view.device, "jobs").randint(100, 4000)
     rows: list[tuple[datetime, int, Job]] = []
     for i, (kind, hours) in enumerate(_HISTORY):
         rows.append((now - timedelta(hours=hours * (len(_HISTORY) - i)), base + i, Job(kind)))
@@ -625,7 +611,7 @@ def show_jobs_all(view: DeviceView, args: dict[str, str]) -> str:
         if job.status == "FIN":
             completed = (enqueued + timedelta(seconds=17)).strftime("%H:%M:%S")
         else:
-            completed = "0%" if job.status == "PEND" else f"{_rng(view.device, str(ident)).randint(5, 95)}%"
+            completed = "0%" if job.status == "PEND" else f"{device_rng(view.device, str(ident)).randint(5, 95)}%"
         stamp = enqueued.strftime("%Y/%m/%d %H:%M:%S")
         lines.append(f"{stamp:<19}{ident:>12}{job.type:>17}{job.status:>10}{job.result:>7} {completed}  ")
     return "\n".join(lines)
@@ -643,7 +629,7 @@ _LICENSE_DESCRIPTIONS = {
 
 def default_licenses(device: Device, today: date) -> tuple[License, ...]:
     """A realistic licence set valid for years from ``today`` (the device's clock date)."""
-    r = _rng(device, "licenses")
+    r = device_rng(device, "licenses")
     term = r.randint(700, 1400)
     licences = [License(feature, expires=today + timedelta(days=term)) for feature in _LICENSE_DESCRIPTIONS]
     licences.append(License("GlobalProtect Portal"))  # Never expires, as in the real sample
@@ -655,7 +641,7 @@ def request_license_info(view: DeviceView, args: dict[str, str]) -> str:
     today = datetime.now().date()
     d = view.device
     licences = d.state.licenses if d.state.licenses is not None else default_licenses(d, today)
-    issued = today - timedelta(days=_rng(d, "issued").randint(60, 600))
+    issued = today - timedelta(days=device_rng(d, "issued").randint(60, 600))
     lines = [f"Current UTC Date: {today:%B %d, %Y}", ""]
     for lic in licences:
         expiry = lic.expiry(today)
@@ -681,7 +667,7 @@ def check_pending_changes(view: DeviceView, args: dict[str, str]) -> str:
 
 def show_ntp(view: DeviceView, args: dict[str, str]) -> str:
     """``show ntp``: synched to the first server, or ``NTP not synched, using local clock`` (all rejected)."""
-    r = _rng(view.device, "ntp")
+    r = device_rng(view.device, "ntp")
     servers = [f"10.{r.randint(1, 250)}.0.{n}" for n in (123, 124)]
     synced = view.device.state.ntp_synced
     lines = ["NTP state:", f"    NTP synched to {servers[0]}" if synced else "    NTP not synched, using local clock"]
@@ -694,7 +680,7 @@ def show_ntp(view: DeviceView, args: dict[str, str]) -> str:
 
 def show_system_resources(view: DeviceView, args: dict[str, str]) -> str:
     """``show system resources``: a ``top`` snapshot (procps-ng form) with the state's CPU and memory use."""
-    d, r = view.device, _rng(view.device, "resources")
+    d, r = view.device, device_rng(view.device, "resources")
     cpu = d.state.mgmt_cpu_pct if d.state.mgmt_cpu_pct is not None else float(r.randint(3, 25))
     mem = d.state.mgmt_mem_pct if d.state.mgmt_mem_pct is not None else float(r.randint(40, 70))
     total = 15947.9
@@ -831,11 +817,6 @@ def show_clock(view: DeviceView, args: dict[str, str]) -> str:
     """``show clock``."""
     now = datetime.now()
     return f"{now:%a %b %d %H:%M:%S} UTC {now:%Y}"
-
-
-def nothing(view: DeviceView, args: dict[str, str]) -> str:
-    """Commands that print nothing (CLI settings)."""
-    return ""
 
 
 COMMANDS: tuple[Command, ...] = (

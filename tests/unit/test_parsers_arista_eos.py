@@ -233,7 +233,7 @@ def test_lab_session_preparation_and_errors() -> None:
         ("Management1", "10GBASE-SR", "optics[0].port", "copper port"),
         ("Ethernet1", "40GBASE-SR4", "optics[0].port", "sfp28 port"),
         ("Ethernet49", "100GBASE-SR4", "optics[0].port", "no port"),
-        ("Ethernet1", "10GBASE-XX", "optics[0].type", "unknown EOS media type"),
+        ("Ethernet1", "10GBASE-XX", "optics[0].type", "unknown optic type"),
     ],
 )
 def test_lab_validate_device_names_the_field(port: str, type_: str, field: str, words: str) -> None:
