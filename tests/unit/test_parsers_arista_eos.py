@@ -25,6 +25,7 @@ from lab.personalities.base import DeviceView
 from lab.session import garbage
 from tasks.errors import ParseError
 from tasks.platforms import arista_eos as eos
+from tests.fixture_cases import assert_fields, case_id, source
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "arista_eos"
 
@@ -44,44 +45,25 @@ PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
 CASES = sorted(FIXTURES.glob("*/*.txt"))
 
 
-def _case_id(path: Path) -> str:
-    return f"{path.parent.name}/{path.stem}"
-
-
-def _assert_fields(actual: Any, expected: Any, where: str) -> None:
-    if isinstance(expected, dict):
-        assert isinstance(actual, dict), f"{where}: {actual!r} is not a mapping"
-        for key, value in expected.items():
-            assert key in actual, f"{where}: field {key!r} missing"
-            _assert_fields(actual[key], value, f"{where}.{key}")
-    elif isinstance(expected, list):
-        assert len(actual) == len(expected), f"{where}: {len(actual)} items != {len(expected)}"
-        for i, (row, want) in enumerate(zip(actual, expected, strict=True)):
-            _assert_fields(row, want, f"{where}[{i}]")
-    else:
-        assert actual == expected, f"{where}: {actual!r} != {expected!r}"
-
-
 def test_every_fixture_folder_has_a_parser() -> None:
     assert CASES, "no fixtures found"
     assert {case.parent.name for case in CASES} <= set(PARSERS)
 
 
-@pytest.mark.parametrize("case", CASES, ids=_case_id)
+@pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_fixture_has_expected_and_source(case: Path) -> None:
     assert case.with_suffix(".yaml").is_file()
-    source = yaml.safe_load(case.with_suffix(".source").read_text(encoding="utf-8"))
-    assert {"repo", "path", "commit", "licence"} <= set(source)
+    source(case)
 
 
-@pytest.mark.parametrize("case", CASES, ids=_case_id)
+@pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_parse(case: Path) -> None:
     key, parser = PARSERS[case.parent.name]
     expected = yaml.safe_load(case.with_suffix(".yaml").read_text(encoding="utf-8"))
-    _assert_fields(parser(case.read_text(encoding="utf-8")), expected[key], key)
+    assert_fields(parser(case.read_text(encoding="utf-8")), expected[key], key)
 
 
-@pytest.mark.parametrize("case", sorted(FIXTURES.glob("show_inventory/ntc-templates_*.txt")), ids=_case_id)
+@pytest.mark.parametrize("case", sorted(FIXTURES.glob("show_inventory/ntc-templates_*.txt")), ids=case_id)
 def test_inventory_agrees_with_ntc_templates_on_its_samples(case: Path) -> None:
     text = case.read_text(encoding="utf-8")
     records = parse_output(platform="arista_eos", command="show inventory", data=text)

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from lab.estate import Device, Ha, Optic
 from lab.personalities import cisco_ios as lab_ios
@@ -29,6 +28,8 @@ from lab.personalities.base import DeviceView
 from tasks.errors import ParseError
 from tasks.platforms import cisco_ios as ios
 from tasks.versions import parse_version
+from tests.fixture_cases import assert_fields, case_id, source
+from tests.fixture_cases import expected as expected_parse
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cisco_ios"
 
@@ -53,52 +54,28 @@ RESULT_KEY = {"show_version": "facts", "show_inventory": "transceivers", "show_i
 CASES = sorted(FIXTURES.glob("*/*.txt"))
 
 
-def _case_id(path: Path) -> str:
-    return f"{path.parent.name}/{path.stem}"
-
-
-def _expected(case: Path) -> dict[str, Any]:
-    data = yaml.safe_load(case.with_suffix(".yaml").read_text(encoding="utf-8"))
-    assert isinstance(data, dict), f"{case.with_suffix('.yaml')}: expected a mapping"
-    return data
-
-
-def _assert_fields(actual: Any, expected: Any, where: str) -> None:
-    if isinstance(expected, dict):
-        for key, value in expected.items():
-            assert key in actual, f"{where}: field {key!r} missing"
-            _assert_fields(actual[key], value, f"{where}.{key}")
-    elif isinstance(expected, list):
-        assert len(actual) == len(expected), f"{where}: {len(actual)} items, expected {len(expected)}"
-        for i, (row, want) in enumerate(zip(actual, expected, strict=True)):
-            _assert_fields(row, want, f"{where}[{i}]")
-    else:
-        assert actual == expected, f"{where}: {actual!r} != {expected!r}"
-
-
 def test_every_fixture_folder_has_a_parser() -> None:
     assert CASES, "no fixtures found"
     assert {case.parent.name for case in CASES} <= set(PARSERS)
 
 
-@pytest.mark.parametrize("case", CASES, ids=_case_id)
+@pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_fixture_has_expected_and_source(case: Path) -> None:
     assert case.with_suffix(".yaml").is_file()
-    source = yaml.safe_load(case.with_suffix(".source").read_text(encoding="utf-8"))
-    assert {"repo", "path", "commit", "licence"} <= set(source)
+    source(case)
 
 
-@pytest.mark.parametrize("case", CASES, ids=_case_id)
+@pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_parse(case: Path) -> None:
     text = case.read_text(encoding="utf-8")
-    expected = _expected(case)
+    expected = expected_parse(case)
     parser = PARSERS[case.parent.name]
     if "error" in expected:
         with pytest.raises(ParseError, match=expected["error"]):
             parser(text)
         return
     key = RESULT_KEY[case.parent.name]
-    _assert_fields(parser(text), expected[key], key)
+    assert_fields(parser(text), expected[key], key)
 
 
 def test_third_party_optics_in_the_cat4507_sample_are_unspecified() -> None:

@@ -24,6 +24,7 @@ from lab.personalities import cisco_nxos as lab_nxos
 from lab.personalities.base import DeviceView
 from tasks.errors import ParseError
 from tasks.platforms import cisco_nxos as nxos
+from tests.fixture_cases import assert_fields, case_id, source
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cisco_nxos"
 
@@ -35,40 +36,29 @@ PARSERS: dict[str, Callable[[str], Any]] = {
 CASES = sorted(FIXTURES.glob("*/*.txt"))
 
 
-def _case_id(path: Path) -> str:
-    return f"{path.parent.name}/{path.stem}"
-
-
-def _assert_fields(actual: dict[str, Any], expected: dict[str, Any], where: str) -> None:
-    for key, value in expected.items():
-        assert key in actual, f"{where}: field {key!r} missing"
-        assert actual[key] == value, f"{where}.{key}: {actual[key]!r} != {value!r}"
-
-
 def test_every_fixture_folder_has_a_parser() -> None:
     assert CASES, "no fixtures found"
     assert {case.parent.name for case in CASES} <= set(PARSERS)
 
 
-@pytest.mark.parametrize("case", CASES, ids=_case_id)
+@pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_fixture_has_expected_and_source(case: Path) -> None:
     assert case.with_suffix(".yaml").is_file()
-    source = yaml.safe_load(case.with_suffix(".source").read_text(encoding="utf-8"))
-    assert {"repo", "path", "commit", "licence"} <= set(source)
+    source(case)
 
 
-@pytest.mark.parametrize("case", CASES, ids=_case_id)
+@pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_parse(case: Path) -> None:
     text = case.read_text(encoding="utf-8")
     expected = yaml.safe_load(case.with_suffix(".yaml").read_text(encoding="utf-8"))
     parsed = PARSERS[case.parent.name](text)
     if "facts" in expected:
-        _assert_fields(parsed.to_dict(), expected["facts"], "facts")
+        assert_fields(parsed.to_dict(), expected["facts"], "facts")
     if "transceivers" in expected:
         rows = [t.to_dict() for t in parsed]
         assert len(rows) == len(expected["transceivers"]), rows
         for i, (row, want) in enumerate(zip(rows, expected["transceivers"], strict=True)):
-            _assert_fields(row, want, f"transceivers[{i}]")
+            assert_fields(row, want, f"transceivers[{i}]")
 
 
 def _sample(name: str) -> str:

@@ -22,6 +22,7 @@ from lab.personalities import juniper_junos as lab_junos
 from lab.personalities.base import DeviceView
 from tasks.errors import ParseError
 from tasks.platforms import juniper_junos as junos
+from tests.fixture_cases import assert_fields, case_id, source
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "juniper_junos"
 CASES = sorted(FIXTURES.glob("*/*.txt"))
@@ -49,39 +50,21 @@ PARSERS: dict[str, Callable[[str], dict[str, Any]]] = {
 }
 
 
-def _case_id(path: Path) -> str:
-    return f"{path.parent.name}/{path.stem}"
-
-
-def _assert_fields(actual: Any, expected: Any, where: str) -> None:
-    if isinstance(expected, dict):
-        for key, value in expected.items():
-            assert key in actual, f"{where}: field {key!r} missing"
-            _assert_fields(actual[key], value, f"{where}.{key}")
-    elif isinstance(expected, list):
-        assert len(actual) == len(expected), f"{where}: {len(actual)} items != {len(expected)}"
-        for i, (got, want) in enumerate(zip(actual, expected, strict=True)):
-            _assert_fields(got, want, f"{where}[{i}]")
-    else:
-        assert actual == expected, f"{where}: {actual!r} != {expected!r}"
-
-
 def test_every_fixture_folder_has_a_parser() -> None:
     assert CASES, "no fixtures found"
     assert {case.parent.name for case in CASES} <= set(PARSERS)
 
 
-@pytest.mark.parametrize("case", CASES, ids=_case_id)
+@pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_fixture_has_expected_and_source(case: Path) -> None:
     assert case.with_suffix(".yaml").is_file()
-    source = yaml.safe_load(case.with_suffix(".source").read_text(encoding="utf-8"))
-    assert {"repo", "path", "commit", "licence"} <= set(source)
+    source(case)
 
 
-@pytest.mark.parametrize("case", CASES, ids=_case_id)
+@pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_parse(case: Path) -> None:
     expected = yaml.safe_load(case.with_suffix(".yaml").read_text(encoding="utf-8"))
-    _assert_fields(PARSERS[case.parent.name](case.read_text(encoding="utf-8")), expected, case.stem)
+    assert_fields(PARSERS[case.parent.name](case.read_text(encoding="utf-8")), expected, case.stem)
 
 
 def test_third_party_optics_show_non_jnpr() -> None:
