@@ -8,6 +8,7 @@ from typing import Any
 
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
+from tasks.platforms.text import first_line, ntc, session_lines
 from tasks.versions import parse_version
 
 DEVICE_TYPE = "arista_eos"
@@ -52,37 +53,12 @@ def strip_session(text: str) -> list[str]:
     >>> strip_session("sw1#show hostname\\nHostname: sw1\\nsw1#")
     ['Hostname: sw1']
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    if lines and _ECHO_RE.match(lines[0].strip()):
-        lines.pop(0)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if lines and PROMPT_RE.fullmatch(lines[-1].strip()):
-        lines.pop()
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return lines
-
-
-def _first_line(text: str) -> str:
-    """The first non-blank line, shortened, for error messages."""
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:60]
-    return ""
+    return session_lines(text, lambda line: bool(_ECHO_RE.match(line)), lambda line: bool(PROMPT_RE.fullmatch(line)))
 
 
 def _ntc(command: str, text: str) -> list[dict[str, Any]]:
-    """ntc-templates' parse of `text` as `command`; ParseError when the template rejects a line."""
-    from ntc_templates.parse import parse_output
-
-    try:
-        records: list[dict[str, Any]] = parse_output(platform=DEVICE_TYPE, command=command, data=text)
-    except Exception as exc:  # textfsm's Error state: a line the template does not know
-        raise ParseError(f"{command}: {' '.join(str(exc).split())[:120]}") from None
-    return records
+    """ntc-templates' records for `command` (see tasks.platforms.text.ntc)."""
+    return ntc(DEVICE_TYPE, command, text, strict=True)
 
 
 def interface_name(name: str) -> str:
@@ -139,7 +115,7 @@ def parse_show_version(text: str) -> dict[str, str]:
         result.update({key: str(records[0][name]).strip() for key, name in names.items() if records[0].get(name)})
     missing = [key for key in ("model", "image") if not result.get(key)]
     if missing:
-        raise ParseError(f"show version: no {', '.join(missing)} in output starting {_first_line(text)!r}")
+        raise ParseError(f"show version: no {', '.join(missing)} in output starting {first_line(text)!r}")
     return result
 
 
@@ -167,7 +143,7 @@ def parse_show_hostname(text: str) -> str:
     lines = strip_session(text)
     hostname = _key_values(lines).get("Hostname", "")
     if not hostname:
-        raise ParseError(f"show hostname: no Hostname line in output starting {_first_line(text)!r}")
+        raise ParseError(f"show hostname: no Hostname line in output starting {first_line(text)!r}")
     return hostname
 
 
@@ -280,7 +256,7 @@ def parse_inventory(text: str) -> list[dict[str, str]]:
     if not lines:
         return []
     if not any(_SECTION_RE.match(line) for line in lines):
-        raise ParseError(f"show inventory: no 'System ...' heading in output starting {_first_line(text)!r}")
+        raise ParseError(f"show inventory: no 'System ...' heading in output starting {first_line(text)!r}")
     section = [line for line in _slots_section(lines) if line.strip()]
     header = next((line for line in section if line.split()[:2] == ["Port", "Manufacturer"]), None)
     dashes = next((line for line in section if set(line.strip()) <= {"-", " "}), None)

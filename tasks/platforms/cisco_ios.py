@@ -9,6 +9,7 @@ from typing import Any
 
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
+from tasks.platforms.text import first_line, ntc, session_lines
 from tasks.versions import parse_version
 
 DEVICE_TYPE = "cisco_ios"
@@ -58,39 +59,16 @@ def strip_session(text: str) -> list[str]:
     >>> strip_session("sw1#show version\\nCisco IOS Software\\n\\nsw1#")
     ['Cisco IOS Software']
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    if lines and (PROMPT_RE.match(lines[0].strip()) or lines[0].strip() in COMMANDS.values()):
-        lines.pop(0)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if lines and PROMPT_RE.fullmatch(lines[-1].strip()):
-        lines.pop()
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return lines
-
-
-def _first_line(text: str) -> str:
-    """The first non-blank line, shortened, for error messages."""
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:60]
-    return ""
+    return session_lines(
+        text,
+        lambda line: bool(PROMPT_RE.match(line)) or line in COMMANDS.values(),
+        lambda line: bool(PROMPT_RE.fullmatch(line)),
+    )
 
 
 def _ntc(command: str, text: str) -> list[dict[str, Any]]:
-    """ntc-templates' parse of `command` output ([] when the template rejects the text)."""
-    from ntc_templates.parse import parse_output
-
-    try:
-        records: list[dict[str, Any]] = parse_output(platform=DEVICE_TYPE, command=command, data=text)
-    except Exception:  # the template rejected the text: callers decide what that means
-        return []
-    return records
+    """ntc-templates' records for `command` (see tasks.platforms.text.ntc)."""
+    return ntc(DEVICE_TYPE, command, text, strict=False)
 
 
 # --- show version ------------------------------------------------------------------------------------------
@@ -155,7 +133,7 @@ def parse_version_output(text: str) -> dict[str, Any]:
     lines = strip_session(text)
     cleaned = "\n".join(lines) + "\n"
     if not _UPTIME_RE.search(cleaned) and not _IOS_VERSION_RE.search(cleaned) and not _XE_VERSION_RE.search(cleaned):
-        raise ParseError(f"show version: not IOS show version output, starting {_first_line(text)!r}")
+        raise ParseError(f"show version: not IOS show version output, starting {first_line(text)!r}")
     records = _ntc(COMMANDS["facts"], cleaned)
     record: dict[str, Any] = records[0] if records else {}
     uptime = _UPTIME_RE.search(cleaned)
@@ -174,7 +152,7 @@ def parse_version_output(text: str) -> dict[str, Any]:
             result[key] = value
     missing = [key for key in ("hostname", "model") if not result[key]]
     if missing:
-        raise ParseError(f"show version: no {', '.join(missing)} in output starting {_first_line(text)!r}")
+        raise ParseError(f"show version: no {', '.join(missing)} in output starting {first_line(text)!r}")
     return result
 
 
@@ -251,10 +229,10 @@ def parse_inventory(text: str) -> list[InventoryOptic]:
         return []
     cleaned = "\n".join(lines) + "\n"
     if "NAME:" not in cleaned:
-        raise ParseError(f"show inventory: no NAME: entries in output starting {_first_line(text)!r}")
+        raise ParseError(f"show inventory: no NAME: entries in output starting {first_line(text)!r}")
     records = _ntc(COMMANDS["transceivers"], cleaned)
     if not records:
-        raise ParseError(f"show inventory: ntc-templates found no entries in output starting {_first_line(text)!r}")
+        raise ParseError(f"show inventory: ntc-templates found no entries in output starting {first_line(text)!r}")
     serials = [m["sn"] for m in _PID_SN_RE.finditer(cleaned)]
     if len(serials) != len(records):
         serials = [str(record.get("sn", "")) for record in records]
@@ -300,7 +278,7 @@ def parse_idprom(text: str) -> dict[str, str]:
         if match:
             result.setdefault(match["key"].strip().rstrip(":").strip(), match["value"].strip())
     if len(result) <= ("port" in result):
-        raise ParseError(f"show idprom interface: no 'key = value' lines in output starting {_first_line(text)!r}")
+        raise ParseError(f"show idprom interface: no 'key = value' lines in output starting {first_line(text)!r}")
     return result
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
+from tasks.platforms.text import first_line, ntc, session_lines
 from tasks.versions import parse_version
 
 DEVICE_TYPE = "cisco_nxos"
@@ -46,33 +47,12 @@ def strip_session(text: str) -> list[str]:
     >>> strip_session("\\rsw1# show version\\r\\n\\r\\nSoftware\\r\\n\\rsw1# ")
     ['Software']
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    for end in (0, -1):
-        while lines and not lines[end].strip():
-            lines.pop(end)
-        if lines and PROMPT_RE.match(lines[end].strip()):
-            lines.pop(end)
-        while lines and not lines[end].strip():
-            lines.pop(end)
-    return lines
-
-
-def _first_line(text: str) -> str:
-    """The first non-blank line, shortened, for error messages."""
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:60]
-    return ""
+    return session_lines(text, lambda line: bool(PROMPT_RE.match(line)), lambda line: bool(PROMPT_RE.match(line)))
 
 
 def _ntc(command: str, text: str) -> list[dict[str, Any]]:
-    """ntc-templates' records for `command` ([] when the template rejects the text)."""
-    from ntc_templates.parse import parse_output
-
-    try:
-        return list(parse_output(platform=DEVICE_TYPE, command=command, data=text))
-    except Exception:  # the template rejected the text: our own scan decides alone
-        return []
+    """ntc-templates' records for `command` (see tasks.platforms.text.ntc)."""
+    return ntc(DEVICE_TYPE, command, text, strict=False)
 
 
 # --- show version -------------------------------------------------------------------------------------
@@ -142,7 +122,7 @@ def parse_show_version(text: str) -> dict[str, str]:
         if not result.get(key)
     ]
     if missing:
-        raise ParseError(f"show version: no {', '.join(missing)} line in output starting {_first_line(text)!r}")
+        raise ParseError(f"show version: no {', '.join(missing)} line in output starting {first_line(text)!r}")
     result["os"] = clean_version(result["os"])
     result["model"] = model_from_chassis(result["chassis"])
     return result
@@ -211,7 +191,7 @@ def parse_transceivers(text: str) -> list[Transceiver]:
         return []
     blocks = _blocks(lines)
     if not blocks:
-        raise ParseError(f"show interface transceiver: no port block in output starting {_first_line(text)!r}")
+        raise ParseError(f"show interface transceiver: no port block in output starting {first_line(text)!r}")
     by_port = {str(r.get("interface", "")): r for r in _ntc(COMMANDS["transceivers"], "\n".join(lines) + "\n")}
     return [
         _transceiver(port, fields, by_port.get(port, {})) for port, status, fields in blocks if _present(status, fields)

@@ -9,6 +9,7 @@ from typing import Any
 
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
+from tasks.platforms.text import first_line, session_lines
 from tasks.versions import parse_version
 
 DEVICE_TYPE = "juniper_junos"
@@ -52,29 +53,8 @@ def strip_session(text: str) -> list[str]:
     >>> strip_session("admin@sw> show version\\nModel: ex4300-48p\\n\\n{master:0}\\nadmin@sw> ")
     ['Model: ex4300-48p']
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    lines = [line for line in lines if not CONTEXT_RE.match(line.strip())]
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    if lines and _ECHO_RE.match(lines[0].strip()):
-        lines.pop(0)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if lines and PROMPT_RE.match(lines[-1].strip()):
-        lines.pop()
-    while lines and not lines[-1].strip():
-        lines.pop()
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    return lines
-
-
-def _first_line(text: str) -> str:
-    """The first non-blank line, shortened, for error messages."""
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:60]
-    return ""
+    text = "\n".join(line for line in text.splitlines() if not CONTEXT_RE.match(line.strip()))
+    return session_lines(text, lambda line: bool(_ECHO_RE.match(line)), lambda line: bool(PROMPT_RE.match(line)))
 
 
 # --- show version ----------------------------------------------------------------------------------------
@@ -137,7 +117,7 @@ def parse_version_output(text: str) -> dict[str, Any]:
     }
     missing = [key for key in ("model", "version") if not result[key]]
     if missing:
-        raise ParseError(f"show version: no {', '.join(missing)} in output starting {_first_line(text)!r}")
+        raise ParseError(f"show version: no {', '.join(missing)} in output starting {first_line(text)!r}")
     return result
 
 
@@ -224,7 +204,7 @@ def parse_hardware(text: str) -> Hardware:
     if not lines:
         return Hardware("", "", ())
     if not any(_HEADER_RE.match(line) for line in lines):
-        raise ParseError(f"show chassis hardware: no inventory header in output starting {_first_line(text)!r}")
+        raise ParseError(f"show chassis hardware: no inventory header in output starting {first_line(text)!r}")
     serial = description = ""
     fpc = pic = -1
     xcvrs: list[HardwareXcvr] = []
@@ -298,9 +278,7 @@ def parse_pic(text: str) -> dict[int, dict[str, str]]:
     """
     lines = [line.strip() for line in strip_session(text)]
     if not any(_PIC_TITLE_RE.match(line) for line in lines):
-        raise ParseError(
-            f"show chassis pic: no 'FPC slot N, PIC slot M' title in output starting {_first_line(text)!r}"
-        )
+        raise ParseError(f"show chassis pic: no 'FPC slot N, PIC slot M' title in output starting {first_line(text)!r}")
     ports: dict[int, dict[str, str]] = {}
     for line in lines:
         match = _PIC_PORT_RE.match(line)

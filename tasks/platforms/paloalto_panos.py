@@ -20,6 +20,7 @@ from tasks.checks.readiness import (
 )
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
+from tasks.platforms.text import first_line, session_lines
 from tasks.versions import parse_panos
 
 DEVICE_TYPE = "paloalto_panos"
@@ -124,28 +125,7 @@ def strip_session(text: str) -> list[str]:
     >>> strip_session("admin@fw> show system info\\n\\nhostname: fw\\n\\nadmin@fw> ")
     ['hostname: fw']
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    if lines and PROMPT_RE.match(lines[0].strip()):
-        lines.pop(0)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if lines and PROMPT_RE.match(lines[-1].strip()):
-        lines.pop()
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return lines
-
-
-def _first_line(text: str) -> str:
-    """The first non-blank line, shortened, for error messages."""
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:60]
-    return ""
+    return session_lines(text, lambda line: bool(PROMPT_RE.match(line)), lambda line: bool(PROMPT_RE.match(line)))
 
 
 # --- show system info -------------------------------------------------------------------------------
@@ -191,7 +171,7 @@ def parse_system_info(text: str) -> dict[str, str]:
     result.update(_parse_ntc(cleaned))
     missing = [key for key in _REQUIRED_INFO if not result.get(key)]
     if missing:
-        raise ParseError(f"show system info: no {', '.join(missing)} line in output starting {_first_line(text)!r}")
+        raise ParseError(f"show system info: no {', '.join(missing)} line in output starting {first_line(text)!r}")
     return result
 
 
@@ -246,7 +226,7 @@ def parse_ha_state(text: str) -> dict[str, Any]:
         elif section == "peer" and key == "Connection status" and result["peer_connection"] is None:
             result["peer_connection"] = value or None
     if not seen_local or result["local_state"] is None:
-        raise ParseError(f"show high-availability: no local State in output starting {_first_line(text)!r}")
+        raise ParseError(f"show high-availability: no local State in output starting {first_line(text)!r}")
     result["enabled"] = True
     return result
 
@@ -327,7 +307,7 @@ def parse_system_state(text: str) -> dict[str, dict[str, Any]]:
             raise ParseError(f"show system state: {key}: unexpected text after the closing brace")
         result[key] = value
     if not seen_sys:
-        raise ParseError(f"show system state: no sys.* lines in output starting {_first_line(text)!r}")
+        raise ParseError(f"show system state: no sys.* lines in output starting {first_line(text)!r}")
     return result
 
 
@@ -487,7 +467,7 @@ def parse_jobs(text: str) -> list[Job]:
     if not body.strip():
         return []
     if not re.search(r"^\s*Enqueued\s+.*\bID\b", body, re.MULTILINE):
-        raise ParseError(f"show jobs all: no job table header in output starting {_first_line(text)!r}")
+        raise ParseError(f"show jobs all: no job table header in output starting {first_line(text)!r}")
     return [
         Job(
             id=int(row["id"]),
@@ -522,7 +502,7 @@ def parse_licenses(text: str) -> list[License]:
     """Parse `request license info` (ntc-templates) into licences, in the order printed."""
     body = _body(text)
     if not re.search(r"^License entry:", body, re.MULTILINE):
-        raise ParseError(f"request license info: no 'License entry:' in output starting {_first_line(text)!r}")
+        raise ParseError(f"request license info: no 'License entry:' in output starting {first_line(text)!r}")
     return [
         License(
             feature=row["feature"].strip(),
@@ -547,7 +527,7 @@ def parse_pending_changes(text: str) -> bool:
     lines = [line.strip().lower() for line in strip_session(text) if line.strip()]
     if lines in (["yes"], ["no"]):
         return lines[0] == "yes"
-    raise ParseError(f"check pending-changes: expected yes or no, got output starting {_first_line(text)!r}")
+    raise ParseError(f"check pending-changes: expected yes or no, got output starting {first_line(text)!r}")
 
 
 # --- show ntp ---------------------------------------------------------------------------------------------
@@ -565,10 +545,10 @@ def parse_ntp(text: str) -> NtpStatus:
     lines = [line.strip() for line in strip_session(text) if line.strip()]
     joined = "\n".join(lines)
     if not lines or not lines[0].startswith("NTP state"):
-        raise ParseError(f"show ntp: no 'NTP state:' in output starting {_first_line(text)!r}")
+        raise ParseError(f"show ntp: no 'NTP state:' in output starting {first_line(text)!r}")
     synced = _NTP_SYNCED_RE.search(joined)
     if synced is None and not re.search(r"not synch?ed|local clock", joined, re.IGNORECASE):
-        raise ParseError(f"show ntp: neither synched nor not synched in output starting {_first_line(text)!r}")
+        raise ParseError(f"show ntp: neither synched nor not synched in output starting {first_line(text)!r}")
     servers: list[NtpServer] = []
     current: dict[str, str] = {}
 
@@ -625,7 +605,7 @@ def parse_resources(text: str) -> Resources:
     idle = _IDLE_RE.search(body)
     load = _LOAD_RE.search(body)
     if idle is None or load is None:
-        raise ParseError(f"show system resources: no top header in output starting {_first_line(text)!r}")
+        raise ParseError(f"show system resources: no top header in output starting {first_line(text)!r}")
     new, old = _MEM_NEW_RE.search(body), _MEM_OLD_RE.search(body)
     if new is not None:
         scale = _UNIT_MB[new["unit"]]
@@ -635,7 +615,7 @@ def parse_resources(text: str) -> Resources:
         total = int(old["total"]) / 1024
         used = (int(old["used"]) - int(old["buffers"]) - (int(cached["cached"]) if cached else 0)) / 1024
     else:
-        raise ParseError(f"show system resources: no memory line in output starting {_first_line(text)!r}")
+        raise ParseError(f"show system resources: no memory line in output starting {first_line(text)!r}")
     if total <= 0:
         raise ParseError("show system resources: total memory is 0")
     return Resources(
@@ -676,7 +656,7 @@ def parse_environmentals(text: str) -> list[Sensor]:
             alarm = row["alarm"].lower() == "true"
             sensors.append(Sensor(section, row["slot"], row["desc"].strip(), alarm, row["value"]))
     if lines and not section:
-        raise ParseError(f"show system environmentals: no section header in output starting {_first_line(text)!r}")
+        raise ParseError(f"show system environmentals: no section header in output starting {first_line(text)!r}")
     return sensors
 
 
@@ -707,7 +687,7 @@ def parse_disk_space(text: str) -> dict[str, DiskUsage]:
     """
     lines = strip_session(text)
     if not lines or not lines[0].split()[:1] == ["Filesystem"]:
-        raise ParseError(f"show system disk-space: no df header in output starting {_first_line(text)!r}")
+        raise ParseError(f"show system disk-space: no df header in output starting {first_line(text)!r}")
     result: dict[str, DiskUsage] = {}
     for line in lines[1:]:
         fields = line.split()
@@ -743,7 +723,7 @@ def parse_software_info(text: str) -> list[SoftwareImage]:
     """
     lines = strip_session(text)
     if not lines or not lines[0].strip().startswith("Version"):
-        raise ParseError(f"request system software info: no header in output starting {_first_line(text)!r}")
+        raise ParseError(f"request system software info: no header in output starting {first_line(text)!r}")
     images: list[SoftwareImage] = []
     for line in lines[1:]:
         match = _SOFTWARE_ROW_RE.match(line.strip())
@@ -767,7 +747,7 @@ def parse_swm_status(text: str) -> list[dict[str, str]]:
     """Parse `debug swm status` (ntc-templates): [{partition, state, version}] (sysroot0/1, maint)."""
     body = _body(text)
     if not re.search(r"^Partition\s+State\s+Version", body, re.MULTILINE):
-        raise ParseError(f"debug swm status: no partition table in output starting {_first_line(text)!r}")
+        raise ParseError(f"debug swm status: no partition table in output starting {first_line(text)!r}")
     return [{"partition": row["part"], "state": row["state"], "version": row["version"]} for row in _ntc("swm", body)]
 
 
@@ -829,7 +809,7 @@ def parse_interfaces(text: str) -> dict[str, str]:
     lines = strip_session(text)
     rows = parse_output(platform=DEVICE_TYPE, command="show interface hardware", data="\n".join(lines) + "\n")
     if not rows and "\n".join(lines).strip():
-        raise ParseError(f"show interface hardware: no interface table in {_first_line(text)!r}")
+        raise ParseError(f"show interface hardware: no interface table in {first_line(text)!r}")
     return {row["interface"]: row["state"].split("(")[0] for row in rows}
 
 

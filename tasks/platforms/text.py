@@ -1,0 +1,59 @@
+"""Text helpers every platform parser shares: session framing off an output, error snippets, ntc-templates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tasks.errors import ParseError
+
+
+def session_lines(text: str, is_echo: Callable[[str], bool], is_prompt: Callable[[str], bool]) -> list[str]:
+    """The output's lines without an echoed command line, a trailing prompt line and the blanks around them.
+
+    `is_echo` and `is_prompt` see a stripped line. CR, LF and CRLF all end a line.
+
+    >>> is_prompt = "fw>".__eq__
+    >>> session_lines("fw> show x\\r\\n\\r\\nvalue: 1\\r\\n\\r\\nfw> ", lambda line: line.startswith("fw>"), is_prompt)
+    ['value: 1']
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    _trim(lines)
+    if lines and is_echo(lines[0].strip()):
+        lines.pop(0)
+    _trim(lines)
+    if lines and is_prompt(lines[-1].strip()):
+        lines.pop()
+    _trim(lines)
+    return lines
+
+
+def _trim(lines: list[str]) -> None:
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+
+
+def first_line(text: str) -> str:
+    """The first non-blank line, shortened, for error messages.
+
+    >>> first_line("\\n  %%%% garbage %%%%  \\nmore")
+    '%%%% garbage %%%%'
+    """
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:60]
+    return ""
+
+
+def ntc(platform: str, command: str, text: str, strict: bool = False) -> list[dict[str, Any]]:
+    """ntc-templates' records for `command`; when the template rejects a line: [] or, if `strict`, ParseError."""
+    from ntc_templates.parse import parse_output
+
+    try:
+        return list(parse_output(platform=platform, command=command, data=text))
+    except Exception as exc:  # textfsm's Error state: a line the template does not know
+        if strict:
+            raise ParseError(f"{command}: {' '.join(str(exc).split())[:120]}") from None
+        return []
