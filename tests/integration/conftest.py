@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,13 +96,8 @@ class Lab:
 @pytest.fixture(scope="session")
 def small_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     work = tmp_path_factory.mktemp("small-lab")
-    estate = work / "estate.yaml"
-    estate.write_text(yaml.safe_dump(SMALL_ESTATE, sort_keys=False))
-    info = control.start(estate, work / "state", inventory_out=work / "inventory", max_runtime=900)
-    try:
-        yield Lab(info, estate, work / "inventory")
-    finally:
-        control.stop(work / "state")
+    with running_lab(work, SMALL_ESTATE) as info:
+        yield Lab(info, work / "estate.yaml", work / "inventory")
 
 
 @pytest.fixture
@@ -114,3 +110,31 @@ def lab_env(small_lab: Lab, monkeypatch: pytest.MonkeyPatch) -> Lab:
     monkeypatch.delenv("CI_NODE_INDEX", raising=False)
     monkeypatch.delenv("CI_NODE_TOTAL", raising=False)
     return small_lab
+
+
+@contextmanager
+def running_lab(root: Path, estate: dict[str, Any], max_runtime: float = 900) -> Iterator[control.LabInfo]:
+    """A lab serving `estate` (written under `root`) on free ports, stopped on exit; its inventory in root/inventory.
+
+    `max_runtime` bounds the lab process even if the test run is killed; keep it above the run's length.
+    """
+    (root / "estate.yaml").write_text(yaml.safe_dump(estate, sort_keys=False), encoding="utf-8")
+    info = control.start(
+        root / "estate.yaml", root / "state", inventory_out=root / "inventory", max_runtime=max_runtime
+    )
+    try:
+        yield info
+    finally:
+        control.stop(root / "state")
+
+
+def netmiko_params(lab: control.LabInfo, name: str, device_type: str, **extra: Any) -> dict[str, Any]:
+    """ConnectHandler arguments for the lab device `name`."""
+    return {
+        "device_type": device_type,
+        "host": "127.0.0.1",
+        "port": lab.devices[name],
+        "username": lab.username,
+        "password": lab.password,
+        **extra,
+    }

@@ -6,13 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import yaml
 from netmiko import ConnectHandler, NetmikoAuthenticationException
 from netmiko.base_connection import BaseConnection
 
-from lab import control
 from lab.state import LabInfo
 from tasks.platforms import cisco_nxos as nxos
+from tests.integration.conftest import netmiko_params, running_lab
 
 pytestmark = pytest.mark.integration
 
@@ -40,25 +39,12 @@ ESTATE = {"customers": {"acme": {"sites": {"dc1": {"devices": DEVICES}}}}}
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabInfo]:
-    root = tmp_path_factory.mktemp("lab_nxos")
-    estate = root / "estate.yaml"
-    estate.write_text(yaml.safe_dump(ESTATE), encoding="utf-8")
-    info = control.start(estate, root / "state", inventory_out=root / "inv", max_runtime=300)
-    try:
+    with running_lab(tmp_path_factory.mktemp("lab_nxos"), ESTATE) as info:
         yield info
-    finally:
-        control.stop(root / "state")
 
 
 def _params(lab: LabInfo, name: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "device_type": "cisco_nxos",
-        "host": "127.0.0.1",
-        "port": lab.devices[name],
-        "username": lab.username,
-        "password": lab.password,
-        **extra,
-    }
+    return netmiko_params(lab, name, "cisco_nxos", **extra)
 
 
 @pytest.fixture(scope="module")

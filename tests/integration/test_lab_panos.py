@@ -23,6 +23,7 @@ from ntc_templates.parse import parse_output
 
 from lab import control
 from lab.state import LabInfo
+from tests.integration.conftest import netmiko_params, running_lab
 
 pytestmark = pytest.mark.integration
 
@@ -88,25 +89,12 @@ ESTATE = {
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabInfo]:
-    root = tmp_path_factory.mktemp("lab")
-    estate = root / "estate.yaml"
-    estate.write_text(yaml.safe_dump(ESTATE), encoding="utf-8")
-    info = control.start(estate, root / "state", inventory_out=root / "inventory", max_runtime=300)
-    try:
+    with running_lab(tmp_path_factory.mktemp("lab"), ESTATE) as info:
         yield info
-    finally:
-        control.stop(root / "state")
 
 
 def _params(lab: LabInfo, name: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "device_type": "paloalto_panos",
-        "host": "127.0.0.1",
-        "port": lab.devices[name],
-        "username": lab.username,
-        "password": lab.password,
-        **extra,
-    }
+    return netmiko_params(lab, name, "paloalto_panos", **extra)
 
 
 def _quick_close(conn: BaseConnection) -> None:
