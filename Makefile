@@ -8,6 +8,8 @@ ESTATE := $(BIN)/estate
 ESTATE_FILE ?= lab/estates/demo.yaml
 INVENTORY ?= .lab/inventory
 CUSTOMER ?= all
+# Against the lab's inventory, use the lab's credentials; any other inventory uses ESTATE_* from your environment.
+LAB_CREDENTIALS = $(if $(filter .lab/inventory,$(INVENTORY)),{ test -f .lab/credentials.env || { echo "the lab is not running: make lab-up"; exit 3; }; } && source .lab/credentials.env &&)
 TARGET ?=
 STAMP := $(VENV)/.installed
 
@@ -55,11 +57,11 @@ lab-down: install ## stop the lab
 lab-status: install ## show what the lab serves
 	$(ESTATE) lab status
 
-audit: install ## audit optics: make audit CUSTOMER=acme-bank TARGET=10.2.4-h4 [INVENTORY=inventory]
-	source .lab/credentials.env 2>/dev/null; $(ESTATE) audit --inventory $(INVENTORY) --customer $(CUSTOMER) $(if $(TARGET),--target $(TARGET))
+audit: install ## audit optics: make audit CUSTOMER=acme-bank TARGET=10.2.4-h4 [INVENTORY=inventory] (default: the lab's)
+	$(LAB_CREDENTIALS) $(ESTATE) audit --inventory $(INVENTORY) --customer $(CUSTOMER) $(if $(TARGET),--target $(TARGET))
 
 pre-upgrade: install ## readiness, upgrade path, GO / NO-GO: make pre-upgrade CUSTOMER=acme-bank TARGET=10.2.4-h4
-	source .lab/credentials.env 2>/dev/null; $(ESTATE) pre-upgrade --inventory $(INVENTORY) --customer $(CUSTOMER) --target $(TARGET) $(if $(VIA),--via $(VIA))
+	$(LAB_CREDENTIALS) $(ESTATE) pre-upgrade --inventory $(INVENTORY) --customer $(CUSTOMER) --target $(TARGET) $(if $(VIA),--via $(VIA))
 
 inventory-check: install ## validate the inventory: make inventory-check [INVENTORY=inventory]
 	$(ESTATE) inventory check --inventory $(INVENTORY)

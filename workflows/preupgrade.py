@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from nornir.core.task import Result, Task
@@ -132,14 +132,19 @@ def path_sheet(result: RunResult) -> SheetSpec:
 
 
 def run_preupgrade(request: RunRequest, via: str | None = None, checks: str | None = None) -> RunOutcome:
-    """Run the pre-upgrade over `request`'s selection; every selected platform needs a target."""
+    """Run the pre-upgrade over the selected devices of the platforms given a target release."""
     selected = select_checks(checks or request.settings.checks, ALL_CHECKS, source="--checks")
     inputs = prepare(request)
+    if not inputs.targets:
+        raise UsageError("--target: give the release to upgrade to (a bare version or PLATFORM=VERSION)")
+    untargeted = sorted(set(inputs.matrices) - set(inputs.targets))
+    if untargeted:
+        # An upgrade is per platform: devices of platforms without a target are not part of this one.
+        log.warning("devices left out, no target release for their platform: %s", ", ".join(untargeted))
+        nornir = inputs.nornir.filter(filter_func=lambda host: host.platform in inputs.targets)
+        inputs = replace(inputs, nornir=nornir, matrices={p: inputs.matrices[p] for p in inputs.targets})
     if via and len(inputs.matrices) > 1:
         raise UsageError(f"--via: hops are releases of one platform; the selection has {', '.join(inputs.matrices)}")
-    missing = sorted(set(inputs.matrices) - set(inputs.targets))
-    if missing:
-        raise UsageError(f"--target: no target release for {', '.join(missing)} (give PLATFORM=VERSION)")
     context = PreUpgradeContext(
         inputs.matrices, inputs.waivers, inputs.targets, via, selected, request.settings.min_content, inputs.today
     )

@@ -171,3 +171,18 @@ def test_check_selection_drops_a_check_and_refuses_an_unknown_one(
     assert code == 3
     assert "unknown check 'ntp'" in err and "ntp_sync" in err and "disk_space" in err
     assert not (tmp_path / "bad").exists()
+
+
+def test_a_target_for_one_platform_covers_only_that_platform(
+    demo_lab: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ESTATE_USERNAME", demo_lab.username)
+    monkeypatch.setenv("ESTATE_PASSWORD", demo_lab.password)
+    args = ["pre-upgrade", "--customer", "initech-health", "--target", "10.2.4-h4"]
+    code, out, err = run_cli([*args, "--inventory", str(demo_lab.inventory), "--out", str(tmp_path)], capsys)
+    rows = sheet_rows(run_folder(out) / "report.xlsx", "Devices")
+    firewalls = [d for d in demo_devices() if d["customer"] == "initech-health" and d["platform"] == "paloalto_panos"]
+    assert {r["Platform"] for r in rows} == {"paloalto_panos"}
+    assert len(rows) == len(firewalls)
+    assert "left out" in err and "arista_eos" in err
+    assert code in (0, 1)
