@@ -47,5 +47,7 @@ def test_bad_targets_are_usage_errors(values: tuple[str, ...], message: str) -> 
 
 def test_a_version_two_platforms_could_own_must_name_its_platform() -> None:
     both = {p: MATRICES[p] for p in ("paloalto_panos", "cisco_nxos")}
-    with pytest.raises(UsageError, match=re.escape("a release of cisco_nxos and paloalto_panos; write PLATFORM=10.2.4")):
+    with pytest.raises(
+        UsageError, match=re.escape("a release of cisco_nxos and paloalto_panos; write PLATFORM=10.2.4")
+    ):
         parse_targets(("10.2.4",), both)
