@@ -15,7 +15,7 @@ from tasks.checks.optics import judge_optics
 from tasks.checks.upgrade_path import ARROW, UpgradePlan
 from tasks.matrix import Matrix, Waiver
 from tasks.models import Facts, OpticVerdict, Transceiver, Verdict
-from tasks.platforms import get_platform
+from tasks.platforms import fortinet, get_platform
 from tasks.platforms import paloalto_panos as panos
 
 
@@ -82,8 +82,46 @@ _PANOS: dict[str, Callable[[ReadinessInput], r.CheckResult]] = {
     r.MGMT_RESOURCES: lambda d: r.check_mgmt_resources(panos.parse_resources(d.outputs["resources"])),
     r.ENVIRONMENTALS: lambda d: r.check_environmentals(panos.parse_environmentals(d.outputs["environmentals"])),
 }
+
+
+def _fortinet_disk(data: ReadinessInput) -> r.CheckResult:
+    """FortiOS lists no downloaded images: every image on the path counts, sized by the plan (matrix)."""
+    sizes = {d.version: d.size_mb for d in data.plan.downloads if d.size_mb is not None}
+    required = r.download_mb([d.version for d in data.plan.downloads], [], sizes)
+    store = fortinet.image_store(fortinet.parse_disk_info(data.outputs["disk"]))
+    return r.check_disk_space(store, required_mb=required, mount=fortinet.IMAGE_STORE)
+
+
+def _fortinet_content(data: ReadinessInput) -> r.CheckResult:
+    """FortiOS publishes no minimum content per release: the IPS and application databases must be fresh."""
+    status = fortinet.parse_system_status(data.outputs["facts"])
+    return r.check_content_age(fortinet.content_packages(status), data.today)
+
+
+def _skipped(name: str, why: str) -> Callable[[ReadinessInput], r.CheckResult]:
+    return lambda d: r.CheckResult(name, Verdict.SKIPPED, why)
+
+
+_FORTINET: dict[str, Callable[[ReadinessInput], r.CheckResult]] = {
+    r.DISK_SPACE: _fortinet_disk,
+    r.HA_PEER: lambda d: r.check_ha(fortinet.parse_ha_status(d.outputs["ha_status"], d.facts.serial)),
+    r.PENDING_CHANGES: _skipped(
+        r.PENDING_CHANGES, "FortiOS has no candidate configuration: changes apply when entered"
+    ),
+    r.RUNNING_JOBS: _skipped(r.RUNNING_JOBS, "FortiOS has no job queue to read"),
+    r.CONTENT_VERSION: _fortinet_content,
+    r.LICENSES: lambda d: r.check_licenses(
+        fortinet.parse_fortiguard_services(d.outputs["services"]), d.today, support_listed=False
+    ),
+    r.NTP_SYNC: lambda d: r.check_ntp(fortinet.parse_ntp_status(d.outputs["ntp"])),
+    r.MGMT_RESOURCES: lambda d: r.check_mgmt_resources(fortinet.parse_performance(d.outputs["performance"])),
+    r.ENVIRONMENTALS: lambda d: r.check_environmentals(fortinet.parse_sensors(d.outputs["sensors"])),
+}
 # platform -> check name -> how to run it; a platform without an entry reports every check SKIPPED.
-READINESS: dict[str, dict[str, Callable[[ReadinessInput], r.CheckResult]]] = {panos.DEVICE_TYPE: _PANOS}
+READINESS: dict[str, dict[str, Callable[[ReadinessInput], r.CheckResult]]] = {
+    panos.DEVICE_TYPE: _PANOS,
+    fortinet.DEVICE_TYPE: _FORTINET,
+}
 
 
 def run_readiness(platform: str, data: ReadinessInput, selected: Sequence[str]) -> list[r.CheckResult]:

@@ -45,7 +45,12 @@ MGMT_MEM_MAX_PCT = 90.0
 LICENSE_WARN_DAYS = 30
 # Licence features that stand for the support contract (software downloads need one).
 SUPPORT_FEATURES = ("premium", "platinum", "standard", "premium partner", "partner enabled premium support")
-SANE_HA_PAIRS = (frozenset({"active", "passive"}), frozenset({"active-primary", "active-secondary"}))
+SANE_HA_PAIRS = (
+    frozenset({"active", "passive"}),
+    frozenset({"active-primary", "active-secondary"}),
+    frozenset({"primary", "secondary"}),  # FortiOS `get system ha status`
+)
+CONTENT_MAX_AGE_DAYS = 30  # FortiOS: FortiGuard definitions older than this are stale (ours)
 
 
 # --- what the checks read ---------------------------------------------------------------------------------
@@ -149,6 +154,15 @@ class HaStatus:
     local_version: str | None = None
     peer_version: str | None = None
     software_compatibility: str | None = None  # "Match" / "Mismatch"
+
+
+@dataclass(frozen=True)
+class ContentPackage:
+    """One content package (FortiGuard definitions): its name, version and when it was last updated."""
+
+    name: str
+    version: str
+    updated: date | None
 
 
 @dataclass(frozen=True)
@@ -320,6 +334,31 @@ def check_content_version(app_version: str | None, minimum: str | None) -> Check
     return _result(CONTENT_VERSION, Verdict.PASS, f"content {app_version} meets the target's minimum {minimum}")
 
 
+def check_content_age(
+    packages: Sequence[ContentPackage], today: date, max_age_days: int = CONTENT_MAX_AGE_DAYS
+) -> CheckResult:
+    """FAIL when a content package was last updated more than `max_age_days` days before `today` (FortiOS,
+    whose releases publish no minimum content version); ERROR when no package is reported.
+
+    >>> old = ContentPackage("IPS-DB", "6.00741", date(2015, 12, 1))
+    >>> check_content_age([old], date(2026, 1, 1)).reason
+    'stale content: IPS-DB 6.00741 of 2015-12-01 (3684 days old, limit 30)'
+    """
+    if not packages:
+        return _result(CONTENT_VERSION, Verdict.ERROR, "no content package versions reported")
+    stale = [p for p in packages if p.updated is None or (today - p.updated).days > max_age_days]
+    if stale:
+        listed = ", ".join(
+            f"{p.name} {p.version} of {p.updated} ({(today - p.updated).days} days old, limit {max_age_days})"
+            if p.updated
+            else f"{p.name} {p.version} (no update date)"
+            for p in stale
+        )
+        return _result(CONTENT_VERSION, Verdict.FAIL, f"stale content: {listed}")
+    listed = ", ".join(f"{p.name} {p.version}" for p in packages)
+    return _result(CONTENT_VERSION, Verdict.PASS, f"content updated within {max_age_days} days: {listed}")
+
+
 # --- licences ----------------------------------------------------------------------------------------------
 
 
@@ -333,21 +372,33 @@ def is_support(feature: str) -> bool:
     return name in SUPPORT_FEATURES or "support" in name
 
 
-def check_licenses(licenses: Sequence[License], today: date, warn_days: int = LICENSE_WARN_DAYS) -> CheckResult:
+def check_licenses(
+    licenses: Sequence[License], today: date, warn_days: int = LICENSE_WARN_DAYS, support_listed: bool = True
+) -> CheckResult:
     """FAIL when no support licence is valid (none listed, or all expired). WARN when another licence has
     expired, or any licence expires within `warn_days` days. A licence is expired when the device says so or
     its expiry date is before `today`.
+
+    With `support_listed` False (FortiOS: the command lists FortiGuard service contracts, not the support
+    contract) every licence stands for support: FAIL when all have expired, WARN when none is listed.
+
+    >>> lapsed = License("Attack Definitions", "", date(2026, 1, 1), False)
+    >>> check_licenses([lapsed], date(2026, 2, 1), support_listed=False).reason
+    'every licence expired: Attack Definitions expired 2026-01-01'
     """
 
     def expired(lic: License) -> bool:
         return lic.expired or (lic.expires is not None and lic.expires < today)
 
-    support = [lic for lic in licenses if is_support(lic.feature)]
+    support = [lic for lic in licenses if is_support(lic.feature)] if support_listed else list(licenses)
     if not support:
+        if not support_listed:
+            return _result(LICENSES, Verdict.WARN, "no licence with an expiry date listed; check support by hand")
         return _result(LICENSES, Verdict.FAIL, "no support licence installed")
     if all(expired(lic) for lic in support):
         dates = ", ".join(f"{lic.feature} expired {lic.expires or '(no date)'}" for lic in support)
-        return _result(LICENSES, Verdict.FAIL, f"support expired: {dates}")
+        what = "support expired" if support_listed else "every licence expired"
+        return _result(LICENSES, Verdict.FAIL, f"{what}: {dates}")
     warnings = [f"{lic.feature} expired {lic.expires or ''}".rstrip() for lic in licenses if expired(lic)]
     soon = [
         f"{lic.feature} expires {lic.expires} (in {(lic.expires - today).days} days)"
@@ -356,7 +407,8 @@ def check_licenses(licenses: Sequence[License], today: date, warn_days: int = LI
     ]
     if warnings or soon:
         return _result(LICENSES, Verdict.WARN, "; ".join(warnings + soon))
-    return _result(LICENSES, Verdict.PASS, f"{len(licenses)} licences valid, support included")
+    included = ", support included" if support_listed else ""
+    return _result(LICENSES, Verdict.PASS, f"{len(licenses)} licences valid{included}")
 
 
 # --- NTP, management plane, environmentals ----------------------------------------------------------------

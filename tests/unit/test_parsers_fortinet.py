@@ -4,17 +4,22 @@ Covered samples of shared/reference/cli/fortinet/ (copied byte-identical, source
 - get_system_status__* (all 11: ntc-templates 6.0.7 to 7.4.8 and the three oxidized transcripts, which keep
   the echo, CRs, `--More--` paging marks and the trailing prompt);
 - get_system_interface_transceiver__* (all 3 oxidized: Fortinet-coded SFP+/QSFP28 optics, empty cages, DOM
-  tables, paging mark inside the table).
-Not covered, because no parser of ours reads them: get_system_ha_status__* (the HA role comes from
-`Current HA mode` in get system status), get_hardware_status__*, get_hardware_nic*__*,
+  tables, paging mark inside the table);
+- get_system_ha_status__* (all 6: ntc-templates 5.6 to 7.0 and two oxidized 7.4 transcripts), read by the
+  pre-upgrade HA check.
+Readiness outputs transcribed from public pages (sources beside them, format evidence only): diagnose sys ntp
+status, get system performance status, get system fortiguard-service status, execute sensor list.
+Not covered, because no parser of ours reads them: get_hardware_status__*, get_hardware_nic*__*,
 get_system_interface_physical__*, diagnose_hardware_deviceinfo_psu__*, and the session_transcript__*
 files (used for the lab's prompt, echo and error text, not as parser input).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +39,11 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fortinet"
 PARSERS: dict[str, Callable[[str], Any]] = {
     "get_system_status": fortinet.parse_system_status,
     "get_system_interface_transceiver": fortinet.parse_transceivers,
+    "get_system_ha_status": fortinet.parse_ha_status,
+    "diagnose_sys_ntp_status": fortinet.parse_ntp_status,
+    "get_system_performance_status": fortinet.parse_performance,
+    "get_system_fortiguard-service_status": fortinet.parse_fortiguard_services,
+    "execute_sensor_list": fortinet.parse_sensors,
 }
 
 CASES = sorted(FIXTURES.glob("*/*.txt"))
@@ -47,6 +57,15 @@ def _read(case: Path) -> str:
     """The sample as bytes on the wire would decode: CRs kept (no newline translation)."""
     with case.open(encoding="utf-8", newline="") as handle:
         return handle.read()
+
+
+def _plain(value: Any) -> Any:
+    """Parser results (dataclasses, tuples of them) as dicts and lists, to compare with the YAML."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: _plain(v) for k, v in dataclasses.asdict(value).items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _assert_fields(actual: dict[str, Any], expected: dict[str, Any], where: str) -> None:
@@ -76,7 +95,17 @@ def test_parse(case: Path) -> None:
     expected = yaml.safe_load(case.with_suffix(".yaml").read_text(encoding="utf-8"))
     parsed = PARSERS[case.parent.name](text)
     if "parsed" in expected:
-        _assert_fields(parsed, expected["parsed"], "parsed")
+        plain, want = _plain(parsed), expected["parsed"]
+        if isinstance(want, list):
+            assert plain == want
+        else:
+            _assert_fields(plain, want, "parsed")
+    if "count" in expected:  # sensors
+        assert len(parsed) == expected["count"]
+        assert sum(1 for s in parsed if s.alarm) == expected["alarms"]
+        by_slot = {s.slot: _plain(s) for s in parsed}
+        for slot, want in expected["rows"].items():
+            _assert_fields(by_slot[str(slot)], want, f"sensor {slot}")
     if "facts" in expected:
         _assert_fields(fortinet.facts({"facts": text}).to_dict(), expected["facts"], "facts")
     if "transceivers" in expected:
@@ -90,6 +119,25 @@ def test_parse(case: Path) -> None:
 def test_garbage_raises_parse_error(command: str) -> None:
     with pytest.raises(ParseError):
         PARSERS[command](garbage(command))
+
+
+def test_fortiguard_service_rows_with_a_date_are_licences() -> None:
+    text = (
+        "NAME  VERSION LAST UPDATE  METHOD  EXPIRE\n"
+        "Attack Definitions  33.950  2026-11-20 03:16:00  scheduled  2027-01-31\n"
+    )
+    (licence,) = fortinet.parse_fortiguard_services(text)
+    assert (licence.feature, licence.expires) == ("Attack Definitions", date(2027, 1, 31))
+
+
+def test_ha_local_member_is_found_by_serial() -> None:
+    text = (FIXTURES / "get_system_ha_status" / "oxidized_FortiGate-3001F_7.4.8_HA.txt").read_text()
+    ha = fortinet.parse_ha_status(text, local_serial="FG3K100000000001")
+    assert (ha.local_state, ha.peer_state) == ("secondary", "primary")
+
+
+def test_empty_sensor_list_is_no_sensors() -> None:
+    assert fortinet.parse_sensors("execute sensor list\r\r\n\r\nfw1 # ") == []
 
 
 def test_empty_transceiver_output_is_no_optics() -> None:
