@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from lab.estates import multivendor
+from lab.personalities.fortinet import EXAMPLE_FAILING_STATES as FORTIOS_FAILING_STATES
 from lab.personalities.paloalto_panos import EXAMPLE_FAILING_STATES, EXAMPLE_HA_VERSION_MISMATCH, ports
 
 SEED = 20240611
@@ -182,6 +183,7 @@ def build(rng: random.Random) -> dict[str, Any]:
         for site, devices in sites.items():
             customer_sites = customers.setdefault(customer, {"sites": {}})["sites"]
             customer_sites.setdefault(site, {"devices": []})["devices"].extend(devices)
+    add_fortigate_failing_states(random.Random(SEED + 4), customers)
     return {"customers": customers}
 
 
@@ -210,6 +212,18 @@ def add_failing_states(rng: random.Random, customers: dict[str, Any]) -> None:
     mismatch["state"] = dict(EXAMPLE_HA_VERSION_MISMATCH)
 
 
+def add_fortigate_failing_states(rng: random.Random, customers: dict[str, Any]) -> None:
+    """One FortiGate failing each FortiOS readiness check (the demo's FortiGates are HA pairs)."""
+    devices = [d for c in customers.values() for s in c["sites"].values() for d in s["devices"]]
+    gates = [d for d in devices if d["platform"] == "fortinet" and not d.get("faults")]
+    rng.shuffle(gates)
+    for check, state in FORTIOS_FAILING_STATES.items():
+        # A full disk only matters to a FortiGate with an image to download: one not on 7.4 yet.
+        pick = next(g for g in gates if not g["version"].startswith("7.4")) if check == "disk_space" else gates[-1]
+        gates.remove(pick)
+        pick["state"] = dict(state)
+
+
 def fault_devices() -> list[dict[str, Any]]:
     short, site = FAULT_CUSTOMER[1], FAULT_CUSTOMER[2]
     rng = random.Random(SEED + 1)
@@ -228,7 +242,8 @@ HEADER = """\
 # PAN-OS firewalls (HA pairs, 9.1/10.1, ~1 in 8 with non-OEM optics) and, per customer, switches and firewalls
 # of at least two more vendors (lab/estates/multivendor.py); third-party optics on every platform;
 # customer {fault_customer} also holds the two fault devices (refuse, auth_fail); a few PAN-OS firewalls carry a
-# `state` that fails one pre-upgrade readiness check each (full disk, pending changes, expired support, ...).
+# `state` that fails one pre-upgrade readiness check each (full disk, pending changes, expired support, ...), and so
+# do a few FortiGates.
 """
 
 

@@ -33,14 +33,17 @@ def _support_expired(state: dict[str, Any]) -> bool:
     return not valid
 
 
-def fails_readiness(device: dict[str, Any]) -> bool:
-    """Whether the device's `state` in the estate file describes a failing readiness check (docs/checks.md)."""
+def fails_readiness(device: dict[str, Any], targets: dict[str, str]) -> bool:
+    """Whether the device's `state` in the estate file describes a failing readiness check (docs/checks.md).
+
+    A full disk only matters when there is something to download: the device is not on its target yet.
+    """
     state = device.get("state") or {}
     env = state.get("environment") or {}
     peer = state.get("peer_version")
     return any(
         (
-            state.get("disk_free_mb", 10_000) < 1_000,
+            state.get("disk_free_mb", 10_000) < 1_000 and device["version"] != targets.get(device["platform"]),
             state.get("pending_changes", False),
             any(job.get("status", "FIN") != "FIN" for job in state.get("jobs", [])),
             int(str(state.get("app_version", MIN_CONTENT)).split("-")[0]) < MIN_CONTENT,
@@ -68,7 +71,7 @@ def expected_no_go(devices: list[dict[str, Any]], targets: dict[str, str]) -> se
             device.get("faults")
             or (device.get("ha") and device["ha"]["peer"] in unsynced and device["ha"]["peer"] in by_name)
             or (device["platform"] == "paloalto_panos" and any(third_party(device, o) for o in optics))
-            or fails_readiness(device)
+            or fails_readiness(device, targets)
             or any(any_optic_issue(device, o, targets) for o in optics)
         ):
             result.add(device["name"])
