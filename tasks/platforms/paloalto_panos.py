@@ -42,8 +42,12 @@ COMMANDS: dict[str, str] = {
     "swm": "debug swm status",
     # the pre-upgrade state snapshot (post-upgrade diffs against it)
     "interfaces": "show interface hardware",
+    "routes": "show routing route",
+    "arp": "show arp all",
+    "sessions": "show session info",
+    "config": "show config running",
 }
-SNAPSHOT_COMMANDS: tuple[str, ...] = ("interfaces",)
+SNAPSHOT_COMMANDS: tuple[str, ...] = ("interfaces", "routes", "arp", "sessions", "config")
 # The purposes whose outputs `facts()` reads, in the order they are sent. The HA state is read from the
 # prompt, which PAN-OS prints as `admin@fw01(active)>` on a firewall in an HA pair: one round trip less per
 # device. `facts()` also takes the `ha` output when a workflow needs the peer's details.
@@ -813,12 +817,219 @@ def parse_interfaces(text: str) -> dict[str, str]:
     return {row["interface"]: row["state"].split("(")[0] for row in rows}
 
 
+# --- snapshot counts: show routing route / show arp all / show session info ----------------------------------
+
+
+_ROUTES_TOTAL_RE = re.compile(r"^\s*total routes shown:\s*(?P<count>\d+)\s*$", re.IGNORECASE | re.MULTILINE)
+_ROUTES_HEADER_RE = re.compile(r"^\s*destination\s+nexthop\s+metric\s+flags", re.MULTILINE)
+
+
+def parse_route_count(text: str) -> int:
+    """The number of routes `show routing route` reports: its `total routes shown: N` footer.
+
+    The footer is the firewall's own count over every virtual router; without it (a cut output) the rows
+    ntc-templates reads are counted. Raises ParseError when the output has neither footer nor route table.
+
+    >>> parse_route_count("destination  nexthop  metric flags  age  interface  next-AS\\n"
+    ...                   "0.0.0.0/0    10.0.0.1  10     A S          ethernet1/1\\ntotal routes shown: 1\\n")
+    1
+    """
+    body = _body(text)
+    totals = _ROUTES_TOTAL_RE.findall(body)
+    if totals:
+        return sum(int(count) for count in totals)
+    if not _ROUTES_HEADER_RE.search(body):
+        raise ParseError(f"show routing route: no route table in output starting {first_line(text)!r}")
+    return len(_ntc("routes", body))
+
+
+_ARP_HEADER_RE = re.compile(r"^\s*interface\s+ip address\s+hw address\s+port\s+status\s+ttl", re.MULTILINE)
+
+
+def parse_arp_count(text: str) -> int:
+    """The number of entries `show arp all` lists (the rows ntc-templates reads, incomplete ones included).
+
+    Raises ParseError when the output has no ARP table header.
+
+    >>> parse_arp_count("total ARP entries in table :        1\\n\\n"
+    ...                 "interface         ip address      hw address        port              status   ttl\\n"
+    ...                 "-----\\nethernet1/1       10.0.0.1        00:1b:17:00:00:01 ethernet1/1         c      600\\n")
+    1
+    """
+    body = _body(text)
+    if not _ARP_HEADER_RE.search(body):
+        raise ParseError(f"show arp all: no ARP table header in output starting {first_line(text)!r}")
+    return len(_ntc("arp", body))
+
+
+_SESSIONS_ALLOCATED_RE = re.compile(r"^\s*Number of allocated sessions:\s*(?P<count>\d+)", re.MULTILINE)
+_SESSIONS_ACTIVE_RE = re.compile(r"^\s*Number of active sessions:\s*(?P<count>\d+)", re.MULTILINE)
+
+
+def parse_session_count(text: str) -> int:
+    """The sessions in use from `show session info`: `Number of allocated sessions`, summed over dataplanes.
+
+    Each dataplane (`target-dp: *.dp0`, ...) prints its own block; a form that prints `Number of active
+    sessions` instead is read too. Raises ParseError when neither line is present.
+
+    >>> parse_session_count("target-dp: *.dp0\\nNumber of sessions supported: 196606\\n"
+    ...                     "Number of allocated sessions: 1019\\nNumber of active TCP sessions: 374\\n")
+    1019
+    """
+    body = _body(text)
+    counts = _SESSIONS_ALLOCATED_RE.findall(body) or _SESSIONS_ACTIVE_RE.findall(body)
+    if not counts:
+        raise ParseError(
+            f"show session info: no 'Number of allocated sessions' in output starting {first_line(text)!r}"
+        )
+    return sum(int(count) for count in counts)
+
+
+# --- show config running: the sanitiser ------------------------------------------------------------------
+
+
+REMOVED = "<removed>"
+# A configuration key names a secret when one of its `-`/`_`-separated words is one of these, or contains
+# one of the substrings (`phash`, `snmp-community-string`, `authpwd`, `pre-shared-key`, `private-key`, ...).
+_SECRET_WORDS = frozenset({"key", "keys", "psk", "apikey"})
+_SECRET_SUBSTRINGS = ("secret", "password", "passwd", "pwd", "passphrase", "hash", "community", "token")
+# Keys that read like secrets but hold policy or public data: a password policy, a certificate's name hashes.
+_NOT_SECRET_KEYS = frozenset(
+    {"password-complexity", "password-profile", "password-change", "subject-hash", "issuer-hash"}
+)
+_PEM_PRIVATE_RE = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?-----END [A-Z0-9 ]*PRIVATE KEY-----", re.DOTALL)
+# Values PAN-OS never prints in clear whatever their key: its encrypted blobs and crypt(3) hashes.
+_BLOB_RE = re.compile(r"-AQ==[A-Za-z0-9+/=]*|\$(?:1|2[aby]?|5|6)\$[^\s;\"'<]+")
+_XML_SECRET_RE = re.compile(r"<(?P<tag>[\w-]+)(?P<attrs>[^>]*)>(?P<value>[^<]*)</(?P=tag)>")
+_BLOCK_OPEN_RE = re.compile(r"^(?P<indent>\s*)(?P<key>\"[^\"]*\"|[^\s{};\[\]\"]+)\s*\{\s*$")
+_STATEMENT_RE = re.compile(
+    r"^(?P<indent>\s*)(?P<key>\"[^\"]*\"|[^\s{};\[\]\"]+)(?P<sep>\s+)(?P<value>.*?)(?P<end>;?)\s*$"
+)
+
+
+def is_secret_key(key: str) -> bool:
+    """Whether a configuration key names a secret (see `_SECRET_WORDS` and `_SECRET_SUBSTRINGS`).
+
+    >>> [is_secret_key(k) for k in ("phash", "pre-shared-key", "snmp-community-string", "hostname", "keystone")]
+    [True, True, True, False, False]
+    >>> is_secret_key("password-complexity"), is_secret_key("api-key")
+    (False, True)
+    """
+    lowered = key.strip('"').lower()
+    if lowered in _NOT_SECRET_KEYS:
+        return False
+    words = re.split(r"[-_.]", lowered)
+    return any(word in _SECRET_WORDS for word in words) or any(part in lowered for part in _SECRET_SUBSTRINGS)
+
+
+def _mask_set_line(line: str) -> str:
+    """`set ... <secret key> <value...>` -> `set ... <secret key> <removed>` (the first secret key decides)."""
+    words = line.split()
+    for i, word in enumerate(words[1:-1], start=1):
+        if is_secret_key(word):
+            indent = line[: len(line) - len(line.lstrip())]
+            return indent + " ".join([*words[: i + 1], REMOVED])
+    return line
+
+
+def _mask_xml(line: str) -> str:
+    """`<phash>...</phash>` -> `<phash><removed></phash>` for every secret-named element on the line."""
+
+    def repl(match: re.Match[str]) -> str:
+        if is_secret_key(match["tag"]) and match["value"].strip():
+            return f"<{match['tag']}{match['attrs']}>{REMOVED}</{match['tag']}>"
+        return match[0]
+
+    return _XML_SECRET_RE.sub(repl, line)
+
+
+def _open_quote(value: str) -> bool:
+    """Whether a value opens a double-quoted string that does not close on its line."""
+    return value.count('"') % 2 == 1
+
+
+def sanitise_config(text: str) -> str:
+    """The configuration text with every secret replaced by `<removed>`, its structure kept.
+
+    Reads the brace format of `show config running` (`config { ... }`), the `set` format and XML elements.
+    Masked: the value of every key that names a secret (`phash`, `password`, `pre-shared-key`/`key`,
+    `snmp-community-string`, `secret`, `private-key`, `authpwd`, any key with secret/password/key/community/
+    hash in it) and everything inside a block so named; anywhere, PEM private keys, PAN-OS `-AQ==` blobs and
+    crypt hashes (`$1$`, `$5$`, `$6$`). A value quoted over several lines is masked as one. Pure and
+    idempotent; an echoed command and trailing prompt are dropped.
+
+    >>> print(sanitise_config("config {\\n  mgt-config {\\n    users {\\n      admin {\\n"
+    ...                       "        phash $5$abc$xyz;\\n      }\\n    }\\n  }\\n}"))
+    config {
+      mgt-config {
+        users {
+          admin {
+            phash <removed>;
+          }
+        }
+      }
+    }
+    >>> sanitise_config("set deviceconfig system snmp-setting access-setting version v2c snmp-community-string s3cr3t")
+    'set deviceconfig system snmp-setting access-setting version v2c snmp-community-string <removed>'
+    """
+    lines = strip_session(_PEM_PRIVATE_RE.sub(REMOVED, text))
+    out: list[str] = []
+    secret_depth: list[bool] = []  # per open block: whether it or an enclosing block names a secret
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        stripped = line.strip()
+        inside_secret = bool(secret_depth) and secret_depth[-1]
+        if stripped.startswith("set "):
+            out.append(_BLOB_RE.sub(REMOVED, _mask_set_line(line)))
+            continue
+        if stripped.startswith("<"):
+            out.append(_BLOB_RE.sub(REMOVED, _mask_xml(line)))
+            continue
+        if stripped == "}" or stripped == "};":
+            if secret_depth:
+                secret_depth.pop()
+            out.append(line)
+            continue
+        block = _BLOCK_OPEN_RE.match(line)
+        if block:
+            secret_depth.append(inside_secret or is_secret_key(block["key"]))
+            out.append(line)
+            continue
+        statement = _STATEMENT_RE.match(line)
+        if statement and (inside_secret or is_secret_key(statement["key"])):
+            value = statement["value"]
+            # a value quoted over several lines, or a list over several lines, ends where its quote/bracket does
+            if _open_quote(value):
+                while i < len(lines) and not _open_quote(lines[i]):
+                    i += 1
+                i += 1
+            elif value.startswith("[") and "]" not in value:
+                while i < len(lines) and "]" not in lines[i]:
+                    i += 1
+                i += 1
+            out.append(f"{statement['indent']}{statement['key']} {REMOVED};")
+            continue
+        if inside_secret and stripped and stripped not in ("{", "}"):
+            indent = line[: len(line) - len(line.lstrip())]
+            out.append(f"{indent}{REMOVED};")
+            continue
+        out.append(_BLOB_RE.sub(REMOVED, line))
+    return "\n".join(out)
+
+
 def snapshot(outputs: Mapping[str, str], facts_: Facts, optics: list[Transceiver]) -> dict[str, Any]:
-    """What post-upgrade compares against: version, content, HA state, link state per interface, optics per port."""
+    """What post-upgrade compares against: version, content, HA state, link state per interface, optics per
+    port, route, ARP and session counts, and the running configuration without its secrets."""
     return {
         "version": facts_.version,
         "content": facts_.extra.get("app-version"),
         "ha_state": facts_.ha_state,
         "interfaces": parse_interfaces(outputs["interfaces"]) if "interfaces" in outputs else {},
         "optics": {t.port: {"part": t.part, "vendor": t.vendor, "serial": t.serial} for t in optics},
+        "routes": parse_route_count(outputs["routes"]) if "routes" in outputs else None,
+        "arp": parse_arp_count(outputs["arp"]) if "arp" in outputs else None,
+        "sessions": parse_session_count(outputs["sessions"]) if "sessions" in outputs else None,
+        "config": sanitise_config(outputs["config"]) if "config" in outputs else None,
     }
