@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from lab.estate import Device, License, Optic, serial_for
-from lab.personalities.base import Command, DeviceView, Personality, Reply, match_command
+from lab.personalities.base import (
+    Command,
+    DeviceView,
+    Personality,
+    Reply,
+    device_rng,
+    layout_problems,
+    match_command,
+)
 
 # --- hardware data ----------------------------------------------------------------------------------------
 
@@ -157,35 +165,13 @@ DEMO_PORTS: dict[str, list[str]] = {
 
 def validate_device(device: Device) -> list[tuple[str, str]]:
     """Problems with a FortiGate: unknown model or version form, optics in ports that cannot hold them."""
-    if device.model not in MODELS:
-        return [("model", f"unknown FortiGate model {device.model!r} (known: {', '.join(MODELS)})")]
-    if not _VERSION_RE.fullmatch(device.version):
+    if device.model in MODELS and not _VERSION_RE.fullmatch(device.version):
         return [("version", f"FortiOS version must be X.Y.Z with X 6-8 (e.g. 7.4.8), got {device.version!r}")]
-    cages = dict(MODELS[device.model])
-    for i, optic in enumerate(device.optics):
-        problem = _optic_problem(device.model, cages, optic)
-        if problem:
-            return [(f"optics[{i}].{problem[0]}", problem[1])]
-    return []
-
-
-def _optic_problem(model: str, cages: dict[str, str], optic: Optic) -> tuple[str, str] | None:
-    if optic.type not in OPTIC_KINDS:
-        return "type", f"unknown optic type {optic.type!r} (known: {', '.join(OPTIC_KINDS)})"
-    cage = cages.get(optic.port)
-    if cage is None:
-        return "port", f"{model} has no port {optic.port!r}"
-    if optic.type not in CAGES[cage]:
-        return "port", f"{optic.port} of {model} is a {cage} port and cannot hold a {optic.type} optic"
-    return None
+    ports = {model: dict(layout) for model, layout in MODELS.items()}
+    return layout_problems(device, "FortiGate", ports, OPTIC_KINDS, lambda cage, kind: kind in CAGES[cage])
 
 
 # --- per-device deterministic facts -------------------------------------------------------------------------
-
-
-def _rng(device: Device, salt: str) -> random.Random:
-    seed = hashlib.sha256(f"{device.name}/{salt}".encode()).digest()
-    return random.Random(int.from_bytes(seed[:8], "big"))
 
 
 def _pair_rng(device: Device) -> random.Random:
@@ -259,7 +245,7 @@ def _duration(seconds: int) -> str:
 
 def get_system_status(view: DeviceView, args: dict[str, str]) -> str:
     """`get system status` in the field order of the real 7.4.8 output (oxidized 3001F/501E samples)."""
-    d, r = view.device, _rng(view.device, "status")
+    d, r = view.device, device_rng(view.device, "status")
     build, _, _ = build_info(d.version)
     vdom = vdoms_enabled(d)
     today = datetime.now().date()
@@ -313,7 +299,7 @@ def content_databases(device: Device, today: date) -> tuple[str, str]:
     when ``state.app_version`` is set (on FortiOS the lab reads that key as "content not updated")."""
     if device.state.app_version is not None:
         return STALE_DB, STALE_DB
-    r = _rng(device, "content")
+    r = device_rng(device, "content")
     when = f"{today - timedelta(days=r.randint(0, 2))} 03:16"
     return f"33.{r.randint(100, 999):05d}({when})", f"33.{r.randint(100, 999):05d}({when})"
 
@@ -353,14 +339,14 @@ _QSFP_HEADER = [
 
 
 def _sfp_row(device: Device, port: str) -> str:
-    r = _rng(device, f"dom/{port}")
+    r = device_rng(device, f"dom/{port}")
     temp, volts, bias = r.uniform(25, 55), r.uniform(3.25, 3.36), r.uniform(5, 40)
     tx, rx = r.uniform(-3.5, -1.0), r.uniform(-9.0, -2.0)
     return f"{port:<13}{temp:>5.1f}{volts:>13.2f}{bias:>13.2f}{tx:>13.1f}{rx:>13.1f} {'':<6}"
 
 
 def _qsfp_row(device: Device, port: str) -> str:
-    r = _rng(device, f"dom/{port}")
+    r = device_rng(device, f"dom/{port}")
     temp, volts = r.uniform(35, 55), r.uniform(3.25, 3.36)
     bias = [f"{r.uniform(35, 42):.2f}" for _ in range(4)]
     rx = [f"{r.uniform(-2.0, 1.0):>5.1f}" for _ in range(4)]
@@ -461,7 +447,7 @@ def free_disk_mb(device: Device) -> float:
     """Free MB on the log/data partition of the boot disk: ``state.disk_free_mb``, else a healthy 9-13 GB."""
     if device.state.disk_free_mb is not None:
         return float(device.state.disk_free_mb)
-    return float(_rng(device, "disk").randint(9000, 13000))
+    return float(device_rng(device, "disk").randint(9000, 13000))
 
 
 def diagnose_hardware_deviceinfo_disk(view: DeviceView, args: dict[str, str]) -> str:
@@ -498,7 +484,7 @@ def diagnose_sys_ntp_status(view: DeviceView, args: dict[str, str]) -> str:
 
 def get_system_performance_status(view: DeviceView, args: dict[str, str]) -> str:
     """`get system performance status` (300E sample shape); CPU and memory from ``state.mgmt_*_pct``."""
-    d, r = view.device, _rng(view.device, "performance")
+    d, r = view.device, device_rng(view.device, "performance")
     cpu = d.state.mgmt_cpu_pct if d.state.mgmt_cpu_pct is not None else float(r.randint(1, 20))
     mem = d.state.mgmt_mem_pct if d.state.mgmt_mem_pct is not None else float(r.randint(20, 55))
     total = 8172040
@@ -526,7 +512,7 @@ FORTIGUARD_SERVICES = ("AV Engine", "Virus Definitions", "Attack Definitions", "
 
 def default_licenses(device: Device) -> tuple[License, ...]:
     """Healthy FortiGuard contracts: every service valid for another 200-400 days."""
-    r = _rng(device, "licenses")
+    r = device_rng(device, "licenses")
     return tuple(License(name, expires_in_days=r.randint(200, 400)) for name in FORTIGUARD_SERVICES)
 
 
