@@ -7,6 +7,7 @@ from enum import Enum
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -40,6 +41,7 @@ HEADER_FILL = "DDEBF7"
 MAX_WIDTH = 60
 MIN_WIDTH = 6
 MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
+MAX_NOTE_CHARS = 2_000  # a cell comment is a tooltip: the full text is on the Findings sheet
 
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor=HEADER_FILL)
@@ -88,6 +90,8 @@ def write_sheet(ws: Worksheet, spec: SheetSpec) -> None:
     last_row = len(spec.rows) + 1
     for column in spec.verdict_columns:
         _colour_verdicts(ws, column + 1, range(2, last_row + 1))
+    for (index, column), text in spec.notes.items():
+        ws.cell(row=index + 2, column=column + 1).comment = Comment(clean_text(text, MAX_NOTE_CHARS), "estate")
     widths = _fit_widths(ws, [spec.headers, *spec.rows], spec.widths)
     for column in spec.wrap_columns:
         _wrap_long(ws, column + 1, range(2, last_row + 1), widths[column])

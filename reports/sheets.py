@@ -30,7 +30,8 @@ class SheetSpec:
     """One table sheet: row 1 is `headers`, then `rows`; how it is styled is the writer's business.
 
     `verdict_columns` are 0-based indexes whose cells are coloured by verdict; `wrap_columns` hold long text
-    that wraps once the column reaches its width cap; `widths` overrides the computed width of a column.
+    that wraps once the column reaches its width cap; `widths` overrides the computed width of a column;
+    `notes` puts a comment on a cell, keyed by (0-based row of `rows`, 0-based column).
     """
 
     title: str
@@ -39,6 +40,7 @@ class SheetSpec:
     verdict_columns: tuple[int, ...] = ()
     wrap_columns: tuple[int, ...] = ()
     widths: Mapping[int, float] = field(default_factory=dict)
+    notes: Mapping[tuple[int, int], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.title or len(self.title) > 31 or _INVALID_TITLE_CHARS & set(self.title):

@@ -94,14 +94,22 @@ def _plan_summary(plan: UpgradePlan) -> dict[str, object]:
 
 
 def readiness_sheet(result: RunResult, checks: tuple[str, ...]) -> SheetSpec:
-    """Device x check, each cell the check's verdict (the reasons are on the Findings sheet)."""
+    """Device x check, each cell the check's verdict with its reason as the cell's comment (and on Findings)."""
     headers = ("Device", "Customer", "Site", "Platform", *checks)
     rows = []
-    for host in result.hosts:
-        by_check = {f.check: f.verdict.value for f in host.findings}
-        cells = [by_check.get(c, Verdict.ERROR.value if host.status == "error" else "") for c in checks]
+    notes: dict[tuple[int, int], str] = {}
+    for row, host in enumerate(result.hosts):
+        by_check = {f.check: f for f in host.findings}
+        cells = []
+        for column, check in enumerate(checks, start=4):
+            finding = by_check.get(check)
+            if finding is None:
+                cells.append(Verdict.ERROR.value if host.status == "error" else "")
+                continue
+            cells.append(finding.verdict.value)
+            notes[(row, column)] = finding.message
         rows.append((host.name, host.customer, host.site, host.platform, *cells))
-    return SheetSpec(READINESS_TITLE, headers, rows, verdict_columns=tuple(range(4, 4 + len(checks))))
+    return SheetSpec(READINESS_TITLE, headers, rows, verdict_columns=tuple(range(4, 4 + len(checks))), notes=notes)
 
 
 def path_sheet(result: RunResult) -> SheetSpec:

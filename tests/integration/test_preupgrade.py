@@ -189,3 +189,12 @@ def test_a_target_for_one_platform_covers_only_that_platform(
     assert len(rows) == len(firewalls)
     assert "left out" in err and "arista_eos" in err
     assert code in (0, 1)
+
+
+def test_readiness_cells_carry_their_reason(lab_env: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["pre-upgrade", "--customer", "alpha", "--target", "10.2.4-h4", "--inventory", str(lab_env.inventory)]
+    _, out, _ = run_cli([*args, "--out", str(tmp_path)], capsys)
+    ws = openpyxl.load_workbook(run_folder(out) / "report.xlsx")["Readiness"]
+    header = [c.value for c in ws[1]]
+    disk = ws.cell(row=2, column=header.index("disk_space") + 1)
+    assert disk.value == "PASS" and disk.comment is not None and "MB" in disk.comment.text

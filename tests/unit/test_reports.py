@@ -567,3 +567,14 @@ def test_summary_decides_go_no_go_per_site_for_a_pre_upgrade(tmp_path: Path) -> 
     title = next(i for i, r in enumerate(rows) if r[0] == NO_GO_TITLE)
     listed = {r[0] for r in rows[title + 2 :] if r[0] and r[1]}
     assert {h.name for h in result.hosts if h.verdict in (Verdict.FAIL, Verdict.ERROR)} <= listed
+
+
+def test_a_sheet_note_becomes_the_cells_comment(tmp_path: Path) -> None:
+    spec = SheetSpec(
+        "Readiness", ("Device", "ntp_sync"), [("fw1", "FAIL"), ("fw2", "PASS")], (1,), notes={(0, 1): "no sync"}
+    )
+    path = tmp_path / "report.xlsx"
+    write_workbook(build_result(), path, [spec])
+    ws = load_workbook(path)["Readiness"]
+    assert ws["B2"].comment is not None and ws["B2"].comment.text == "no sync"
+    assert ws["B3"].comment is None
