@@ -141,7 +141,8 @@ def path_sheet(result: RunResult) -> SheetSpec:
 
 def run_preupgrade(request: RunRequest, via: str | None = None, checks: str | None = None) -> RunOutcome:
     """Run the pre-upgrade over the selected devices of the platforms given a target release."""
-    selected = select_checks(checks or request.settings.checks, ALL_CHECKS, source="--checks")
+    source = "--checks" if checks else "checks (config.yaml or ESTATE_CHECKS)"
+    selected = select_checks(checks or request.settings.checks, ALL_CHECKS, source=source)
     inputs = prepare(request)
     if not inputs.targets:
         raise UsageError("--target: give the release to upgrade to (a bare version or PLATFORM=VERSION)")
