@@ -10,6 +10,7 @@ from typing import Any
 from tasks.checks.readiness import ContentPackage, DiskUsage, HaStatus, License, NtpServer, NtpStatus, Resources, Sensor
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
+from tasks.platforms.text import PEM_PRIVATE_KEY_RE, REMOVED, names_secret, ntc
 from tasks.versions import parse_version
 
 DEVICE_TYPE = "fortinet"
@@ -24,13 +25,24 @@ COMMANDS: dict[str, str] = {
     "performance": "get system performance status",
     "services": "get system fortiguard-service status",
     "sensors": "execute sensor list",
+    # the pre-upgrade state snapshot (post-upgrade diffs against it)
+    "interfaces": "get system interface physical",
+    "routes": "get router info routing-table all",
+    "arp": "get system arp",
+    "sessions": "diagnose sys session stat",
+    "config": "show",
 }
 # The purposes the readiness checks read ("facts" carries the FortiGuard database versions), in sending order.
 # FortiOS has no candidate configuration (changes apply at once) and no job queue: pending_changes and
 # running_jobs are SKIPPED for FortiOS (tasks.checks.preupgrade).
 READINESS_COMMANDS: tuple[str, ...] = ("facts", "ha_status", "disk", "ntp", "performance", "services", "sensors")
-# The snapshot reads only what facts, optics and readiness already collected.
-SNAPSHOT_COMMANDS: tuple[str, ...] = ()
+# What the snapshot adds to facts, optics and readiness. `get router info routing-table all` (the active
+# routes, one line per prefix) over `... database` (every candidate route, inactive ones too): post-upgrade
+# asks whether the same routes are in use. `diagnose sys session stat` over `get system session status`:
+# the same count plus the setup rate and drop counters an engineer reads beside it. `show` (the non-default
+# configuration, what a configuration backup holds) over `show full-configuration` (every default spelt
+# out, many times longer and changing with each release's new defaults).
+SNAPSHOT_COMMANDS: tuple[str, ...] = ("interfaces", "routes", "arp", "sessions", "config")
 # `get system status` carries the model, version, serial, hostname and HA mode in one round trip.
 FACTS_COMMANDS: tuple[str, ...] = ("facts",)
 TRANSCEIVER_COMMANDS: tuple[str, ...] = ("transceivers",)
@@ -585,11 +597,215 @@ def parse_sensors(text: str) -> list[Sensor]:
     return sensors
 
 
+# --- the pre-upgrade snapshot: get system interface physical ----------------------------------------------
+
+_PHYSICAL_PORT_RE = re.compile(r"^\s*==\s*\[(?P<name>[^\]]+)\]\s*$", re.MULTILINE)
+
+
+def parse_interfaces(text: str) -> dict[str, str]:
+    """Link state per physical port from `get system interface physical` (ntc-templates), e.g. `up`, `down`.
+
+    The `== [onboard]` group heading is not a port. An empty output is no ports; text without any
+    `==[port]` block raises ParseError.
+
+    >>> parse_interfaces("== [onboard]\\n\\t==[port1]\\n\\t\\tmode: static\\n\\t\\tip: 0.0.0.0 0.0.0.0\\n"
+    ...                  "\\t\\tipv6: ::/0\\n\\t\\tstatus: down\\n\\t\\tspeed: n/a\\n")
+    {'port1': 'down'}
+    """
+    body = "\n".join(strip_session(text, COMMANDS["interfaces"]))
+    if not body.strip():
+        return {}
+    if not any(m["name"] != "onboard" for m in _PHYSICAL_PORT_RE.finditer(body)):
+        raise ParseError(f"get system interface physical: no ==[port] blocks in output starting {_first_line(text)!r}")
+    rows = ntc(DEVICE_TYPE, COMMANDS["interfaces"], body + "\n", strict=True)
+    return {row["name"]: row["status"] for row in rows}
+
+
+# --- snapshot counts: get router info routing-table all / get system arp / diagnose sys session stat ----------
+
+# `S*      0.0.0.0/0 [10/0] via ...`, `O E2    10.80.130.0/24 [110/20] ...`, `C       10.1.1.0/24 is directly ...`:
+# a route code (with its `*` and OSPF/IS-IS sub-type) then the prefix. An ECMP next hop continues on a line
+# of its own that starts with blanks and is not another route.
+_ROUTE_RE = re.compile(
+    r"^(?:[KCSRBOiV]\*?|[KCSRBOiV]\*?\s?(?:IA|N1|N2|E1|E2|L1|L2|ia))\s+\d{1,3}(?:\.\d{1,3}){3}/\d{1,2}\s"
+)
+_ROUTE_CODES_RE = re.compile(r"^(?:Codes:|Routing table for VRF=)", re.MULTILINE)
+
+
+def parse_route_count(text: str) -> int:
+    """The number of routes (prefixes) `get router info routing-table all` lists, over every VRF.
+
+    FortiOS prints no total; each route is one line starting with its code, and an ECMP route's further next
+    hops follow on indented lines, which are not counted. Raises ParseError when the output has neither the
+    `Codes:` legend nor a `Routing table for VRF=` heading.
+
+    >>> parse_route_count("Codes: K - kernel, C - connected, S - static\\n\\nRouting table for VRF=0\\n"
+    ...                   "S*      0.0.0.0/0 [10/0] via 192.0.2.1, wan1\\n"
+    ...                   "                  [10/0] via 192.0.2.9, wan2\\n"
+    ...                   "C       192.0.2.0/28 is directly connected, wan1\\n")
+    2
+    """
+    body = "\n".join(strip_session(text, COMMANDS["routes"]))
+    if not _ROUTE_CODES_RE.search(body):
+        raise ParseError(
+            f"get router info routing-table all: no Codes legend or routing table in output starting "
+            f"{_first_line(text)!r}"
+        )
+    return sum(1 for line in body.split("\n") if _ROUTE_RE.match(line))
+
+
+_ARP_HEADER_RE = re.compile(r"^Address\s+Age\(min\)\s+Hardware Addr\s+Interface\s*$", re.MULTILINE)
+
+
+def parse_arp_count(text: str) -> int:
+    """The number of entries `get system arp` lists (the rows ntc-templates reads).
+
+    Raises ParseError when the output has no `Address Age(min) Hardware Addr Interface` header.
+
+    >>> parse_arp_count("Address           Age(min)   Hardware Addr      Interface\\n"
+    ...                 "192.0.2.1         0          00:09:0f:09:00:01 wan1\\n")
+    1
+    """
+    body = "\n".join(strip_session(text, COMMANDS["arp"]))
+    if not _ARP_HEADER_RE.search(body):
+        raise ParseError(f"get system arp: no ARP table header in output starting {_first_line(text)!r}")
+    return len(ntc(DEVICE_TYPE, COMMANDS["arp"], body + "\n", strict=True))
+
+
+_SESSION_COUNT_RE = re.compile(r"^misc info:\s+session_count=(?P<count>\d+)\b", re.MULTILINE)
+
+
+def parse_session_count(text: str) -> int:
+    """The sessions in the table from `diagnose sys session stat`: `misc info: session_count=N ...`.
+
+    On a FortiGate without VDOMs that is the whole unit; with VDOMs it is the VDOM the command runs in.
+    Raises ParseError when the line is missing.
+
+    >>> parse_session_count("misc info:       session_count=30 setup_rate=0 exp_count=0 clash=0\\n")
+    30
+    """
+    body = "\n".join(line.strip() for line in strip_session(text, COMMANDS["sessions"]))
+    match = _SESSION_COUNT_RE.search(body)
+    if match is None:
+        raise ParseError(
+            f"diagnose sys session stat: no 'misc info: session_count=' in output starting {_first_line(text)!r}"
+        )
+    return int(match["count"])
+
+
+# --- show: the configuration sanitiser ---------------------------------------------------------------------
+
+# A `set` key names a secret when one of its `-`-separated words is one of these (`password`, `psksecret`,
+# `secondary-key`, `auth-pwd`, `ppk-secret`, `key-string`, `private-key`, ...) or contains one of the substrings.
+_SECRET_WORDS = frozenset({"key", "keys", "psk", "pwd", "secret", "psksecret", "passwd", "token"})
+_SECRET_SUBSTRINGS = ("password", "passphrase", "secret")
+# Keys that read like secrets but hold policy, time or public data.
+_NOT_SECRET_KEYS = frozenset({"password-expire", "password-policy", "passwd-policy", "public-key", "keylife"})
+# Inside these blocks (the `config` path, space-joined) these keys hold a secret too: a v1/v2c community's
+# `name` is its community string.
+_SECRET_IN_BLOCK: dict[str, frozenset[str]] = {"system snmp community": frozenset({"name", "community"})}
+_SET_RE = re.compile(r"^(?P<indent>\s*)set\s+(?P<key>\S+)(?:\s+(?P<value>.*))?$")
+_CONFIG_RE = re.compile(r"^\s*config\s+(?P<path>.+?)\s*$")
+
+
+def is_secret_key(key: str) -> bool:
+    """Whether a FortiOS `set` key names a secret.
+
+    >>> [is_secret_key(k) for k in ("password", "psksecret", "auth-pwd", "secondary-key", "ppk-secret", "hostname")]
+    [True, True, True, True, True, False]
+    >>> is_secret_key("keylife"), is_secret_key("password-expire"), is_secret_key("keepalive")
+    (False, False, False)
+    """
+    return names_secret(key, _SECRET_WORDS, _SECRET_SUBSTRINGS, _NOT_SECRET_KEYS)
+
+
+def _quotes_open(value: str) -> bool:
+    """Whether `value` leaves a double-quoted string open (FortiOS escapes a quote inside one as `\\"`)."""
+    return len(re.findall(r'(?<!\\)"', value.replace("\\\\", ""))) % 2 == 1
+
+
+def sanitise_config(text: str) -> str:
+    """The FortiOS configuration (`show`) with every secret replaced by `<removed>`, its structure kept.
+
+    Masked, on `set` lines: the value of a key that names a secret (`password`, `passwd`, `psksecret`,
+    `secret`, `ppk-secret`, `key`, `secondary-key`, `auth-pwd`, `priv-pwd`, `private-key`, `key-string`,
+    ...), any value FortiOS stores encrypted (`ENC <base64>`) whatever its key, and a community's `name`
+    inside `config system snmp community`; anywhere, PEM private keys. A value quoted over several lines
+    (a private key) is masked as one. Pure and idempotent; an echoed command and trailing prompt are dropped.
+
+    >>> print(sanitise_config("config system admin\\n    edit \\"admin\\"\\n        set password ENC SH2abc=\\n"
+    ...                       "        set accprofile \\"super_admin\\"\\n    next\\nend"))
+    config system admin
+        edit "admin"
+            set password <removed>
+            set accprofile "super_admin"
+        next
+    end
+    """
+    lines = strip_session(PEM_PRIVATE_KEY_RE.sub(REMOVED, text), COMMANDS["config"])
+    if lines and lines[0].strip() in ("show", "show | grep ."):  # echoed with a filter, or as `show\r\r`
+        lines.pop(0)
+        while lines and not lines[0].strip():
+            lines.pop(0)
+    out: list[str] = []
+    path: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        block = _CONFIG_RE.match(line)
+        if block:
+            path.append(block["path"])
+            out.append(line)
+            continue
+        if line.strip() == "end":
+            if path:
+                path.pop()
+            out.append(line)
+            continue
+        statement = _SET_RE.match(line)
+        if statement is None:
+            out.append(line)
+            continue
+        value = statement["value"] or ""
+        continued = []
+        if _quotes_open(value):  # a value quoted over several lines: take it whole
+            while i < len(lines):
+                continued.append(lines[i])
+                i += 1
+                if _quotes_open(continued[-1]):
+                    break
+        key = statement["key"]
+        secret = (
+            is_secret_key(key)
+            or value.startswith("ENC ")
+            or key.lower() in _SECRET_IN_BLOCK.get(path[-1] if path else "", frozenset())
+        )
+        if secret and value and value != REMOVED:
+            out.append(f"{statement['indent']}set {key} {REMOVED}")
+        else:
+            out += [line, *continued]
+    return "\n".join(out)
+
+
+def parse_config(text: str) -> str:
+    """The sanitised `show` output; ParseError when it holds no `config` block (not a FortiOS configuration).
+
+    >>> parse_config("config system global\\n    set hostname \\"fw1\\"\\nend")
+    'config system global\\n    set hostname "fw1"\\nend'
+    """
+    sanitised = sanitise_config(text)
+    if not any(_CONFIG_RE.match(line) for line in sanitised.split("\n")):
+        raise ParseError(f"show: no config block in output starting {_first_line(text)!r}")
+    return sanitised
+
+
 # --- the pre-upgrade snapshot -------------------------------------------------------------------------------
 
 
 def snapshot(outputs: Mapping[str, str], facts_: Facts, optics: list[Transceiver]) -> dict[str, Any]:
-    """What post-upgrade compares against: version and build, FortiGuard databases, HA role, optics per port."""
+    """What post-upgrade compares against: version and build, FortiGuard databases, HA role, link state per
+    port, optics per port, route, ARP and session counts, and the configuration without its secrets."""
     content = {}
     if "facts" in outputs:
         content = {p.name: p.version for p in content_packages(parse_system_status(outputs["facts"]))}
@@ -598,6 +814,10 @@ def snapshot(outputs: Mapping[str, str], facts_: Facts, optics: list[Transceiver
         "build": facts_.extra.get("build"),
         "content": content,
         "ha_state": facts_.ha_state,
-        "interfaces": {},
+        "interfaces": parse_interfaces(outputs["interfaces"]) if "interfaces" in outputs else {},
         "optics": {t.port: {"part": t.part, "vendor": t.vendor, "serial": t.serial} for t in optics},
+        "routes": parse_route_count(outputs["routes"]) if "routes" in outputs else None,
+        "arp": parse_arp_count(outputs["arp"]) if "arp" in outputs else None,
+        "sessions": parse_session_count(outputs["sessions"]) if "sessions" in outputs else None,
+        "config": parse_config(outputs["config"]) if "config" in outputs else None,
     }

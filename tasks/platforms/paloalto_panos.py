@@ -20,7 +20,7 @@ from tasks.checks.readiness import (
 )
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
-from tasks.platforms.text import first_line, session_lines
+from tasks.platforms.text import PEM_PRIVATE_KEY_RE, REMOVED, first_line, names_secret, session_lines
 from tasks.versions import parse_panos
 
 DEVICE_TYPE = "paloalto_panos"
@@ -888,7 +888,6 @@ def parse_session_count(text: str) -> int:
 # --- show config running: the sanitiser ------------------------------------------------------------------
 
 
-REMOVED = "<removed>"
 # A configuration key names a secret when one of its `-`/`_`-separated words is one of these, or contains
 # one of the substrings (`phash`, `snmp-community-string`, `authpwd`, `pre-shared-key`, `private-key`, ...).
 _SECRET_WORDS = frozenset({"key", "keys", "psk", "apikey"})
@@ -897,7 +896,6 @@ _SECRET_SUBSTRINGS = ("secret", "password", "passwd", "pwd", "passphrase", "hash
 _NOT_SECRET_KEYS = frozenset(
     {"password-complexity", "password-profile", "password-change", "subject-hash", "issuer-hash"}
 )
-_PEM_PRIVATE_RE = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?-----END [A-Z0-9 ]*PRIVATE KEY-----", re.DOTALL)
 # Values PAN-OS never prints in clear whatever their key: its encrypted blobs and crypt(3) hashes.
 _BLOB_RE = re.compile(r"-AQ==[A-Za-z0-9+/=]*|\$(?:1|2[aby]?|5|6)\$[^\s;\"'<]+")
 _XML_SECRET_RE = re.compile(r"<(?P<tag>[\w-]+)(?P<attrs>[^>]*)>(?P<value>[^<]*)</(?P=tag)>")
@@ -915,11 +913,7 @@ def is_secret_key(key: str) -> bool:
     >>> is_secret_key("password-complexity"), is_secret_key("api-key")
     (False, True)
     """
-    lowered = key.strip('"').lower()
-    if lowered in _NOT_SECRET_KEYS:
-        return False
-    words = re.split(r"[-_.]", lowered)
-    return any(word in _SECRET_WORDS for word in words) or any(part in lowered for part in _SECRET_SUBSTRINGS)
+    return names_secret(key, _SECRET_WORDS, _SECRET_SUBSTRINGS, _NOT_SECRET_KEYS)
 
 
 def _mask_set_line(line: str) -> str:
@@ -972,7 +966,7 @@ def sanitise_config(text: str) -> str:
     >>> sanitise_config("set deviceconfig system snmp-setting access-setting version v2c snmp-community-string s3cr3t")
     'set deviceconfig system snmp-setting access-setting version v2c snmp-community-string <removed>'
     """
-    lines = strip_session(_PEM_PRIVATE_RE.sub(REMOVED, text))
+    lines = strip_session(PEM_PRIVATE_KEY_RE.sub(REMOVED, text))
     out: list[str] = []
     secret_depth: list[bool] = []  # per open block: whether it or an enclosing block names a secret
     i = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -57,3 +58,28 @@ def ntc(platform: str, command: str, text: str, strict: bool = False) -> list[di
         if strict:
             raise ParseError(f"{command}: {' '.join(str(exc).split())[:120]}") from None
         return []
+
+
+# --- configuration sanitisers: what every platform's shares ------------------------------------------------
+
+REMOVED = "<removed>"
+# A PEM private key (`-----BEGIN [ENCRYPTED|RSA|EC] PRIVATE KEY-----` ... `-----END ...-----`), across lines.
+PEM_PRIVATE_KEY_RE = re.compile(
+    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?-----END [A-Z0-9 ]*PRIVATE KEY-----", re.DOTALL
+)
+
+
+def names_secret(key: str, words: frozenset[str], substrings: tuple[str, ...], exceptions: frozenset[str]) -> bool:
+    """Whether a configuration key names a secret: one of its `-`/`_`/`.`-separated words is in `words`, or
+    it contains one of `substrings`, and it is not one of `exceptions` (compared lower-cased, unquoted).
+
+    >>> names_secret("pre-shared-key", frozenset({"key"}), (), frozenset())
+    True
+    >>> names_secret("keystone", frozenset({"key"}), ("secret",), frozenset())
+    False
+    """
+    lowered = key.strip('"').lower()
+    if lowered in exceptions:
+        return False
+    parts = re.split(r"[-_.]", lowered)
+    return any(part in words for part in parts) or any(part in lowered for part in substrings)

@@ -9,9 +9,13 @@ Covered samples of shared/reference/cli/fortinet/ (copied byte-identical, source
   pre-upgrade HA check.
 Readiness outputs transcribed from public pages (sources beside them, format evidence only): diagnose sys ntp
 status, get system performance status, get system fortiguard-service status, execute sensor list.
+Snapshot outputs: get_system_interface_physical__* (both ntc-templates samples, 6.2 and 7.4); ntc-templates'
+own test samples of get system arp and get router info routing-table all (byte-identical, sources beside them);
+`show | grep .` DERIVED from the three oxidized session transcripts (anonymised secrets, one multi-VDOM); diagnose
+sys session stat TRANSCRIBED from a Fortinet KB article (format evidence only).
 Not covered, because no parser of ours reads them: get_hardware_status__*, get_hardware_nic*__*,
-get_system_interface_physical__*, diagnose_hardware_deviceinfo_psu__*, and the session_transcript__*
-files (used for the lab's prompt, echo and error text, not as parser input).
+diagnose_hardware_deviceinfo_psu__*, and the session_transcript__* files otherwise (used for the lab's prompt,
+echo and error text).
 """
 
 from __future__ import annotations
@@ -44,6 +48,12 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "get_system_performance_status": fortinet.parse_performance,
     "get_system_fortiguard-service_status": fortinet.parse_fortiguard_services,
     "execute_sensor_list": fortinet.parse_sensors,
+    # the pre-upgrade snapshot
+    "get_system_interface_physical": fortinet.parse_interfaces,
+    "get_router_info_routing-table_all": fortinet.parse_route_count,
+    "get_system_arp": fortinet.parse_arp_count,
+    "diagnose_sys_session_stat": fortinet.parse_session_count,
+    "show": fortinet.parse_config,
 }
 
 CASES = sorted(FIXTURES.glob("*/*.txt"))
@@ -96,7 +106,7 @@ def test_parse(case: Path) -> None:
     parsed = PARSERS[case.parent.name](text)
     if "parsed" in expected:
         plain, want = _plain(parsed), expected["parsed"]
-        if isinstance(want, list):
+        if isinstance(want, list | int | str):
             assert plain == want
         else:
             _assert_fields(plain, want, "parsed")
@@ -106,6 +116,13 @@ def test_parse(case: Path) -> None:
         by_slot = {s.slot: _plain(s) for s in parsed}
         for slot, want in expected["rows"].items():
             _assert_fields(by_slot[str(slot)], want, f"sensor {slot}")
+    if "lines" in expected:  # a sanitised configuration (show)
+        assert len(parsed.split("\n")) == expected["lines"]
+        for kept in expected["present"]:
+            assert kept in parsed.split("\n"), kept
+        for gone in expected["absent"]:
+            assert gone not in parsed, gone
+        assert fortinet.sanitise_config(parsed) == parsed  # idempotent
     if "facts" in expected:
         _assert_fields(fortinet.facts({"facts": text}).to_dict(), expected["facts"], "facts")
     if "transceivers" in expected:
