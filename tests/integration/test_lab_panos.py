@@ -167,11 +167,10 @@ def test_latency_is_observable(lab: LabInfo) -> None:
         _quick_close(conn)
 
 
-def test_refuse_is_connection_refused_quickly(lab: LabInfo) -> None:
-    start = time.monotonic()
+def test_refuse_is_connection_refused(lab: LabInfo) -> None:
+    # Refused, not timed out: a closed port answers at once (a timeout would raise TimeoutError instead).
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", lab.devices["faulty-lab1-refuse"]), timeout=3)
-    assert time.monotonic() - start < 1
 
 
 def test_auth_fail_is_authentication_error(lab: LabInfo) -> None:
@@ -190,15 +189,16 @@ def test_hang_times_out_within_bound(lab: LabInfo) -> None:
     start = time.monotonic()
     with pytest.raises((NetmikoTimeoutException, ReadTimeout)):
         ConnectHandler(**_params(lab, "faulty-lab1-hang", **SHORT))
-    # session_preparation's first read (3 s) plus disconnect()'s check_config_mode read (3 s)
-    assert time.monotonic() - start < 10
+    # session_preparation's first read (3 s) plus disconnect()'s check_config_mode read (3 s); without the
+    # override netmiko would wait 20 s + 10 s. The bound only tells the two apart (no speed is measured here).
+    assert time.monotonic() - start < 20
 
 
 def test_slow_times_out_within_bound(lab: LabInfo) -> None:
     start = time.monotonic()
     with pytest.raises((NetmikoTimeoutException, ReadTimeout)):
         ConnectHandler(**_params(lab, "faulty-lab1-slow", **SHORT))
-    assert time.monotonic() - start < 10
+    assert time.monotonic() - start < 20  # a slow reply takes 60 s: the 3 s read timeout must cut it
 
 
 def _read_until(chan: paramiko.Channel, marker: bytes, timeout: float = 5) -> bytes:
