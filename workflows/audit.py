@@ -11,7 +11,7 @@ from nornir.core.task import Result, Task
 from tasks.checks.optics import judge_optics, optic_findings
 from tasks.collect import close_connection, collect_facts, collect_transceivers
 from tasks.matrix import Matrix, Waiver
-from tasks.models import HostRecord
+from workflows.processors import record_for
 from workflows.run import RunOutcome, RunRequest, execute, prepare
 
 log = logging.getLogger(__name__)
@@ -50,16 +50,7 @@ def audit_host(task: Task, context: AuditContext) -> Result:
         target=target,
         today=context.today,
     )
-    record = HostRecord(
-        name=host.name,
-        customer=host.data["customer"],
-        site=host.data["site"],
-        platform=platform,
-        role=host.data.get("role", ""),
-        facts=facts,
-        optics=verdicts,
-        findings=optic_findings(verdicts),
-    )
+    record = record_for(host, facts=facts, optics=verdicts, findings=optic_findings(verdicts))
     return Result(host=host, result=record)
 
 

@@ -16,8 +16,9 @@ from tasks.checks.upgrade_path import UpgradePlan, plan_path, upgrade_path_findi
 from tasks.collect import close_connection, collect_facts, collect_outputs, collect_transceivers
 from tasks.errors import UsageError
 from tasks.matrix import Matrix, Waiver
-from tasks.models import HostRecord, RunResult, Verdict
+from tasks.models import RunResult, Verdict
 from tasks.platforms import get_platform
+from workflows.processors import record_for
 from workflows.run import RunOutcome, RunRequest, execute, prepare
 from workflows.selection import select_checks
 
@@ -66,13 +67,8 @@ def preupgrade_host(task: Task, context: PreUpgradeContext) -> Result:
     data = ReadinessInput(outputs, facts, plan, context.today, context.min_content)
     checks = run_readiness(platform, data, context.checks)
     snapshot = module.snapshot(outputs, facts, transceivers) if hasattr(module, "snapshot") else {}
-    snapshot["upgrade_path"] = list(plan.path)
-    record = HostRecord(
-        name=host.name,
-        customer=host.data["customer"],
-        site=host.data["site"],
-        platform=platform,
-        role=host.data.get("role", ""),
+    record = record_for(
+        host,
         facts=facts,
         optics=optics,
         findings=[upgrade_path_finding(plan), *optic_findings(optics), *(c.finding() for c in checks)],
@@ -83,6 +79,7 @@ def preupgrade_host(task: Task, context: PreUpgradeContext) -> Result:
 
 def _plan_summary(plan: UpgradePlan) -> dict[str, object]:
     return {
+        "path": list(plan.path),
         "verdict": plan.verdict.value,
         "reason": plan.reason,
         "downloads": [d.version for d in plan.downloads],
@@ -117,7 +114,7 @@ def path_sheet(result: RunResult) -> SheetSpec:
     rows = []
     for host in result.hosts:
         plan = host.snapshot.get("plan", {})
-        path = host.snapshot.get("upgrade_path", [])
+        path = plan.get("path", [])
         facts = host.facts
         rows.append(
             (

@@ -17,6 +17,18 @@ from tasks.models import HostRecord
 log = logging.getLogger(__name__)
 
 
+def record_for(host: Host, **fields: Any) -> HostRecord:
+    """A HostRecord of a Nornir host: its name, customer, site, platform and role, plus `fields`."""
+    return HostRecord(
+        name=host.name,
+        customer=host.data["customer"],
+        site=host.data["site"],
+        platform=host.platform or "",
+        role=host.data.get("role", ""),
+        **fields,
+    )
+
+
 def error_record(host: Host, exc: BaseException | None, fallback: str) -> HostRecord:
     """The ERROR record of a host whose task failed: the stage from our exception tree, a one-line reason."""
     if isinstance(exc, DeviceError):
@@ -29,16 +41,7 @@ def error_record(host: Host, exc: BaseException | None, fallback: str) -> HostRe
         )
     else:
         stage, reason = "internal", fallback
-    return HostRecord(
-        name=host.name,
-        customer=host.data["customer"],
-        site=host.data["site"],
-        platform=host.platform or "",
-        role=host.data.get("role", ""),
-        status="error",
-        error_stage=stage,
-        error=reason,
-    )
+    return record_for(host, status="error", error_stage=stage, error=reason)
 
 
 class RecordCollector:

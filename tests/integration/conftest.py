@@ -100,15 +100,20 @@ def small_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         yield Lab(info, work / "estate.yaml", work / "inventory")
 
 
+def use_lab_credentials(monkeypatch: pytest.MonkeyPatch, lab: control.LabInfo) -> None:
+    """The lab's credentials in the environment, and no GitLab shard variables leaking in from a CI job."""
+    monkeypatch.setenv("ESTATE_USERNAME", lab.username)
+    monkeypatch.setenv("ESTATE_PASSWORD", lab.password)
+    monkeypatch.delenv("CI_NODE_INDEX", raising=False)
+    monkeypatch.delenv("CI_NODE_TOTAL", raising=False)
+
+
 @pytest.fixture
 def lab_env(small_lab: Lab, monkeypatch: pytest.MonkeyPatch) -> Lab:
     """The lab's credentials in the environment, short timeouts so hung devices cost little."""
-    monkeypatch.setenv("ESTATE_USERNAME", small_lab.info.username)
-    monkeypatch.setenv("ESTATE_PASSWORD", small_lab.info.password)
+    use_lab_credentials(monkeypatch, small_lab.info)
     monkeypatch.setenv("ESTATE_CONNECT_TIMEOUT", "5")
     monkeypatch.setenv("ESTATE_COMMAND_TIMEOUT", "3")
-    monkeypatch.delenv("CI_NODE_INDEX", raising=False)
-    monkeypatch.delenv("CI_NODE_TOTAL", raising=False)
     return small_lab
 
 

@@ -17,6 +17,7 @@ import yaml
 
 from lab import control
 from tasks.platforms import PLATFORMS
+from tests.integration.conftest import use_lab_credentials
 from tests.integration.test_audit import run_cli, run_folder, sheet_rows
 
 pytestmark = pytest.mark.integration
@@ -84,8 +85,7 @@ def any_optic_issue(device: dict[str, Any], optic: dict[str, str], targets: dict
 def test_demo_covers_every_platform_and_flags_exactly_the_third_party_optics(
     demo_lab: control.LabInfo, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ESTATE_USERNAME", demo_lab.username)
-    monkeypatch.setenv("ESTATE_PASSWORD", demo_lab.password)
+    use_lab_credentials(monkeypatch, demo_lab)
     assert demo_lab.inventory is not None
     flags = demo_targets()
     targets = dict(f.split("=", 1) if "=" in f else ("paloalto_panos", f) for f in flags if f != "--target")

@@ -19,6 +19,7 @@ from netmiko import SSHDetect
 from lab import control
 from lab.estates.multivendor import optics_for
 from tasks.platforms import PLATFORMS
+from tests.integration.conftest import use_lab_credentials
 from tests.integration.test_audit import run_cli, run_folder, sheet_rows
 
 pytestmark = pytest.mark.integration
@@ -103,10 +104,7 @@ def _audit(
 
 @pytest.fixture
 def credentials(platform_lab: PlatformLab, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ESTATE_USERNAME", platform_lab.info.username)
-    monkeypatch.setenv("ESTATE_PASSWORD", platform_lab.info.password)
-    monkeypatch.delenv("CI_NODE_INDEX", raising=False)
-    monkeypatch.delenv("CI_NODE_TOTAL", raising=False)
+    use_lab_credentials(monkeypatch, platform_lab.info)
 
 
 @pytest.mark.parametrize("platform", ALL)

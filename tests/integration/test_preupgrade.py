@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from tasks.checks.preupgrade import READINESS
-from tests.integration.conftest import Lab
+from tests.integration.conftest import Lab, use_lab_credentials
 from tests.integration.test_audit import run_cli, run_folder, sheet_rows
 from tests.integration.test_demo import any_optic_issue, demo_devices, demo_lab, demo_targets, third_party
 
@@ -81,8 +81,7 @@ def expected_no_go(devices: list[dict[str, Any]], targets: dict[str, str]) -> se
 def test_demo_no_go_set_is_derived_from_the_estate_file(
     demo_lab: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ESTATE_USERNAME", demo_lab.username)
-    monkeypatch.setenv("ESTATE_PASSWORD", demo_lab.password)
+    use_lab_credentials(monkeypatch, demo_lab)
     monkeypatch.setenv("ESTATE_MIN_CONTENT", str(MIN_CONTENT))
     flags = demo_targets()
     targets = dict(f.split("=", 1) if "=" in f else ("paloalto_panos", f) for f in flags if f != "--target")
@@ -179,8 +178,7 @@ def test_check_selection_drops_a_check_and_refuses_an_unknown_one(
 def test_a_target_for_one_platform_covers_only_that_platform(
     demo_lab: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ESTATE_USERNAME", demo_lab.username)
-    monkeypatch.setenv("ESTATE_PASSWORD", demo_lab.password)
+    use_lab_credentials(monkeypatch, demo_lab)
     args = ["pre-upgrade", "--customer", "initech-health", "--target", "10.2.4-h4"]
     code, out, err = run_cli([*args, "--inventory", str(demo_lab.inventory), "--out", str(tmp_path)], capsys)
     rows = sheet_rows(run_folder(out) / "report.xlsx", "Devices")

@@ -1,23 +1,31 @@
-"""`estate pre-upgrade` over real SSH stores a PAN-OS snapshot: the lab's counts and its config without secrets."""
+"""`estate pre-upgrade` over real SSH stores a snapshot per device (PAN-OS and FortiOS): the lab's counts and its
+configuration without any of the secrets the lab put in it."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
-import yaml
 
-from lab import control
 from lab.estate import Device, load
+from lab.personalities import fortinet as lab_fortinet
 from lab.personalities import paloalto_panos as lab_panos
 from lab.state import LabInfo
-from tests.integration.conftest import FS, OEM_LR, OEM_SR, _fw
+from tests.integration.conftest import FS, OEM_LR, OEM_SR, _fw, running_lab, use_lab_credentials
 from tests.integration.test_audit import run_cli, run_folder
 
 pytestmark = pytest.mark.integration
+
+FORTINET_SR = {"type": "10GBASE-SR", "vendor": "FORTINET", "part": "FTLX8574D3BCLFTN"}
+
+
+def _fg(name: str, model: str, version: str, optics: list[dict[str, str]]) -> dict[str, Any]:
+    return {"name": name, "platform": "fortinet", "model": model, "version": version, "optics": optics}
+
 
 ESTATE: dict[str, Any] = {
     "customers": {
@@ -27,6 +35,8 @@ ESTATE: dict[str, Any] = {
                     "devices": [
                         _fw("snap-ams1-fw01", "PA-3220", "10.1.9", [OEM_SR, OEM_LR]),
                         _fw("snap-ams1-fw02", "PA-850", "9.1.14", [OEM_SR, FS]),
+                        _fg("snap-ams1-fg01", "FortiGate-601F", "7.2.6", [dict(FORTINET_SR, port="x1", serial="SN01")]),
+                        _fg("snap-ams1-fg02", "FortiGate-100F", "7.0.15", []),
                     ]
                 }
             }
@@ -35,51 +45,69 @@ ESTATE: dict[str, Any] = {
 }
 
 
+def _panos_config(name: str, device: Device, snap: dict[str, Any]) -> None:
+    config = snap["config"]
+    assert config.startswith("config {") and f"hostname {name};" in config
+    assert "snmp-community-string <removed>;" in config and "phash <removed>;" in config
+
+
+def _fortinet_config(name: str, device: Device, snap: dict[str, Any]) -> None:
+    up = {port for port, state in snap["interfaces"].items() if state == "up"}
+    assert up == set(lab_fortinet.up_ports(device))
+    assert set(snap["interfaces"]) == {port for port, _ in lab_fortinet.MODELS[device.model]}
+    config = snap["config"]
+    assert config.startswith("#config-version=") and f'    set hostname "{name}"' in config
+    assert "set psksecret <removed>" in config and "set name <removed>" in config
+    assert "ENC " not in config and "PRIVATE KEY" not in config
+
+
+# platform -> (its lab personality, the target, what its snapshot's config and interfaces must show)
+PLATFORMS: dict[str, tuple[ModuleType, str, Callable[[str, Device, dict[str, Any]], None]]] = {
+    "paloalto_panos": (lab_panos, "10.2.4-h4", _panos_config),
+    "fortinet": (lab_fortinet, "fortinet=7.4.8", _fortinet_config),
+}
+
+
 @pytest.fixture(scope="module")
-def snapshot_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LabInfo, Path, dict[str, Device]]]:
+def snapshot_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LabInfo, dict[str, Device]]]:
     root = tmp_path_factory.mktemp("snapshot-lab")
-    (root / "estate.yaml").write_text(yaml.safe_dump(ESTATE, sort_keys=False), encoding="utf-8")
-    info = control.start(root / "estate.yaml", root / "state", inventory_out=root / "inv", max_runtime=300)
-    try:
-        devices = {d.name: d for d in load(root / "estate.yaml").devices}
-        yield info, root / "inv", devices
-    finally:
-        control.stop(root / "state")
+    with running_lab(root, ESTATE) as info:
+        yield info, {d.name: d for d in load(root / "estate.yaml").devices}
 
 
+@pytest.mark.parametrize("platform", sorted(PLATFORMS))
 def test_preupgrade_snapshot_has_the_lab_counts_and_a_config_without_secrets(
-    snapshot_lab: tuple[LabInfo, Path, dict[str, Device]],
+    snapshot_lab: tuple[LabInfo, dict[str, Device]],
+    platform: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    info, inventory, devices = snapshot_lab
-    monkeypatch.setenv("ESTATE_USERNAME", info.username)
-    monkeypatch.setenv("ESTATE_PASSWORD", info.password)
-    monkeypatch.delenv("CI_NODE_INDEX", raising=False)
-    monkeypatch.delenv("CI_NODE_TOTAL", raising=False)
-    args = ["pre-upgrade", "--customer", "snap", "--target", "10.2.4-h4", "--inventory", str(inventory)]
+    info, all_devices = snapshot_lab
+    lab_module, target, check_config = PLATFORMS[platform]
+    devices = {name: d for name, d in all_devices.items() if d.platform == platform}
+    use_lab_credentials(monkeypatch, info)
+    assert info.inventory is not None
+    args = ["pre-upgrade", "--customer", "snap", "--target", target, "--inventory", str(info.inventory)]
     code, out, _ = run_cli([*args, "--out", str(tmp_path)], capsys)
-    assert code in (0, 1), out  # every device checked (the FS optic makes one a NO-GO)
+    assert code in (0, 1), out  # every device checked (PAN-OS: the FS optic makes one a NO-GO)
     folder = run_folder(out)
     results_text = (folder / "results.json").read_text(encoding="utf-8")
     hosts = json.loads(results_text)["hosts"]
-    assert set(hosts) == set(devices)
+    assert set(hosts) == set(devices)  # only the targeted platform's devices
     for name, device in devices.items():
         host = hosts[name]
         assert host["status"] == "ok", host["error"]
         snap = host["snapshot"]
-        assert snap["routes"] == lab_panos.route_count(device)
-        assert snap["arp"] == lab_panos.arp_count(device)
-        assert snap["sessions"] == lab_panos.session_count(device)
-        config = snap["config"]
-        assert config.startswith("config {") and f"hostname {name};" in config
-        assert "snmp-community-string <removed>;" in config and "phash <removed>;" in config
-        for what, secret in lab_panos.config_secrets(device).items():
+        assert snap["routes"] == lab_module.route_count(device) > 0
+        assert snap["arp"] == lab_module.arp_count(device) > 0
+        assert snap["sessions"] == lab_module.session_count(device) > 0
+        check_config(name, device, snap)
+        for what, secret in lab_module.config_secrets(device).items():
             assert secret not in results_text, f"{name}: {what} in results.json"
     run_log = (folder / "run.log").read_text(encoding="utf-8")
     assert info.password not in results_text
     assert info.password not in run_log
     for device in devices.values():
-        for secret in lab_panos.config_secrets(device).values():
+        for secret in lab_module.config_secrets(device).values():
             assert secret not in run_log
