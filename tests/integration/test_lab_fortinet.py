@@ -7,15 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from netmiko import ConnectHandler, NetmikoAuthenticationException
 from netmiko.base_connection import BaseConnection
 
-from lab import control
 from lab.estate import load
 from lab.personalities import fortinet as lab_fortinet
 from lab.state import LabInfo
 from tasks.platforms import fortinet
+from tests.integration.conftest import netmiko_params, running_lab
 
 pytestmark = pytest.mark.integration
 
@@ -66,25 +65,12 @@ CHECKED = ("acme-lon1-fw01", "acme-lon1-dc01", "acme-lon1-dc02", "acme-lon1-br01
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LabInfo, Path]]:
     root = tmp_path_factory.mktemp("lab_fortinet")
-    estate = root / "estate.yaml"
-    estate.write_text(yaml.safe_dump(ESTATE), encoding="utf-8")
-    info = control.start(estate, root / "state", inventory_out=root / "inventory", max_runtime=300)
-    try:
-        yield info, estate
-    finally:
-        control.stop(root / "state")
+    with running_lab(root, ESTATE) as info:
+        yield info, root / "estate.yaml"
 
 
 def _params(info: LabInfo, name: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "device_type": "fortinet",
-        "host": "127.0.0.1",
-        "port": info.devices[name],
-        "username": info.username,
-        "password": info.password,
-        **SHORT,
-        **extra,
-    }
+    return netmiko_params(info, name, "fortinet", **extra)
 
 
 @pytest.fixture(scope="module")

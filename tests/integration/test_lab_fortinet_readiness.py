@@ -8,12 +8,11 @@ from typing import Any
 
 import openpyxl
 import pytest
-import yaml
 
-from lab import control
 from lab.personalities.fortinet import EXAMPLE_FAILING_STATES
 from lab.state import LabInfo
 from tasks.checks import readiness as r
+from tests.integration.conftest import running_lab, use_lab_credentials
 from workflows import cli
 
 pytestmark = pytest.mark.integration
@@ -43,22 +42,17 @@ STANDALONE = {d["name"] for d in DEVICES if "ha" not in d}
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabInfo]:
-    root = tmp_path_factory.mktemp("lab")
-    estate = root / "estate.yaml"
-    estate.write_text(yaml.safe_dump({"customers": {"acme": {"sites": {"lon1": {"devices": DEVICES}}}}}))
-    info = control.start(estate, root / "state", inventory_out=root / "inv", max_runtime=300)
-    try:
+    with running_lab(
+        tmp_path_factory.mktemp("lab"), {"customers": {"acme": {"sites": {"lon1": {"devices": DEVICES}}}}}
+    ) as info:
         yield info
-    finally:
-        control.stop(root / "state")
 
 
 @pytest.fixture(scope="module")
 def readiness(lab: LabInfo, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
     out = tmp_path_factory.mktemp("out")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ESTATE_USERNAME", lab.username)
-        patch.setenv("ESTATE_PASSWORD", lab.password)
+        use_lab_credentials(patch, lab)
         patch.delenv("ESTATE_MIN_CONTENT", raising=False)
         code = cli.main(
             ["pre-upgrade", "--customer", "all", "--target", f"fortinet={TARGET}", "--inventory",

@@ -5,19 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from netmiko import ConnectHandler
 
-from lab import control
 from lab.personalities.paloalto_panos import EXAMPLE_FAILING_STATES, EXAMPLE_HA_VERSION_MISMATCH
 from lab.state import LabInfo
 from tasks.checks import readiness as r
 from tasks.models import Verdict
 from tasks.platforms import paloalto_panos as panos
+from tests.integration.conftest import running_lab
 
 pytestmark = pytest.mark.integration
 
@@ -47,14 +45,10 @@ STANDALONE = {d["name"] for d in DEVICES if "ha" not in d}
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabInfo]:
-    root = tmp_path_factory.mktemp("lab")
-    estate = root / "estate.yaml"
-    estate.write_text(yaml.safe_dump({"customers": {"acme": {"sites": {"lon1": {"devices": DEVICES}}}}}))
-    info = control.start(estate, root / "state", inventory_out=root / "inventory", max_runtime=300)
-    try:
+    with running_lab(
+        tmp_path_factory.mktemp("lab"), {"customers": {"acme": {"sites": {"lon1": {"devices": DEVICES}}}}}
+    ) as info:
         yield info
-    finally:
-        control.stop(Path(root / "state"))
 
 
 def _collect(lab: LabInfo, name: str) -> dict[str, str]:

@@ -19,7 +19,7 @@ from netmiko import SSHDetect
 from lab import control
 from lab.estates.multivendor import optics_for
 from tasks.platforms import PLATFORMS
-from tests.integration.conftest import use_lab_credentials
+from tests.integration.conftest import running_lab, use_lab_credentials
 from tests.integration.test_audit import run_cli, run_folder, sheet_rows
 
 pytestmark = pytest.mark.integration
@@ -60,13 +60,9 @@ class PlatformLab:
 
 @pytest.fixture(scope="module")
 def platform_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformLab]:
-    work = tmp_path_factory.mktemp("platform-lab")
     estate = platform_estate()
-    (work / "estate.yaml").write_text(yaml.safe_dump(estate, sort_keys=False))
-    info = control.start(work / "estate.yaml", work / "state", inventory_out=work / "inventory", max_runtime=600)
     # SSHDetect waits ~7 s per probe command; probe every platform at once, alongside the other tests.
-    pool = ThreadPoolExecutor(max_workers=len(ALL))
-    try:
+    with running_lab(tmp_path_factory.mktemp("platform-lab"), estate) as info, ThreadPoolExecutor(len(ALL)) as pool:
         detected = {
             platform: pool.submit(
                 lambda port: SSHDetect(
@@ -81,9 +77,6 @@ def platform_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformL
             for platform in ALL
         }
         yield PlatformLab(info, estate, detected)
-    finally:
-        pool.shutdown(wait=True)
-        control.stop(work / "state")
 
 
 def _optics(lab: PlatformLab, platform: str, name: str) -> list[dict[str, str]]:
