@@ -14,6 +14,18 @@ from dataclasses import dataclass
 from datetime import date
 
 from tasks.models import Finding, Severity, Verdict
+from tasks.models.readiness import (  # noqa: F401 (moved; the platform modules still import them from here)
+    ContentPackage,
+    DiskUsage,
+    HaStatus,
+    Job,
+    License,
+    NtpServer,
+    NtpStatus,
+    Resources,
+    Sensor,
+    SoftwareImage,
+)
 
 DISK_SPACE = "disk_space"
 HA_PEER = "ha_peer"
@@ -51,118 +63,6 @@ SANE_HA_PAIRS = (
     frozenset({"primary", "secondary"}),  # FortiOS `get system ha status`
 )
 CONTENT_MAX_AGE_DAYS = 30  # FortiOS: FortiGuard definitions older than this are stale (ours)
-
-
-# --- what the checks read ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DiskUsage:
-    """One mounted filesystem of a `df -h`-style table, sizes in MB."""
-
-    mount: str
-    filesystem: str
-    size_mb: float
-    used_mb: float
-    avail_mb: float
-    use_pct: int
-
-
-@dataclass(frozen=True)
-class SoftwareImage:
-    """One software image the device knows of (`request system software info`)."""
-
-    version: str
-    size_mb: int
-    released: str
-    downloaded: bool
-    current: bool
-
-
-@dataclass(frozen=True)
-class Job:
-    """One job of the device's job list."""
-
-    id: int
-    type: str
-    status: str  # ACT, PEND, FIN
-    result: str  # OK, FAIL, PEND
-    enqueued: str = ""
-    completed: str = ""
-
-
-@dataclass(frozen=True)
-class License:
-    """One licence entry; `expires` None means Never."""
-
-    feature: str
-    description: str
-    expires: date | None
-    expired: bool
-
-
-@dataclass(frozen=True)
-class NtpServer:
-    """One configured NTP server and what the device thinks of it."""
-
-    address: str
-    status: str  # synched, available, rejected, ...
-    reachable: bool
-
-
-@dataclass(frozen=True)
-class NtpStatus:
-    """Whether the clock is synchronised, to which server, and the configured servers."""
-
-    synced: bool
-    synced_to: str | None
-    servers: tuple[NtpServer, ...] = ()
-
-
-@dataclass(frozen=True)
-class Resources:
-    """Management-plane load from a `top` snapshot: CPU busy and memory used, in percent."""
-
-    cpu_pct: float
-    mem_pct: float
-    mem_total_mb: float
-    load_average: tuple[float, float, float]
-
-
-@dataclass(frozen=True)
-class Sensor:
-    """One environmental reading: its section (Thermal, Fan Speed, Power, Power Supplies), alarm and value."""
-
-    section: str
-    slot: str
-    description: str
-    alarm: bool
-    value: str = ""
-
-
-@dataclass(frozen=True)
-class HaStatus:
-    """HA membership as `show high-availability all` reports it (None when not printed)."""
-
-    enabled: bool
-    mode: str | None = None
-    local_state: str | None = None
-    peer_state: str | None = None
-    peer_connection: str | None = None
-    state_sync: str | None = None
-    config_sync: str | None = None  # "synchronized" / "not synchronized"
-    local_version: str | None = None
-    peer_version: str | None = None
-    software_compatibility: str | None = None  # "Match" / "Mismatch"
-
-
-@dataclass(frozen=True)
-class ContentPackage:
-    """One content package (FortiGuard definitions): its name, version and when it was last updated."""
-
-    name: str
-    version: str
-    updated: date | None
 
 
 @dataclass(frozen=True)

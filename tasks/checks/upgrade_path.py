@@ -36,84 +36,10 @@ from dataclasses import dataclass, field
 
 from tasks.matrix import Matrix, UpgradeRules
 from tasks.models import Finding, Severity, Verdict
+from tasks.models.plan import ARROW, Download, Hop, UpgradePlan
 from tasks.versions import Version, parse_version
 
 UPGRADE_PATH = "upgrade_path"
-
-ARROW = "→"
-
-
-@dataclass(frozen=True)
-class Download:
-    """An image to download before a hop; `estimated` when its size is the matrix's estimate, not its own."""
-
-    version: str
-    size_mb: int | None
-    base: bool = False
-    estimated: bool = False
-
-
-@dataclass(frozen=True)
-class Hop:
-    """One install: from the running version to `to_version`, after downloading `downloads`."""
-
-    from_version: str
-    to_version: str
-    downloads: tuple[Download, ...]
-    install: bool = True
-    reboot: bool = True
-    minutes: int | None = None
-
-
-@dataclass(frozen=True)
-class UpgradePlan:
-    """The path of one device: its hops, and whether the path follows the vendor's rules.
-
-    `reasons` say why the verdict is FAIL, each naming the rule; `notes` say what the plan assumed (estimated
-    sizes, unchecked dates).
-    """
-
-    platform: str
-    model: str
-    current: str
-    target: str
-    hops: tuple[Hop, ...]
-    verdict: Verdict
-    reasons: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
-
-    @property
-    def path(self) -> tuple[str, ...]:
-        """The versions the device runs in turn, from the current one; just the current one without hops."""
-        return (self.current, *(hop.to_version for hop in self.hops))
-
-    @property
-    def downloads(self) -> tuple[Download, ...]:
-        """Every image to download, in order, each once."""
-        return tuple(d for hop in self.hops for d in hop.downloads)
-
-    @property
-    def download_mb(self) -> int:
-        """Total size of the downloads (images of unknown size count 0 and are named in `notes`)."""
-        return sum(d.size_mb or 0 for d in self.downloads)
-
-    @property
-    def reboots(self) -> int:
-        return sum(1 for hop in self.hops if hop.reboot)
-
-    @property
-    def minutes(self) -> int:
-        """Estimated install and reboot minutes over all hops (downloads excluded)."""
-        return sum(hop.minutes or 0 for hop in self.hops)
-
-    @property
-    def reason(self) -> str:
-        """One line: the broken rules when FAIL, else the path."""
-        if self.reasons:
-            return "; ".join(self.reasons)
-        if not self.hops:
-            return f"already on {self.target}"
-        return f" {ARROW} ".join(self.path)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,17 @@ def worst(verdicts: Iterable[Verdict], default: Verdict = Verdict.PASS) -> Verdi
     return default if result is None else result
 
 
+@dataclass(frozen=True)
+class Unsupported:
+    """Something a platform does not have or do (yet); `reason` is shown to the user as is.
+
+    >>> Unsupported("FortiOS has no job queue").reason
+    'FortiOS has no job queue'
+    """
+
+    reason: str
+
+
 class Support(str, Enum):
     """Whether an optic is on the vendor's supported list for the device it sits in."""
 

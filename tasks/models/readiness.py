@@ -1,0 +1,163 @@
+"""What the pre-upgrade readiness checks read from a device, typed; the platforms build it, the checks judge it.
+
+A platform's readiness capability reads its command outputs into one `ReadinessState`. A field the OS has no
+such thing for (FortiOS has no candidate configuration, no job queue) is `Unsupported(reason)`, which the
+check reports as SKIPPED with that reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from tasks.models import Unsupported
+
+NOT_READ = "not read on this platform yet"
+_NOT_READ = Unsupported(NOT_READ)
+
+
+@dataclass(frozen=True)
+class DiskUsage:
+    """One mounted filesystem of a `df -h`-style table, sizes in MB."""
+
+    mount: str
+    filesystem: str
+    size_mb: float
+    used_mb: float
+    avail_mb: float
+    use_pct: int
+
+
+@dataclass(frozen=True)
+class SoftwareImage:
+    """One software image the device knows of (`request system software info`)."""
+
+    version: str
+    size_mb: int
+    released: str
+    downloaded: bool
+    current: bool
+
+
+@dataclass(frozen=True)
+class Job:
+    """One job of the device's job list."""
+
+    id: int
+    type: str
+    status: str  # ACT, PEND, FIN
+    result: str  # OK, FAIL, PEND
+    enqueued: str = ""
+    completed: str = ""
+
+
+@dataclass(frozen=True)
+class License:
+    """One licence entry; `expires` None means Never."""
+
+    feature: str
+    description: str
+    expires: date | None
+    expired: bool
+
+
+@dataclass(frozen=True)
+class NtpServer:
+    """One configured NTP server and what the device thinks of it."""
+
+    address: str
+    status: str  # synched, available, rejected, ...
+    reachable: bool
+
+
+@dataclass(frozen=True)
+class NtpStatus:
+    """Whether the clock is synchronised, to which server, and the configured servers."""
+
+    synced: bool
+    synced_to: str | None
+    servers: tuple[NtpServer, ...] = ()
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Management-plane load from a `top` snapshot: CPU busy and memory used, in percent."""
+
+    cpu_pct: float
+    mem_pct: float
+    mem_total_mb: float
+    load_average: tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class Sensor:
+    """One environmental reading: its section (Thermal, Fan Speed, Power, Power Supplies), alarm and value."""
+
+    section: str
+    slot: str
+    description: str
+    alarm: bool
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class HaStatus:
+    """HA membership as `show high-availability all` reports it (None when not printed)."""
+
+    enabled: bool
+    mode: str | None = None
+    local_state: str | None = None
+    peer_state: str | None = None
+    peer_connection: str | None = None
+    state_sync: str | None = None
+    config_sync: str | None = None  # "synchronized" / "not synchronized"
+    local_version: str | None = None
+    peer_version: str | None = None
+    software_compatibility: str | None = None  # "Match" / "Mismatch"
+
+
+@dataclass(frozen=True)
+class ContentPackage:
+    """One content package (FortiGuard definitions): its name, version and when it was last updated."""
+
+    name: str
+    version: str
+    updated: date | None
+
+
+@dataclass(frozen=True)
+class Content:
+    """Content (threat/application signatures): one release number judged against a minimum (PAN-OS Apps &
+    Threats), and/or dated databases judged by their age (FortiGuard)."""
+
+    version: str | None = None
+    packages: tuple[ContentPackage, ...] = ()
+
+
+@dataclass(frozen=True)
+class Licences:
+    """The licences the device lists; `support_listed` False when the list holds service contracts but not
+    the support contract itself (FortiOS), so that every entry stands for support."""
+
+    licenses: tuple[License, ...]
+    support_listed: bool = True
+
+
+@dataclass(frozen=True)
+class ReadinessState:
+    """Everything the readiness checks judge on one device; each field the value or `Unsupported(reason)`.
+
+    `disk` is the filesystem software images are downloaded to (its `mount` says which); `images` the
+    software images the device lists, so images already downloaded are not counted again.
+    """
+
+    disk: DiskUsage | Unsupported = _NOT_READ
+    images: tuple[SoftwareImage, ...] = ()
+    ha: HaStatus | Unsupported = _NOT_READ
+    pending_changes: bool | Unsupported = _NOT_READ
+    jobs: tuple[Job, ...] | Unsupported = _NOT_READ
+    content: Content | Unsupported = _NOT_READ
+    licences: Licences | Unsupported = _NOT_READ
+    ntp: NtpStatus | Unsupported = _NOT_READ
+    resources: Resources | Unsupported = _NOT_READ
+    sensors: tuple[Sensor, ...] | Unsupported = _NOT_READ

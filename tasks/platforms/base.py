@@ -1,0 +1,90 @@
+"""What a platform is: one `Platform` object per netmiko device_type, carrying everything platform-specific.
+
+Shared code (checks, collect, workflows, reports) asks the host's `Platform` for commands, parsers, its
+version scheme and its capabilities, and names no platform itself. A capability a platform lacks is an
+explicit `Unsupported(reason)`, and the reason is what the user sees (a SKIPPED row), never a `hasattr` probe.
+
+Everything here is pure: data and functions from command outputs to typed models (no netmiko, no Nornir).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from tasks.models import Facts, Transceiver, Unsupported
+from tasks.models.readiness import ReadinessState
+from tasks.models.snapshot import Snapshot
+from tasks.versions import Version
+
+Outputs = Mapping[str, str]  # {purpose or follow-up key: the command's output}
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Pre-upgrade readiness: the purposes to send, and how to read their outputs into a `ReadinessState`.
+
+    `read(outputs, facts)` gets every purpose of `commands` (and the facts already parsed); the checks in
+    `tasks.checks.readiness` then judge the state without knowing the platform.
+    """
+
+    commands: tuple[str, ...]
+    read: Callable[[Outputs, Facts], ReadinessState]
+
+
+@dataclass(frozen=True)
+class Snapshotting:
+    """The pre-upgrade state snapshot: the purposes to send and how to read them into a typed `Snapshot`."""
+
+    commands: tuple[str, ...]
+    read: Callable[[Outputs, Facts, list[Transceiver]], Snapshot]
+
+
+C = TypeVar("C")
+
+
+def available(value: C | Unsupported) -> C | None:
+    """The capability, or None when the platform lacks it (its reason is `value.reason`).
+
+    >>> available(Unsupported("no job queue")) is None, available(3)
+    (True, 3)
+    """
+    return None if isinstance(value, Unsupported) else value
+
+
+NOT_YET = "not built for this platform yet"
+_NO_READINESS = Unsupported(f"no readiness checks: {NOT_YET}")
+_NO_SNAPSHOT = Unsupported(f"no state snapshot: {NOT_YET}")
+_NO_SANITISER = Unsupported(f"no configuration sanitiser: {NOT_YET}")
+
+
+@dataclass(frozen=True)
+class Platform:
+    """One netmiko device_type and everything estate knows of it.
+
+    Required: how to read facts and optics (every platform is audited). Optional capabilities are either
+    the capability or `Unsupported(reason)`.
+    """
+
+    device_type: str  # netmiko's name, e.g. "cisco_nxos"
+    os_name: str  # the OS as engineers write it, e.g. "NX-OS" (run summaries, reasons)
+    vendor: str  # whose supported list an optic is judged against, e.g. "Cisco" ("not on Cisco's supported list")
+    commands: Mapping[str, str]  # purpose -> the CLI command exactly as sent (ntc-templates matches on it)
+    facts_commands: tuple[str, ...]  # purposes `parse_facts` reads, in sending order
+    transceiver_commands: tuple[str, ...]  # purposes `parse_transceivers` reads
+    parse_facts: Callable[[Outputs, str], Facts]  # (outputs, prompt) -> Facts; ParseError on foreign output
+    parse_transceivers: Callable[[Outputs], list[Transceiver]]
+    parse_version: Callable[[str], Version]  # the OS's version scheme (ValueError naming a bad version)
+    # {key: command} to send once the first transceiver outputs are known (IOS `show idprom interface X`).
+    transceiver_followups: Callable[[Outputs], dict[str, str]] = field(default=lambda outputs: {})
+    readiness: Readiness | Unsupported = _NO_READINESS
+    snapshot: Snapshotting | Unsupported = _NO_SNAPSHOT
+    sanitise_config: Callable[[str], str] | Unsupported = _NO_SANITISER
+
+    def command(self, purpose: str) -> str:
+        """The command sent for `purpose`; KeyError naming the platform and purpose when it has none."""
+        try:
+            return self.commands[purpose]
+        except KeyError:
+            raise KeyError(f"{self.device_type} has no command for {purpose!r}") from None
