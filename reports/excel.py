@@ -16,7 +16,6 @@ from reports.runfolder import atomic_path
 from reports.sheets import CellValue, Row, SheetSpec, standard_sheets
 from reports.summary import (
     BLOCKERS_HEADERS,
-    GO,
     NO_BLOCKERS,
     RUN_TITLE,
     SITES_HEADERS,
@@ -25,6 +24,7 @@ from reports.summary import (
     summary_data,
 )
 from reports.text import clean_text
+from tasks.checks.decision import Decision
 from tasks.models import RunResult, Verdict
 
 SUMMARY_TITLE = "Summary"
@@ -58,7 +58,7 @@ def write_workbook(
 ) -> None:
     """Write the report of `result` to `path`: the five standard sheets, then `extra_sheets` in order.
 
-    `go_no_go` makes the Summary decide GO / NO-GO per site (pre-upgrade runs). The workbook is saved to a
+    `go_no_go` makes the Summary show GO / NO-GO per site (pre-upgrade runs). The workbook is saved to a
     temporary file beside `path` and renamed: never half a workbook.
     """
     specs = [*standard_sheets(result), *extra_sheets]
@@ -199,7 +199,7 @@ def _colour_counts(ws: Worksheet, row: int) -> None:
 def _colour_decision(ws: Worksheet, row: int, column: int) -> None:
     """GO green, NO-GO red."""
     cell = ws.cell(row=row, column=column)
-    verdict = Verdict.PASS if cell.value == GO else Verdict.FAIL
+    verdict = Verdict.PASS if cell.value == Decision.GO.value else Verdict.FAIL
     cell.fill, cell.font = _FILLS[verdict], _FONTS[verdict]
 
 

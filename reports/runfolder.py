@@ -1,4 +1,4 @@
-"""Run folders: their names, atomic file writes, and the per-host journal an interrupted run keeps."""
+"""Run folders: their names, atomic file writes, the per-host journal an interrupted run keeps, and reading one back."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from tasks.models import HostRecord
+from tasks.errors import UsageError
+from tasks.models import HostRecord, RunResult
 
 JOURNAL_NAME = "journal.jsonl"
+RESULTS_NAME = "results.json"
 ALL_CUSTOMERS = "all"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._+-]+")
 _UNSAFE_CUSTOMER = re.compile(r"[^A-Za-z0-9._-]+")  # '+' joins customers, so it may not appear in one
@@ -193,3 +195,20 @@ def read_journal(path: Path) -> list[dict[str, Any]]:
                 break
             raise ValueError(f"{path}: line {number} is not JSON") from None
     return entries
+
+
+def read_run(run_dir: Path) -> RunResult:
+    """A run folder's results.json back as typed objects (hosts with their facts, findings, plan and snapshot).
+
+    What `report merge` and the runs that start from an earlier one (upgrade, post-upgrade) read; a missing or
+    malformed file is a UsageError naming it.
+    """
+    path = run_dir / RESULTS_NAME
+    try:
+        return RunResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: not found (is {run_dir} a run folder?)") from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path}: not valid JSON (line {exc.lineno}): {exc.msg}") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise UsageError(f"{path}: not a results.json of estate: {type(exc).__name__}: {exc}") from None

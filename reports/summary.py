@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reports.sheets import CellValue, host_order, target_for
+from tasks.checks.decision import RunDecision, decide_run
 from tasks.models import HostRecord, RunResult, Severity, Verdict
 
 SITES_HEADERS = ("Customer", "Site", "Devices", "PASS", "WARN", "FAIL", "ERROR")
 DECISION_HEADER = "Decision"  # a pre-upgrade run's GO / NO-GO per site
-GO, NO_GO = "GO", "NO-GO"
 BLOCKERS_HEADERS = ("Device", "Customer", "Site", "Model", "Version", "Reason")
 BLOCKERS_TITLE = "Upgrade blockers"
 NO_GO_TITLE = "NO-GO devices"
@@ -36,9 +36,9 @@ class SummaryData:
 def summary_data(result: RunResult, go_no_go: bool = False) -> SummaryData:
     """Build the Summary content of `result`.
 
-    With `go_no_go` (a pre-upgrade run) each site and the total get a GO / NO-GO decision — NO-GO when a
-    device FAILs or could not be checked — and the block under the table lists every NO-GO device with its
-    first reason; otherwise it lists the devices with an upgrade blocker.
+    With `go_no_go` (a pre-upgrade run) each site and the total get the GO / NO-GO of
+    `tasks.checks.decision`, and the block under the table lists every NO-GO device with its first reason;
+    otherwise it lists the devices with an upgrade blocker.
     """
     sites = site_rows(result.hosts)
     total = total_row(sites)
@@ -50,10 +50,12 @@ def summary_data(result: RunResult, go_no_go: bool = False) -> SummaryData:
             unchecked=sum(1 for h in result.hosts if h.status == "error"),
             run=run_rows(result),
         )
+    decided = decide_run(host_order(result.hosts))
+    by_site = {(site.customer, site.site): site.decision.value for site in decided.sites}
     return SummaryData(
-        sites=[(*row, decision(row)) for row in sites],
-        total=(*total, decision(total)),
-        blockers=no_go_rows(result.hosts),
+        sites=[(*row, by_site[(str(row[0]), str(row[1]))]) for row in sites],
+        total=(*total, decided.decision.value),
+        blockers=no_go_rows(result.hosts, decided),
         unchecked=0,  # unchecked devices are NO-GO rows themselves
         run=run_rows(result),
         headers=(*SITES_HEADERS, DECISION_HEADER),
@@ -61,33 +63,14 @@ def summary_data(result: RunResult, go_no_go: bool = False) -> SummaryData:
     )
 
 
-def decision(row: tuple[CellValue, ...]) -> str:
-    """GO when no device of the row FAILs or is in ERROR."""
-    fail, error = (int(row[SITES_HEADERS.index(v)] or 0) for v in ("FAIL", "ERROR"))
-    return NO_GO if fail or error else GO
-
-
-def no_go_rows(hosts: Sequence[HostRecord]) -> list[tuple[CellValue, ...]]:
-    """Every device that may not be upgraded, with its first reason (first FAIL, or why it was not checked)."""
+def no_go_rows(hosts: Sequence[HostRecord], decided: RunDecision) -> list[tuple[CellValue, ...]]:
+    """Every NO-GO device with its model, version and first reason, in the order of `decided`."""
+    by_name = {host.name: host for host in hosts}
     rows: list[tuple[CellValue, ...]] = []
-    for host in host_order(hosts):
-        if host.verdict not in (Verdict.FAIL, Verdict.ERROR):
-            continue
-        if host.status == "error":
-            reason = f"could not be checked: {host.error_stage}: {host.error}"
-        else:
-            reason = next(f"{f.check}: {f.message}" for f in host.findings if f.verdict is Verdict.FAIL)
-        facts = host.facts
-        rows.append(
-            (
-                host.name,
-                host.customer,
-                host.site,
-                facts.model if facts else None,
-                facts.version if facts else None,
-                reason,
-            )
-        )
+    for device in decided.no_go:
+        facts = by_name[device.name].facts
+        model, version = (facts.model, facts.version) if facts else (None, None)
+        rows.append((device.name, device.customer, device.site, model, version, device.reason))
     return rows
 
 

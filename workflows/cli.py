@@ -11,6 +11,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from reports.sheets import host_order
+from tasks.checks.decision import Decision, decide_run
 from tasks.errors import InputError, UsageError
 from tasks.models import RunResult, Severity, Verdict
 from workflows import logs
@@ -215,16 +217,38 @@ def _short(text: str, width: int = 110) -> str:
 
 
 def print_summary(outcome: RunOutcome, console: Console) -> None:
-    """One screen: devices checked, verdict counts, the first blockers and errors, then the run folder last."""
+    """One screen: devices checked, verdict counts, then either the GO / NO-GO of a run that decides an upgrade
+    (`outcome.go_no_go`: per site, then the NO-GO devices with their first reason) or the first blockers and
+    errors; the run folder last."""
     result = outcome.result
     counts = result.counts()
     target = f" against {result.run.target}" if result.run.target else ""
     console.print(f"[bold]{result.run.command}[/bold]: {len(result.hosts)} devices checked{target}")
     console.print("  ".join(f"[{VERDICT_STYLE[v]}]{v} {counts[v]}[/]" for v in ("PASS", "WARN", "FAIL", "ERROR")))
+    if outcome.go_no_go:
+        _print_decision(result, console)
+    else:
+        _print_problems(result, console)
+    console.print(f"run folder: {outcome.run_dir}", markup=False, highlight=False)
+
+
+def _print_decision(result: RunResult, console: Console) -> None:
+    """The same GO / NO-GO as the Summary sheet: sites, devices, and the first NO-GO devices with their reason."""
+    decided = decide_run(host_order(result.hosts))
+    sites, devices = decided.site_counts(), decided.device_counts()
+    go, no_go = Decision.GO, Decision.NO_GO
+    console.print(
+        f"[green]GO {sites[go]} sites[/], [red]NO-GO {sites[no_go]} sites[/] "
+        f"(devices: GO {devices[go]}, NO-GO {devices[no_go]})"
+    )
+    if decided.no_go:
+        console.print(f"{len(decided.no_go)} devices are NO-GO, e.g.:")
+        for device in decided.no_go[:5]:
+            console.print(f"  {device.name}: {_short(device.reason)}", markup=False)
+
+
+def _print_problems(result: RunResult, console: Console) -> None:
     blockers = _blockers(result)
-    if result.run.command == "pre-upgrade":
-        no_go = sum(1 for h in result.hosts if h.verdict in (Verdict.FAIL, Verdict.ERROR))
-        console.print(f"GO {len(result.hosts) - no_go}  NO-GO {no_go} (per site on the Summary sheet)")
     if blockers:
         console.print(f"{len(blockers)} devices block the upgrade, e.g.:")
         for name, message in blockers[:5]:
@@ -234,7 +258,6 @@ def print_summary(outcome: RunOutcome, console: Console) -> None:
         console.print(f"{len(errors)} devices could not be checked:")
         for host in errors[:5]:
             console.print(f"  {host.name}: {host.error_stage}: {host.error}", markup=False)
-    console.print(f"run folder: {outcome.run_dir}", markup=False, highlight=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

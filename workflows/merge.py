@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -11,26 +10,17 @@ from pathlib import Path
 from reports.excel import write_workbook
 from reports.json_report import write_results_json
 from reports.junit import write_junit
-from reports.runfolder import make_run_dir, run_id
+from reports.preupgrade import checks_of, path_sheet, readiness_sheet
+from reports.runfolder import make_run_dir, read_run, run_id
+from reports.sheets import SheetSpec
+from tasks.checks.readiness import ALL_CHECKS
 from tasks.errors import UsageError
 from tasks.models import RunInfo, RunResult
 from workflows.logs import attach_run_log, detach
+from workflows.preupgrade import COMMAND as PREUPGRADE
 from workflows.run import RunOutcome, exit_code
 
 log = logging.getLogger(__name__)
-
-
-def read_run(folder: Path) -> RunResult:
-    """One run folder's results.json as a RunResult; a missing or malformed file is a UsageError naming it."""
-    path = folder / "results.json"
-    try:
-        return RunResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise UsageError(f"{path}: not found (is {folder} a run folder?)") from None
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}: not valid JSON (line {exc.lineno}): {exc.msg}") from None
-    except (KeyError, TypeError, ValueError) as exc:
-        raise UsageError(f"{path}: not a results.json of estate: {type(exc).__name__}: {exc}") from None
 
 
 def merge_results(runs: Sequence[tuple[Path, RunResult]]) -> RunResult:
@@ -62,6 +52,16 @@ def merge_results(runs: Sequence[tuple[Path, RunResult]]) -> RunResult:
     return RunResult(run=info, hosts=ordered)
 
 
+def command_report(result: RunResult) -> tuple[list[SheetSpec], bool]:
+    """The sheets a run's command adds after the standard ones, and whether its Summary shows GO / NO-GO.
+
+    A merged run gets what its command's own run writes; the Readiness columns are the checks the shards ran.
+    """
+    if result.run.command == PREUPGRADE:
+        return [readiness_sheet(result, checks_of(result, ALL_CHECKS)), path_sheet(result)], True
+    return [], False
+
+
 def merge(folders: Sequence[Path], out_dir: Path) -> RunOutcome:
     """Read every shard, check they belong together, and write the merged run folder."""
     if not folders:
@@ -75,7 +75,8 @@ def merge(folders: Sequence[Path], out_dir: Path) -> RunOutcome:
         log.info("merged %d shard run folders: %s", len(folders), ", ".join(str(f) for f in folders))
         write_results_json(result, run_dir / "results.json")
         write_junit(result, run_dir / "junit.xml")
-        write_workbook(result, run_dir / "report.xlsx")
+        sheets, go_no_go = command_report(result)
+        write_workbook(result, run_dir / "report.xlsx", sheets, go_no_go=go_no_go)
     finally:
         detach(handler)
-    return RunOutcome(result=result, run_dir=run_dir, exit_code=exit_code(result))
+    return RunOutcome(result=result, run_dir=run_dir, exit_code=exit_code(result), go_no_go=go_no_go)

@@ -5,18 +5,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from nornir.core.task import Result, Task
 
-from reports.sheets import SheetSpec
+from reports.preupgrade import path_sheet, readiness_sheet
 from tasks.checks.optics import optic_findings
 from tasks.checks.preupgrade import ReadinessInput, judge_optics_along, readiness_purposes, run_readiness
 from tasks.checks.readiness import ALL_CHECKS
-from tasks.checks.upgrade_path import UpgradePlan, plan_path, upgrade_path_finding
+from tasks.checks.upgrade_path import plan_path, upgrade_path_finding
 from tasks.collect import close_connection, collect_facts, collect_outputs, collect_transceivers
 from tasks.errors import UsageError
 from tasks.matrix import Matrix, Waiver
-from tasks.models import RunResult, Verdict
+from tasks.models.snapshot import Snapshot
 from tasks.platforms import get_platform
 from workflows.processors import record_for
 from workflows.run import RunOutcome, RunRequest, execute, prepare
@@ -25,12 +26,6 @@ from workflows.selection import select_checks
 log = logging.getLogger(__name__)
 
 COMMAND = "pre-upgrade"
-READINESS_TITLE = "Readiness"
-PATH_TITLE = "Upgrade path"
-PATH_HEADERS = (
-    "Device", "Customer", "Site", "Model", "Current", "Target", "Hops", "Images to download", "Download MB",
-    "Reboots", "Est. minutes", "Verdict", "Reason",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -72,68 +67,21 @@ def preupgrade_host(task: Task, context: PreUpgradeContext) -> Result:
         facts=facts,
         optics=optics,
         findings=[upgrade_path_finding(plan), *optic_findings(optics), *(c.finding() for c in checks)],
-        snapshot={**snapshot, "plan": _plan_summary(plan)},
+        plan=plan,
+        snapshot=Snapshot.from_dict(_content_as_dict(snapshot)) if snapshot else None,
     )
     return Result(host=host, result=record)
 
 
-def _plan_summary(plan: UpgradePlan) -> dict[str, object]:
-    return {
-        "path": list(plan.path),
-        "verdict": plan.verdict.value,
-        "reason": plan.reason,
-        "downloads": [d.version for d in plan.downloads],
-        "download_mb": plan.download_mb,
-        "reboots": plan.reboots,
-        "minutes": plan.minutes,
-        "notes": list(plan.notes),
-    }
+def _content_as_dict(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A platform snapshot whose `content` is one bare version (PAN-OS's app version) as {"app-version": it}.
 
-
-def readiness_sheet(result: RunResult, checks: tuple[str, ...]) -> SheetSpec:
-    """Device x check, each cell the check's verdict with its reason as the cell's comment (and on Findings)."""
-    headers = ("Device", "Customer", "Site", "Platform", *checks)
-    rows = []
-    notes: dict[tuple[int, int], str] = {}
-    for row, host in enumerate(result.hosts):
-        by_check = {f.check: f for f in host.findings}
-        cells = []
-        for column, check in enumerate(checks, start=4):
-            finding = by_check.get(check)
-            if finding is None:
-                cells.append(Verdict.ERROR.value if host.status == "error" else "")
-                continue
-            cells.append(finding.verdict.value)
-            notes[(row, column)] = finding.message
-        rows.append((host.name, host.customer, host.site, host.platform, *cells))
-    return SheetSpec(READINESS_TITLE, headers, rows, verdict_columns=tuple(range(4, 4 + len(checks))), notes=notes)
-
-
-def path_sheet(result: RunResult) -> SheetSpec:
-    """One row per device: its path, what it downloads, reboots and the estimated duration."""
-    rows = []
-    for host in result.hosts:
-        plan = host.snapshot.get("plan", {})
-        path = plan.get("path", [])
-        facts = host.facts
-        rows.append(
-            (
-                host.name,
-                host.customer,
-                host.site,
-                facts.model if facts else None,
-                facts.version if facts else None,
-                path[-1] if path else result.run.target_for(host.platform),
-                " → ".join(path[1:]) if path else None,
-                ", ".join(plan.get("downloads", [])) or None,
-                plan.get("download_mb"),
-                plan.get("reboots"),
-                plan.get("minutes"),
-                plan.get("verdict", Verdict.ERROR.value),
-                plan.get("reason") or (f"{host.error_stage}: {host.error}" if host.status == "error" else None),
-            )
-        )
-    return SheetSpec(PATH_TITLE, PATH_HEADERS, rows, verdict_columns=(11,), wrap_columns=(12,))
+    Goes when the platform modules build a typed Snapshot themselves (the platform seam).
+    """
+    content = snapshot.get("content")
+    if content is None or isinstance(content, dict):
+        return snapshot
+    return {**snapshot, "content": {"app-version": content}}
 
 
 def run_preupgrade(request: RunRequest, via: str | None = None, checks: str | None = None) -> RunOutcome:

@@ -55,11 +55,16 @@ class RunInputs:
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """A finished run: its results, where they were written, and the exit code they call for."""
+    """A finished run: its results, where they were written, and the exit code they call for.
+
+    `go_no_go` is set when the run decides an upgrade (a pre-upgrade, or a merge of its shards): its report
+    and the terminal summary then show the GO / NO-GO of `tasks.checks.decision`.
+    """
 
     result: RunResult
     run_dir: Path
     exit_code: int
+    go_no_go: bool = False
 
 
 def parse_targets(values: tuple[str, ...], matrices: dict[str, Matrix]) -> dict[str, str]:
@@ -181,7 +186,7 @@ def execute(
         extra = sheets(result) if sheets is not None else ()
         write_workbook(result, run_dir / "report.xlsx", extra, go_no_go=go_no_go)
         log.info("finished: %s", result.counts())
-        return RunOutcome(result=result, run_dir=run_dir, exit_code=exit_code(result))
+        return RunOutcome(result=result, run_dir=run_dir, exit_code=exit_code(result), go_no_go=go_no_go)
     finally:
         detach(handler)
 

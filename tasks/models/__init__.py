@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # plan and snapshot import Verdict from here; from_dict imports them when called
+    from tasks.models.plan import UpgradePlan
+    from tasks.models.snapshot import Snapshot
 
 
 class Verdict(str, Enum):
@@ -160,7 +164,10 @@ class Finding:
 
 @dataclass
 class HostRecord:
-    """Everything a run learned about one host; what results.json, the workbook and JUnit are built from."""
+    """Everything a run learned about one host; what results.json, the workbook and JUnit are built from.
+
+    `plan` and `snapshot` are set by a pre-upgrade (None elsewhere, or when the host could not be checked).
+    """
 
     name: str
     customer: str
@@ -173,7 +180,8 @@ class HostRecord:
     facts: Facts | None = None
     optics: list[OpticVerdict] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    snapshot: dict[str, Any] = field(default_factory=dict)
+    plan: UpgradePlan | None = None
+    snapshot: Snapshot | None = None
 
     @property
     def verdict(self) -> Verdict:
@@ -183,6 +191,7 @@ class HostRecord:
         return worst(f.verdict for f in self.findings)
 
     def to_dict(self) -> dict[str, Any]:
+        """The host's results.json entry: `snapshot` is `{}` and `plan` is null when the run made none."""
         return {
             "customer": self.customer,
             "site": self.site,
@@ -193,12 +202,16 @@ class HostRecord:
             "facts": self.facts.to_dict() if self.facts else {},
             "transceivers": [o.to_dict() for o in self.optics],
             "findings": [f.to_dict() for f in self.findings],
-            "snapshot": self.snapshot,
+            "snapshot": self.snapshot.to_dict() if self.snapshot else {},
+            "plan": self.plan.to_dict() if self.plan else None,
         }
 
     @classmethod
     def from_dict(cls, name: str, data: dict[str, Any]) -> HostRecord:
         """The inverse of `to_dict`: a host read back from a results.json (e.g. to merge shards)."""
+        from tasks.models.plan import UpgradePlan
+        from tasks.models.snapshot import Snapshot
+
         stage, _, error = (data.get("error") or "").partition(": ")
         return cls(
             name=name,
@@ -211,7 +224,8 @@ class HostRecord:
             facts=Facts.from_dict(data["facts"]) if data.get("facts") else None,
             optics=[OpticVerdict.from_dict(t) for t in data.get("transceivers", [])],
             findings=[Finding.from_dict(f) for f in data.get("findings", [])],
-            snapshot=data.get("snapshot") or {},
+            plan=UpgradePlan.from_dict(data["plan"]) if data.get("plan") else None,
+            snapshot=Snapshot.from_dict(data["snapshot"]) if data.get("snapshot") else None,
         )
 
 

@@ -24,6 +24,7 @@ from reports.runfolder import (
     atomic_write_text,
     make_run_dir,
     read_journal,
+    read_run,
     run_id,
 )
 from reports.sheets import (
@@ -35,6 +36,7 @@ from reports.sheets import (
     target_for,
 )
 from reports.summary import BLOCKERS_HEADERS, BLOCKERS_TITLE, NO_BLOCKERS, SITES_HEADERS
+from tasks.errors import UsageError
 from tasks.models import (
     Facts,
     Finding,
@@ -47,6 +49,8 @@ from tasks.models import (
     Transceiver,
     Verdict,
 )
+from tasks.models.plan import Download, Hop, UpgradePlan
+from tasks.models.snapshot import OpticState, Snapshot
 
 INJECTION = '=HYPERLINK("http://evil")'
 
@@ -243,6 +247,7 @@ def test_results_json_has_the_contract_shape(result: RunResult, tmp_path: Path) 
         "transceivers",
         "findings",
         "snapshot",
+        "plan",
     }
     for name, entry in data["hosts"].items():
         assert host_keys <= set(entry), name
@@ -578,3 +583,46 @@ def test_a_sheet_note_becomes_the_cells_comment(tmp_path: Path) -> None:
     ws = load_workbook(path)["Readiness"]
     assert ws["B2"].comment is not None and ws["B2"].comment.text == "no sync"
     assert ws["B3"].comment is None
+
+
+PLAN = UpgradePlan(
+    "paloalto_panos", "PA-5220", "9.1.14", "10.1.9",
+    (Hop("9.1.14", "10.0.0", (Download("10.0.0", 900, base=True),), minutes=20),
+     Hop("10.0.0", "10.1.9", (Download("10.1.0", 950, base=True), Download("10.1.9", 400, estimated=True)))),
+    Verdict.PASS, notes=("10.1.9: size estimated",),
+)  # fmt: skip
+SNAPSHOT = Snapshot(
+    "9.1.14", content={"app-version": "8635-7675"}, ha_state="active", interfaces={"ethernet1/1": "up"},
+    optics={"ethernet1/1": OpticState("PAN-SFP-PLUS-SR", "OEM", "S1")}, routes=3, arp=2, sessions=9, config="x",
+)  # fmt: skip
+
+
+def test_a_run_folder_reads_back_into_the_typed_objects_written(tmp_path: Path) -> None:
+    result = build_result()
+    result.run.command = "pre-upgrade"
+    result.hosts[0].plan, result.hosts[0].snapshot = PLAN, SNAPSHOT
+    write_results_json(result, tmp_path / "results.json")
+    back = read_run(tmp_path)
+    assert back.run == result.run
+    by_name = {h.name: h for h in back.hosts}
+    assert by_name[result.hosts[0].name].plan == PLAN and by_name[result.hosts[0].name].snapshot == SNAPSHOT
+    assert all(h.plan is None and h.snapshot is None for h in back.hosts if h.name != result.hosts[0].name)
+    data = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert RunResult.from_dict(data).to_dict() == data
+    assert data["hosts"]["globex-nyc1-fw01"]["snapshot"] == {} and data["hosts"]["globex-nyc1-fw01"]["plan"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (None, "not found"),
+        ("{", "not valid JSON (line 1)"),
+        ('{"hosts": {}}', "not a results.json of estate: KeyError"),
+        ('{"run": {"id": "r"}, "hosts": {}}', "not a results.json of estate: TypeError"),
+    ],
+)
+def test_read_run_names_the_file_it_cannot_read(tmp_path: Path, text: str | None, message: str) -> None:
+    if text is not None:
+        (tmp_path / "results.json").write_text(text, encoding="utf-8")
+    with pytest.raises(UsageError, match=re.escape(f"{tmp_path / 'results.json'}: {message}")):
+        read_run(tmp_path)
