@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,11 @@ from typing import Any
 import openpyxl
 import pytest
 
+from reports.runfolder import read_run
 from tasks.checks.preupgrade import READINESS
+from tasks.checks.upgrade_path import plan_path
+from tasks.matrix import load_matrix
+from tasks.models import RunResult
 from tests.integration.conftest import Lab, use_lab_credentials
 from tests.integration.test_audit import run_cli, run_folder, sheet_rows
 from tests.integration.test_demo import any_optic_issue, demo_devices, demo_lab, demo_targets, third_party
@@ -196,3 +201,64 @@ def test_readiness_cells_carry_their_reason(lab_env: Lab, tmp_path: Path, capsys
     header = [c.value for c in ws[1]]
     disk = ws.cell(row=2, column=header.index("disk_space") + 1)
     assert disk.value == "PASS" and disk.comment is not None and "MB" in disk.comment.text
+
+
+MATRICES = Path(__file__).resolve().parents[2] / "matrices"
+
+
+def preupgrade(lab: Lab, out: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, Path]:
+    args = ["pre-upgrade", "--customer", "alpha", "--customer", "beta", "--target", "11.1.4-h7", *extra]
+    code, out_text, _ = run_cli([*args, "--inventory", str(lab.inventory), "--out", str(out)], capsys)
+    return code, run_folder(out_text)
+
+
+def test_a_pre_upgrade_run_folder_reads_back_into_what_was_written(
+    lab_env: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, folder = preupgrade(lab_env, tmp_path, capsys)
+    data = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    assert RunResult.from_dict(data).to_dict() == data
+    result = read_run(folder)
+    assert {h.name for h in result.hosts} == set(data["hosts"])
+    matrix = load_matrix("paloalto_panos", MATRICES)
+    for host in result.hosts:
+        assert host.facts is not None and host.snapshot is not None, host.name
+        assert host.plan == plan_path(host.platform, host.facts.model, host.facts.version, "11.1.4-h7", matrix)
+        assert host.snapshot.version == host.facts.version and host.snapshot.optics
+    assert any(h.plan is not None and len(h.plan.hops) > 1 for h in result.hosts)
+
+
+def _summary_table(path: Path) -> list[tuple[Any, ...]]:
+    """The Summary sheet down to its Run block (which names the run and when it ran)."""
+    rows = list(openpyxl.load_workbook(path, read_only=True)["Summary"].iter_rows(values_only=True))
+    return rows[: next(i for i, r in enumerate(rows) if r[0] == "Run")]
+
+
+def _without_uptime(hosts: dict[str, Any]) -> dict[str, Any]:
+    """Hosts as results.json has them, minus the uptime: the device's clock moves between two runs."""
+    return {name: {**host, "facts": {**host["facts"], "uptime": None}} for name, host in hosts.items()}
+
+
+def test_pre_upgrade_shards_merge_into_the_same_report_as_one_run(
+    lab_env: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, whole = preupgrade(lab_env, tmp_path / "whole", capsys)
+    shards = [preupgrade(lab_env, tmp_path / f"shard{k}", capsys, "--shard", f"{k}/2")[1] for k in (1, 2)]
+    merge_code, out, _ = run_cli(["report", "merge", *map(str, shards), "--out", str(tmp_path / "merged")], capsys)
+    merged = run_folder(out)
+    assert merge_code == code == 1  # beta-nyc1-fw01's third-party optics on a path into 10.2+
+    assert "NO-GO" in out and "beta-nyc1-fw01" in out
+
+    expected = json.loads((whole / "results.json").read_text(encoding="utf-8"))["hosts"]
+    got = json.loads((merged / "results.json").read_text(encoding="utf-8"))["hosts"]
+    assert _without_uptime(got) == _without_uptime(expected)
+    assert all(host["plan"] for host in got.values())
+
+    names = openpyxl.load_workbook(whole / "report.xlsx", read_only=True).sheetnames
+    assert names[-2:] == ["Readiness", "Upgrade path"]
+    assert openpyxl.load_workbook(merged / "report.xlsx", read_only=True).sheetnames == names
+    summary = _summary_table(whole / "report.xlsx")
+    assert summary[0][-1] == "Decision" and any(row[-1] == "NO-GO" for row in summary)
+    assert _summary_table(merged / "report.xlsx") == summary
+    for sheet in ("Devices", "Readiness", "Upgrade path"):
+        assert sheet_rows(merged / "report.xlsx", sheet) == sheet_rows(whole / "report.xlsx", sheet), sheet
