@@ -35,10 +35,8 @@ def error_record(host: Host, exc: BaseException | None, fallback: str) -> HostRe
         stage, reason = exc.stage, str(exc)
     elif exc is not None:
         # Not one of ours: a bug or an untranslated library error. Still a row, never a crash.
-        stage, reason = (
-            "internal",
-            f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc) else ''}",
-        )
+        lines = str(exc).strip().splitlines()
+        stage, reason = "internal", f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
     else:
         stage, reason = "internal", fallback
     return record_for(host, status="error", error_stage=stage, error=reason)

@@ -1,0 +1,98 @@
+"""tasks/connection.py translates netmiko, paramiko and socket errors into tasks.errors, once: table-tested."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+from unittest import mock
+
+import pytest
+from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException, ReadTimeout
+from nornir.core.configuration import Config
+from paramiko.ssh_exception import SSHException
+
+from tasks.connection import (
+    DEFAULT_COMMAND_TIMEOUT,
+    DEFAULT_CONNECT_TIMEOUT,
+    TunedNetmiko,
+    _open_error,
+    _timeouts,
+    send_command,
+)
+from tasks.errors import AuthError, CommandError, ConnectError, DeviceError
+
+OPEN_CASES = [
+    (NetmikoAuthenticationException("Authentication to device failed."), AuthError, "login rejected for user 'admin'"),
+    (NetmikoTimeoutException("TCP connection to device failed."), ConnectError, "no prompt within 3 s after login"),
+    (ReadTimeout("Pattern not detected: 'admin@fw1>'"), ConnectError, "no prompt within 3 s after login"),
+    (SSHException("Error reading SSH banner\nmore"), ConnectError, "SSH session failed: Error reading SSH banner"),
+    (ConnectionResetError("Connection reset by peer"), ConnectError, "SSH session failed: Connection reset by peer"),
+    (EOFError(), ConnectError, "SSH session failed: EOFError"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("raised", "kind", "message"), OPEN_CASES, ids=[type(c[0]).__name__ for c in OPEN_CASES])
+def test_an_error_while_opening_the_session_becomes_ours(raised: BaseException, kind: type, message: str) -> None:
+    error = _open_error(raised, "admin", 3.0)
+    assert type(error) is kind and str(error) == message
+    assert isinstance(error, DeviceError) and error.stage == {AuthError: "login", ConnectError: "connect"}[kind]
+
+
+@pytest.mark.parametrize("raised", [ValueError("a bug"), KeyboardInterrupt()])
+def test_anything_else_is_left_as_it_is(raised: BaseException) -> None:
+    assert _open_error(raised, "admin", 3.0) is raised
+
+
+class Session:
+    """A netmiko connection whose send_command raises `error` (or answers `output`)."""
+
+    def __init__(self, error: BaseException | None = None, output: Any = "ok") -> None:
+        self.error, self.output = error, output
+
+    def send_command(self, command: str, auto_find_prompt: bool = True) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.output
+
+
+SEND_CASES = [
+    (ReadTimeout("Pattern not detected"), "'show clock': no prompt within the command timeout"),
+    (NetmikoTimeoutException("timed out"), "'show clock': no prompt within the command timeout"),
+    (SSHException("Socket is closed"), "'show clock': session lost: Socket is closed"),
+    (OSError("Broken pipe"), "'show clock': session lost: Broken pipe"),
+    (EOFError(), "'show clock': session lost: EOFError"),
+]
+
+
+@pytest.mark.parametrize(("raised", "message"), SEND_CASES, ids=[type(c[0]).__name__ for c in SEND_CASES])
+def test_a_command_error_names_the_command(raised: BaseException, message: str) -> None:
+    with pytest.raises(CommandError) as caught:
+        send_command(Session(raised), "show clock")
+    assert str(caught.value) == message and caught.value.stage == "command"
+
+
+def test_a_command_answers_text() -> None:
+    assert send_command(Session(output="up 3 days"), "show clock") == "up 3 days"
+    assert send_command(Session(output=["parsed"]), "show clock") == "['parsed']"
+
+
+def test_timeouts_come_from_the_nornir_configuration() -> None:
+    assert _timeouts(None) == (DEFAULT_CONNECT_TIMEOUT, DEFAULT_COMMAND_TIMEOUT)
+    configured = Config(user_defined={"estate": {"connect_timeout": 5, "command_timeout": "7.5"}})
+    assert _timeouts(configured) == (5.0, 7.5)
+
+
+SOCKET_CASES = [
+    (TimeoutError(), "no answer from 192.0.2.1:2222 within 10 s"),
+    (ConnectionRefusedError(111, "Connection refused"), "192.0.2.1:2222: Connection refused"),
+    (socket.gaierror(-2, "Name or service not known"), "192.0.2.1:2222: Name or service not known"),
+]
+
+
+@pytest.mark.parametrize(("raised", "message"), SOCKET_CASES, ids=[type(c[0]).__name__ for c in SOCKET_CASES])
+def test_no_tcp_connection_is_a_connect_error(raised: BaseException, message: str) -> None:
+    no_socket = mock.patch("tasks.connection.socket.create_connection", side_effect=raised)  # no socket here
+    with no_socket, pytest.raises(ConnectError) as caught:
+        TunedNetmiko().open("192.0.2.1", "admin", "pw", 2222, "paloalto_panos")
+    assert str(caught.value) == message
+    assert isinstance(caught.value, DeviceError) and caught.value.__cause__ is None
