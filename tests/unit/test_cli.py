@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
-from workflows.cli import main
+from tasks.models import Finding, HostRecord, RunInfo, RunResult, Severity, Verdict
+from workflows.cli import main, print_summary
+from workflows.run import RunOutcome
 
 REPO = Path(__file__).resolve().parents[2]
 INVENTORY = REPO / "inventory"
@@ -82,3 +85,36 @@ def test_broken_lab_estate_names_file_and_field(tmp_path: Path, capsys: pytest.C
     code, _, err = run(["lab", "up", "--estate", str(estate)], capsys)
     assert code == 3
     assert str(estate) in err and "devices[0]" in err and "platform" in err
+
+
+def _outcome(go_no_go: bool) -> RunOutcome:
+    def record(name: str, site: str, verdict: Verdict, message: str = "ok") -> HostRecord:
+        findings = [Finding("ntp_sync", Severity.BLOCKER, verdict, message)]
+        return HostRecord(name, "acme", site, "paloalto_panos", findings=findings)
+
+    hosts = [
+        record("acme-lon1-fw01", "lon1", Verdict.PASS),
+        record("acme-lon1-fw02", "lon1", Verdict.FAIL, "not synchronised"),
+        record("acme-par1-fw01", "par1", Verdict.PASS),
+        HostRecord("acme-par2-fw01", "acme", "par2", "paloalto_panos", status="error", error_stage="login", error="no"),
+    ]
+    result = RunResult(RunInfo("r", "pre-upgrade", ["acme"], "10.2.4-h4", ""), hosts)
+    return RunOutcome(result, Path("output/r"), 2, go_no_go=go_no_go)
+
+
+def test_the_terminal_shows_the_go_no_go_of_the_summary_sheet() -> None:
+    console = Console(record=True, width=200)
+    print_summary(_outcome(go_no_go=True), console)
+    text = console.export_text()
+    assert "GO 1 sites, NO-GO 2 sites (devices: GO 2, NO-GO 2)" in text
+    assert "acme-lon1-fw02: ntp_sync: not synchronised" in text
+    assert "acme-par2-fw01: could not be checked: login: no" in text
+    assert text.strip().splitlines()[-1] == "run folder: output/r"
+
+
+def test_a_run_that_decides_no_upgrade_shows_blockers_and_errors_instead() -> None:
+    console = Console(record=True, width=200)
+    print_summary(_outcome(go_no_go=False), console)
+    text = console.export_text()
+    assert "NO-GO" not in text
+    assert "1 devices block the upgrade" in text and "1 devices could not be checked" in text
