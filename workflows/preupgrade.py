@@ -10,14 +10,16 @@ from nornir.core.task import Result, Task
 
 from reports.sheets import SheetSpec
 from tasks.checks.optics import optic_findings
-from tasks.checks.preupgrade import ReadinessInput, judge_optics_along, readiness_purposes, run_readiness
+from tasks.checks.preupgrade import judge_optics_along, run_readiness
 from tasks.checks.readiness import ALL_CHECKS
 from tasks.checks.upgrade_path import UpgradePlan, plan_path, upgrade_path_finding
 from tasks.collect import close_connection, collect_facts, collect_outputs, collect_transceivers
 from tasks.errors import UsageError
 from tasks.matrix import Matrix, Waiver
-from tasks.models import RunResult, Verdict
+from tasks.models import RunResult, Unsupported, Verdict
+from tasks.models.readiness import ReadinessState
 from tasks.platforms import get_platform
+from tasks.platforms.base import available
 from workflows.processors import record_for
 from workflows.run import RunOutcome, RunRequest, execute, prepare
 from workflows.selection import select_checks
@@ -50,12 +52,13 @@ def preupgrade_host(task: Task, context: PreUpgradeContext) -> Result:
     """Collect facts, optics, readiness state and a snapshot; plan the path; judge optics at every hop."""
     host = task.host
     platform = host.platform or ""
-    module = get_platform(platform)
+    capabilities = get_platform(platform)
+    readiness, snapshotting = available(capabilities.readiness), available(capabilities.snapshot)
     outputs: dict[str, str] = {}
     try:
         facts = collect_facts(task, outputs).result
         transceivers = collect_transceivers(task, outputs).result
-        extra = (*readiness_purposes(platform), *getattr(module, "SNAPSHOT_COMMANDS", ()))
+        extra = (*(readiness.commands if readiness else ()), *(snapshotting.commands if snapshotting else ()))
         collect_outputs(task, extra, outputs)
     finally:
         close_connection(task)
@@ -64,9 +67,12 @@ def preupgrade_host(task: Task, context: PreUpgradeContext) -> Result:
     optics = judge_optics_along(
         plan, facts, transceivers, matrix, context.waivers.get(host.data["customer"], []), host.name, context.today
     )
-    data = ReadinessInput(outputs, facts, plan, context.today, context.min_content)
-    checks = run_readiness(platform, data, context.checks)
-    snapshot = module.snapshot(outputs, facts, transceivers) if hasattr(module, "snapshot") else {}
+    if isinstance(capabilities.readiness, Unsupported):
+        state: ReadinessState | Unsupported = capabilities.readiness  # every check SKIPPED with its reason
+    else:
+        state = capabilities.readiness.read(outputs, facts)
+    checks = run_readiness(state, plan, context.today, context.checks, context.min_content)
+    snapshot = snapshotting.read(outputs, facts, transceivers).to_dict() if snapshotting else {}
     record = record_for(
         host,
         facts=facts,
