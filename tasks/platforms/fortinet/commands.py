@@ -25,7 +25,7 @@ COMMANDS: dict[str, str] = {
 }
 # The purposes the readiness checks read ("facts" carries the FortiGuard database versions), in sending order.
 # FortiOS has no candidate configuration (changes apply at once) and no job queue: pending_changes and
-# running_jobs are SKIPPED for FortiOS (tasks.checks.preupgrade).
+# running_jobs are Unsupported in its ReadinessState (SKIPPED with the reason; readiness.read).
 READINESS_COMMANDS: tuple[str, ...] = ("facts", "ha_status", "disk", "ntp", "performance", "services", "sensors")
 # What the snapshot adds to facts, optics and readiness. `get router info routing-table all` (the active
 # routes, one line per prefix) over `... database` (every candidate route, inactive ones too): post-upgrade
