@@ -42,41 +42,8 @@ TRANSCEIVER_COMMANDS: tuple[str, ...] = ("transceivers",)
 PROMPT_RE = re.compile(r"^[\w.-]+(?: \([\w.-]+\))? [#$]")
 # `--More-- ` then `\r         \r` (the erase sequence) when a sample was captured with paging on.
 _MORE_RE = re.compile(r"--More--\s?\r? *\r")
-_KV_RE = re.compile(r"^(?P<key>[A-Za-z][\w ./()-]*?)\s*:\s*(?P<value>.*)$")
-_VERSION_RE = re.compile(
-    r"^(?P<model>\S+) v(?P<version>\d+\.\d+\.\d+),build(?P<build>\d+),(?P<date>\d+)(?: \((?P<maturity>[^)]*)\))?"
-)
-_REQUIRED_STATUS = ("Version", "Hostname")
-
-# ntc-templates field -> the label FortiOS prints.
-_NTC_TO_FORTIOS = {
-    "hostname": "Hostname",
-    "version": "Version",
-    "serial_number": "Serial-Number",
-    "current_ha_mode": "Current HA mode",
-    "cluster_uptime": "Cluster uptime",
-    "branch_point": "Branch point",
-    "operation_mode": "Operation Mode",
-    "virtual_domain_configuration": "Virtual domain configuration",
-    "log_hard_disk": "Log hard disk",
-    "system_part_number": "System Part-Number",
-    "bios_version": "BIOS version",
-    "last_reboot_reason": "Last reboot reason",
-    "release_version_information": "Release Version Information",
-}
-
-# `get system status` labels copied into Facts.extra (lower-cased, spaces as '-') when present.
-EXTRA_FIELDS: tuple[str, ...] = (
-    "Operation Mode",
-    "Virtual domain configuration",
-    "Current HA mode",
-    "Log hard disk",
-    "System Part-Number",
-    "BIOS version",
-    "Branch point",
-    "Release Version Information",
-    "Last reboot reason",
-)
+# `Label: value`, the shape of most FortiOS `get` output lines.
+KV_RE = re.compile(r"^(?P<key>[A-Za-z][\w ./()-]*?)\s*:\s*(?P<value>.*)$")
 
 
 def strip_session(text: str, command: str = "") -> list[str]:
@@ -98,7 +65,7 @@ def strip_session(text: str, command: str = "") -> list[str]:
         lines.pop(0)
     while lines and not lines[-1].strip():
         lines.pop()
-    if lines and PROMPT_RE.match(lines[-1].strip()) and not _KV_RE.match(lines[-1].strip()):
+    if lines and PROMPT_RE.match(lines[-1].strip()) and not KV_RE.match(lines[-1].strip()):
         lines.pop()
     while lines and not lines[0].strip():
         lines.pop(0)

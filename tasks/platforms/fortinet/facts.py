@@ -7,18 +7,45 @@ from collections.abc import Mapping
 
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
-from tasks.platforms.fortinet.commands import (
-    _KV_RE,
-    _NTC_TO_FORTIOS,
-    _REQUIRED_STATUS,
-    _VERSION_RE,
-    COMMANDS,
-    DEVICE_TYPE,
-    EXTRA_FIELDS,
-    strip_session,
-)
+from tasks.platforms.fortinet.commands import COMMANDS, DEVICE_TYPE, KV_RE, strip_session
 from tasks.platforms.fortinet.version import parse_fortios
 from tasks.platforms.text import first_line, key_values, ntc
+
+_VERSION_RE = re.compile(
+    r"^(?P<model>\S+) v(?P<version>\d+\.\d+\.\d+),build(?P<build>\d+),(?P<date>\d+)(?: \((?P<maturity>[^)]*)\))?"
+)
+_REQUIRED_STATUS = ("Version", "Hostname")
+
+# ntc-templates field -> the label FortiOS prints.
+_NTC_TO_FORTIOS = {
+    "hostname": "Hostname",
+    "version": "Version",
+    "serial_number": "Serial-Number",
+    "current_ha_mode": "Current HA mode",
+    "cluster_uptime": "Cluster uptime",
+    "branch_point": "Branch point",
+    "operation_mode": "Operation Mode",
+    "virtual_domain_configuration": "Virtual domain configuration",
+    "log_hard_disk": "Log hard disk",
+    "system_part_number": "System Part-Number",
+    "bios_version": "BIOS version",
+    "last_reboot_reason": "Last reboot reason",
+    "release_version_information": "Release Version Information",
+}
+
+# `get system status` labels copied into Facts.extra (lower-cased, spaces as '-') when present.
+EXTRA_FIELDS: tuple[str, ...] = (
+    "Operation Mode",
+    "Virtual domain configuration",
+    "Current HA mode",
+    "Log hard disk",
+    "System Part-Number",
+    "BIOS version",
+    "Branch point",
+    "Release Version Information",
+    "Last reboot reason",
+)
+
 
 # --- get system status -----------------------------------------------------------------------------------
 
@@ -34,7 +61,7 @@ def parse_system_status(text: str) -> dict[str, str]:
     ('FortiGate-60F', '7.4.8', '2795', 'GA.M')
     """
     lines = strip_session(text, COMMANDS["facts"])
-    result = key_values(lines, _KV_RE)
+    result = key_values(lines, KV_RE)
     # The template errors on lines it does not know (e.g. `Proxy-IPS-DB:` on 7.4.7), so the key/value parse
     # stays the base and the template only confirms or fills its fields.
     records = ntc(DEVICE_TYPE, COMMANDS["facts"], "\n".join(lines) + "\n")

@@ -63,7 +63,7 @@ def strip_session(text: str) -> list[str]:
     return session_lines(text, lambda line: bool(PROMPT_RE.match(line)), lambda line: bool(PROMPT_RE.match(line)))
 
 
-def _body(text: str) -> str:
+def output_body(text: str) -> str:
     """The output without echo, prompt and surrounding blank lines, newline-terminated (for templates)."""
     lines = strip_session(text)
     return "\n".join(lines) + "\n" if lines else ""

@@ -23,7 +23,7 @@ from tasks.models.readiness import (
     Sensor,
     SoftwareImage,
 )
-from tasks.platforms.paloalto_panos.commands import COMMANDS, DEVICE_TYPE, _body, strip_session
+from tasks.platforms.paloalto_panos.commands import COMMANDS, DEVICE_TYPE, output_body, strip_session
 from tasks.platforms.paloalto_panos.facts import parse_ha_state
 from tasks.platforms.text import first_line, ntc
 
@@ -40,7 +40,7 @@ def parse_jobs(text: str) -> list[Job]:
     >>> [(j.id, j.type, j.status, j.result) for j in jobs]
     [(7, 'Downld', 'ACT', 'PEND')]
     """
-    body = _body(text)
+    body = output_body(text)
     if not body.strip():
         return []
     if not re.search(r"^\s*Enqueued\s+.*\bID\b", body, re.MULTILINE):
@@ -77,7 +77,7 @@ def _license_date(value: str, where: str) -> date | None:
 
 def parse_licenses(text: str) -> list[License]:
     """Parse `request license info` (ntc-templates) into licences, in the order printed."""
-    body = _body(text)
+    body = output_body(text)
     if not re.search(r"^License entry:", body, re.MULTILINE):
         raise ParseError(f"request license info: no 'License entry:' in output starting {first_line(text)!r}")
     return [
@@ -322,7 +322,7 @@ def parse_software_info(text: str) -> list[SoftwareImage]:
 
 def parse_swm_status(text: str) -> list[dict[str, str]]:
     """Parse `debug swm status` (ntc-templates): [{partition, state, version}] (sysroot0/1, maint)."""
-    body = _body(text)
+    body = output_body(text)
     if not re.search(r"^Partition\s+State\s+Version", body, re.MULTILINE):
         raise ParseError(f"debug swm status: no partition table in output starting {first_line(text)!r}")
     return [

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
 from tasks.models.snapshot import OpticState, Snapshot
-from tasks.platforms.paloalto_panos.commands import COMMANDS, DEVICE_TYPE, _body, strip_session
+from tasks.platforms.paloalto_panos.commands import COMMANDS, DEVICE_TYPE, output_body, strip_session
 from tasks.platforms.paloalto_panos.sanitise import sanitise_config
 from tasks.platforms.text import first_line, ntc
 
@@ -44,7 +44,7 @@ def parse_route_count(text: str) -> int:
     ...                   "0.0.0.0/0    10.0.0.1  10     A S          ethernet1/1\\ntotal routes shown: 1\\n")
     1
     """
-    body = _body(text)
+    body = output_body(text)
     totals = _ROUTES_TOTAL_RE.findall(body)
     if totals:
         return sum(int(count) for count in totals)
@@ -66,7 +66,7 @@ def parse_arp_count(text: str) -> int:
     ...                 "-----\\nethernet1/1       10.0.0.1        00:1b:17:00:00:01 ethernet1/1         c      600\\n")
     1
     """
-    body = _body(text)
+    body = output_body(text)
     if not _ARP_HEADER_RE.search(body):
         raise ParseError(f"show arp all: no ARP table header in output starting {first_line(text)!r}")
     return len(ntc(DEVICE_TYPE, COMMANDS["arp"], body, strict=True))
@@ -86,7 +86,7 @@ def parse_session_count(text: str) -> int:
     ...                     "Number of allocated sessions: 1019\\nNumber of active TCP sessions: 374\\n")
     1019
     """
-    body = _body(text)
+    body = output_body(text)
     counts = _SESSIONS_ALLOCATED_RE.findall(body) or _SESSIONS_ACTIVE_RE.findall(body)
     if not counts:
         raise ParseError(
