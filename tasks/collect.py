@@ -1,4 +1,4 @@
-"""Nornir tasks that read a device: facts and transceivers, parsed by the host's platform module."""
+"""Nornir tasks that read a device: facts and transceivers, parsed by the host's `Platform`."""
 
 from __future__ import annotations
 
@@ -30,9 +30,9 @@ def collect_facts(task: Task, outputs: dict[str, str] | None = None) -> Result:
     """
     platform = get_platform(task.host.platform or "")
     connection = _connection(task)
-    purposes = platform.FACTS_COMMANDS
-    sent = _send(connection, ((p, platform.COMMANDS[p]) for p in purposes), {} if outputs is None else outputs)
-    facts = platform.facts({p: sent[p] for p in purposes}, prompt=connection.base_prompt)
+    purposes = platform.facts_commands
+    sent = _send(connection, ((p, platform.command(p)) for p in purposes), {} if outputs is None else outputs)
+    facts = platform.parse_facts({p: sent[p] for p in purposes}, connection.base_prompt)
     return Result(host=task.host, result=facts)
 
 
@@ -40,18 +40,18 @@ def collect_transceivers(task: Task, outputs: dict[str, str] | None = None) -> R
     """Every pluggable optic the device reports, as a list of `tasks.models.Transceiver`."""
     platform = get_platform(task.host.platform or "")
     connection = _connection(task)
-    purposes = platform.TRANSCEIVER_COMMANDS
-    sent = _send(connection, ((p, platform.COMMANDS[p]) for p in purposes), {} if outputs is None else outputs)
+    purposes = platform.transceiver_commands
+    sent = _send(connection, ((p, platform.command(p)) for p in purposes), {} if outputs is None else outputs)
     first = {p: sent[p] for p in purposes}
     followups = platform.transceiver_followups(first)
     sent = _send(connection, followups.items(), sent)
-    return Result(host=task.host, result=platform.transceivers({**first, **{k: sent[k] for k in followups}}))
+    return Result(host=task.host, result=platform.parse_transceivers({**first, **{k: sent[k] for k in followups}}))
 
 
 def collect_outputs(task: Task, purposes: Iterable[str], outputs: dict[str, str] | None = None) -> Result:
     """The raw outputs of the platform's commands for `purposes` ({purpose: output}), for checks to parse."""
     platform = get_platform(task.host.platform or "")
-    sent = _send(_connection(task), ((p, platform.COMMANDS[p]) for p in purposes), {} if outputs is None else outputs)
+    sent = _send(_connection(task), ((p, platform.command(p)) for p in purposes), {} if outputs is None else outputs)
     return Result(host=task.host, result=sent)
 
 

@@ -5,20 +5,21 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
 
 from nornir.core.task import Result, Task
 
 from reports.preupgrade import path_sheet, readiness_sheet
 from tasks.checks.optics import optic_findings
-from tasks.checks.preupgrade import ReadinessInput, judge_optics_along, readiness_purposes, run_readiness
+from tasks.checks.preupgrade import judge_optics_along, run_readiness
 from tasks.checks.readiness import ALL_CHECKS
 from tasks.checks.upgrade_path import plan_path, upgrade_path_finding
 from tasks.collect import close_connection, collect_facts, collect_outputs, collect_transceivers
 from tasks.errors import UsageError
 from tasks.matrix import Matrix, Waiver
-from tasks.models.snapshot import Snapshot
+from tasks.models import Unsupported
+from tasks.models.readiness import ReadinessState
 from tasks.platforms import get_platform
+from tasks.platforms.base import available
 from workflows.processors import record_for
 from workflows.run import RunOutcome, RunRequest, execute, prepare
 from workflows.selection import select_checks
@@ -45,12 +46,13 @@ def preupgrade_host(task: Task, context: PreUpgradeContext) -> Result:
     """Collect facts, optics, readiness state and a snapshot; plan the path; judge optics at every hop."""
     host = task.host
     platform = host.platform or ""
-    module = get_platform(platform)
+    capabilities = get_platform(platform)
+    readiness, snapshotting = available(capabilities.readiness), available(capabilities.snapshot)
     outputs: dict[str, str] = {}
     try:
         facts = collect_facts(task, outputs).result
         transceivers = collect_transceivers(task, outputs).result
-        extra = (*readiness_purposes(platform), *getattr(module, "SNAPSHOT_COMMANDS", ()))
+        extra = (*(readiness.commands if readiness else ()), *(snapshotting.commands if snapshotting else ()))
         collect_outputs(task, extra, outputs)
     finally:
         close_connection(task)
@@ -59,29 +61,21 @@ def preupgrade_host(task: Task, context: PreUpgradeContext) -> Result:
     optics = judge_optics_along(
         plan, facts, transceivers, matrix, context.waivers.get(host.data["customer"], []), host.name, context.today
     )
-    data = ReadinessInput(outputs, facts, plan, context.today, context.min_content)
-    checks = run_readiness(platform, data, context.checks)
-    snapshot = module.snapshot(outputs, facts, transceivers) if hasattr(module, "snapshot") else {}
+    state: ReadinessState | Unsupported
+    if isinstance(capabilities.readiness, Unsupported):
+        state = capabilities.readiness  # every check SKIPPED with the platform's reason
+    else:
+        state = capabilities.readiness.read(outputs, facts)
+    checks = run_readiness(state, plan, context.today, context.checks, context.min_content)
     record = record_for(
         host,
         facts=facts,
         optics=optics,
         findings=[upgrade_path_finding(plan), *optic_findings(optics), *(c.finding() for c in checks)],
         plan=plan,
-        snapshot=Snapshot.from_dict(_content_as_dict(snapshot)) if snapshot else None,
+        snapshot=snapshotting.read(outputs, facts, transceivers) if snapshotting else None,
     )
     return Result(host=host, result=record)
-
-
-def _content_as_dict(snapshot: dict[str, Any]) -> dict[str, Any]:
-    """A platform snapshot whose `content` is one bare version (PAN-OS's app version) as {"app-version": it}.
-
-    Goes when the platform modules build a typed Snapshot themselves (the platform seam).
-    """
-    content = snapshot.get("content")
-    if content is None or isinstance(content, dict):
-        return snapshot
-    return {**snapshot, "content": {"app-version": content}}
 
 
 def run_preupgrade(request: RunRequest, via: str | None = None, checks: str | None = None) -> RunOutcome:

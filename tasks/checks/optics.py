@@ -7,18 +7,10 @@ from datetime import date
 
 from tasks.matrix import Condition, IssueSeverity, KnownIssue, Matrix, Optic, Waiver
 from tasks.models import Finding, OpticVerdict, Severity, Support, Transceiver, Verdict, worst
+from tasks.platforms import get_platform
 from tasks.versions import Version, is_at_least, is_at_most, is_before, parse_version
 
 OPTIC_SUPPORT = "optic_support"
-# The name reasons give each platform's vendor ("not on PAN's supported list").
-VENDORS = {
-    "paloalto_panos": "PAN",
-    "fortinet": "Fortinet",
-    "cisco_ios": "Cisco",
-    "cisco_nxos": "Cisco",
-    "arista_eos": "Arista",
-    "juniper_junos": "Juniper",
-}
 KNOWN_ISSUE = "known_issue"
 
 
@@ -35,6 +27,15 @@ def _in_range(entry: Optic, version: Version) -> bool:
     if entry.from_release and not is_at_least(version, entry.from_release, scheme):
         return False
     return not (entry.until_release and not is_at_most(version, entry.until_release, scheme))
+
+
+def _vendor(platform: str) -> str:
+    """The name reasons give the platform's vendor ("not on PAN's supported list"); "the vendor" when the
+    platform is not registered."""
+    try:
+        return get_platform(platform).vendor
+    except ValueError:
+        return "the vendor"
 
 
 def _range_text(entry: Optic) -> str:
@@ -97,7 +98,7 @@ def judge_optic(
     covering = [w for w in waivers if w.is_active(today) and w.covers(device, transceiver)]
     fits, why = _support(model, [running] if goal is None else [running, goal], transceiver, matrix)
 
-    vendor = VENDORS.get(matrix.platform, "the vendor")
+    vendor = _vendor(matrix.platform)
     if fits and not oem:
         # A third-party optic coded with the vendor's part number (a "compatible" optic) is not the vendor's.
         fits, why = False, f"third-party optic ({transceiver.vendor}) coded as {transceiver.part}"

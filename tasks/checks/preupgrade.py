@@ -1,4 +1,4 @@
-"""Pre-upgrade judging (pure): optics at every hop of the path, and the readiness checks of a platform.
+"""Pre-upgrade judging (pure): optics at every hop of the path, and the readiness checks over a device's state.
 
 The story's outage came from a check nobody ran on an intermediate hop, so optics are judged against the known
 issues of every release the device will boot on the way, not only the target.
@@ -6,17 +6,17 @@ issues of every release the device will boot on the way, not only the target.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
+from typing import TypeVar
 
 from tasks.checks import readiness as r
 from tasks.checks.optics import judge_optics
 from tasks.checks.upgrade_path import ARROW, UpgradePlan
 from tasks.matrix import Matrix, Waiver
-from tasks.models import Facts, OpticVerdict, Transceiver, Verdict
-from tasks.platforms import fortinet, get_platform
-from tasks.platforms import paloalto_panos as panos
+from tasks.models import Facts, OpticVerdict, Transceiver, Unsupported, Verdict
+from tasks.models.readiness import DiskUsage, NotReported, ReadinessState
 
 
 def judge_optics_along(
@@ -53,96 +53,68 @@ def _at_hop(verdict: OpticVerdict, source: str, release: str, hops: int) -> Opti
     return replace(verdict, reason=f"at hop {source} {ARROW} {release}: {verdict.reason}")
 
 
-@dataclass(frozen=True)
-class ReadinessInput:
-    """What a platform's readiness checks read: the collected outputs, the facts, the plan and today."""
-
-    outputs: Mapping[str, str]
-    facts: Facts
-    plan: UpgradePlan
-    today: date
-    min_content: str | None = None
+T = TypeVar("T")
 
 
-def _panos_disk(data: ReadinessInput) -> r.CheckResult:
-    software = panos.parse_software_info(data.outputs["software"])
-    sizes = {d.version: d.size_mb for d in data.plan.downloads if d.size_mb is not None}
-    required = r.download_mb([d.version for d in data.plan.downloads], software, sizes)
-    return r.check_disk_space(panos.parse_disk_space(data.outputs["disk"]), required_mb=required)
+def _judge(name: str, value: T | Unsupported, judge: Callable[[T], r.CheckResult]) -> r.CheckResult:
+    """`judge(value)`, or SKIPPED with the reason when the platform does not have this state."""
+    if isinstance(value, Unsupported):
+        return r.CheckResult(name, Verdict.SKIPPED, value.reason)
+    return judge(value)
 
 
-_PANOS: dict[str, Callable[[ReadinessInput], r.CheckResult]] = {
-    r.DISK_SPACE: _panos_disk,
-    r.HA_PEER: lambda d: r.check_ha(panos.parse_ha_all(d.outputs["ha_all"])),
-    r.PENDING_CHANGES: lambda d: r.check_pending_changes(panos.parse_pending_changes(d.outputs["pending"])),
-    r.RUNNING_JOBS: lambda d: r.check_running_jobs(panos.parse_jobs(d.outputs["jobs"])),
-    r.CONTENT_VERSION: lambda d: r.check_content_version(d.facts.extra.get("app-version"), d.min_content),
-    r.LICENSES: lambda d: r.check_licenses(panos.parse_licenses(d.outputs["licenses"]), d.today),
-    r.NTP_SYNC: lambda d: r.check_ntp(panos.parse_ntp(d.outputs["ntp"])),
-    r.MGMT_RESOURCES: lambda d: r.check_mgmt_resources(panos.parse_resources(d.outputs["resources"])),
-    r.ENVIRONMENTALS: lambda d: r.check_environmentals(panos.parse_environmentals(d.outputs["environmentals"])),
-}
+def _disk(disk: DiskUsage | NotReported, state: ReadinessState, plan: UpgradePlan) -> r.CheckResult:
+    """Every image the plan downloads that the device does not list as downloaded, sized by the device's
+    list, else by the plan (matrix)."""
+    sizes = {d.version: d.size_mb for d in plan.downloads if d.size_mb is not None}
+    required = r.download_mb([d.version for d in plan.downloads], state.images, sizes)
+    return r.check_disk_space(disk, required_mb=required)
 
 
-def _fortinet_disk(data: ReadinessInput) -> r.CheckResult:
-    """FortiOS lists no downloaded images: every image on the path counts, sized by the plan (matrix)."""
-    sizes = {d.version: d.size_mb for d in data.plan.downloads if d.size_mb is not None}
-    required = r.download_mb([d.version for d in data.plan.downloads], [], sizes)
-    store = fortinet.image_store(fortinet.parse_disk_info(data.outputs["disk"]))
-    return r.check_disk_space(store, required_mb=required, mount=fortinet.IMAGE_STORE)
+def run_readiness(
+    state: ReadinessState | Unsupported,
+    plan: UpgradePlan,
+    today: date,
+    selected: Sequence[str],
+    min_content: str | None = None,
+) -> list[r.CheckResult]:
+    """The `selected` readiness checks over a device's state, in ALL_CHECKS order.
 
+    A platform without readiness (`state` is Unsupported) gets every check SKIPPED with its reason; a state
+    field that is Unsupported gives its check SKIPPED with the field's reason.
 
-def _fortinet_content(data: ReadinessInput) -> r.CheckResult:
-    """FortiOS publishes no minimum content per release: the IPS and application databases must be fresh."""
-    status = fortinet.parse_system_status(data.outputs["facts"])
-    return r.check_content_age(fortinet.content_packages(status), data.today)
-
-
-def _skipped(name: str, why: str) -> Callable[[ReadinessInput], r.CheckResult]:
-    return lambda d: r.CheckResult(name, Verdict.SKIPPED, why)
-
-
-_FORTINET: dict[str, Callable[[ReadinessInput], r.CheckResult]] = {
-    r.DISK_SPACE: _fortinet_disk,
-    r.HA_PEER: lambda d: r.check_ha(fortinet.parse_ha_status(d.outputs["ha_status"], d.facts.serial)),
-    r.PENDING_CHANGES: _skipped(
-        r.PENDING_CHANGES, "FortiOS has no candidate configuration: changes apply when entered"
-    ),
-    r.RUNNING_JOBS: _skipped(r.RUNNING_JOBS, "FortiOS has no job queue to read"),
-    r.CONTENT_VERSION: _fortinet_content,
-    r.LICENSES: lambda d: r.check_licenses(
-        fortinet.parse_fortiguard_services(d.outputs["services"]), d.today, support_listed=False
-    ),
-    r.NTP_SYNC: lambda d: r.check_ntp(fortinet.parse_ntp_status(d.outputs["ntp"])),
-    r.MGMT_RESOURCES: lambda d: r.check_mgmt_resources(fortinet.parse_performance(d.outputs["performance"])),
-    r.ENVIRONMENTALS: lambda d: r.check_environmentals(fortinet.parse_sensors(d.outputs["sensors"])),
-}
-# platform -> check name -> how to run it; a platform without an entry reports every check SKIPPED.
-READINESS: dict[str, dict[str, Callable[[ReadinessInput], r.CheckResult]]] = {
-    panos.DEVICE_TYPE: _PANOS,
-    fortinet.DEVICE_TYPE: _FORTINET,
-}
-
-
-def run_readiness(platform: str, data: ReadinessInput, selected: Sequence[str]) -> list[r.CheckResult]:
-    """The `selected` readiness checks of `platform`, in ALL_CHECKS order; SKIPPED where it has none yet.
-
-    Parsers raise ParseError on output the OS does not print; that propagates (the device becomes ERROR).
+    >>> state = ReadinessState(pending_changes=Unsupported("no candidate configuration"))
+    >>> plan = UpgradePlan("demo", "M-1", "1.0.0", "1.0.0", (), Verdict.PASS)
+    >>> [(c.verdict.value, c.reason) for c in run_readiness(state, plan, date(2026, 1, 1), [r.PENDING_CHANGES])]
+    [('SKIPPED', 'no candidate configuration')]
+    >>> run_readiness(Unsupported("no readiness checks"), plan, date(2026, 1, 1), r.ALL_CHECKS)[0].reason
+    'no readiness checks'
     """
-    table = READINESS.get(platform)
-    results = []
-    for name in (c for c in r.ALL_CHECKS if c in selected):
-        if table is None or name not in table:
-            results.append(r.CheckResult(name, Verdict.SKIPPED, f"no {name} check for {platform} yet"))
-        else:
-            results.append(table[name](data))
-    return results
+    names = [name for name in r.ALL_CHECKS if name in selected]
+    if isinstance(state, Unsupported):
+        return [r.CheckResult(name, Verdict.SKIPPED, state.reason) for name in names]
 
+    def disk_space() -> r.CheckResult:
+        disk = state.disk  # DiskUsage | NotReported | Unsupported: too wide for `_judge` to infer
+        if isinstance(disk, Unsupported):
+            return r.CheckResult(r.DISK_SPACE, Verdict.SKIPPED, disk.reason)
+        return _disk(disk, state, plan)
 
-def readiness_purposes(platform: str) -> tuple[str, ...]:
-    """The command purposes the platform's readiness checks read (none when it has no checks yet).
-
-    >>> readiness_purposes("cisco_ios"), "disk" in readiness_purposes("paloalto_panos")
-    ((), True)
-    """
-    return tuple(getattr(get_platform(platform), "READINESS_COMMANDS", ())) if platform in READINESS else ()
+    checks: dict[str, Callable[[], r.CheckResult]] = {
+        r.DISK_SPACE: disk_space,
+        r.HA_PEER: lambda: _judge(r.HA_PEER, state.ha, r.check_ha),
+        r.PENDING_CHANGES: lambda: _judge(r.PENDING_CHANGES, state.pending_changes, r.check_pending_changes),
+        r.RUNNING_JOBS: lambda: _judge(r.RUNNING_JOBS, state.jobs, r.check_running_jobs),
+        r.CONTENT_VERSION: lambda: _judge(
+            r.CONTENT_VERSION, state.content, lambda content: r.check_content(content, today, min_content)
+        ),
+        r.LICENSES: lambda: _judge(
+            r.LICENSES,
+            state.licences,
+            lambda licences: r.check_licenses(licences.licenses, today, support_listed=licences.support_listed),
+        ),
+        r.NTP_SYNC: lambda: _judge(r.NTP_SYNC, state.ntp, r.check_ntp),
+        r.MGMT_RESOURCES: lambda: _judge(r.MGMT_RESOURCES, state.resources, r.check_mgmt_resources),
+        r.ENVIRONMENTALS: lambda: _judge(r.ENVIRONMENTALS, state.sensors, r.check_environmentals),
+    }
+    return [checks[name]() for name in names]

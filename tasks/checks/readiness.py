@@ -1,9 +1,10 @@
 """Pre-upgrade readiness checks: pure functions from parsed device state to a named verdict and a reason.
 
 Each check is named by a constant (the names pan-os-upgrade-assurance's readiness checks use where one
-exists) and returns a `CheckResult(name, verdict, reason)`. The dataclasses at the top are what the checks
-read; the platform parsers (`tasks.platforms.<platform>`) build them from command output. docs/checks.md
-lists each check's command and failure condition.
+exists) and returns a `CheckResult(name, verdict, reason)`. What they read is `tasks.models.readiness`,
+built from command output by each platform's readiness capability; nothing here knows a platform.
+`tasks.checks.preupgrade.run_readiness` runs them over a `ReadinessState`. docs/checks.md lists each
+platform's commands and failure conditions.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from tasks.models import Finding, Severity, Verdict
-from tasks.models.readiness import (  # noqa: F401 (moved; the platform modules still import them from here)
+from tasks.models.readiness import (
+    Content,
     ContentPackage,
     DiskUsage,
     HaStatus,
     Job,
     License,
-    NtpServer,
+    NotReported,
     NtpStatus,
     Resources,
     Sensor,
@@ -49,20 +51,19 @@ ALL_CHECKS: tuple[str, ...] = (
     ENVIRONMENTALS,
 )
 
-DISK_MOUNT = "/opt/panrepo"  # where PAN-OS stores software images
-DISK_FACTOR = 1.1  # free space must exceed 1.1 x the images to download (PUA free_disk_space)
-DEFAULT_REQUIRED_MB = 3072  # PUA's default when no image list is known: 3 GB, already with headroom
+DISK_FACTOR = 1.1  # free space must exceed 1.1 x the images to download (pan-os-upgrade-assurance)
+DEFAULT_REQUIRED_MB = 3072  # pan-os-upgrade-assurance's default without an image list: 3 GB, with headroom
 MGMT_CPU_MAX_PCT = 80.0
 MGMT_MEM_MAX_PCT = 90.0
 LICENSE_WARN_DAYS = 30
 # Licence features that stand for the support contract (software downloads need one).
 SUPPORT_FEATURES = ("premium", "platinum", "standard", "premium partner", "partner enabled premium support")
+# The member-state pairs of a healthy HA pair; a platform adds its own names in `HaStatus.healthy_pairs`.
 SANE_HA_PAIRS = (
     frozenset({"active", "passive"}),
     frozenset({"active-primary", "active-secondary"}),
-    frozenset({"primary", "secondary"}),  # FortiOS `get system ha status`
 )
-CONTENT_MAX_AGE_DAYS = 30  # FortiOS: FortiGuard definitions older than this are stale (ours)
+CONTENT_MAX_AGE_DAYS = 30  # content judged by age: definitions older than this are stale (ours)
 
 
 @dataclass(frozen=True)
@@ -115,20 +116,20 @@ def download_mb(
     return total
 
 
-def check_disk_space(
-    disk: Mapping[str, DiskUsage], required_mb: float | None = None, mount: str = DISK_MOUNT
-) -> CheckResult:
-    """FAIL when free MB on `mount` <= 1.1 x `required_mb` (the images still to download).
+def check_disk_space(disk: DiskUsage | NotReported, required_mb: float | None = None) -> CheckResult:
+    """FAIL when free MB on the images' filesystem <= 1.1 x `required_mb` (the images still to download).
 
-    Without `required_mb` the bar is DEFAULT_REQUIRED_MB (3 GB). ERROR when the mount is not listed.
+    Without `required_mb` the bar is DEFAULT_REQUIRED_MB (3 GB). ERROR when the device did not report it.
 
-    >>> usage = {"/opt/panrepo": DiskUsage("/opt/panrepo", "/dev/sda6", 8090, 6963, 1126, 86)}
-    >>> check_disk_space(usage, 1500).verdict.value
-    'FAIL'
+    >>> usage = DiskUsage("/data", "/dev/sda6", 8090, 6963, 1126, 86)
+    >>> check_disk_space(usage, 1500).reason
+    'only 1126 MB free on /data, need more than 1.1 x 1500 MB of images = 1650 MB'
+    >>> check_disk_space(NotReported("/data not in the disk-space output")).verdict.value
+    'ERROR'
     """
-    usage = disk.get(mount)
-    if usage is None:
-        return _result(DISK_SPACE, Verdict.ERROR, f"{mount} not in the disk-space output")
+    if isinstance(disk, NotReported):
+        return _result(DISK_SPACE, Verdict.ERROR, disk.reason)
+    usage, mount = disk, disk.mount
     if required_mb is None:
         needed, why = float(DEFAULT_REQUIRED_MB), f"{DEFAULT_REQUIRED_MB} MB (default: no image list given)"
     elif required_mb <= 0:
@@ -166,7 +167,7 @@ def check_ha(ha: HaStatus) -> CheckResult:
     if ha.config_sync is not None and ha.config_sync.lower() != "synchronized":
         problems.append(f"running configuration {ha.config_sync}")
     states = frozenset(s.lower() for s in (ha.local_state, ha.peer_state) if s)
-    if states not in SANE_HA_PAIRS:
+    if states not in (*SANE_HA_PAIRS, *ha.healthy_pairs):
         problems.append(f"states {ha.local_state or 'unknown'}/{ha.peer_state or 'unknown'}")
     mismatch = ""
     if ha.local_version and ha.peer_version and ha.local_version != ha.peer_version:
@@ -234,10 +235,24 @@ def check_content_version(app_version: str | None, minimum: str | None) -> Check
     return _result(CONTENT_VERSION, Verdict.PASS, f"content {app_version} meets the target's minimum {minimum}")
 
 
+def check_content(content: Content, today: date, minimum: str | None = None) -> CheckResult:
+    """Content judged by its age when the platform publishes no minimum (`by_age`), else its version
+    against the target's `minimum`.
+
+    >>> check_content(Content(version="8635-7675"), date(2026, 1, 1), "8635").verdict.value
+    'PASS'
+    >>> check_content(Content(by_age=True), date(2026, 1, 1)).reason
+    'no content package versions reported'
+    """
+    if content.by_age:
+        return check_content_age(content.packages, today)
+    return check_content_version(content.version, minimum)
+
+
 def check_content_age(
     packages: Sequence[ContentPackage], today: date, max_age_days: int = CONTENT_MAX_AGE_DAYS
 ) -> CheckResult:
-    """FAIL when a content package was last updated more than `max_age_days` days before `today` (FortiOS,
+    """FAIL when a content package was last updated more than `max_age_days` days before `today` (for an OS
     whose releases publish no minimum content version); ERROR when no package is reported.
 
     >>> old = ContentPackage("IPS-DB", "6.00741", date(2015, 12, 1))
@@ -279,8 +294,8 @@ def check_licenses(
     expired, or any licence expires within `warn_days` days. A licence is expired when the device says so or
     its expiry date is before `today`.
 
-    With `support_listed` False (FortiOS: the command lists FortiGuard service contracts, not the support
-    contract) every licence stands for support: FAIL when all have expired, WARN when none is listed.
+    With `support_listed` False (the OS lists its service contracts, not the support contract itself)
+    every licence stands for support: FAIL when all have expired, WARN when none is listed.
 
     >>> lapsed = License("Attack Definitions", "", date(2026, 1, 1), False)
     >>> check_licenses([lapsed], date(2026, 2, 1), support_listed=False).reason

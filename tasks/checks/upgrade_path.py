@@ -14,19 +14,8 @@ The rules are data (`Matrix.upgrade`, `Matrix.releases`, `Matrix.images`); this 
 - before a hop into another feature release its base image is downloaded (`base_image_required`), unless the
   hop's image is the base; no image is downloaded twice, nor the one running.
 
->>> from pathlib import Path
->>> from tasks.matrix import load_matrix
->>> panos = load_matrix("paloalto_panos", Path(__file__).resolve().parents[2] / "matrices")
->>> plan = plan_path("paloalto_panos", "PA-5250", "9.1.14", "10.2.4-h4", panos)
->>> plan.verdict.value, plan.path
-('PASS', ('9.1.14', '10.0.12-h6', '10.1.14-h13', '10.2.4-h4'))
->>> [d.version for d in plan.hops[-1].downloads], plan.reboots
-(['10.2.0', '10.2.4-h4'], 3)
->>> story = plan_path("paloalto_panos", "PA-5250", "9.1.14", "10.2.4-h4", panos, via="10.1.0,10.2.0")
->>> story.verdict.value, len(story.reasons)
-('FAIL', 3)
->>> story.reasons[0]
-'9.1.14 → 10.1.0 skips 10.0: PAN-OS through 9.1 does not allow skipping a feature release'
+The story's path (9.1.14 → 10.2.4-h4, planned and forced) is tested with the shipped matrices in
+tests/unit/test_upgrade_path.py.
 """
 
 from __future__ import annotations
@@ -64,7 +53,8 @@ class _Context:
 def _context(matrix: Matrix, model: str) -> _Context:
     scheme = matrix.platform
     upgrade = matrix.upgrade
-    order = sorted({parse_version(r.release, scheme).feature_release for r in matrix.releases}, key=parse_version)
+    trains = {parse_version(r.release, scheme).feature_release for r in matrix.releases}
+    order = sorted(trains, key=lambda train: parse_version(train, scheme))
     return _Context(
         matrix=matrix,
         model=model,
@@ -365,14 +355,6 @@ def plan_path(
     when it is not the last. The plan's verdict is FAIL, with a reason per broken rule, when no path exists or
     a hop breaks a rule; its hops are still listed for a forced path. Raises ValueError when `matrix` is not
     the `platform`'s.
-
-    >>> from pathlib import Path
-    >>> from tasks.matrix import load_matrix
-    >>> panos = load_matrix("paloalto_panos", Path(__file__).resolve().parents[2] / "matrices")
-    >>> plan_path("paloalto_panos", "PA-3220", "10.1.9", "11.1.13-h9", panos).path
-    ('10.1.9', '11.1.13-h9')
-    >>> plan_path("paloalto_panos", "PA-3220", "10.1.9", "11.2.10-h3", panos).reason
-    '11.2.10-h3 is beyond the last supported release of PA-3220: 11.1 (last supported release per model, EOL-HW)'
     """
     if matrix.platform != platform:
         raise ValueError(f"matrix is for {matrix.platform!r}, not {platform!r}")
@@ -398,7 +380,7 @@ def plan_path(
 def upgrade_path_finding(plan: UpgradePlan) -> Finding:
     """The plan as a finding of check `upgrade_path`: a FAIL is a blocker.
 
-    >>> plan = UpgradePlan("paloalto_panos", "PA-440", "10.1.9", "10.1.9", (), Verdict.PASS)
+    >>> plan = UpgradePlan("demo", "M-1", "10.1.9", "10.1.9", (), Verdict.PASS)
     >>> upgrade_path_finding(plan).message
     'already on 10.1.9'
     """

@@ -2,7 +2,8 @@
 
 A platform's readiness capability reads its command outputs into one `ReadinessState`. A field the OS has no
 such thing for (FortiOS has no candidate configuration, no job queue) is `Unsupported(reason)`, which the
-check reports as SKIPPED with that reason.
+check reports as SKIPPED with that reason. Something the OS has but did not print (the filesystem images
+are stored on, missing from the disk table) is `NotReported(reason)`, which the check reports as ERROR.
 """
 
 from __future__ import annotations
@@ -14,6 +15,17 @@ from tasks.models import Unsupported
 
 NOT_READ = "not read on this platform yet"
 _NOT_READ = Unsupported(NOT_READ)
+
+
+@dataclass(frozen=True)
+class NotReported:
+    """Something the device should have printed and did not; the check reports ERROR with `reason`.
+
+    >>> NotReported("/data not in the disk-space output").reason
+    '/data not in the disk-space output'
+    """
+
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -114,6 +126,9 @@ class HaStatus:
     local_version: str | None = None
     peer_version: str | None = None
     software_compatibility: str | None = None  # "Match" / "Mismatch"
+    # Pairs of (lower-cased) member states this OS calls a healthy pair, besides the common ones the check
+    # knows (active/passive, active-primary/active-secondary): the platform parser sets its own.
+    healthy_pairs: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,6 +147,7 @@ class Content:
 
     version: str | None = None
     packages: tuple[ContentPackage, ...] = ()
+    by_age: bool = False  # True: no minimum is published, the packages are judged by their age
 
 
 @dataclass(frozen=True)
@@ -151,7 +167,7 @@ class ReadinessState:
     software images the device lists, so images already downloaded are not counted again.
     """
 
-    disk: DiskUsage | Unsupported = _NOT_READ
+    disk: DiskUsage | NotReported | Unsupported = _NOT_READ
     images: tuple[SoftwareImage, ...] = ()
     ha: HaStatus | Unsupported = _NOT_READ
     pending_changes: bool | Unsupported = _NOT_READ

@@ -1,51 +1,63 @@
-"""Platform drivers: one data module per netmiko device_type (commands, parsers), found by discovery.
+"""The platform registry: one `Platform` per netmiko device_type, found by discovery or registered at run time.
 
-Every module in this package that defines ``DEVICE_TYPE`` is a platform. It provides:
+Every module or subpackage of this package that defines ``PLATFORM = Platform(...)`` (see
+`tasks.platforms.base`) is registered when this package is imported. `register` adds one more (a test's
+throwaway platform); registering a device_type again replaces it. Registering a platform registers its
+version scheme in `tasks.versions` under its device_type.
 
-- ``DEVICE_TYPE``: the netmiko device_type it serves;
-- ``COMMANDS``: purpose -> CLI command, exactly as sent (ntc-templates matches on the command string);
-- ``FACTS_COMMANDS`` and ``TRANSCEIVER_COMMANDS``: the purposes whose outputs ``facts`` and ``transceivers``
-  read, in the order they are sent;
-- ``transceiver_followups(outputs) -> dict[str, str]``: further {key: command} to send once the first
-  outputs are known (per-port or per-module commands such as IOS ``show idprom interface X``); ``{}`` if none;
-- ``facts(outputs, prompt) -> Facts`` and ``transceivers(outputs) -> list[Transceiver]``: pure parsers over
-  {purpose or key: output}, raising ``tasks.errors.ParseError`` when an output is not what the OS prints.
+Adding a platform is docs/adding-a-platform.md: its module here, a lab personality, a matrix, fixtures.
 
-Adding a platform is docs/adding-a-platform.md: this module, a lab personality, a matrix, fixtures.
+>>> get_platform("cisco_wlc")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+ValueError: unknown platform 'cisco_wlc'; supported: ...
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from types import ModuleType
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from tasks.platforms.base import Platform
+from tasks.versions import register_scheme
+
+_NOT_PLATFORMS = frozenset({"base", "text"})  # the shared modules of this package
+_REGISTRY: dict[str, Platform] = {}
+# A read-only, live view of the registry ({device_type: Platform}), for `in` tests and listings.
+PLATFORMS: Mapping[str, Platform] = MappingProxyType(_REGISTRY)
 
 
-def _discover() -> dict[str, ModuleType]:
-    found: dict[str, ModuleType] = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        device_type = getattr(module, "DEVICE_TYPE", None)
-        if device_type:
-            found[device_type] = module
-    return found
+def register(platform: Platform) -> Platform:
+    """Make `platform` known by its device_type (replacing one registered before) and its version scheme."""
+    _REGISTRY[platform.device_type] = platform
+    register_scheme(platform.device_type, platform.parse_version)
+    return platform
 
 
-PLATFORMS: dict[str, ModuleType] = _discover()
-
-
-def get_platform(device_type: str) -> ModuleType:
-    """The platform module for a netmiko device_type.
-
-    >>> get_platform("paloalto_panos").COMMANDS["facts"]
-    'show system info'
-    >>> get_platform("cisco_wlc")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ValueError: unknown platform 'cisco_wlc'; supported: ...paloalto_panos...
-    """
+def get_platform(device_type: str) -> Platform:
+    """The platform of a netmiko device_type; ValueError listing the supported ones when it is unknown."""
     try:
-        return PLATFORMS[device_type]
+        return _REGISTRY[device_type]
     except KeyError:
-        supported = ", ".join(sorted(PLATFORMS))
+        supported = ", ".join(sorted(_REGISTRY))
         raise ValueError(f"unknown platform {device_type!r}; supported: {supported}") from None
+
+
+def platforms() -> dict[str, Platform]:
+    """Every registered platform by device_type, sorted (a copy: registering later does not change it)."""
+    return dict(sorted(_REGISTRY.items()))
+
+
+def _discover() -> None:
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if info.name in _NOT_PLATFORMS or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        platform = getattr(module, "PLATFORM", None)
+        if isinstance(platform, Platform):
+            register(platform)
+
+
+_discover()

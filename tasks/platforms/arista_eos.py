@@ -8,8 +8,9 @@ from typing import Any
 
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
+from tasks.platforms.base import Platform
 from tasks.platforms.text import first_line, ntc, session_lines
-from tasks.versions import parse_version
+from tasks.versions import Version, as_int, numbered
 
 DEVICE_TYPE = "arista_eos"
 
@@ -128,7 +129,7 @@ def eos_version(image: str) -> str:
     first = image.split()[0] if image.split() else image
     for candidate in (first, first.split("-")[0]):
         try:
-            return parse_version(candidate, DEVICE_TYPE).text
+            return parse_eos(candidate).text
         except ValueError:
             continue
     raise ParseError(f"show version: {image!r} is not an EOS version")
@@ -342,3 +343,37 @@ def transceivers(outputs: Mapping[str, str]) -> list[Transceiver]:
             )
         )
     return found
+
+
+# --- version scheme -------------------------------------------------------------------------------------
+
+_EOS_RE = re.compile(r"(?P<major>\d+)\.(?P<minor>\d+)(?:\.(?P<patch>\d+)(?P<train>[A-Z]*)(?:-(?P<extra>[\d.]+))?)?")
+
+
+def parse_eos(text: str) -> Version:
+    """Arista EOS: `4.29.2F`, `4.30.4M`, `4.28.3M-28.1` or a train `4.29`; F/M do not order.
+
+    >>> parse_eos("4.29.2F").key, parse_eos("4.30.1M") > parse_eos("4.29.9F")
+    ((4, 29, 2), True)
+    """
+    return numbered(
+        text,
+        DEVICE_TYPE,
+        _EOS_RE,
+        "X.Y.Z[F|M]",
+        lambda m: (int(m["major"]), int(m["minor"]), as_int(m["patch"])),
+    )
+
+
+PLATFORM = Platform(
+    device_type=DEVICE_TYPE,
+    os_name="EOS",
+    vendor="Arista",
+    commands=COMMANDS,
+    facts_commands=FACTS_COMMANDS,
+    transceiver_commands=TRANSCEIVER_COMMANDS,
+    parse_facts=facts,
+    parse_transceivers=transceivers,
+    parse_version=parse_eos,
+    transceiver_followups=transceiver_followups,
+)

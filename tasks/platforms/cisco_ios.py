@@ -9,8 +9,9 @@ from typing import Any
 
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
+from tasks.platforms.base import Platform
 from tasks.platforms.text import first_line, ntc, session_lines
-from tasks.versions import parse_version
+from tasks.versions import Version, as_int, letter_number, numbered
 
 DEVICE_TYPE = "cisco_ios"
 
@@ -92,7 +93,7 @@ def _is_ios_version(text: str) -> bool:
     (True, False, False)
     """
     try:
-        parse_version(text, DEVICE_TYPE)
+        parse_ios(text)
     except ValueError:
         return False
     return True
@@ -335,3 +336,50 @@ def transceivers(outputs: Mapping[str, str]) -> list[Transceiver]:
             )
         )
     return found
+
+
+# --- version scheme -------------------------------------------------------------------------------------
+
+# IOS-XE `17.9.4a` / `17.09.04a` / `16.12.04`, classic IOS `15.2(7)E3` / `12.2(55)SE12`.
+_IOS_RE = re.compile(
+    r"(?P<major>\d+)\.(?P<minor>\d+)"
+    r"(?:(?:\.(?P<patch>\d+)(?P<rebuild>[a-z])?)|(?:\((?P<maint>\d+)\)(?P<train>[A-Z]*)(?P<trainrel>\d*)[a-z]?))?"
+)
+
+
+def parse_ios(text: str) -> Version:
+    """Cisco IOS and IOS-XE: `17.9.4a`, `17.09.04a`, `16.12.04`, `15.2(7)E3`, or a train `17.9`.
+
+    >>> parse_ios("17.09.04a") == parse_ios("17.9.4a"), parse_ios("17.9.4a") > parse_ios("17.9.4")
+    (True, True)
+    >>> parse_ios("15.2(7)E3").key, parse_ios("15.2(7)E3").feature_release
+    ((15, 2, 7, 0, 3), '15.2')
+    """
+    return numbered(
+        text,
+        DEVICE_TYPE,
+        _IOS_RE,
+        "X.Y.Z[a] or X.Y(Z)TrainN",
+        lambda m: (
+            int(m["major"]),
+            int(m["minor"]),
+            as_int(m["patch"] or m["maint"]),
+            letter_number(m["rebuild"]),
+            as_int(m["trainrel"]),
+        ),
+        patch=("patch", "maint"),
+    )
+
+
+PLATFORM = Platform(
+    device_type=DEVICE_TYPE,
+    os_name="IOS",
+    vendor="Cisco",
+    commands=COMMANDS,
+    facts_commands=FACTS_COMMANDS,
+    transceiver_commands=TRANSCEIVER_COMMANDS,
+    parse_facts=facts,
+    parse_transceivers=transceivers,
+    parse_version=parse_ios,
+    transceiver_followups=transceiver_followups,
+)

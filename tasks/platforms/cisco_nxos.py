@@ -8,8 +8,9 @@ from typing import Any
 
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
+from tasks.platforms.base import Platform
 from tasks.platforms.text import first_line, ntc, session_lines
-from tasks.versions import parse_version
+from tasks.versions import Version, as_int, letter_number, numbered
 
 DEVICE_TYPE = "cisco_nxos"
 
@@ -223,7 +224,7 @@ def facts(outputs: Mapping[str, str], prompt: str = "") -> Facts:
         raise ValueError(f"facts outputs lack the 'facts' purpose: got {sorted(outputs)}")
     info = parse_show_version(outputs["facts"])
     try:
-        parse_version(info["os"], DEVICE_TYPE)
+        parse_nxos(info["os"])
     except ValueError as exc:
         raise ParseError(f"show version: {exc}") from None
     return Facts(
@@ -235,3 +236,51 @@ def facts(outputs: Mapping[str, str], prompt: str = "") -> Facts:
         ha_state=None,
         extra={key: info[key] for key in EXTRA_FIELDS if info.get(key)},
     )
+
+
+# --- version scheme -------------------------------------------------------------------------------------
+
+# NX-OS `10.4(5)`, `9.3(10)`, `7.3(13)N1(1)`, `10.2(3)F`, or `9.3.10`.
+_NXOS_RE = re.compile(
+    r"(?P<major>\d+)\.(?P<minor>\d+)(?:(?:\((?P<patch>\d+)(?P<letter>[a-z])?\)(?P<suffix>[A-Z]*)(?:(?P<sub>\d+)(?:\((?P<subpatch>\d+)\))?)?)"
+    r"|(?:\.(?P<dotpatch>\d+)))?"
+)
+
+
+def parse_nxos(text: str) -> Version:
+    """Cisco NX-OS: `10.4(5)`, `9.3(10)`, `7.3(13)N1(1)`, `10.2(3)F`, `9.3.10`, or a release `10.4`.
+
+    >>> parse_nxos("10.4(5)").key, parse_nxos("9.3.10") == parse_nxos("9.3(10)")
+    ((10, 4, 5, 0, 0, 0), True)
+    >>> parse_nxos("9.3(7a)") > parse_nxos("9.3(7)")
+    True
+    """
+    return numbered(
+        text,
+        DEVICE_TYPE,
+        _NXOS_RE,
+        "X.Y(Z), X.Y(Z)SuffixN(M) or X.Y.Z",
+        lambda m: (
+            int(m["major"]),
+            int(m["minor"]),
+            as_int(m["patch"] or m["dotpatch"]),
+            letter_number(m["letter"]),
+            as_int(m["sub"]),
+            as_int(m["subpatch"]),
+        ),
+        patch=("patch", "dotpatch"),
+    )
+
+
+PLATFORM = Platform(
+    device_type=DEVICE_TYPE,
+    os_name="NX-OS",
+    vendor="Cisco",
+    commands=COMMANDS,
+    facts_commands=FACTS_COMMANDS,
+    transceiver_commands=TRANSCEIVER_COMMANDS,
+    parse_facts=facts,
+    parse_transceivers=transceivers,
+    parse_version=parse_nxos,
+    transceiver_followups=transceiver_followups,
+)

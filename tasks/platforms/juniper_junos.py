@@ -9,8 +9,9 @@ from typing import Any
 
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
+from tasks.platforms.base import Platform
 from tasks.platforms.text import first_line, session_lines
-from tasks.versions import parse_version
+from tasks.versions import Version, as_int, numbered
 
 DEVICE_TYPE = "juniper_junos"
 
@@ -360,7 +361,7 @@ def facts(outputs: Mapping[str, str], prompt: str = "") -> Facts:
         raise ValueError(f"facts outputs lack the 'version' purpose: got {sorted(outputs)}")
     info = parse_version_output(outputs["version"])
     try:
-        parse_version(info["version"], DEVICE_TYPE)
+        parse_junos(info["version"])
     except ValueError as exc:
         raise ParseError(f"show version: {exc}") from None
     serial, extra = "", {"model-reported": info["model"]}
@@ -380,3 +381,42 @@ def facts(outputs: Mapping[str, str], prompt: str = "") -> Facts:
         ha_state=ha_state_from_prompt(prompt) or _ha_from_members(info["members"]),
         extra=extra,
     )
+
+
+# --- version scheme -------------------------------------------------------------------------------------
+
+# Junos `21.4R3-S5.4`, `23.2R1.13`, `18.4R2-S5`, `15.1X49-D200.5`, or a release `21.4`.
+_JUNOS_RE = re.compile(
+    r"(?P<major>\d+)\.(?P<minor>\d+)(?:(?P<type>[RXF])(?P<patch>\d+)(?:-[SD](?P<service>\d+))?(?:\.(?P<build>\d+))?)?"
+)
+
+
+def parse_junos(text: str) -> Version:
+    """Juniper Junos: `21.4R3-S5.4`, `23.2R1.13`, `15.1X49-D200.5`, or a release `21.4`.
+
+    The key is (major, minor, release, service release, build).
+
+    >>> parse_junos("21.4R3-S5.4").key, parse_junos("21.4R3-S5.4") > parse_junos("21.4R3.13")
+    ((21, 4, 3, 5, 4), True)
+    """
+    return numbered(
+        text,
+        DEVICE_TYPE,
+        _JUNOS_RE,
+        "X.YRn[-Sm][.b]",
+        lambda m: (int(m["major"]), int(m["minor"]), as_int(m["patch"]), as_int(m["service"]), as_int(m["build"])),
+    )
+
+
+PLATFORM = Platform(
+    device_type=DEVICE_TYPE,
+    os_name="Junos",
+    vendor="Juniper",
+    commands=COMMANDS,
+    facts_commands=FACTS_COMMANDS,
+    transceiver_commands=TRANSCEIVER_COMMANDS,
+    parse_facts=facts,
+    parse_transceivers=transceivers,
+    parse_version=parse_junos,
+    transceiver_followups=transceiver_followups,
+)

@@ -48,6 +48,21 @@ def first_line(text: str) -> str:
     return ""
 
 
+def key_values(lines: list[str], pattern: re.Pattern[str]) -> dict[str, str]:
+    """`key: value` lines as a dict (groups `key` and `value` of `pattern`, stripped; the first occurrence
+    wins); lines of another shape are ignored.
+
+    >>> key_values(["Hostname: fw1", "junk", "Hostname: fw2"], re.compile(r"^(?P<key>\\w+):(?P<value>.*)$"))
+    {'Hostname': 'fw1'}
+    """
+    result: dict[str, str] = {}
+    for line in lines:
+        match = pattern.match(line.strip())
+        if match:
+            result.setdefault(match["key"].strip(), match["value"].strip())
+    return result
+
+
 def ntc(platform: str, command: str, text: str, strict: bool = False) -> list[dict[str, Any]]:
     """ntc-templates' records for `command`; when the template rejects a line: [] or, if `strict`, ParseError."""
     from ntc_templates.parse import parse_output

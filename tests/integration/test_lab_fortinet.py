@@ -13,7 +13,8 @@ from netmiko.base_connection import BaseConnection
 from lab.estate import load
 from lab.personalities import fortinet as lab_fortinet
 from lab.state import LabInfo
-from tasks.platforms import fortinet
+from tasks.platforms.fortinet import commands as fortinet
+from tasks.platforms.fortinet import facts as fortinet_facts
 from tests.integration.conftest import netmiko_params, running_lab
 
 pytestmark = pytest.mark.integration
@@ -90,13 +91,13 @@ def test_login_and_commands_parse_to_the_estate(lab: tuple[LabInfo, Path], name:
         outputs = {purpose: conn.send_command(command) for purpose, command in fortinet.COMMANDS.items()}
     finally:
         conn.disconnect()
-    facts = fortinet.facts(outputs, prompt=conn.base_prompt)
+    facts = fortinet_facts.read_facts(outputs, prompt=conn.base_prompt)
     assert (facts.hostname, facts.model, facts.version) == (name, device.model, device.version)
     assert facts.serial == lab_fortinet.serial(device)
     assert facts.ha_state == (
         None if device.ha is None else {"active": "primary", "passive": "secondary"}[device.ha.state]
     )
-    optics = fortinet.transceivers(outputs)
+    optics = fortinet_facts.read_transceivers(outputs)
     assert sorted((t.port, t.vendor, t.part, t.type, t.serial) for t in optics) == sorted(
         (o.port, o.vendor, o.part, o.type, o.serial) for o in device.optics
     )

@@ -14,7 +14,10 @@ from lab.personalities.paloalto_panos import EXAMPLE_FAILING_STATES, EXAMPLE_HA_
 from lab.state import LabInfo
 from tasks.checks import readiness as r
 from tasks.models import Verdict
-from tasks.platforms import paloalto_panos as panos
+from tasks.models.readiness import Content, Licences
+from tasks.platforms.paloalto_panos import PLATFORM
+from tasks.platforms.paloalto_panos import commands as panos
+from tasks.platforms.paloalto_panos import readiness as panos_readiness
 from tests.integration.conftest import running_lab
 
 pytestmark = pytest.mark.integration
@@ -67,18 +70,20 @@ def _collect(lab: LabInfo, name: str) -> dict[str, str]:
 
 
 def judge(outputs: dict[str, str], today: date) -> dict[str, r.CheckResult]:
-    """Every readiness check on one device's outputs, as a workflow would run them."""
-    software = panos.parse_software_info(outputs["software"])
+    """Every readiness check on one device's outputs, read into its state as the platform reads them."""
+    facts = PLATFORM.parse_facts({"facts": outputs["facts"]}, "")
+    state = panos_readiness.read(outputs, facts)
+    assert isinstance(state.licences, Licences) and isinstance(state.content, Content)
     results = [
-        r.check_disk_space(panos.parse_disk_space(outputs["disk"]), r.download_mb(TARGET_PATH, software)),
-        r.check_ha(panos.parse_ha_all(outputs["ha_all"])),
-        r.check_pending_changes(panos.parse_pending_changes(outputs["pending"])),
-        r.check_running_jobs(panos.parse_jobs(outputs["jobs"])),
-        r.check_content_version(panos.parse_system_info(outputs["facts"]).get("app-version"), MIN_CONTENT),
-        r.check_licenses(panos.parse_licenses(outputs["licenses"]), today),
-        r.check_ntp(panos.parse_ntp(outputs["ntp"])),
-        r.check_mgmt_resources(panos.parse_resources(outputs["resources"])),
-        r.check_environmentals(panos.parse_environmentals(outputs["environmentals"])),
+        r.check_disk_space(state.disk, r.download_mb(TARGET_PATH, state.images)),
+        r.check_ha(state.ha),
+        r.check_pending_changes(state.pending_changes),
+        r.check_running_jobs(state.jobs),
+        r.check_content_version(state.content.version, MIN_CONTENT),
+        r.check_licenses(state.licences.licenses, today),
+        r.check_ntp(state.ntp),
+        r.check_mgmt_resources(state.resources),
+        r.check_environmentals(state.sensors),
     ]
     return {result.name: result for result in results}
 

@@ -355,7 +355,7 @@ def shipped() -> Matrix:
 def test_story_third_party_sfp_on_the_path_to_10_2(shipped: Matrix, target: str | None, expected: Verdict) -> None:
     """9.1.x -> 10.1.0 -> 10.2.0: the local lesson (blocker from 10.2.0) fails the device from 10.2.0 on."""
     story = next(i for i in shipped.known_issues if i.local)
-    blocker_applies = target is not None and is_at_least(target, story.from_release)
+    blocker_applies = target is not None and is_at_least(target, story.from_release, "paloalto_panos")
     assert expected is (ISSUE_VERDICT[story.severity] if blocker_applies else SUPPORT_VERDICT[Support.NO])
     (result,) = judge_optics("PA-3220", "9.1.14", [THIRD], shipped, [], DEVICE, target, TODAY)
     assert result.verdict is expected

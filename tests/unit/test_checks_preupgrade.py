@@ -1,4 +1,4 @@
-"""Optics judged at every hop of a path, and the readiness dispatch per platform (no sockets)."""
+"""Optics judged at every hop of a path, and the readiness checks run over a device's state (no sockets)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tasks.checks.preupgrade import ReadinessInput, judge_optics_along, readiness_purposes, run_readiness
-from tasks.checks.readiness import ALL_CHECKS, DISK_SPACE, NTP_SYNC
+from tasks.checks.preupgrade import judge_optics_along, run_readiness
+from tasks.checks.readiness import ALL_CHECKS, DISK_SPACE, NTP_SYNC, RUNNING_JOBS
 from tasks.checks.upgrade_path import plan_path
 from tasks.matrix import load_matrix
-from tasks.models import Facts, Transceiver, Verdict
+from tasks.models import Facts, Transceiver, Unsupported, Verdict
+from tasks.models.readiness import ReadinessState
+from tasks.platforms import get_platform
+from tasks.platforms.paloalto_panos import readiness as panos_readiness
 
 MATRICES = Path(__file__).resolve().parents[2] / "matrices"
 PANOS = load_matrix("paloalto_panos", MATRICES)
@@ -47,20 +50,28 @@ def test_a_third_party_optic_is_judged_at_every_hop(
 
 def test_platforms_without_readiness_report_every_check_skipped() -> None:
     plan = plan_path("paloalto_panos", "PA-5220", "10.1.9", "10.2.4-h4", PANOS)
-    data = ReadinessInput({}, facts("10.1.9"), plan, TODAY)
-    results = run_readiness("cisco_ios", data, ALL_CHECKS)
+    capability = get_platform("cisco_ios").readiness
+    assert isinstance(capability, Unsupported)
+    results = run_readiness(capability, plan, TODAY, ALL_CHECKS)
     assert [r.name for r in results] == list(ALL_CHECKS)
     assert {r.verdict for r in results} == {Verdict.SKIPPED}
-    assert readiness_purposes("cisco_ios") == ()
+    assert {r.reason for r in results} == {capability.reason}
 
 
 def test_selected_checks_only_and_in_order() -> None:
     plan = plan_path("paloalto_panos", "PA-5220", "10.1.9", "10.2.4-h4", PANOS)
-    outputs = {
-        "ntp": "NTP state:\n    NTP synched to 192.0.2.1\n",
-        "disk": "Filesystem      Size  Used Avail Use% Mounted on\n/dev/sda6        12G  2.0G  10G  17% /opt/panrepo\n",
-        "software": "Version Size Released on Downloaded Current\n-----\n",
-    }
-    data = ReadinessInput(outputs, facts("10.1.9"), plan, TODAY)
-    names = [r.name for r in run_readiness("paloalto_panos", data, (NTP_SYNC, DISK_SPACE))]
-    assert names == [DISK_SPACE, NTP_SYNC]
+    ntp = panos_readiness.parse_ntp("NTP state:\n    NTP synched to 192.0.2.1\n")
+    disks = panos_readiness.parse_disk_space(
+        "Filesystem      Size  Used Avail Use% Mounted on\n/dev/sda6        12G  2.0G  10G  17% /opt/panrepo\n"
+    )
+    state = ReadinessState(disk=disks["/opt/panrepo"], ntp=ntp)
+    results = run_readiness(state, plan, TODAY, (NTP_SYNC, DISK_SPACE))
+    assert [r.name for r in results] == [DISK_SPACE, NTP_SYNC]
+    assert [r.verdict for r in results] == [Verdict.PASS, Verdict.PASS]
+
+
+def test_a_state_field_the_platform_lacks_is_skipped_with_its_reason() -> None:
+    plan = plan_path("paloalto_panos", "PA-5220", "10.1.9", "10.2.4-h4", PANOS)
+    state = ReadinessState(jobs=Unsupported("no job queue to read"))
+    (result,) = run_readiness(state, plan, TODAY, (RUNNING_JOBS,))
+    assert (result.verdict, result.reason) == (Verdict.SKIPPED, "no job queue to read")

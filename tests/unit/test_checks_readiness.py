@@ -8,26 +8,29 @@ from datetime import date, timedelta
 import pytest
 
 from tasks.checks import readiness as r
-from tasks.checks.readiness import (
-    CheckResult,
+from tasks.checks.readiness import CheckResult
+from tasks.models import Severity, Verdict
+from tasks.models.readiness import (
+    Content,
+    ContentPackage,
     DiskUsage,
     HaStatus,
     Job,
     License,
+    NotReported,
     NtpServer,
     NtpStatus,
     Resources,
     Sensor,
     SoftwareImage,
 )
-from tasks.models import Severity, Verdict
 
 TODAY = date(2025, 6, 1)
 P, W, F, S, E = Verdict.PASS, Verdict.WARN, Verdict.FAIL, Verdict.SKIPPED, Verdict.ERROR
 
 
-def repo(avail_mb: float) -> dict[str, DiskUsage]:
-    return {"/opt/panrepo": DiskUsage("/opt/panrepo", "/dev/sda6", 12288, 12288 - avail_mb, avail_mb, 50)}
+def repo(avail_mb: float) -> DiskUsage:
+    return DiskUsage("/opt/panrepo", "/dev/sda6", 12288, 12288 - avail_mb, avail_mb, 50)
 
 
 def test_names_are_constants_in_order() -> None:
@@ -62,7 +65,12 @@ def test_disk_space(avail: float, required: float | None, verdict: Verdict, says
 
 
 def test_disk_space_missing_mount_is_error() -> None:
-    assert r.check_disk_space({}, 100).verdict is E
+    result = r.check_disk_space(NotReported("/opt/panrepo not in the disk-space output"), 100)
+    assert (result.verdict, result.reason) == (E, "/opt/panrepo not in the disk-space output")
+
+
+def test_disk_space_names_the_filesystem_the_platform_reports() -> None:
+    assert "free on /opt/panrepo," in r.check_disk_space(repo(2000), 1500).reason
 
 
 def test_download_mb_counts_only_images_not_on_disk_base_included() -> None:
@@ -86,6 +94,17 @@ HA_OK = HaStatus(True, "Active-Passive", "active", "passive", "up", "Complete", 
         ({"peer_state": "active"}, F, "states active/active"),
         ({"peer_state": "suspended"}, F, "states active/suspended"),
         ({"local_state": "active-primary", "peer_state": "active-secondary"}, P, ""),
+        # An OS's own pair names count only when its parser says so (HaStatus.healthy_pairs).
+        ({"local_state": "primary", "peer_state": "secondary"}, F, "states primary/secondary"),
+        (
+            {
+                "local_state": "primary",
+                "peer_state": "secondary",
+                "healthy_pairs": (frozenset({"primary", "secondary"}),),
+            },
+            P,
+            "primary/secondary, peer up",
+        ),
         ({"peer_version": "10.1.9"}, F, "another feature release"),
         ({"peer_version": "10.2.4-h4"}, W, "peer runs 10.2.4-h4"),  # same feature release: works, but say it
     ],
@@ -203,3 +222,20 @@ def test_environmentals(alarms: list[bool], verdict: Verdict) -> None:
 def test_finding(verdict: Verdict, severity: Severity) -> None:
     finding = CheckResult(r.NTP_SYNC, verdict, "why").finding()
     assert (finding.check, finding.severity, finding.verdict, finding.message) == (r.NTP_SYNC, severity, verdict, "why")
+
+
+@pytest.mark.parametrize(
+    "content, minimum, verdict, says",
+    [
+        (Content(version="8635-7675"), "8635", P, "meets the target's minimum"),
+        (Content(version="8520-7000"), "8635", F, "below the target's minimum"),
+        (Content(by_age=True, packages=(ContentPackage("IPS-DB", "1.0", TODAY - timedelta(days=3)),)), None, P, ""),
+        (Content(by_age=True, packages=(ContentPackage("IPS-DB", "1.0", TODAY - timedelta(days=90)),)), None, F, ""),
+        (Content(by_age=True), None, E, "no content package versions reported"),
+    ],
+)
+def test_content_is_judged_by_version_or_by_age_as_the_state_says(
+    content: Content, minimum: str | None, verdict: Verdict, says: str
+) -> None:
+    result = r.check_content(content, TODAY, minimum)
+    assert result.verdict is verdict and says in result.reason

@@ -83,7 +83,7 @@ def test_shipped_lm4_end_of_sale(shipped: Any) -> None:
 
 
 def test_shipped_releases_parse_and_are_ordered(shipped: Any) -> None:
-    versions = [parse_version(r.release) for r in shipped.releases]
+    versions = [parse_version(r.release, shipped.platform) for r in shipped.releases]
     assert versions == sorted(versions)
     assert all(r.ga is not None and r.end_of_life is not None and r.ga < r.end_of_life for r in shipped.releases)
     assert {"9.1", "10.1", "10.2", "11.1"} <= {r.release for r in shipped.releases}
@@ -464,7 +464,7 @@ def test_shipped_base_images_and_stops(shipped: Any) -> None:
     assert (bases["7.0"], bases["10.2"], bases["12.1"], bases["12.2"]) == ("7.0.1", "10.2.0", "12.1.2", "12.2.2")
     assert shipped.release("12.2.2").base_image_status == "unverified"
     for release in shipped.releases:
-        if parse_version(release.release) >= parse_version("8.0"):
+        if parse_version(release.release, shipped.platform) >= parse_version("8.0", shipped.platform):
             assert release.recommended is not None, release.release
             assert shipped.image(release.base_image).base and shipped.image(release.recommended.version)
     assert shipped.image("10.2.4-h4").released == date(2023, 7, 27)

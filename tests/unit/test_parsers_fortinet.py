@@ -35,25 +35,29 @@ from lab.personalities import fortinet as lab_fortinet
 from lab.personalities.base import DeviceView
 from lab.session import garbage
 from tasks.errors import ParseError
-from tasks.platforms import fortinet
+from tasks.platforms.fortinet import commands as fortinet
+from tasks.platforms.fortinet import facts as fortinet_facts
+from tasks.platforms.fortinet import readiness as fortinet_readiness
+from tasks.platforms.fortinet import sanitise as fortinet_sanitise
+from tasks.platforms.fortinet import snapshot as fortinet_snapshot
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fortinet"
 
 # Which parser reads which command folder; a new case is a new .txt/.yaml/.source triple, not new code.
 PARSERS: dict[str, Callable[[str], Any]] = {
-    "get_system_status": fortinet.parse_system_status,
-    "get_system_interface_transceiver": fortinet.parse_transceivers,
-    "get_system_ha_status": fortinet.parse_ha_status,
-    "diagnose_sys_ntp_status": fortinet.parse_ntp_status,
-    "get_system_performance_status": fortinet.parse_performance,
-    "get_system_fortiguard-service_status": fortinet.parse_fortiguard_services,
-    "execute_sensor_list": fortinet.parse_sensors,
+    "get_system_status": fortinet_facts.parse_system_status,
+    "get_system_interface_transceiver": fortinet_facts.parse_transceivers,
+    "get_system_ha_status": fortinet_readiness.parse_ha_status,
+    "diagnose_sys_ntp_status": fortinet_readiness.parse_ntp_status,
+    "get_system_performance_status": fortinet_readiness.parse_performance,
+    "get_system_fortiguard-service_status": fortinet_readiness.parse_fortiguard_services,
+    "execute_sensor_list": fortinet_readiness.parse_sensors,
     # the pre-upgrade snapshot
-    "get_system_interface_physical": fortinet.parse_interfaces,
-    "get_router_info_routing-table_all": fortinet.parse_route_count,
-    "get_system_arp": fortinet.parse_arp_count,
-    "diagnose_sys_session_stat": fortinet.parse_session_count,
-    "show": fortinet.parse_config,
+    "get_system_interface_physical": fortinet_snapshot.parse_interfaces,
+    "get_router_info_routing-table_all": fortinet_snapshot.parse_route_count,
+    "get_system_arp": fortinet_snapshot.parse_arp_count,
+    "diagnose_sys_session_stat": fortinet_snapshot.parse_session_count,
+    "show": fortinet_sanitise.parse_config,
 }
 
 CASES = sorted(FIXTURES.glob("*/*.txt"))
@@ -122,9 +126,9 @@ def test_parse(case: Path) -> None:
             assert kept in parsed.split("\n"), kept
         for gone in expected["absent"]:
             assert gone not in parsed, gone
-        assert fortinet.sanitise_config(parsed) == parsed  # idempotent
+        assert fortinet_sanitise.sanitise_config(parsed) == parsed  # idempotent
     if "facts" in expected:
-        _assert_fields(fortinet.facts({"facts": text}).to_dict(), expected["facts"], "facts")
+        _assert_fields(fortinet_facts.read_facts({"facts": text}).to_dict(), expected["facts"], "facts")
     if "transceivers" in expected:
         rows = [t.to_dict() for t in parsed]
         assert len(rows) == len(expected["transceivers"]), rows
@@ -143,28 +147,28 @@ def test_fortiguard_service_rows_with_a_date_are_licences() -> None:
         "NAME  VERSION LAST UPDATE  METHOD  EXPIRE\n"
         "Attack Definitions  33.950  2026-11-20 03:16:00  scheduled  2027-01-31\n"
     )
-    (licence,) = fortinet.parse_fortiguard_services(text)
+    (licence,) = fortinet_readiness.parse_fortiguard_services(text)
     assert (licence.feature, licence.expires) == ("Attack Definitions", date(2027, 1, 31))
 
 
 def test_ha_local_member_is_found_by_serial() -> None:
     text = (FIXTURES / "get_system_ha_status" / "oxidized_FortiGate-3001F_7.4.8_HA.txt").read_text()
-    ha = fortinet.parse_ha_status(text, local_serial="FG3K100000000001")
+    ha = fortinet_readiness.parse_ha_status(text, local_serial="FG3K100000000001")
     assert (ha.local_state, ha.peer_state) == ("secondary", "primary")
 
 
 def test_empty_sensor_list_is_no_sensors() -> None:
-    assert fortinet.parse_sensors("execute sensor list\r\r\n\r\nfw1 # ") == []
+    assert fortinet_readiness.parse_sensors("execute sensor list\r\r\n\r\nfw1 # ") == []
 
 
 def test_empty_transceiver_output_is_no_optics() -> None:
-    assert fortinet.parse_transceivers("") == []
-    assert fortinet.parse_transceivers("get system interface transceiver\r\r\n\r\nfw1 # ") == []
+    assert fortinet_facts.parse_transceivers("") == []
+    assert fortinet_facts.parse_transceivers("get system interface transceiver\r\r\n\r\nfw1 # ") == []
 
 
 def test_version_is_a_fortios_version() -> None:
     with pytest.raises(ParseError):
-        fortinet.parse_system_status("Version: something else\nHostname: fw1\n")
+        fortinet_facts.parse_system_status("Version: something else\nHostname: fw1\n")
 
 
 # --- the lab's output parses to what the estate says ---------------------------------------------------------
@@ -211,12 +215,12 @@ def _run(device: Device, command: str) -> str:
 @pytest.mark.parametrize("device", DEVICES, ids=lambda d: d.name)
 def test_lab_output_parses_to_the_estate(device: Device) -> None:
     outputs = {purpose: _run(device, command) for purpose, command in fortinet.COMMANDS.items()}
-    facts = fortinet.facts(outputs)
+    facts = fortinet_facts.read_facts(outputs)
     assert (facts.hostname, facts.model, facts.version) == (device.name, device.model, device.version)
     assert facts.serial == lab_fortinet.serial(device)
     expected_ha = None if device.ha is None else {"active": "primary", "passive": "secondary"}[device.ha.state]
     assert facts.ha_state == expected_ha
-    optics = fortinet.transceivers(outputs)
+    optics = fortinet_facts.read_transceivers(outputs)
     # FortiOS lists cages in port order, the estate in file order.
     assert sorted((t.port, t.type, t.vendor, t.part, t.serial) for t in optics) == sorted(
         (o.port, o.type, o.vendor, o.part, o.serial) for o in device.optics

@@ -12,23 +12,26 @@ import pytest
 import yaml
 
 from tasks.errors import ParseError
-from tasks.platforms import paloalto_panos as panos
+from tasks.platforms.paloalto_panos import commands as panos
+from tasks.platforms.paloalto_panos import facts as panos_facts
+from tasks.platforms.paloalto_panos import readiness as panos_readiness
+from tasks.platforms.paloalto_panos import snapshot as panos_snapshot
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "paloalto_panos"
 
 # Which parser reads which command folder; a new case is a new .txt/.yaml/.source triple, not new code.
 PARSERS: dict[str, Callable[[str], Any]] = {
-    "show_system_info": panos.parse_system_info,
-    "show_system_state": panos.parse_transceivers,
-    "show_high-availability_all": panos.parse_ha_all,
-    "show_jobs_all": panos.parse_jobs,
-    "request_license_info": panos.parse_licenses,
-    "debug_swm_status": panos.parse_swm_status,
-    "show_ntp": panos.parse_ntp,
-    "show_system_resources": panos.parse_resources,
-    "show_routing_route": panos.parse_route_count,
-    "show_arp_all": panos.parse_arp_count,
-    "show_session_info": panos.parse_session_count,
+    "show_system_info": panos_facts.parse_system_info,
+    "show_system_state": panos_facts.parse_transceivers,
+    "show_high-availability_all": panos_readiness.parse_ha_all,
+    "show_jobs_all": panos_readiness.parse_jobs,
+    "request_license_info": panos_readiness.parse_licenses,
+    "debug_swm_status": panos_readiness.parse_swm_status,
+    "show_ntp": panos_readiness.parse_ntp,
+    "show_system_resources": panos_readiness.parse_resources,
+    "show_routing_route": panos_snapshot.parse_route_count,
+    "show_arp_all": panos_snapshot.parse_arp_count,
+    "show_session_info": panos_snapshot.parse_session_count,
 }
 
 CASES = sorted(FIXTURES.glob("*/*.txt"))
@@ -101,24 +104,24 @@ def test_parse(case: Path) -> None:
         for i, (row, want) in enumerate(zip(rows, expected["rows"], strict=False)):
             _assert_fields(row, want, f"rows[{i}]")
     if "media" in expected:
-        assert panos.media_by_port(text) == expected["media"]
+        assert panos_facts.media_by_port(text) == expected["media"]
     if "facts" in expected:
-        _assert_fields(panos.facts({"facts": text}).to_dict(), expected["facts"], "facts")
+        _assert_fields(panos_facts.read_facts({"facts": text}).to_dict(), expected["facts"], "facts")
 
 
 @pytest.mark.parametrize("case", sorted(FIXTURES.glob("show_system_info/*.txt")), ids=_case_id)
 def test_facts_take_the_ha_state_from_the_prompt_unless_the_ha_output_is_given(case: Path) -> None:
     text = case.read_text(encoding="utf-8")
-    assert panos.facts({"facts": text}, prompt="admin@fw01(passive)").ha_state == "passive"
-    assert panos.facts({"facts": text}, prompt="admin@fw01").ha_state is None
-    not_enabled = panos.facts({"facts": text, "ha": "\nHA not enabled\n\n"}, prompt="admin@fw01(active)")
+    assert panos_facts.read_facts({"facts": text}, prompt="admin@fw01(passive)").ha_state == "passive"
+    assert panos_facts.read_facts({"facts": text}, prompt="admin@fw01").ha_state is None
+    not_enabled = panos_facts.read_facts({"facts": text, "ha": "\nHA not enabled\n\n"}, prompt="admin@fw01(active)")
     assert not_enabled.ha_state is None
 
 
 def test_facts_with_ha() -> None:
     info = (FIXTURES / "show_system_info" / "ntc-templates_pa-vm_7.0.1.txt").read_text(encoding="utf-8")
     ha = (FIXTURES / "show_high-availability_all" / "ntc-templates_pa-5020_active.txt").read_text(encoding="utf-8")
-    result = panos.facts({"facts": info, "ha": ha})
+    result = panos_facts.read_facts({"facts": info, "ha": ha})
     assert result.ha_state == "active"
     assert result.extra["ha-peer-state"] == "passive"
     assert result.extra["ha-state-sync"] == "Complete"
@@ -141,7 +144,7 @@ Group 1:
 
 
 def test_ha_state_short_form() -> None:
-    state = panos.parse_ha_state(HA_STATE_SHORT)
+    state = panos_facts.parse_ha_state(HA_STATE_SHORT)
     assert (state["local_state"], state["peer_state"], state["peer_connection"], state["state_sync"]) == (
         "passive",
         "unknown",
@@ -160,7 +163,7 @@ def test_ha_state_short_form() -> None:
     ],
 )
 def test_ha_not_enabled(text: str) -> None:
-    state = panos.parse_ha_state(text)
+    state = panos_facts.parse_ha_state(text)
     assert state["enabled"] is False
     assert state["local_state"] is None
 
@@ -177,17 +180,17 @@ def test_transceivers_several_ports_sorted_and_copper_skipped() -> None:
             OEM_LINE.strip().replace("sys.s5.p1.phy", "sys.s1.p2.phy"),
         ]
     )
-    assert [t.port for t in panos.parse_transceivers(text)] == ["ethernet1/2", "ethernet1/10"]
+    assert [t.port for t in panos_facts.parse_transceivers(text)] == ["ethernet1/2", "ethernet1/10"]
 
 
 def test_transceivers_with_echo_and_prompt() -> None:
     text = f"admin@fw01(active)> {panos.COMMANDS['transceivers']}\n\n{OEM_LINE}\nadmin@fw01(active)> "
-    assert [t.part for t in panos.parse_transceivers(text)] == ["PAN-SFP-PLUS-SR"]
+    assert [t.part for t in panos_facts.parse_transceivers(text)] == ["PAN-SFP-PLUS-SR"]
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", "admin@fw> show system state filter sys.s*.p*.phy\n\nadmin@fw> "])
 def test_transceivers_empty_output_is_no_optics(text: str) -> None:
-    assert panos.parse_transceivers(text) == []
+    assert panos_facts.parse_transceivers(text) == []
 
 
 @pytest.mark.parametrize(
@@ -201,7 +204,7 @@ def test_transceivers_empty_output_is_no_optics(text: str) -> None:
 )
 def test_transceivers_junk_is_a_parse_error(text: str, reason: str) -> None:
     with pytest.raises(ParseError, match=reason.replace("*", r"\*").replace("{", r"\{")) as info:
-        panos.parse_transceivers(text)
+        panos_facts.parse_transceivers(text)
     assert "\n" not in str(info.value)
 
 
@@ -211,18 +214,18 @@ def test_transceivers_junk_is_a_parse_error(text: str, reason: str) -> None:
 )
 def test_system_info_junk_is_a_parse_error(text: str) -> None:
     with pytest.raises(ParseError, match="show system info") as info:
-        panos.parse_system_info(text)
+        panos_facts.parse_system_info(text)
     assert "\n" not in str(info.value)
 
 
 def test_facts_rejects_a_bad_sw_version() -> None:
     with pytest.raises(ParseError, match="not a PAN-OS version: 'ten'"):
-        panos.facts({"facts": "hostname: fw\nmodel: PA-3220\nsw-version: ten\n"})
+        panos_facts.read_facts({"facts": "hostname: fw\nmodel: PA-3220\nsw-version: ten\n"})
 
 
 def test_ha_junk_is_a_parse_error() -> None:
     with pytest.raises(ParseError, match="no local State"):
-        panos.parse_ha_state("garbage\nmore garbage")
+        panos_facts.parse_ha_state("garbage\nmore garbage")
 
 
 # --- readiness parsers: shapes the fixtures do not cover, and junk -------------------------------------------
@@ -235,18 +238,18 @@ def test_jobs_unfinished_and_empty() -> None:
         + "\n2024/05/01 10:00:00          12           Downld       ACT   PEND 45%  \n"
         "2024/05/01 09:00:00          11           Commit       FIN   FAIL 09:00:40  \n"
     )
-    jobs = panos.parse_jobs(f"admin@fw01> show jobs all\n{text}\nadmin@fw01> ")
+    jobs = panos_readiness.parse_jobs(f"admin@fw01> show jobs all\n{text}\nadmin@fw01> ")
     assert [(j.id, j.status, j.result, j.completed) for j in jobs] == [
         (12, "ACT", "PEND", "45%"),
         (11, "FIN", "FAIL", "09:00:40"),
     ]
-    assert panos.parse_jobs("\n\n") == []
+    assert panos_readiness.parse_jobs("\n\n") == []
 
 
 def test_licenses_expired_flag() -> None:
     text = "License entry:\nFeature: Premium\nDescription: support\nSerial: 1\nIssued: May 01, 2020\n"
     text += "Expires: May 01, 2021\nExpired?: yes\n"
-    (lic,) = panos.parse_licenses(text)
+    (lic,) = panos_readiness.parse_licenses(text)
     assert (lic.feature, lic.expires, lic.expired) == ("Premium", date(2021, 5, 1), True)
 
 
@@ -255,16 +258,16 @@ def test_ha_all_not_synchronized_and_mismatch() -> None:
     text = text.replace("Running Configuration: synchronized", "Running Configuration: not synchronized")
     peer_at = text.index("Peer Information:")
     text = text[:peer_at] + text[peer_at:].replace("Build Release: 6.1.10", "Build Release: 6.0.14", 1)
-    ha = panos.parse_ha_all(text)
+    ha = panos_readiness.parse_ha_all(text)
     assert (ha.config_sync, ha.local_version, ha.peer_version) == ("not synchronized", "6.1.10", "6.0.14")
 
 
 def test_disk_space_and_software_info() -> None:
-    disk = panos.parse_disk_space(
+    disk = panos_readiness.parse_disk_space(
         "Filesystem      Size  Used Avail Use% Mounted on\n/dev/sda6        12G   11G  700M  95% /opt/panrepo\n"
     )
     assert disk["/opt/panrepo"].avail_mb == 700.0
-    software = panos.parse_software_info(
+    software = panos_readiness.parse_software_info(
         "Version               Size              Released on Downloaded  Current\n" + "-" * 73 + "\n"
         "10.2.4-h4             592MB  2022/07/15 18:54:17         no       no\n"
         "10.1.9                487MB  2021/01/17 12:36:17        yes      yes\n"
@@ -278,22 +281,22 @@ def test_disk_space_and_software_info() -> None:
 def test_environmentals_alarm() -> None:
     text = "----------Power Supplies----------\nSlot   Description   Alarm   Inserted\n"
     text += "1      Power Supply #2 (right)   True   True\n"
-    (sensor,) = panos.parse_environmentals(text)
+    (sensor,) = panos_readiness.parse_environmentals(text)
     assert (sensor.section, sensor.description, sensor.alarm) == ("Power Supplies", "Power Supply #2 (right)", True)
 
 
 @pytest.mark.parametrize(
     "parser, text, reason",
     [
-        (panos.parse_jobs, "garbage\nmore", "show jobs all: no job table header"),
-        (panos.parse_licenses, "Invalid syntax.", "request license info: no 'License entry:'"),
-        (panos.parse_pending_changes, "maybe", "check pending-changes: expected yes or no"),
-        (panos.parse_ntp, "Unknown command: ntp", "show ntp: no 'NTP state:'"),
-        (panos.parse_resources, "garbage", "show system resources: no top header"),
-        (panos.parse_environmentals, "garbage", "show system environmentals: no section header"),
-        (panos.parse_disk_space, "garbage", "show system disk-space: no df header"),
-        (panos.parse_software_info, "garbage", "request system software info: no header"),
-        (panos.parse_swm_status, "garbage", "debug swm status: no partition table"),
+        (panos_readiness.parse_jobs, "garbage\nmore", "show jobs all: no job table header"),
+        (panos_readiness.parse_licenses, "Invalid syntax.", "request license info: no 'License entry:'"),
+        (panos_readiness.parse_pending_changes, "maybe", "check pending-changes: expected yes or no"),
+        (panos_readiness.parse_ntp, "Unknown command: ntp", "show ntp: no 'NTP state:'"),
+        (panos_readiness.parse_resources, "garbage", "show system resources: no top header"),
+        (panos_readiness.parse_environmentals, "garbage", "show system environmentals: no section header"),
+        (panos_readiness.parse_disk_space, "garbage", "show system disk-space: no df header"),
+        (panos_readiness.parse_software_info, "garbage", "request system software info: no header"),
+        (panos_readiness.parse_swm_status, "garbage", "debug swm status: no partition table"),
     ],
 )
 def test_readiness_junk_is_a_parse_error(parser: Callable[[str], Any], text: str, reason: str) -> None:
@@ -313,7 +316,9 @@ def test_route_count_sums_the_footer_and_falls_back_to_rows() -> None:
     header = "destination  nexthop  metric flags  age  interface  next-AS\n"
     row = "10.0.0.0/24  10.0.0.1  0  A C    ethernet1/1\n"
     assert (
-        panos.parse_route_count(f"admin@fw> show routing route\n\n{header}{row}total routes shown: 1\n\nadmin@fw> ")
+        panos_snapshot.parse_route_count(
+            f"admin@fw> show routing route\n\n{header}{row}total routes shown: 1\n\nadmin@fw> "
+        )
         == 1
     )
 
@@ -321,9 +326,9 @@ def test_route_count_sums_the_footer_and_falls_back_to_rows() -> None:
 @pytest.mark.parametrize(
     ("parser", "text"),
     [
-        (panos.parse_route_count, "Invalid syntax."),
-        (panos.parse_arp_count, "total ARP entries in table : 3"),
-        (panos.parse_session_count, "Session timeout\n  TCP default timeout: 3600 secs"),
+        (panos_snapshot.parse_route_count, "Invalid syntax."),
+        (panos_snapshot.parse_arp_count, "total ARP entries in table : 3"),
+        (panos_snapshot.parse_session_count, "Session timeout\n  TCP default timeout: 3600 secs"),
     ],
 )
 def test_snapshot_counts_junk_is_a_parse_error(parser: Callable[[str], Any], text: str) -> None:
@@ -333,9 +338,10 @@ def test_snapshot_counts_junk_is_a_parse_error(parser: Callable[[str], Any], tex
 
 def test_session_count_sums_dataplanes_and_reads_the_active_form() -> None:
     two = "target-dp: *.dp0\nNumber of allocated sessions: 421\n\ntarget-dp: *.dp1\nNumber of allocated sessions: 79\n"
-    assert panos.parse_session_count(two) == 500
+    assert panos_snapshot.parse_session_count(two) == 500
     assert (
-        panos.parse_session_count("Number of sessions supported: 262144\nNumber of active sessions: 15432\n") == 15432
+        panos_snapshot.parse_session_count("Number of sessions supported: 262144\nNumber of active sessions: 15432\n")
+        == 15432
     )
 
 
@@ -344,7 +350,7 @@ def test_arp_count_empty_table_is_zero() -> None:
         "total ARP entries in table :        0\n\n"
         "interface         ip address      hw address        port     status   ttl\n" + "-" * 80
     )
-    assert panos.parse_arp_count(text) == 0
+    assert panos_snapshot.parse_arp_count(text) == 0
 
 
 def test_snapshot_commands_are_known() -> None:

@@ -8,8 +8,10 @@ from lab.estate import Device, Optic
 from lab.personalities import paloalto_panos as lab_panos
 from lab.personalities.base import DeviceView
 from tasks.models import Facts
-from tasks.platforms import paloalto_panos as panos
-from tasks.platforms.paloalto_panos import REMOVED, is_secret_key, sanitise_config
+from tasks.platforms.paloalto_panos import commands as panos
+from tasks.platforms.paloalto_panos import snapshot as panos_snapshot
+from tasks.platforms.paloalto_panos.sanitise import is_secret_key, sanitise_config
+from tasks.platforms.text import REMOVED
 
 # (input line(s), expected output): one row per kind of secret, and the lines that must stay as they are.
 MASKED: list[tuple[str, str]] = [
@@ -128,11 +130,12 @@ def _outputs(device: Device) -> dict[str, str]:
 def test_lab_snapshot_counts_and_config_without_secrets(device: Device) -> None:
     outputs = _outputs(device)
     facts = Facts(hostname=device.name, model=device.model, serial=device.serial, version=device.version)
-    snap = panos.snapshot(outputs, facts, [])
-    assert snap["routes"] == lab_panos.route_count(device) > 0
-    assert snap["arp"] == lab_panos.arp_count(device) > 0
-    assert snap["sessions"] == lab_panos.session_count(device) > 0
-    config = snap["config"]
+    snap = panos_snapshot.read(outputs, facts, [])
+    assert snap.routes == lab_panos.route_count(device) > 0
+    assert snap.arp == lab_panos.arp_count(device) > 0
+    assert snap.sessions == lab_panos.session_count(device) > 0
+    config = snap.config
+    assert config is not None
     assert config.startswith("config {") and f"hostname {device.name};" in config
     for what, secret in lab_panos.config_secrets(device).items():
         assert secret in outputs["config"], what

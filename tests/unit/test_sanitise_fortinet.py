@@ -10,8 +10,9 @@ from lab.estate import Device, Ha, Optic
 from lab.personalities import fortinet as lab_fortinet
 from lab.personalities.base import DeviceView
 from tasks.models import Facts
-from tasks.platforms import fortinet
-from tasks.platforms.fortinet import is_secret_key, sanitise_config
+from tasks.platforms.fortinet import commands as fortinet
+from tasks.platforms.fortinet import snapshot as fortinet_snapshot
+from tasks.platforms.fortinet.sanitise import is_secret_key, sanitise_config
 from tasks.platforms.text import REMOVED
 
 # (input line, expected output): one row per kind of secret FortiOS writes, and the lines that must stay.
@@ -134,13 +135,14 @@ def _outputs(device: Device) -> dict[str, str]:
 def test_lab_snapshot_counts_and_config_without_secrets(device: Device) -> None:
     outputs = _outputs(device)
     facts = Facts(hostname=device.name, model=device.model, serial="", version=device.version)
-    snap = fortinet.snapshot(outputs, facts, [])
-    assert snap["routes"] == lab_fortinet.route_count(device) > 0
-    assert snap["arp"] == lab_fortinet.arp_count(device) > 0
-    assert snap["sessions"] == lab_fortinet.session_count(device) > 0
-    assert set(snap["interfaces"]) == {port for port, _ in lab_fortinet.MODELS[device.model]}
-    assert {p for p, state in snap["interfaces"].items() if state == "up"} == set(lab_fortinet.up_ports(device))
-    config = snap["config"]
+    snap = fortinet_snapshot.read(outputs, facts, [])
+    assert snap.routes == lab_fortinet.route_count(device) > 0
+    assert snap.arp == lab_fortinet.arp_count(device) > 0
+    assert snap.sessions == lab_fortinet.session_count(device) > 0
+    assert set(snap.interfaces) == {port for port, _ in lab_fortinet.MODELS[device.model]}
+    assert {p for p, state in snap.interfaces.items() if state == "up"} == set(lab_fortinet.up_ports(device))
+    config = snap.config
+    assert config is not None
     assert config.startswith("#config-version=") and f'    set hostname "{device.name}"' in config
     assert config.count("set psksecret <removed>") == 1 and "set name <removed>" in config
     for what, secret in lab_fortinet.config_secrets(device).items():

@@ -345,3 +345,32 @@ def test_fortios_has_no_base_images_and_unknown_sizes(fortios: Matrix) -> None:
     assert [(d.version, d.size_mb, d.base) for d in plan.downloads] == [("7.2.11", None, False)]
     assert any("image sizes unknown for 7.2.11" in note for note in plan.notes)
     assert plan.minutes == 0 and plan.reboots == 1
+
+
+# --- the examples that were the module's doctests (the story's path, and the last supported release) -------
+
+
+def test_the_story_path_is_planned_through_each_recommended_release(panos: Matrix) -> None:
+    plan = plan_path(PAN, "PA-5250", "9.1.14", "10.2.4-h4", panos)
+    assert (plan.verdict.value, plan.path) == ("PASS", ("9.1.14", "10.0.12-h6", "10.1.14-h13", "10.2.4-h4"))
+    assert ([d.version for d in plan.hops[-1].downloads], plan.reboots) == (["10.2.0", "10.2.4-h4"], 3)
+
+
+def test_the_story_path_forced_through_base_images_breaks_three_rules(panos: Matrix) -> None:
+    story = plan_path(PAN, "PA-5250", "9.1.14", "10.2.4-h4", panos, via="10.1.0,10.2.0")
+    assert (story.verdict.value, len(story.reasons)) == ("FAIL", 3)
+    assert story.reasons[0] == (
+        "9.1.14 → 10.1.0 skips 10.0: PAN-OS through 9.1 does not allow skipping a feature release"
+    )
+
+
+def test_a_direct_hop_and_a_target_beyond_the_models_last_release(panos: Matrix) -> None:
+    assert plan_path(PAN, "PA-3220", "10.1.9", "11.1.13-h9", panos).path == ("10.1.9", "11.1.13-h9")
+    assert plan_path(PAN, "PA-3220", "10.1.9", "11.2.10-h3", panos).reason == (
+        "11.2.10-h3 is beyond the last supported release of PA-3220: 11.1 (last supported release per model, EOL-HW)"
+    )
+
+
+def test_an_upgrade_path_finding_of_a_device_already_on_its_target() -> None:
+    plan = UpgradePlan(PAN, "PA-440", "10.1.9", "10.1.9", (), Verdict.PASS)
+    assert upgrade_path_finding(plan).message == "already on 10.1.9"

@@ -1,0 +1,38 @@
+"""Fortinet FortiOS (FortiGate): the platform, built from its parts (one module per job).
+
+- `commands`: the commands sent and the session framing (paging, echo, prompt) taken off their output;
+- `facts`: `get system status` and the optics as Facts and Transceivers;
+- `readiness`: the pre-upgrade parsers and `read`, their outputs as a `ReadinessState`;
+- `snapshot`: link state, counts and the sanitised configuration as a `Snapshot`;
+- `sanitise`: the configuration sanitiser; `version`: the FortiOS version scheme.
+"""
+
+from __future__ import annotations
+
+from tasks.platforms.base import Platform, Readiness, Snapshotting
+from tasks.platforms.fortinet import facts, readiness, sanitise, snapshot
+from tasks.platforms.fortinet.commands import (
+    COMMANDS,
+    DEVICE_TYPE,
+    FACTS_COMMANDS,
+    READINESS_COMMANDS,
+    SNAPSHOT_COMMANDS,
+    TRANSCEIVER_COMMANDS,
+)
+from tasks.platforms.fortinet.version import parse_fortios
+
+PLATFORM = Platform(
+    device_type=DEVICE_TYPE,
+    os_name="FortiOS",
+    vendor="Fortinet",
+    commands=COMMANDS,
+    facts_commands=FACTS_COMMANDS,
+    transceiver_commands=TRANSCEIVER_COMMANDS,
+    parse_facts=facts.read_facts,
+    parse_transceivers=facts.read_transceivers,
+    parse_version=parse_fortios,
+    transceiver_followups=facts.transceiver_followups,
+    readiness=Readiness(READINESS_COMMANDS, readiness.read),
+    snapshot=Snapshotting(SNAPSHOT_COMMANDS, snapshot.read),
+    sanitise_config=sanitise.sanitise_config,
+)

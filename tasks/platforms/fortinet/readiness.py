@@ -1,0 +1,352 @@
+"""FortiOS readiness: parsers of the pre-upgrade commands and `read`, their outputs as one `ReadinessState`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
+
+from tasks.errors import ParseError
+from tasks.models import Facts, Unsupported
+from tasks.models.readiness import (
+    Content,
+    ContentPackage,
+    DiskUsage,
+    HaStatus,
+    Licences,
+    License,
+    NotReported,
+    NtpServer,
+    NtpStatus,
+    ReadinessState,
+    Resources,
+    Sensor,
+)
+from tasks.platforms.fortinet.commands import COMMANDS, strip_session
+from tasks.platforms.fortinet.facts import parse_system_status
+from tasks.platforms.text import first_line
+
+# --- readiness: get system ha status -------------------------------------------------------------------------
+
+_HA_MODE_RE = re.compile(r"^Mode:\s*(?P<mode>.+?)\s*$", re.MULTILINE)
+# `FG3K100000000000(updated 1 seconds ago): in-sync` under Configuration Status.
+_HA_SYNC_RE = re.compile(r"^\s*(?P<serial>[A-Za-z0-9]{6,})\(updated [^)]*\):\s*(?P<sync>[\w-]+)\s*$", re.MULTILINE)
+# The vcluster roles: `Primary: FG3K..., HA operating index = 0` (6.4+), `Master: FG200D..., operating cluster
+# index = 0` (5.6/6.0). The member lines before them carry a hostname first (`Primary : FW, FGXX..., HA cluster`).
+_HA_ROLE_RE = re.compile(
+    r"^(?P<role>Primary|Secondary|Master|Slave)\s*:\s*(?P<serial>[A-Za-z0-9]{6,}),\s*(?:HA )?operating", re.MULTILINE
+)
+_ROLE_NAMES = {"master": "primary", "slave": "secondary"}
+# The member roles FortiOS prints for a healthy cluster (the ha_peer check knows only the common pairs).
+HEALTHY_PAIRS = (frozenset({"primary", "secondary"}),)
+
+
+def parse_ha_status(text: str, local_serial: str = "") -> HaStatus:
+    """Parse `get system ha status`: mode, each member's role and configuration sync.
+
+    The local member is `local_serial` (from get system status) when given, else the primary. The peer
+    connection is `up` when the cluster lists a second member, `down` otherwise. The configuration is
+    `synchronized` when every member is `in-sync`. FortiOS prints no member's firmware version here, so the
+    versions stay None. ntc-templates' template has no configuration-sync fields and rejects the 7.4 member
+    list, so this parser reads the text itself.
+
+    >>> ha = parse_ha_status("Mode: Standalone\\nGroup: 0\\n")
+    >>> ha.enabled
+    False
+    """
+    lines = strip_session(text, COMMANDS["ha_status"])
+    body = "\n".join(lines)
+    mode = _HA_MODE_RE.search(body)
+    if mode is None:
+        raise ParseError(f"get system ha status: no Mode line in output starting {first_line(text)!r}")
+    if mode["mode"].lower() == "standalone":
+        return HaStatus(enabled=False, mode="standalone")
+    # (serial, role) in the order printed; serials may repeat in anonymised samples, so members are entries.
+    members = list(
+        dict.fromkeys(
+            (m["serial"], _ROLE_NAMES.get(m["role"].lower(), m["role"].lower())) for m in _HA_ROLE_RE.finditer(body)
+        )
+    )
+    syncs = [m["sync"].lower() for m in _HA_SYNC_RE.finditer(body)]
+    local = next((i for i, (serial, _) in enumerate(members) if serial == local_serial), 0)
+    peer = next((m for i, m in enumerate(members) if i != local), None)
+    config_sync = None
+    if syncs:
+        config_sync = "synchronized" if all(v == "in-sync" for v in syncs) else "not synchronized"
+    return HaStatus(
+        enabled=True,
+        mode=mode["mode"],
+        local_state=members[local][1] if members else None,
+        peer_state=peer[1] if peer else None,
+        peer_connection="up" if peer else "down",
+        config_sync=config_sync,
+        healthy_pairs=HEALTHY_PAIRS,
+    )
+
+
+# --- readiness: diagnose hardware deviceinfo disk -----------------------------------------------------------
+
+IMAGE_STORE = "boot disk"  # the DiskUsage key `image_store` returns
+_DISK_RE = re.compile(r"^Disk\s+(?P<name>\S+)\s+ref:\s*(?P<ref>\d+)\s+(?P<size>[\d.]+\s*[KMGT]i?B)", re.MULTILINE)
+_PARTITION_RE = re.compile(
+    r"^\s*partition\s+ref:\s*(?P<ref>\d+)\s+(?P<size>[\d.]+\s*[KMGT]i?B),\s*(?P<free>[\d.]+\s*[KMGT]i?B)\s+free"
+    r"\s+mounted:\s*(?P<mounted>[YN])(?:.*?label:\s*(?P<label>\S*))?(?:.*?dev:\s*(?P<dev>\S+))?",
+    re.MULTILINE,
+)
+_SIZE_RE = re.compile(r"^(?P<number>[\d.]+)\s*(?P<unit>[KMGT])i?B$")
+_SIZE_MB = {"K": 1 / 1024, "M": 1.0, "G": 1024.0, "T": 1024.0 * 1024}
+
+
+def size_mb(value: str) -> float:
+    """`14.9GiB` -> 15257.6, `247.0MiB` -> 247.0 (binary units, as FortiOS prints them).
+
+    >>> size_mb("1.5GiB"), size_mb("120.0MiB")
+    (1536.0, 120.0)
+    """
+    match = _SIZE_RE.match(value.replace(" ", ""))
+    if match is None:
+        raise ValueError(f"not a size: {value!r}")
+    return round(float(match["number"]) * _SIZE_MB[match["unit"]], 1)
+
+
+def parse_disk_info(text: str) -> dict[str, DiskUsage]:
+    """Parse `diagnose hardware deviceinfo disk` into its partitions, keyed `<disk>/<ref>` (`SYSTEM(boot)/3`).
+
+    `mount` is `Y`/`N` (mounted), `filesystem` the partition's device path or label. The shape is written
+    from documentation and knowledge, [unverified] against a device capture.
+    """
+    lines = strip_session(text, COMMANDS["disk"])
+    disk = ""
+    found: dict[str, DiskUsage] = {}
+    for line in lines:
+        head = _DISK_RE.match(line)
+        if head:
+            disk = head["name"]
+            continue
+        part = _PARTITION_RE.match(line)
+        if part and disk:
+            size, free = size_mb(part["size"]), size_mb(part["free"])
+            used = max(size - free, 0.0)
+            found[f"{disk}/{part['ref']}"] = DiskUsage(
+                mount=part["mounted"],
+                filesystem=part["dev"] or part["label"] or "",
+                size_mb=size,
+                used_mb=round(used, 1),
+                avail_mb=free,
+                use_pct=round(100 * used / size) if size else 0,
+            )
+    if not found:
+        raise ParseError(
+            f"diagnose hardware deviceinfo disk: no partition lines in output starting {first_line(text)!r}"
+        )
+    return found
+
+
+def image_store(disks: Mapping[str, DiskUsage]) -> dict[str, DiskUsage]:
+    """{IMAGE_STORE: the mounted partition of the boot disk with the most free space} ({} when none).
+
+    Where the image is staged before it is written to the standby boot partition is not documented in the
+    sources read; the roomiest mounted boot-disk partition is our stand-in (see docs/checks.md).
+    """
+    boot = [u for key, u in disks.items() if "(boot)" in key.split("/")[0] and u.mount == "Y"]
+    mounted = boot or [u for u in disks.values() if u.mount == "Y"]
+    if not mounted:
+        return {}
+    return {IMAGE_STORE: max(mounted, key=lambda u: u.avail_mb)}
+
+
+# --- readiness: diagnose sys ntp status ---------------------------------------------------------------------
+
+_NTP_HEAD_RE = re.compile(r"synchronized:\s*(?P<synced>yes|no)\s*,\s*ntpsync:\s*(?P<ntpsync>\w+)", re.IGNORECASE)
+_NTP_SERVER_RE = re.compile(
+    r"^\s*ipv[46] server\((?P<name>[^)]+)\)\s*(?P<address>\S+)?\s*--\s*(?P<state>\w+)", re.MULTILINE
+)
+
+
+def parse_ntp_status(text: str) -> NtpStatus:
+    """Parse `diagnose sys ntp status`: `synchronized: yes, ntpsync: enabled, ...` and one block per server
+    (`ipv4 server(ntp1.fortiguard.com) 208.91.115.123 -- reachable(0xff) S:3 T:54 selected`).
+
+    The server marked `selected` (on its line or the next) is the one synchronised to. With ntpsync disabled
+    no server counts as configured.
+
+    >>> parse_ntp_status("synchronized: no, ntpsync: disabled, server-mode: disabled").servers
+    ()
+    """
+    lines = strip_session(text, COMMANDS["ntp"])
+    body = "\n".join(lines)
+    head = _NTP_HEAD_RE.search(body)
+    if head is None:
+        raise ParseError(f"diagnose sys ntp status: no synchronized line in output starting {first_line(text)!r}")
+    servers: list[NtpServer] = []
+    selected: str | None = None
+    for match in _NTP_SERVER_RE.finditer(body):
+        rest = body[match.end() :].split("\n", 2)
+        following = rest[0] + ("\n" + rest[1] if len(rest) > 1 and rest[1].strip() == "selected" else "")
+        state = match["state"].lower()
+        servers.append(NtpServer(match["name"], state, state == "reachable"))
+        if "selected" in following and selected is None:
+            selected = match["name"]
+    enabled = head["ntpsync"].lower() == "enabled"
+    synced = head["synced"].lower() == "yes"
+    return NtpStatus(synced=synced, synced_to=selected if synced else None, servers=tuple(servers) if enabled else ())
+
+
+# --- readiness: get system performance status ----------------------------------------------------------------
+
+_PERF_CPU_RE = re.compile(r"^CPU states:.*?(?P<idle>\d+(?:\.\d+)?)%\s*idle", re.MULTILINE)
+_PERF_MEM_RE = re.compile(r"^Memory:\s*(?P<total>\d+)k total,\s*\d+k used \((?P<pct>[\d.]+)%\)", re.MULTILINE)
+_PERF_MEM_OLD_RE = re.compile(r"^Memory states:\s*(?P<pct>[\d.]+)% used", re.MULTILINE)
+
+
+def parse_performance(text: str) -> Resources:
+    """Parse `get system performance status`: whole-system CPU (100 - idle of `CPU states`) and memory used.
+
+    FortiOS has no separate management plane: these are the unit's own figures. `Memory: <k> total, <k> used
+    (<pct>%)` (FortiOS 6+) or `Memory states: <pct>% used` (older). No load average is printed.
+
+    >>> parse_performance("CPU states: 3% user 1% system 0% nice 96% idle\\nMemory states: 21% used").cpu_pct
+    4.0
+    """
+    body = "\n".join(strip_session(text, COMMANDS["performance"]))
+    cpu = _PERF_CPU_RE.search(body)
+    mem = _PERF_MEM_RE.search(body) or _PERF_MEM_OLD_RE.search(body)
+    if cpu is None or mem is None:
+        raise ParseError(
+            f"get system performance status: no CPU states or Memory line in output starting {first_line(text)!r}"
+        )
+    total = int(mem.groupdict().get("total") or 0) / 1024
+    return Resources(
+        cpu_pct=round(100.0 - float(cpu["idle"]), 1),
+        mem_pct=float(mem["pct"]),
+        mem_total_mb=round(total, 1),
+        load_average=(0.0, 0.0, 0.0),
+    )
+
+
+# --- readiness: get system fortiguard-service status -------------------------------------------------------
+
+_SERVICE_ROW_RE = re.compile(
+    r"^(?P<name>\S.*?)\s+(?P<version>\d+\.\d+)\s+(?P<updated>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d|n/a)\s+"
+    r"(?P<method>\S+)\s+(?P<expire>\S+)\s*$"
+)
+
+
+def parse_fortiguard_services(text: str) -> list[License]:
+    """Parse `get system fortiguard-service status` (NAME, VERSION, LAST UPDATE, METHOD, EXPIRE) into licences.
+
+    Only services with an expiry date are licences; `n/a` (no contract date) rows are left out. The date
+    form in EXPIRE (`YYYY-MM-DD`) is [unverified]: the real sample read shows only `n/a`.
+    """
+    lines = strip_session(text, COMMANDS["services"])
+    if not any(line.split()[:2] == ["NAME", "VERSION"] for line in lines if line.strip()):
+        raise ParseError(
+            f"get system fortiguard-service status: no NAME VERSION header in output starting {first_line(text)!r}"
+        )
+    licences: list[License] = []
+    for line in lines:
+        row = _SERVICE_ROW_RE.match(line.strip())
+        if row is None or row["expire"].lower() == "n/a":
+            continue
+        try:
+            expires = date.fromisoformat(row["expire"])
+        except ValueError:
+            raise ParseError(f"get system fortiguard-service status: EXPIRE {row['expire']!r} is not a date") from None
+        licences.append(License(feature=row["name"], description=row["method"], expires=expires, expired=False))
+    return licences
+
+
+# --- readiness: the FortiGuard databases in get system status ------------------------------------------------
+
+CONTENT_DATABASES = ("IPS-DB", "APP-DB")  # what the content check judges (the Apps & Threats analogue)
+_DB_RE = re.compile(r"^(?P<version>\d+\.\d+)\((?P<date>\d{4}-\d\d-\d\d) \d\d:\d\d\)$")
+
+
+def content_packages(status: Mapping[str, str], names: tuple[str, ...] = CONTENT_DATABASES) -> list[ContentPackage]:
+    """The FortiGuard databases `names` from a parsed get system status (`IPS-DB: 6.00741(2015-12-01 02:30)`).
+
+    >>> content_packages({"IPS-DB": "33.00950(2026-01-27 03:16)"})
+    [ContentPackage(name='IPS-DB', version='33.00950', updated=datetime.date(2026, 1, 27))]
+    """
+    packages = []
+    for name in names:
+        match = _DB_RE.match(status.get(name, ""))
+        if match:
+            packages.append(ContentPackage(name, match["version"], date.fromisoformat(match["date"])))
+    return packages
+
+
+# --- readiness: execute sensor list -----------------------------------------------------------------------
+
+_SENSOR_RE = re.compile(r"^\s*(?P<slot>\d+)\s+(?P<name>\S.*?)\s+alarm=(?P<alarm>\d+)\s*(?P<rest>.*)$")
+_SENSOR_VALUE_RE = re.compile(r"value=(?P<value>\S+)")
+
+
+def _sensor_section(name: str) -> str:
+    """The kind of a sensor by its name: `Fan 1` -> Fan, `PS1 Status` -> Power Supplies, `TD1` -> Sensor."""
+    lowered = name.lower()
+    if re.match(r"ps\d", lowered) or "psu" in lowered:
+        return "Power Supplies"
+    if "fan" in lowered:
+        return "Fan"
+    return "Sensor"
+
+
+def parse_sensors(text: str) -> list[Sensor]:
+    """Parse `execute sensor list`: `  26 Fan 1             alarm=0  value=6600  threshold_status=0` per
+    sensor; `alarm=1` is an alarm. Rows `(reading unavailable)` or `(not detected)` keep that as their value.
+
+    An empty output (a VM) is no sensors; other text without a sensor row raises ParseError.
+
+    >>> [(s.description, s.alarm) for s in parse_sensors(" 1 Fan 1   alarm=1  value=0  threshold_status=4")]
+    [('Fan 1', True)]
+    """
+    lines = strip_session(text, COMMANDS["sensors"])
+    sensors = []
+    for line in lines:
+        row = _SENSOR_RE.match(line)
+        if row is None:
+            continue
+        value = _SENSOR_VALUE_RE.search(row["rest"])
+        sensors.append(
+            Sensor(
+                section=_sensor_section(row["name"]),
+                slot=row["slot"],
+                description=row["name"],
+                alarm=row["alarm"] != "0",
+                value=value["value"] if value else row["rest"].strip(),
+            )
+        )
+    if not sensors and any(line.strip() for line in lines):
+        raise ParseError(f"execute sensor list: no sensor rows in output starting {first_line(text)!r}")
+    return sensors
+
+
+# --- the readiness state ------------------------------------------------------------------------------------
+
+NO_CANDIDATE = Unsupported("FortiOS has no candidate configuration: changes apply when entered")
+NO_JOB_QUEUE = Unsupported("FortiOS has no job queue to read")
+
+
+def read(outputs: Mapping[str, str], facts: Facts) -> ReadinessState:
+    """The outputs of `READINESS_COMMANDS` as one `ReadinessState`; ParseError when one is not FortiOS's.
+
+    FortiOS lists no downloaded images (every image on the path counts); the disk is the image store
+    (`NotReported` when no partition is mounted). It publishes no minimum content per release, so the IPS
+    and application databases are judged by their age; its licence list holds the FortiGuard service
+    contracts, not the support contract itself.
+    """
+    store = image_store(parse_disk_info(outputs["disk"])).get(IMAGE_STORE)
+    return ReadinessState(
+        disk=replace(store, mount=IMAGE_STORE) if store else NotReported(f"{IMAGE_STORE} not in the disk-space output"),
+        images=(),
+        ha=parse_ha_status(outputs["ha_status"], facts.serial),
+        pending_changes=NO_CANDIDATE,
+        jobs=NO_JOB_QUEUE,
+        content=Content(packages=tuple(content_packages(parse_system_status(outputs["facts"]))), by_age=True),
+        licences=Licences(tuple(parse_fortiguard_services(outputs["services"])), support_listed=False),
+        ntp=parse_ntp_status(outputs["ntp"]),
+        resources=parse_performance(outputs["performance"]),
+        sensors=tuple(parse_sensors(outputs["sensors"])),
+    )

@@ -1,0 +1,115 @@
+"""FortiOS configuration sanitiser: `show` with every secret removed (ENC values, PSKs, SNMP communities, keys)."""
+
+from __future__ import annotations
+
+import re
+
+from tasks.errors import ParseError
+from tasks.platforms.fortinet.commands import COMMANDS, strip_session
+from tasks.platforms.text import PEM_PRIVATE_KEY_RE, REMOVED, first_line, names_secret
+
+# --- show: the configuration sanitiser ---------------------------------------------------------------------
+
+# A `set` key names a secret when one of its `-`-separated words is one of these (`password`, `psksecret`,
+# `secondary-key`, `auth-pwd`, `ppk-secret`, `key-string`, `private-key`, ...) or contains one of the substrings.
+_SECRET_WORDS = frozenset({"key", "keys", "psk", "pwd", "secret", "psksecret", "passwd", "token"})
+_SECRET_SUBSTRINGS = ("password", "passphrase", "secret")
+# Keys that read like secrets but hold policy, time or public data.
+_NOT_SECRET_KEYS = frozenset({"password-expire", "password-policy", "passwd-policy", "public-key", "keylife"})
+# Inside these blocks (the `config` path, space-joined) these keys hold a secret too: a v1/v2c community's
+# `name` is its community string.
+_SECRET_IN_BLOCK: dict[str, frozenset[str]] = {"system snmp community": frozenset({"name", "community"})}
+_SET_RE = re.compile(r"^(?P<indent>\s*)set\s+(?P<key>\S+)(?:\s+(?P<value>.*))?$")
+_CONFIG_RE = re.compile(r"^\s*config\s+(?P<path>.+?)\s*$")
+
+
+def is_secret_key(key: str) -> bool:
+    """Whether a FortiOS `set` key names a secret.
+
+    >>> [is_secret_key(k) for k in ("password", "psksecret", "auth-pwd", "secondary-key", "ppk-secret", "hostname")]
+    [True, True, True, True, True, False]
+    >>> is_secret_key("keylife"), is_secret_key("password-expire"), is_secret_key("keepalive")
+    (False, False, False)
+    """
+    return names_secret(key, _SECRET_WORDS, _SECRET_SUBSTRINGS, _NOT_SECRET_KEYS)
+
+
+def _quotes_open(value: str) -> bool:
+    """Whether `value` leaves a double-quoted string open (FortiOS escapes a quote inside one as `\\"`)."""
+    return len(re.findall(r'(?<!\\)"', value.replace("\\\\", ""))) % 2 == 1
+
+
+def sanitise_config(text: str) -> str:
+    """The FortiOS configuration (`show`) with every secret replaced by `<removed>`, its structure kept.
+
+    Masked, on `set` lines: the value of a key that names a secret (`password`, `passwd`, `psksecret`,
+    `secret`, `ppk-secret`, `key`, `secondary-key`, `auth-pwd`, `priv-pwd`, `private-key`, `key-string`,
+    ...), any value FortiOS stores encrypted (`ENC <base64>`) whatever its key, and a community's `name`
+    inside `config system snmp community`; anywhere, PEM private keys. A value quoted over several lines
+    (a private key) is masked as one. Pure and idempotent; an echoed command and trailing prompt are dropped.
+
+    >>> print(sanitise_config("config system admin\\n    edit \\"admin\\"\\n        set password ENC SH2abc=\\n"
+    ...                       "        set accprofile \\"super_admin\\"\\n    next\\nend"))
+    config system admin
+        edit "admin"
+            set password <removed>
+            set accprofile "super_admin"
+        next
+    end
+    """
+    lines = strip_session(PEM_PRIVATE_KEY_RE.sub(REMOVED, text), COMMANDS["config"])
+    if lines and lines[0].strip() in ("show", "show | grep ."):  # echoed with a filter, or as `show\r\r`
+        lines.pop(0)
+        while lines and not lines[0].strip():
+            lines.pop(0)
+    out: list[str] = []
+    path: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        block = _CONFIG_RE.match(line)
+        if block:
+            path.append(block["path"])
+            out.append(line)
+            continue
+        if line.strip() == "end":
+            if path:
+                path.pop()
+            out.append(line)
+            continue
+        statement = _SET_RE.match(line)
+        if statement is None:
+            out.append(line)
+            continue
+        value = statement["value"] or ""
+        continued = []
+        if _quotes_open(value):  # a value quoted over several lines: take it whole
+            while i < len(lines):
+                continued.append(lines[i])
+                i += 1
+                if _quotes_open(continued[-1]):
+                    break
+        key = statement["key"]
+        secret = (
+            is_secret_key(key)
+            or value.startswith("ENC ")
+            or key.lower() in _SECRET_IN_BLOCK.get(path[-1] if path else "", frozenset())
+        )
+        if secret and value and value != REMOVED:
+            out.append(f"{statement['indent']}set {key} {REMOVED}")
+        else:
+            out += [line, *continued]
+    return "\n".join(out)
+
+
+def parse_config(text: str) -> str:
+    """The sanitised `show` output; ParseError when it holds no `config` block (not a FortiOS configuration).
+
+    >>> parse_config("config system global\\n    set hostname \\"fw1\\"\\nend")
+    'config system global\\n    set hostname "fw1"\\nend'
+    """
+    sanitised = sanitise_config(text)
+    if not any(_CONFIG_RE.match(line) for line in sanitised.split("\n")):
+        raise ParseError(f"show: no config block in output starting {first_line(text)!r}")
+    return sanitised

@@ -1,0 +1,38 @@
+"""Palo Alto PAN-OS: the platform, built from its parts (one module per job).
+
+- `commands`: the commands sent and the session framing taken off their output;
+- `facts`: `show system info`, HA state and optics (`show system state`) as Facts and Transceivers;
+- `readiness`: the pre-upgrade parsers and `read`, their outputs as a `ReadinessState`;
+- `snapshot`: link state, counts and the sanitised configuration as a `Snapshot`;
+- `sanitise`: the configuration sanitiser; `version`: the PAN-OS version scheme.
+"""
+
+from __future__ import annotations
+
+from tasks.platforms.base import Platform, Readiness, Snapshotting
+from tasks.platforms.paloalto_panos import facts, readiness, sanitise, snapshot
+from tasks.platforms.paloalto_panos.commands import (
+    COMMANDS,
+    DEVICE_TYPE,
+    FACTS_COMMANDS,
+    READINESS_COMMANDS,
+    SNAPSHOT_COMMANDS,
+    TRANSCEIVER_COMMANDS,
+)
+from tasks.platforms.paloalto_panos.version import parse_panos
+
+PLATFORM = Platform(
+    device_type=DEVICE_TYPE,
+    os_name="PAN-OS",
+    vendor="PAN",
+    commands=COMMANDS,
+    facts_commands=FACTS_COMMANDS,
+    transceiver_commands=TRANSCEIVER_COMMANDS,
+    parse_facts=facts.read_facts,
+    parse_transceivers=facts.read_transceivers,
+    parse_version=parse_panos,
+    transceiver_followups=facts.transceiver_followups,
+    readiness=Readiness(READINESS_COMMANDS, readiness.read),
+    snapshot=Snapshotting(SNAPSHOT_COMMANDS, snapshot.read),
+    sanitise_config=sanitise.sanitise_config,
+)

@@ -1,0 +1,113 @@
+"""PAN-OS snapshot: link state, route / ARP / session counts and the sanitised configuration, as a `Snapshot`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from tasks.errors import ParseError
+from tasks.models import Facts, Transceiver
+from tasks.models.snapshot import OpticState, Snapshot
+from tasks.platforms.paloalto_panos.commands import COMMANDS, DEVICE_TYPE, output_body, strip_session
+from tasks.platforms.paloalto_panos.sanitise import sanitise_config
+from tasks.platforms.text import first_line, ntc
+
+
+def parse_interfaces(text: str) -> dict[str, str]:
+    """Link state per hardware interface from `show interface hardware` (ntc-templates), e.g. `up`, `down`.
+
+    Raises ParseError when the output has no interface table.
+    """
+    from ntc_templates.parse import parse_output
+
+    lines = strip_session(text)
+    rows = parse_output(platform=DEVICE_TYPE, command="show interface hardware", data="\n".join(lines) + "\n")
+    if not rows and "\n".join(lines).strip():
+        raise ParseError(f"show interface hardware: no interface table in {first_line(text)!r}")
+    return {row["interface"]: row["state"].split("(")[0] for row in rows}
+
+
+# --- snapshot counts: show routing route / show arp all / show session info ----------------------------------
+
+
+_ROUTES_TOTAL_RE = re.compile(r"^\s*total routes shown:\s*(?P<count>\d+)\s*$", re.IGNORECASE | re.MULTILINE)
+_ROUTES_HEADER_RE = re.compile(r"^\s*destination\s+nexthop\s+metric\s+flags", re.MULTILINE)
+
+
+def parse_route_count(text: str) -> int:
+    """The number of routes `show routing route` reports: its `total routes shown: N` footer.
+
+    The footer is the firewall's own count over every virtual router; without it (a cut output) the rows
+    ntc-templates reads are counted. Raises ParseError when the output has neither footer nor route table.
+
+    >>> parse_route_count("destination  nexthop  metric flags  age  interface  next-AS\\n"
+    ...                   "0.0.0.0/0    10.0.0.1  10     A S          ethernet1/1\\ntotal routes shown: 1\\n")
+    1
+    """
+    body = output_body(text)
+    totals = _ROUTES_TOTAL_RE.findall(body)
+    if totals:
+        return sum(int(count) for count in totals)
+    if not _ROUTES_HEADER_RE.search(body):
+        raise ParseError(f"show routing route: no route table in output starting {first_line(text)!r}")
+    return len(ntc(DEVICE_TYPE, COMMANDS["routes"], body, strict=True))
+
+
+_ARP_HEADER_RE = re.compile(r"^\s*interface\s+ip address\s+hw address\s+port\s+status\s+ttl", re.MULTILINE)
+
+
+def parse_arp_count(text: str) -> int:
+    """The number of entries `show arp all` lists (the rows ntc-templates reads, incomplete ones included).
+
+    Raises ParseError when the output has no ARP table header.
+
+    >>> parse_arp_count("total ARP entries in table :        1\\n\\n"
+    ...                 "interface         ip address      hw address        port              status   ttl\\n"
+    ...                 "-----\\nethernet1/1       10.0.0.1        00:1b:17:00:00:01 ethernet1/1         c      600\\n")
+    1
+    """
+    body = output_body(text)
+    if not _ARP_HEADER_RE.search(body):
+        raise ParseError(f"show arp all: no ARP table header in output starting {first_line(text)!r}")
+    return len(ntc(DEVICE_TYPE, COMMANDS["arp"], body, strict=True))
+
+
+_SESSIONS_ALLOCATED_RE = re.compile(r"^\s*Number of allocated sessions:\s*(?P<count>\d+)", re.MULTILINE)
+_SESSIONS_ACTIVE_RE = re.compile(r"^\s*Number of active sessions:\s*(?P<count>\d+)", re.MULTILINE)
+
+
+def parse_session_count(text: str) -> int:
+    """The sessions in use from `show session info`: `Number of allocated sessions`, summed over dataplanes.
+
+    Each dataplane (`target-dp: *.dp0`, ...) prints its own block; a form that prints `Number of active
+    sessions` instead is read too. Raises ParseError when neither line is present.
+
+    >>> parse_session_count("target-dp: *.dp0\\nNumber of sessions supported: 196606\\n"
+    ...                     "Number of allocated sessions: 1019\\nNumber of active TCP sessions: 374\\n")
+    1019
+    """
+    body = output_body(text)
+    counts = _SESSIONS_ALLOCATED_RE.findall(body) or _SESSIONS_ACTIVE_RE.findall(body)
+    if not counts:
+        raise ParseError(
+            f"show session info: no 'Number of allocated sessions' in output starting {first_line(text)!r}"
+        )
+    return sum(int(count) for count in counts)
+
+
+def read(outputs: Mapping[str, str], facts: Facts, optics: list[Transceiver]) -> Snapshot:
+    """What post-upgrade compares against: version, content (`app-version`), HA state, link state per
+    interface, optics per port, route, ARP and session counts, and the running configuration without its
+    secrets. A count whose output was not collected is None."""
+    app_version = facts.extra.get("app-version")
+    return Snapshot(
+        version=facts.version,
+        content={"app-version": app_version} if app_version else {},
+        ha_state=facts.ha_state,
+        interfaces=parse_interfaces(outputs["interfaces"]) if "interfaces" in outputs else {},
+        optics={t.port: OpticState(t.part, t.vendor, t.serial) for t in optics},
+        routes=parse_route_count(outputs["routes"]) if "routes" in outputs else None,
+        arp=parse_arp_count(outputs["arp"]) if "arp" in outputs else None,
+        sessions=parse_session_count(outputs["sessions"]) if "sessions" in outputs else None,
+        config=sanitise_config(outputs["config"]) if "config" in outputs else None,
+    )
