@@ -82,3 +82,19 @@ def test_broken_lab_estate_names_file_and_field(tmp_path: Path, capsys: pytest.C
     code, _, err = run(["lab", "up", "--estate", str(estate)], capsys)
     assert code == 3
     assert str(estate) in err and "devices[0]" in err and "platform" in err
+
+
+def test_host_written_twice_is_exit_3_naming_file_line_and_host(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "acme").mkdir()
+    (tmp_path / "groups.yaml").write_text("paloalto_panos: {platform: paloalto_panos}\n")
+    host = "  hostname: 192.0.2.{n}\n  groups: [paloalto_panos]\n  data: {{site: lon1, role: edge-fw}}\n"
+    hosts = tmp_path / "acme" / "hosts.yaml"
+    hosts.write_text(
+        "acme-fw1:\n" + host.format(n=1) + "acme-fw2:\n" + host.format(n=2) + "acme-fw1:\n" + host.format(n=3)
+    )
+    code, out, err = run(["inventory", "check", "--inventory", str(tmp_path)], capsys)
+    assert code == 3
+    assert err.strip() == f"estate: {hosts}:9: acme-fw1: written twice (first on line 1)", err
+    assert len(err.strip().splitlines()) == 1 and "OK" not in out
