@@ -17,11 +17,11 @@ from tasks.models import Transceiver
 from tasks.yamlfile import YamlError, read_yaml, validate
 
 
-class Strict(BaseModel):
+class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Waiver(Strict):
+class Waiver(_Strict):
     """A customer-approved exception: a part anywhere, or a device (and optionally one of its ports).
 
     It applies through its `expires` date. It accepts the known issues it lists by id, and no others.
@@ -63,7 +63,7 @@ class Waiver(Strict):
         return f"waiver for {scope}: {self.reason} (approved by {self.approved_by}, expires {self.expires})"
 
 
-class _WaiverFile(Strict):
+class _WaiverFile(_Strict):
     waivers: list[Waiver] = Field(default_factory=list)
 
 

@@ -110,11 +110,15 @@ class _Entry:
     kind: str  # "host", "group" or "" (defaults.yaml: the whole file is the entry)
     name: str = ""
 
-    def where(self, *field: str | int) -> str:
-        """`file:line: host NAME` (the line of `field` in the entry when the file has it)."""
+    def location(self, *field: str | int) -> str:
+        """`file:line` of the entry, or of `field` in it when the file has it."""
         base = (self.name,) if self.kind else ()
         line = self.doc.line_of((*base, *field))
-        prefix = f"{self.doc.name}:{line}" if line else self.doc.name
+        return f"{self.doc.name}:{line}" if line else self.doc.name
+
+    def where(self, *field: str | int) -> str:
+        """`file:line: host NAME` (the line of `field` in the entry when the file has it)."""
+        prefix = self.location(*field)
         return f"{prefix}: {self.kind} {self.name}" if self.kind else prefix
 
 
@@ -167,7 +171,7 @@ def _load_files(root: Path) -> _Loaded:
             entry = _Entry(doc, "group", str(name))
             _check_name(name, entry, "group")
             if name in groups:
-                raise InventoryError(f"{entry.where()}: already defined in {groups[name][0].where()}")
+                raise InventoryError(f"{entry.where()}: already defined in {groups[name][0].location()}")
             groups[name] = (entry, _validated(_GroupSpec, raw, entry))
     hosts: dict[str, tuple[_Entry, str, _HostSpec]] = {}
     host_files = sorted(root.glob("*/hosts.yaml"))
@@ -184,7 +188,7 @@ def _load_files(root: Path) -> _Loaded:
             entry = _Entry(doc, "host", str(name))
             _check_name(name, entry, "host")
             if name in hosts:
-                raise InventoryError(f"{entry.where()}: already defined in {hosts[name][0].where()}")
+                raise InventoryError(f"{entry.where()}: already defined in {hosts[name][0].location()}")
             hosts[name] = (entry, customer, _validated(_HostSpec, raw, entry))
     return _Loaded(defaults, groups, hosts)
 

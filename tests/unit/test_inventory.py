@@ -91,8 +91,10 @@ def test_duplicate_host_across_customers(tmp_path: Path) -> None:
     write_inventory(tmp_path, {"acme-fw1": good_host()})
     (tmp_path / "zeta").mkdir()
     (tmp_path / "zeta" / "hosts.yaml").write_text(yaml.safe_dump({"acme-fw1": good_host()}))
-    with pytest.raises(InventoryError, match="already defined in"):
+    with pytest.raises(InventoryError) as err:
         build_inventory(tmp_path, environ=ENV)
+    zeta, acme = tmp_path / "zeta" / "hosts.yaml", tmp_path / "acme" / "hosts.yaml"
+    assert str(err.value) == f"{zeta}:1: host acme-fw1: already defined in {acme}:1"
 
 
 def test_missing_credentials_name_the_variable(tmp_path: Path) -> None:
