@@ -41,7 +41,7 @@ test: install ## run unit and integration tests (the integration tests start the
 	$(BIN)/python -m pytest
 
 unit: install ## run the unit tests only (no sockets)
-	$(BIN)/python -m pytest tests/unit tasks reports
+	$(BIN)/python -m pytest tests/unit tasks reports workflows
 
 lint: install ## ruff and mypy
 	$(BIN)/ruff check .

@@ -3,7 +3,9 @@
 It is stricter than `yaml.safe_load` in the ways a hand-edited file needs: a key written twice in one mapping
 is an error (PyYAML keeps the last one silently, so a host written twice would vanish), and every error is one
 line naming the file, the line and the field. It also remembers the line of every key and list item, so a
-validator that finds a bad value later can still say where it is (`YamlDocument.line_of`).
+validator that finds a bad value later can still say where it is (`YamlDocument.line_of`, `validate`).
+Dates stay text (`expires: 2026-06-30` is the string '2026-06-30'): the schema parses them, so a bad date is a
+schema error naming its field, and data read from a file stays JSON-serialisable.
 
 >>> doc = parse_yaml("hosts:\\n  fw1: {port: 22}\\n  fw2: {port: x}\\n", "hosts.yaml")
 >>> doc.data["hosts"]["fw2"]["port"], doc.line_of(("hosts", "fw2", "port"))
@@ -14,6 +16,8 @@ validator that finds a bad value later can still say where it is (`YamlDocument.
 Traceback (most recent call last):
 ...
 tasks.yamlfile.YamlError: hosts.yaml:3: hosts.fw1: written twice (first on line 2)
+>>> parse_yaml("expires: 2026-13-01\\n", "waivers.yaml").data
+{'expires': '2026-13-01'}
 """
 
 from __future__ import annotations
@@ -21,11 +25,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 FieldPath = tuple[str | int, ...]
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without the timestamp resolver: dates stay text for the schema to parse."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 class YamlError(ValueError):
@@ -74,7 +90,7 @@ class _Builder:
     def __init__(self, name: str) -> None:
         self.name = name
         self.lines: dict[FieldPath, int] = {}
-        self._scalars = yaml.SafeLoader("")
+        self._scalars = _Loader("")
 
     def build(self, node: yaml.Node, path: FieldPath) -> Any:
         self.lines.setdefault(path, node.start_mark.line + 1)
@@ -97,13 +113,16 @@ class _Builder:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._scalars.construct_object(node, deep=True)
+        try:
+            return self._scalars.construct_object(node, deep=True)
+        except (ValueError, TypeError) as exc:  # a tagged scalar that cannot be built, e.g. `!!int x`
+            raise YamlError(f"{self.name}:{node.start_mark.line + 1}: {field_text(path)}: {exc}") from None
 
 
 def parse_yaml(text: str, name: str) -> YamlDocument:
     """Parse YAML `text` (named `name` in errors); raise YamlError on bad syntax or a duplicate key."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
@@ -144,3 +163,51 @@ def read_yaml(path: Path) -> YamlDocument:
     except OSError as exc:
         raise YamlError(f"{name}: cannot be read: {exc.strerror}") from None
     return parse_yaml(text, name)
+
+
+def describe_error(error: Any) -> str:
+    """One pydantic error as a short phrase (`field required`, `unknown field`, the validator's message...).
+
+    >>> describe_error({"type": "missing", "msg": "Field required"})
+    'field required'
+    >>> describe_error({"type": "int_parsing", "msg": "Input should be a valid integer", "input": "x"})
+    "input should be a valid integer (got 'x')"
+    """
+    kind, msg, given = error["type"], error["msg"], error.get("input")
+    if kind == "missing":
+        return "field required"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return f"invalid date {given!r}"
+    if kind == "value_error":
+        return str(msg).removeprefix("Value error, ")
+    return f"{msg[0].lower()}{msg[1:]} (got {given!r})"
+
+
+def validation_message(doc: YamlDocument, exc: ValidationError, base: Sequence[str | int] = ()) -> str:
+    """`file:line: field.path: problem (and N more)` for the first error of `exc` on data at `base` of `doc`."""
+    errors = exc.errors()
+    first = errors[0]
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    loc = (*base, *(p for p in first["loc"] if isinstance(p, (str, int))))
+    return f"{doc.where(loc)}: {describe_error(first)}{more}"
+
+
+def validate(model: type[Model], doc: YamlDocument, context: dict[str, Any] | None = None) -> Model:
+    """`doc.data` validated as `model`; YamlError naming the file, the line and the field otherwise.
+
+    >>> class Port(BaseModel):
+    ...     port: int
+    >>> validate(Port, parse_yaml("# ssh\\nport: [22]\\n", "hosts.yaml"))
+    Traceback (most recent call last):
+    ...
+    tasks.yamlfile.YamlError: hosts.yaml:2: port: input should be a valid integer (got [22])
+    """
+    if not isinstance(doc.data, dict):
+        kind = "empty" if doc.data is None else f"a {type(doc.data).__name__}"
+        raise YamlError(f"{doc.where(())}: expected a mapping, the file is {kind}")
+    try:
+        return model.model_validate(doc.data, context=context)
+    except ValidationError as exc:
+        raise YamlError(validation_message(doc, exc)) from None

@@ -6,7 +6,10 @@ Layout (architecture §4)::
     <root>/groups.yaml              optional; shared groups: platforms, device roles
     <root>/<customer>/hosts.yaml    the customer's hosts
     <root>/<customer>/groups.yaml   optional; the customer and its sites as groups
-    <root>/<customer>/waivers.yaml  optional; approved exceptions (tasks.matrix.load_waivers)
+    <root>/<customer>/waivers.yaml  optional; approved exceptions (tasks.waivers.load_waivers)
+
+Every file is read by tasks.yamlfile: a host or key written twice is refused, and every error is one line
+naming the file, the line, the host or group and the field.
 
 Customers, sites and device groups are all Nornir groups. Each host's data carries `customer`, `site` and
 `role`; a host inherits data from its groups, and `customer` defaults to its folder's name.
@@ -19,9 +22,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import yaml
 from nornir.core.inventory import (
     ConnectionOptions,
     Defaults,
@@ -36,9 +38,23 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tasks.errors import InventoryError
 from tasks.platforms import PLATFORMS
+from tasks.yamlfile import YamlDocument, YamlError, describe_error, field_text, read_yaml
 
 PLUGIN_NAME = "EstateInventory"
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+_NAME_RULE = "names use letters, digits, '.', '_' and '-'"
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class _ConnectionSpec(BaseModel):
+    """One connection plugin's options (`connection_options: {netmiko: {...}}`); credentials stay out."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hostname: str | None = None
+    port: int | None = Field(default=None, ge=1, le=65535)
+    platform: str | None = None
+    extras: dict[str, Any] | None = None
 
 
 class _HostSpec(BaseModel):
@@ -49,7 +65,7 @@ class _HostSpec(BaseModel):
     platform: str | None = None
     groups: list[str] = Field(default_factory=list)
     data: dict[str, Any] = Field(default_factory=dict)
-    connection_options: dict[str, Any] = Field(default_factory=dict)
+    connection_options: dict[str, _ConnectionSpec] = Field(default_factory=dict)
 
 
 class _GroupSpec(BaseModel):
@@ -60,7 +76,7 @@ class _GroupSpec(BaseModel):
     platform: str | None = None
     groups: list[str] = Field(default_factory=list)
     data: dict[str, Any] = Field(default_factory=dict)
-    connection_options: dict[str, Any] = Field(default_factory=dict)
+    connection_options: dict[str, _ConnectionSpec] = Field(default_factory=dict)
 
 
 class _DefaultsSpec(BaseModel):
@@ -69,95 +85,118 @@ class _DefaultsSpec(BaseModel):
     port: int | None = Field(default=None, ge=1, le=65535)
     platform: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
-    connection_options: dict[str, Any] = Field(default_factory=dict)
+    connection_options: dict[str, _ConnectionSpec] = Field(default_factory=dict)
 
 
 _SECRET_KEYS = {"password", "secret", "username"}
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def _read(path: Path) -> YamlDocument:
+    """The inventory file at `path` (one InventoryError line naming file and line when it is not valid YAML)."""
     try:
-        doc = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise InventoryError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
-    except OSError as exc:
-        raise InventoryError(f"{path}: cannot read: {exc.strerror}") from None
-    if doc is None:
-        return {}
-    if not isinstance(doc, dict):
-        raise InventoryError(f"{path}: expected a mapping of names to entries, got {type(doc).__name__}")
+        doc = read_yaml(path)
+    except YamlError as exc:
+        raise InventoryError(str(exc)) from None
+    if doc.data is not None and not isinstance(doc.data, dict):
+        raise InventoryError(f"{doc.name}: expected a mapping of names to entries, got {type(doc.data).__name__}")
     return doc
 
 
-def _validated(model: type[BaseModel], raw: Any, where: str) -> Any:
+@dataclass(frozen=True)
+class _Entry:
+    """Where one host, group or the defaults is written: its file and its name in that file."""
+
+    doc: YamlDocument
+    kind: str  # "host", "group" or "" (defaults.yaml: the whole file is the entry)
+    name: str = ""
+
+    def location(self, *field: str | int) -> str:
+        """`file:line` of the entry, or of `field` in it when the file has it."""
+        base = (self.name,) if self.kind else ()
+        line = self.doc.line_of((*base, *field))
+        return f"{self.doc.name}:{line}" if line else self.doc.name
+
+    def where(self, *field: str | int) -> str:
+        """`file:line: host NAME` (the line of `field` in the entry when the file has it)."""
+        prefix = self.location(*field)
+        return f"{prefix}: {self.kind} {self.name}" if self.kind else prefix
+
+
+def _validated(model: type[Model], raw: Any, entry: _Entry) -> Model:
     if raw is None:
         raw = {}
     if isinstance(raw, dict):
         secret = _SECRET_KEYS & set(raw)
         if secret:
+            key = sorted(secret)[0]
             raise InventoryError(
-                f"{where}: {sorted(secret)[0]}: credentials never go in inventory files; "
+                f"{entry.where(key)}: {key}: credentials never go in inventory files; "
                 "set ESTATE_USERNAME / ESTATE_PASSWORD (or ESTATE_<CUSTOMER>_USERNAME / _PASSWORD)"
             )
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or "(entry)"
-        raise InventoryError(f"{where}: {field}: {err['msg']}") from None
+        loc = tuple(p for p in err["loc"] if isinstance(p, (str, int)))
+        raise InventoryError(f"{entry.where(*loc)}: {field_text(loc)}: {describe_error(err)}") from None
 
 
-def _check_name(name: Any, path: Path, kind: str) -> str:
+def _check_name(name: Any, entry: _Entry, kind: str) -> str:
     if not isinstance(name, str) or not re.match(_NAME, name):
-        raise InventoryError(f"{path}: {kind} {name!r}: names use letters, digits, '.', '_' and '-'")
+        raise InventoryError(f"{entry.where()}: {kind} {name!r}: {_NAME_RULE}")
     return name
 
 
 @dataclass(frozen=True)
 class _Loaded:
     defaults: _DefaultsSpec
-    groups: dict[str, tuple[Path, _GroupSpec]]
-    hosts: dict[str, tuple[Path, str, _HostSpec]]
+    groups: dict[str, tuple[_Entry, _GroupSpec]]
+    hosts: dict[str, tuple[_Entry, str, _HostSpec]]
 
 
 def _load_files(root: Path) -> _Loaded:
     if not root.is_dir():
         raise InventoryError(f"{root}: inventory folder not found")
-    defaults = (
-        _validated(_DefaultsSpec, _read_yaml(root / "defaults.yaml"), str(root / "defaults.yaml"))
-        if (root / "defaults.yaml").exists()
-        else _DefaultsSpec()
-    )
+    defaults = _DefaultsSpec()
+    if (root / "defaults.yaml").exists():
+        doc = _read(root / "defaults.yaml")
+        defaults = _validated(_DefaultsSpec, doc.data, _Entry(doc, ""))
     group_files = [root / "groups.yaml", *sorted(root.glob("*/groups.yaml"))]
-    groups: dict[str, tuple[Path, _GroupSpec]] = {}
+    groups: dict[str, tuple[_Entry, _GroupSpec]] = {}
     for path in group_files:
         if not path.exists():
             continue
-        for name, raw in _read_yaml(path).items():
-            _check_name(name, path, "group")
+        doc = _read(path)
+        for name, raw in (doc.data or {}).items():
+            entry = _Entry(doc, "group", str(name))
+            _check_name(name, entry, "group")
             if name in groups:
-                raise InventoryError(f"{path}: group {name}: already defined in {groups[name][0]}")
-            groups[name] = (path, _validated(_GroupSpec, raw, f"{path}: group {name}"))
-    hosts: dict[str, tuple[Path, str, _HostSpec]] = {}
+                raise InventoryError(f"{entry.where()}: already defined in {groups[name][0].location()}")
+            groups[name] = (entry, _validated(_GroupSpec, raw, entry))
+    hosts: dict[str, tuple[_Entry, str, _HostSpec]] = {}
     host_files = sorted(root.glob("*/hosts.yaml"))
     if not host_files:
         raise InventoryError(f"{root}: no <customer>/hosts.yaml found")
     for path in host_files:
-        customer = _check_name(path.parent.name, path.parent, "customer folder")
-        for name, raw in _read_yaml(path).items():
-            _check_name(name, path, "host")
+        customer = path.parent.name
+        if not re.match(_NAME, customer):
+            raise InventoryError(
+                f"{path.parent}: customer folder {customer!r}: names use letters, digits, '.', '_' and '-'"
+            )
+        doc = _read(path)
+        for name, raw in (doc.data or {}).items():
+            entry = _Entry(doc, "host", str(name))
+            _check_name(name, entry, "host")
             if name in hosts:
-                raise InventoryError(f"{path}: host {name}: already defined in {hosts[name][0]}")
-            hosts[name] = (path, customer, _validated(_HostSpec, raw, f"{path}: host {name}"))
+                raise InventoryError(f"{entry.where()}: already defined in {hosts[name][0].location()}")
+            hosts[name] = (entry, customer, _validated(_HostSpec, raw, entry))
     return _Loaded(defaults, groups, hosts)
 
 
-def _group_chain(name: str, groups: Mapping[str, tuple[Path, _GroupSpec]], seen: tuple[str, ...] = ()) -> list[str]:
+def _group_chain(name: str, groups: Mapping[str, tuple[_Entry, _GroupSpec]], seen: tuple[str, ...] = ()) -> list[str]:
     """`name` and its ancestors, nearest first (for data inheritance and platform lookup)."""
     if name in seen:
-        raise InventoryError(f"{groups[name][0]}: group {name}: groups form a cycle ({' -> '.join(seen)})")
+        raise InventoryError(f"{groups[name][0].where('groups')}: groups form a cycle ({' -> '.join(seen)})")
     chain = [name]
     for parent in groups[name][1].groups:
         chain += _group_chain(parent, groups, (*seen, name))
@@ -199,16 +238,9 @@ def credentials_for(customer: str, environ: Mapping[str, str]) -> tuple[str, str
     return username, password
 
 
-def _connection_options(raw: dict[str, Any]) -> dict[str, ConnectionOptions]:
+def _connection_options(raw: dict[str, _ConnectionSpec]) -> dict[str, ConnectionOptions]:
     return {
-        name: ConnectionOptions(
-            hostname=opts.get("hostname"),
-            port=opts.get("port"),
-            username=opts.get("username"),
-            password=opts.get("password"),
-            platform=opts.get("platform"),
-            extras=opts.get("extras"),
-        )
+        name: ConnectionOptions(hostname=opts.hostname, port=opts.port, platform=opts.platform, extras=opts.extras)
         for name, opts in raw.items()
     }
 
@@ -227,10 +259,10 @@ def build_inventory(root: Path, environ: Mapping[str, str] | None = None, creden
         connection_options=_connection_options(loaded.defaults.connection_options),
     )
     groups = Groups()
-    for name, (path, gspec) in loaded.groups.items():
+    for name, (gentry, gspec) in loaded.groups.items():
         for parent in gspec.groups:
             if parent not in loaded.groups:
-                raise InventoryError(f"{path}: group {name}: groups: unknown group {parent!r}")
+                raise InventoryError(f"{gentry.where('groups')}: groups: unknown group {parent!r}")
         groups[name] = Group(
             name=name,
             hostname=gspec.hostname,
@@ -244,21 +276,27 @@ def build_inventory(root: Path, environ: Mapping[str, str] | None = None, creden
         groups[name].groups = ParentGroups([groups[p] for p in group_spec.groups])
     hosts = Hosts()
     creds: dict[str, tuple[str, str]] = {}
-    for name, (path, customer, spec) in loaded.hosts.items():
-        where = f"{path}: host {name}"
+    for name, (entry, customer, spec) in loaded.hosts.items():
+        where = entry.where()
         for group in spec.groups:
             if group not in loaded.groups:
-                raise InventoryError(f"{where}: groups: unknown group {group!r}")
+                raise InventoryError(f"{entry.where('groups')}: groups: unknown group {group!r}")
         platform, data = _effective(spec, customer, loaded)
         if platform is None:
             raise InventoryError(f"{where}: platform: missing (set it on the host or one of its groups)")
         if platform not in PLATFORMS:
-            raise InventoryError(f"{where}: platform: unknown {platform!r} (supported: {', '.join(PLATFORMS)})")
+            raise InventoryError(
+                f"{entry.where('platform')}: platform: unknown {platform!r} (supported: {', '.join(PLATFORMS)})"
+            )
         if data["customer"] != customer:
-            raise InventoryError(f"{where}: data.customer: {data['customer']!r} but the folder is {customer!r}")
+            raise InventoryError(
+                f"{entry.where('data', 'customer')}: data.customer: {data['customer']!r} but the folder is {customer!r}"
+            )
         for field in ("site", "role"):
             if not isinstance(data.get(field), str) or not data[field]:
-                raise InventoryError(f"{where}: data.{field}: missing (set it on the host or one of its groups)")
+                raise InventoryError(
+                    f"{entry.where('data')}: data.{field}: missing (set it on the host or one of its groups)"
+                )
         if credentials and customer not in creds:
             creds[customer] = credentials_for(customer, environ)
         username, password = creds.get(customer, (None, None))

@@ -71,9 +71,9 @@ def parse_filters(pairs: Sequence[str]) -> tuple[tuple[str, str], ...]:
 
 
 def init_nornir(settings: Settings, credentials: bool = True) -> Nornir:
-    """A Nornir over the estate inventory with the threaded runner and settings' workers and timeouts."""
+    """A Nornir over the estate inventory with the runner from config.yaml, and settings' workers and timeouts."""
     return InitNornir(
-        runner={"plugin": "threaded", "options": {"num_workers": settings.workers}},
+        runner=settings.nornir_runner(),
         inventory={
             "plugin": PLUGIN_NAME,
             "options": {"root": str(settings.inventory), "credentials": credentials},

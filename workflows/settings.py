@@ -1,17 +1,33 @@
-"""estate's settings: a default for each, a config.yaml key, and an ESTATE_<KEY> environment override."""
+"""estate's settings: a default for each, a config.yaml key, and an ESTATE_<KEY> environment override.
+
+config.yaml is read by `tasks.yamlfile`, so a key written twice is refused and every error is one `UsageError`
+line naming the file, the line and the key (`config.yaml:12: user_defined.estate.workers: ...`); an error in an
+environment override names the variable instead.
+"""
 
 from __future__ import annotations
 
+import inspect
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
+from nornir.core.plugins.runners import RunnersPluginRegister
 
 from tasks.errors import UsageError
+from tasks.yamlfile import YamlDocument, YamlError, read_yaml
 
 DEFAULT_CONFIG = Path("config.yaml")
+DEFAULT_RUNNER = "threaded"
+
+
+@dataclass(frozen=True)
+class Runner:
+    """The Nornir runner plugin (`runner.plugin` in config.yaml) and its options besides `num_workers`."""
+
+    plugin: str = DEFAULT_RUNNER
+    options: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -26,10 +42,28 @@ class Settings:
     command_timeout: float = 30.0
     checks: str = "all"  # pre-upgrade readiness checks: `all`, names, `!name` (workflows.selection.select_checks)
     min_content: str | None = None  # your policy: lowest Apps & Threats content before a PAN-OS upgrade
+    runner: Runner = field(default_factory=Runner)  # config.yaml `runner:` (not a user_defined.estate key)
 
     def override(self, **changes: Any) -> Settings:
         """A copy with the non-None `changes` applied (CLI flags win over config and environment)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def nornir_runner(self) -> dict[str, Any]:
+        """The `runner` argument of InitNornir: the configured plugin, its options, and `workers` as num_workers.
+
+        >>> Settings(workers=5).nornir_runner()
+        {'plugin': 'threaded', 'options': {'num_workers': 5}}
+        >>> Settings(runner=Runner("serial")).nornir_runner()
+        {'plugin': 'serial', 'options': {}}
+        """
+        options = dict(self.runner.options)
+        if "num_workers" in _runner_parameters(self.runner.plugin):
+            options["num_workers"] = self.workers
+        return {"plugin": self.runner.plugin, "options": options}
+
+
+# The `user_defined.estate` keys, each with an ESTATE_<KEY> environment override.
+_SETTING_KEYS = tuple(f.name for f in fields(Settings) if f.name != "runner")
 
 
 def _text(value: Any) -> str:
@@ -37,44 +71,101 @@ def _text(value: Any) -> str:
     return ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
 
-def _coerce(name: str, value: Any, kind: Any, source: str) -> Any:
-    try:
-        result = kind(value)
-    except (TypeError, ValueError):
-        raise UsageError(f"{source}: {name}: expected {getattr(kind, '__name__', kind)}, got {value!r}") from None
+_CONVERTERS: dict[str, Any] = {"inventory": Path, "matrices": Path, "output": Path, "workers": int}
+_CONVERTERS |= {"connect_timeout": float, "command_timeout": float, "checks": _text, "min_content": _text}
+_KIND_NAMES = {Path: "a path", int: "int", float: "float", _text: "text"}
+
+
+def _coerce(value: Any, kind: Any, where: str) -> Any:
+    """`value` converted by `kind`; UsageError `where: expected ..., got ...` when it does not convert."""
+    if isinstance(value, (dict, bool)) or (isinstance(value, list) and kind is not _text):
+        result = None
+    else:
+        try:
+            result = kind(value)
+        except (TypeError, ValueError):
+            result = None
+    if result is None:
+        raise UsageError(f"{where}: expected {_KIND_NAMES.get(kind, kind)}, got {value!r}")
     if kind in (int, float) and result <= 0:
-        raise UsageError(f"{source}: {name}: must be greater than 0, got {value!r}")
+        raise UsageError(f"{where}: must be greater than 0, got {value!r}")
     return result
 
 
+def _registered_runners() -> list[str]:
+    """The runner plugins Nornir knows (its registers share one table, so keep the classes that can `run`)."""
+    RunnersPluginRegister.auto_register()
+    return sorted(name for name, cls in RunnersPluginRegister.available.items() if callable(getattr(cls, "run", None)))
+
+
+def _runner_parameters(plugin: str) -> set[str]:
+    """The keyword options the registered runner `plugin` takes ("*" when it takes any)."""
+    RunnersPluginRegister.auto_register()
+    parameters = inspect.signature(RunnersPluginRegister.get_plugin(plugin)).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return {"*"}
+    return {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+
+
+def _mapping(doc: YamlDocument, path: tuple[str, ...]) -> dict[str, Any]:
+    """The mapping at `path` in `doc` (empty when absent); UsageError naming file, line and key otherwise."""
+    value: Any = doc.data or {}
+    for depth, key in enumerate(path, start=1):
+        value = value.get(key)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise UsageError(f"{doc.where(path[:depth])}: expected a mapping, got {type(value).__name__}")
+    return dict(value)
+
+
+def _runner(doc: YamlDocument) -> tuple[Runner, Any]:
+    """The runner configured in `doc`, and its `num_workers` option (None when not given)."""
+    section = _mapping(doc, ("runner",))
+    plugin = section.get("plugin", DEFAULT_RUNNER)
+    registered = _registered_runners()
+    if not isinstance(plugin, str) or plugin not in registered:
+        where = doc.where(("runner", "plugin"))
+        raise UsageError(f"{where}: unknown runner {plugin!r} (registered: {', '.join(registered)})")
+    options = dict(_mapping(doc, ("runner", "options")))
+    accepted = _runner_parameters(plugin)
+    for key in options:
+        if "*" not in accepted and key not in accepted:
+            known = ", ".join(sorted(accepted)) or "none"
+            raise UsageError(f"{doc.where(('runner', 'options', key))}: not an option of runner {plugin!r} ({known})")
+    workers = options.pop("num_workers", None)
+    return Runner(plugin, tuple(sorted(options.items()))), workers
+
+
+def _read_config(path: Path) -> YamlDocument:
+    try:
+        doc = read_yaml(path)
+    except YamlError as exc:
+        raise UsageError(str(exc)) from None
+    if doc.data is not None and not isinstance(doc.data, dict):
+        raise UsageError(f"{doc.where(())}: expected a mapping, got {type(doc.data).__name__}")
+    return doc
+
+
 def load_settings(config_path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
-    """Defaults, then config.yaml (`user_defined.estate` and `runner.options.num_workers`), then ESTATE_*."""
+    """Defaults, then config.yaml (`user_defined.estate`, `runner`), then ESTATE_* environment variables."""
     environ = dict(os.environ) if environ is None else environ
     path = config_path or DEFAULT_CONFIG
-    raw: dict[str, Any] = {}
-    if path.exists():
-        try:
-            doc = yaml.safe_load(path.read_text()) or {}
-        except yaml.YAMLError as exc:
-            raise UsageError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
-        if not isinstance(doc, dict):
-            raise UsageError(f"{path}: expected a mapping at the top level")
-        raw = dict(((doc.get("user_defined") or {}).get("estate")) or {})
-        workers = ((doc.get("runner") or {}).get("options") or {}).get("num_workers")
-        if workers is not None:
-            raw["workers"] = workers
-    elif config_path is not None:
-        raise UsageError(f"{config_path}: no such configuration file")
-    kinds = {f.name: f.type for f in fields(Settings)}
     values: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key not in kinds:
-            raise UsageError(f"{path}: user_defined.estate.{key}: unknown setting (known: {', '.join(kinds)})")
-        values[key] = value
-    for key in kinds:
+    runner = Runner()
+    if config_path is not None or path.exists():
+        doc = _read_config(path)
+        runner, workers = _runner(doc)
+        if workers is not None:
+            values["workers"] = _coerce(workers, int, doc.where(("runner", "options", "num_workers")))
+        estate = _mapping(doc, ("user_defined", "estate"))
+        for key, value in estate.items():
+            where = doc.where(("user_defined", "estate", key))
+            if key not in _SETTING_KEYS:
+                raise UsageError(f"{where}: unknown setting (known: {', '.join(_SETTING_KEYS)})")
+            values[key] = _coerce(value, _CONVERTERS[key], where)
+    for key in _SETTING_KEYS:
         env = environ.get(f"ESTATE_{key.upper()}")
         if env:
-            values[key] = env
-    converters: dict[str, Any] = {"inventory": Path, "matrices": Path, "output": Path, "workers": int}
-    converters |= {"connect_timeout": float, "command_timeout": float, "checks": _text, "min_content": _text}
-    return Settings(**{k: _coerce(k, v, converters[k], str(path)) for k, v in values.items()})
+            values[key] = _coerce(env, _CONVERTERS[key], f"ESTATE_{key.upper()} (environment)")
+    return Settings(runner=runner, **values)

@@ -196,7 +196,7 @@ def test_a_broken_waiver_file_is_exit_3_naming_file_and_field(
     waivers.write_text("waivers:\n  - part: X\n    reason: r\n    approved_by: a\n    expires: 2025-13-01\n")
     code, _, err = run_cli(["audit", "--inventory", str(inventory), "--out", str(tmp_path / "o")], capsys)
     assert code == 3
-    assert "waivers.yaml: waivers[0].expires" in err
+    assert "waivers.yaml:5: waivers[0].expires: invalid date" in err
     assert not (tmp_path / "o").exists()
 
 

@@ -76,7 +76,7 @@ def test_broken_config_file_names_the_key(tmp_path: Path, capsys: pytest.Capture
     config.write_text("user_defined:\n  estate:\n    command_timeout: soon\n")
     code, _, err = run(["audit", "--config", str(config), "--inventory", str(INVENTORY)], capsys)
     assert code == 3
-    assert f"{config}: command_timeout: expected float, got 'soon'" in err
+    assert f"{config}:3: user_defined.estate.command_timeout: expected float, got 'soon'" in err
 
 
 def test_broken_lab_estate_names_file_and_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -118,3 +118,54 @@ def test_a_run_that_decides_no_upgrade_shows_blockers_and_errors_instead() -> No
     text = console.export_text()
     assert "NO-GO" not in text
     assert "1 devices block the upgrade" in text and "1 devices could not be checked" in text
+
+
+def test_host_written_twice_is_exit_3_naming_file_line_and_host(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "acme").mkdir()
+    (tmp_path / "groups.yaml").write_text("paloalto_panos: {platform: paloalto_panos}\n")
+    host = "  hostname: 192.0.2.{n}\n  groups: [paloalto_panos]\n  data: {{site: lon1, role: edge-fw}}\n"
+    hosts = tmp_path / "acme" / "hosts.yaml"
+    hosts.write_text(
+        "acme-fw1:\n" + host.format(n=1) + "acme-fw2:\n" + host.format(n=2) + "acme-fw1:\n" + host.format(n=3)
+    )
+    code, out, err = run(["inventory", "check", "--inventory", str(tmp_path)], capsys)
+    assert code == 3
+    assert err.strip() == f"estate: {hosts}:9: acme-fw1: written twice (first on line 1)", err
+    assert len(err.strip().splitlines()) == 1 and "OK" not in out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "is a folder, not a file"),
+        (b"user_defined:\n  estate:\n    output: \xff\n", "not UTF-8 text"),
+        (b"user_defined:\n  - estate\n", ":1: user_defined: expected a mapping, got list"),
+        (b"user_defined:\n  estate: [inventory]\n", ":2: user_defined.estate: expected a mapping, got list"),
+        (b"runner:\n  plugin: turbo\n", ":2: runner.plugin: unknown runner 'turbo' (registered: "),
+        (b"runner: {plugin: threaded}\nrunner: {plugin: serial}\n", ":2: runner: written twice (first on line 1)"),
+    ],
+    ids=["folder", "not utf-8", "user_defined list", "estate list", "unknown runner", "duplicate key"],
+)
+def test_bad_config_file_is_one_line_exit_3(
+    content: bytes | None, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.yaml"
+    if content is None:
+        config.mkdir()
+    else:
+        config.write_bytes(content)
+    code, _, err = run(["inventory", "check", "--config", str(config), "--inventory", str(INVENTORY)], capsys)
+    assert code == 3
+    assert err.startswith(f"estate: {config}") and message in err, err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_environment_error_names_the_variable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ESTATE_WORKERS", "abc")
+    code, _, err = run(["inventory", "check", "--inventory", str(INVENTORY)], capsys)
+    assert code == 3
+    assert err.strip() == "estate: ESTATE_WORKERS (environment): expected int, got 'abc'", err

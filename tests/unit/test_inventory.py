@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -74,7 +75,7 @@ def test_bad_host_names_file_host_and_field(tmp_path: Path, host: dict, field: s
     with pytest.raises(InventoryError) as err:
         build_inventory(tmp_path, environ=ENV)
     message = str(err.value)
-    assert message.startswith(f"{path}: host acme-fw1: {field}"), message
+    assert re.match(rf"{re.escape(str(path))}:\d+: host acme-fw1: {re.escape(field)}", message), message
     assert "\n" not in message
     assert "hunter2" not in message
 
@@ -82,7 +83,7 @@ def test_bad_host_names_file_host_and_field(tmp_path: Path, host: dict, field: s
 def test_yaml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     path = write_inventory(tmp_path, {"acme-fw1": good_host()})
     path.write_text("acme-fw1:\n  hostname: [unclosed\n")
-    with pytest.raises(InventoryError, match=rf"^{path}: not valid YAML \(line \d+\)"):
+    with pytest.raises(InventoryError, match=rf"^{re.escape(str(path))}:\d+: not valid YAML"):
         build_inventory(tmp_path, environ=ENV)
 
 
@@ -90,8 +91,10 @@ def test_duplicate_host_across_customers(tmp_path: Path) -> None:
     write_inventory(tmp_path, {"acme-fw1": good_host()})
     (tmp_path / "zeta").mkdir()
     (tmp_path / "zeta" / "hosts.yaml").write_text(yaml.safe_dump({"acme-fw1": good_host()}))
-    with pytest.raises(InventoryError, match="already defined in"):
+    with pytest.raises(InventoryError) as err:
         build_inventory(tmp_path, environ=ENV)
+    zeta, acme = tmp_path / "zeta" / "hosts.yaml", tmp_path / "acme" / "hosts.yaml"
+    assert str(err.value) == f"{zeta}:1: host acme-fw1: already defined in {acme}:1"
 
 
 def test_missing_credentials_name_the_variable(tmp_path: Path) -> None:
@@ -111,3 +114,53 @@ def test_customer_credentials_override_the_shared_ones() -> None:
 def test_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(InventoryError, match="inventory folder not found"):
         build_inventory(tmp_path / "nope", environ=ENV)
+
+
+def test_duplicate_group_key_names_file_and_line(tmp_path: Path) -> None:
+    write_inventory(tmp_path, {"acme-fw1": good_host()})
+    groups = tmp_path / "acme" / "groups.yaml"
+    groups.write_text("acme: {}\nacme-lon1:\n  groups: [acme]\n  data: {site: lon1}\nacme: {}\n")
+    with pytest.raises(InventoryError) as err:
+        build_inventory(tmp_path, environ=ENV)
+    assert str(err.value) == f"{groups}:5: acme: written twice (first on line 1)"
+
+
+def test_duplicate_data_key_in_a_host_names_the_field(tmp_path: Path) -> None:
+    path = write_inventory(tmp_path, {"acme-fw1": good_host()})
+    path.write_text(path.read_text() + "  hostname: 192.0.2.9\n")
+    with pytest.raises(InventoryError, match=rf"^{re.escape(str(path))}:\d+: acme-fw1.hostname: written twice"):
+        build_inventory(tmp_path, environ=ENV)
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"netmiko": 5}, "connection_options.netmiko: input should be a valid dictionary"),
+        ({"netmiko": {"password": "x"}}, "connection_options.netmiko.password: unknown field"),
+        ({"netmiko": {"port": "ssh"}}, "connection_options.netmiko.port:"),
+    ],
+)
+def test_bad_connection_options_are_one_line(tmp_path: Path, options: dict, expected: str) -> None:
+    path = write_inventory(tmp_path, {"acme-fw1": good_host(connection_options=options)})
+    with pytest.raises(InventoryError) as err:
+        build_inventory(tmp_path, environ=ENV)
+    message = str(err.value)
+    assert re.match(rf"{re.escape(str(path))}:\d+: host acme-fw1: {re.escape(expected)}", message), message
+    assert "\n" not in message
+
+
+def test_connection_options_reach_nornir(tmp_path: Path) -> None:
+    options = {"netmiko": {"extras": {"fast_cli": False}, "port": 2222}}
+    write_inventory(tmp_path, {"acme-fw1": good_host(connection_options=options)})
+    host = build_inventory(tmp_path, environ=ENV).hosts["acme-fw1"]
+    assert (host.connection_options["netmiko"].extras, host.connection_options["netmiko"].port) == (
+        {"fast_cli": False},
+        2222,
+    )
+
+
+def test_defaults_error_names_file_and_line(tmp_path: Path) -> None:
+    write_inventory(tmp_path, {"acme-fw1": good_host()})
+    (tmp_path / "defaults.yaml").write_text("data: {}\nport: x\n")
+    with pytest.raises(InventoryError, match=rf"^{re.escape(str(tmp_path / 'defaults.yaml'))}:2: port: "):
+        build_inventory(tmp_path, environ=ENV)

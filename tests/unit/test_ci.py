@@ -1,0 +1,27 @@
+"""CI runs the developer's own targets: `make lint` and `make test`, and a pytest that collects nothing fails."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _recipe(target: str) -> list[str]:
+    text = (REPO / "Makefile").read_text()
+    match = re.search(rf"^{target}:.*\n((?:\t.*\n)+)", text, re.MULTILINE)
+    assert match, f"no {target} target"
+    return [line.strip() for line in match.group(1).splitlines()]
+
+
+def test_ci_runs_lint_and_test_and_stops_on_failure() -> None:
+    lines = [line.strip() for line in (REPO / ".ci" / "run").read_text().splitlines()]
+    assert "set -euo pipefail" in lines
+    assert lines.index("make lint") < lines.index("make test")
+
+
+def test_test_target_keeps_pytests_exit_code() -> None:
+    # make fails on any non-zero exit, so pytest's 5 (no tests collected) fails CI unless a recipe swallows it.
+    for line in _recipe("test") + _recipe("lint"):
+        assert not line.startswith("-") and "|| true" not in line and "; true" not in line, line

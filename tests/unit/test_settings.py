@@ -1,0 +1,108 @@
+"""workflows.settings: defaults, config.yaml (read by tasks.yamlfile), ESTATE_* overrides, and the Nornir runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from nornir.plugins.runners import SerialRunner, ThreadedRunner
+
+from tasks.errors import UsageError
+from workflows.selection import init_nornir
+from workflows.settings import Runner, Settings, load_settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    return path
+
+
+def error(path: Path, environ: dict[str, str] | None = None) -> str:
+    with pytest.raises(UsageError) as info:
+        load_settings(path, environ or {})
+    message = str(info.value)
+    assert "\n" not in message
+    return message
+
+
+def test_shipped_config_loads() -> None:
+    settings = load_settings(REPO / "config.yaml", {})
+    assert settings.runner == Runner("threaded")
+    assert settings.nornir_runner() == {"plugin": "threaded", "options": {"num_workers": 200}}
+
+
+def test_no_config_file_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert load_settings(None, {}) == Settings()
+
+
+def test_runner_defaults_to_threaded_with_the_workers_setting(tmp_path: Path) -> None:
+    settings = load_settings(config(tmp_path, "user_defined: {estate: {output: out}}\n"), {})
+    assert settings.nornir_runner() == {"plugin": "threaded", "options": {"num_workers": 200}}
+
+
+def test_num_workers_from_config_then_environment_then_flag(tmp_path: Path) -> None:
+    path = config(tmp_path, "runner:\n  plugin: threaded\n  options:\n    num_workers: 7\n")
+    assert load_settings(path, {}).nornir_runner()["options"] == {"num_workers": 7}
+    from_env = load_settings(path, {"ESTATE_WORKERS": "9"})
+    assert from_env.nornir_runner()["options"] == {"num_workers": 9}
+    assert from_env.override(workers=3).nornir_runner()["options"] == {"num_workers": 3}
+
+
+def test_a_runner_without_workers_gets_none(tmp_path: Path) -> None:
+    settings = load_settings(config(tmp_path, "runner: {plugin: serial}\n"), {"ESTATE_WORKERS": "4"})
+    assert settings.nornir_runner() == {"plugin": "serial", "options": {}}
+
+
+def test_init_nornir_uses_the_configured_runner(tmp_path: Path) -> None:
+    base = load_settings(config(tmp_path, "runner: {plugin: serial}\n"), {}).override(inventory=REPO / "inventory")
+    assert isinstance(init_nornir(base, credentials=False).runner, SerialRunner)
+    threaded = init_nornir(Settings(inventory=REPO / "inventory", workers=5), credentials=False).runner
+    assert isinstance(threaded, ThreadedRunner) and threaded.num_workers == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("runner:\n  plugin: turbo\n", ":2: runner.plugin: unknown runner 'turbo' (registered: serial, threaded"),
+        ("runner:\n  plugin: [threaded]\n", ":2: runner.plugin: unknown runner ['threaded']"),
+        ("runner:\n  options:\n    colour: red\n", ":3: runner.options.colour: not an option of runner 'threaded'"),
+        ("runner:\n  options: 5\n", ":2: runner.options: expected a mapping, got int"),
+        ("runner: threaded\n", ":1: runner: expected a mapping, got str"),
+        ("runner:\n  options:\n    num_workers: lots\n", ":3: runner.options.num_workers: expected int, got 'lots'"),
+        ("user_defined:\n  estate:\n    workers: 0\n", ":3: user_defined.estate.workers: must be greater than 0"),
+        ("user_defined:\n  estate:\n    colour: red\n", ":3: user_defined.estate.colour: unknown setting"),
+        ("user_defined:\n  estate:\n    output: {a: 1}\n", ":3: user_defined.estate.output: expected a path"),
+        ("user_defined: [estate]\n", ":1: user_defined: expected a mapping, got list"),
+        ("user_defined:\n  estate: 5\n", ":2: user_defined.estate: expected a mapping, got int"),
+        ("- runner\n", ":1: (top level): expected a mapping, got list"),
+        ("runner: {}\nrunner: {}\n", ":2: runner: written twice (first on line 1)"),
+        (
+            "user_defined:\n  estate:\n    workers: 3\n    workers: 4\n",
+            ":4: user_defined.estate.workers: written twice",
+        ),
+        ("runner: [\n", ": not valid YAML"),
+    ],
+)
+def test_bad_config_is_one_line_naming_file_line_and_key(tmp_path: Path, text: str, expected: str) -> None:
+    path = config(tmp_path, text)
+    message = error(path)
+    assert message.startswith(str(path)) and expected in message, message
+
+
+def test_missing_named_config_file(tmp_path: Path) -> None:
+    assert error(tmp_path / "nope.yaml") == f"{tmp_path / 'nope.yaml'}: not found"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("ESTATE_WORKERS", "abc", "ESTATE_WORKERS (environment): expected int, got 'abc'"),
+        ("ESTATE_COMMAND_TIMEOUT", "-1", "ESTATE_COMMAND_TIMEOUT (environment): must be greater than 0, got '-1'"),
+    ],
+)
+def test_environment_errors_name_the_variable(tmp_path: Path, variable: str, value: str, expected: str) -> None:
+    assert error(config(tmp_path, "user_defined: {estate: {}}\n"), {variable: value}) == expected
