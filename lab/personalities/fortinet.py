@@ -165,6 +165,13 @@ DEMO_PORTS: dict[str, list[str]] = {
 # --- validation ------------------------------------------------------------------------------------------
 
 
+# The `state:` keys the FortiOS shell reads (lab.estate.STATE_KEYS); a set `app_version` means "FortiGuard
+# content never updated", whatever its value.
+STATE_KEYS = frozenset(
+    {"app_version", "licenses", "ntp_synced", "mgmt_cpu_pct", "mgmt_mem_pct", "disk_free_mb", "environment", "ha_sync"}
+)
+
+
 def validate_device(device: Device) -> list[tuple[str, str]]:
     """Problems with a FortiGate: unknown model or version form, optics in ports that cannot hold them."""
     if device.model in MODELS and not _VERSION_RE.fullmatch(device.version):
@@ -1057,5 +1064,6 @@ PERSONALITY = Personality(
     validate_device=validate_device,
     new_shell=FortiShell,
     models=tuple(MODELS),
+    state_keys=STATE_KEYS,
     extra_kex_algs=("diffie-hellman-group14-sha1",),
 )

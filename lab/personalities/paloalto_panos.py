@@ -149,10 +149,34 @@ def state_key(port: str) -> str:
     return f"sys.s{slot}.p{number}.phy"
 
 
+_VERSION_RE = re.compile(r"^\d+\.\d+\.\d+(?:-h\d+)?$")
+_APP_VERSION_RE = re.compile(r"^\d+-\d+$")
+# The `state:` keys the PAN-OS shell reads (lab.estate.STATE_KEYS): all of them.
+STATE_KEYS = frozenset(
+    {"pending_changes", "jobs", "app_version", "licenses", "ntp_synced", "mgmt_cpu_pct", "mgmt_mem_pct",
+     "disk_free_mb", "environment", "ha_sync", "peer_version", "images"}
+)  # fmt: skip
+
+
+def _version_problems(device: Device) -> list[tuple[str, str]]:
+    versions = [("version", device.version)]
+    if device.state.peer_version is not None:
+        versions.append(("state.peer_version", device.state.peer_version))
+    versions += [(f"state.images[{i}]", v) for i, v in enumerate(device.state.images)]
+    for where, version in versions:
+        if not _VERSION_RE.match(version):
+            return [(where, f"must be a PAN-OS version like '10.2.4-h4', got {version!r}")]
+    app = device.state.app_version
+    if app is not None and not _APP_VERSION_RE.match(app):
+        return [("state.app_version", f"must look like '8635-7675', got {app!r}")]
+    return []
+
+
 def validate_device(device: Device) -> list[tuple[str, str]]:
-    """Problems with a PAN-OS device: unknown model, optics in ports that cannot hold them."""
+    """Problems with a PAN-OS device: unknown model, optics in ports that cannot hold them, version forms."""
     ports = {model: dict(layout) for model, layout in MODELS.items()}
-    return layout_problems(device, "PAN-OS", ports, OPTIC_KINDS, lambda cage, kind: kind in CAGES[cage].accepts)
+    problems = layout_problems(device, "PAN-OS", ports, OPTIC_KINDS, lambda cage, kind: kind in CAGES[cage].accepts)
+    return problems or _version_problems(device)
 
 
 # --- per-device deterministic facts -------------------------------------------------------------------------
@@ -1242,6 +1266,7 @@ PERSONALITY = Personality(
     validate_device=validate_device,
     new_shell=PanosShell,
     models=tuple(MODELS),
+    state_keys=STATE_KEYS,
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,9 @@ import pytest
 import yaml
 
 from lab import personalities
-from lab.estate import DEFAULT_PASSWORD, DEFAULT_USERNAME, EstateError, load, serial_for
+from lab.estate import DEFAULT_PASSWORD, DEFAULT_USERNAME, EstateFileError, serial_for
 from lab.inventory import customer_groups, customer_hosts, shared_groups
+from lab.personalities import load_estate as load
 
 DEMO = Path(__file__).resolve().parents[2] / "lab" / "estates" / "demo.yaml"
 
@@ -35,12 +37,12 @@ def write(tmp_path: Path, data: Any) -> Path:
 
 def error_of(tmp_path: Path, data: Any) -> str:
     path = write(tmp_path, data)
-    with pytest.raises(EstateError) as info:
+    with pytest.raises(EstateFileError) as info:
         load(path)
     message = str(info.value)
     assert "\n" not in message
-    assert message.startswith(f"{path}: ")
-    return message.removeprefix(f"{path}: ")
+    assert re.match(rf"{re.escape(str(path))}:\d+: ", message), message
+    return message.split(": ", 1)[1]
 
 
 def test_minimal_device_gets_defaults(tmp_path: Path) -> None:
@@ -169,7 +171,7 @@ def test_defaults_latency_applies_unless_overridden(tmp_path: Path) -> None:
             estate(fw("a", state={"pending_changes": "yes"})),
             "customers.acme.sites.lon1.devices[0].state.pending_changes: must be true or false",
         ),
-        ([1, 2], "top level: must be a mapping, got list"),
+        ([1, 2], "(top level): must be a mapping, got list"),
     ],
 )
 def test_errors_name_file_and_path(tmp_path: Path, data: Any, expected: str) -> None:
@@ -192,7 +194,7 @@ def test_duplicate_names_are_an_error(tmp_path: Path) -> None:
 def test_invalid_yaml_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text("customers: [\n  - {a: 1\n", encoding="utf-8")
-    with pytest.raises(EstateError, match=r"bad\.yaml: line \d+: invalid YAML") as info:
+    with pytest.raises(EstateFileError, match=r"bad\.yaml:\d+: not valid YAML") as info:
         load(path)
     assert "\n" not in str(info.value)
 
