@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from lab.estate import Device, Optic
+from lab.estates.platforms import demo_data
 from lab.personalities.base import (
     Command,
     DeviceView,
@@ -127,32 +128,11 @@ MODELS: dict[str, Model] = {
 }
 
 # For the demo estate the lead generates: model -> role, versions, optics as EOS reports them, optic ports.
-DEMO_MODELS: dict[str, str] = {
-    "DCS-7050SX3-48YC8": "dc-switch",
-    "DCS-7280SR3-48YC8": "dc-switch",
-    "CCS-720XP-48ZC2": "campus-switch",
-    "DCS-7010T-48": "oob-switch",
-}
-DEMO_VERSIONS: list[str] = ["4.28.3M", "4.29.2F", "4.30.4M", "4.31.2F"]
-DEMO_OEM_OPTICS: list[dict[str, str]] = [
-    {"type": "10GBASE-SR", "vendor": "Arista Networks", "part": "SFP-10G-SR"},
-    {"type": "10GBASE-LR", "vendor": "Arista Networks", "part": "SFP-10G-LR"},
-    {"type": "1000BASE-SX", "vendor": "Arista Networks", "part": "SFP-1G-SX"},
-    {"type": "1000BASE-T", "vendor": "Arista Networks", "part": "SFP-1G-T"},
-    {"type": "25GBASE-SR", "vendor": "Arista Networks", "part": "SFP-25G-SR"},
-    {"type": "100GBASE-SR4", "vendor": "Arista Networks", "part": "QSFP-100G-SR4"},
-    {"type": "100GBASE-LR4", "vendor": "Arista Networks", "part": "QSFP-100G-LR4-AR"},
-    {"type": "100GBASE-CWDM4", "vendor": "Arista Networks", "part": "QSFP-100G-CWDM4"},
-]
-DEMO_THIRD_PARTY_OPTICS: list[dict[str, str]] = [
-    {"type": "10GBASE-SR", "vendor": "FINISAR CORP.", "part": "FTLX8574D3BCL"},
-    {"type": "10GBASE-SR", "vendor": "FS", "part": "SFP-10GSR-85"},
-    {"type": "10GBASE-SR", "vendor": "Intel Corp", "part": "FTLX8571D3BCV-IT"},
-    {"type": "10GBASE-SR", "vendor": "AVAGO", "part": "AFBR-709SMZ"},
-    {"type": "25GBASE-SR", "vendor": "FINISAR CORP.", "part": "FTLF8536P4BCL"},
-    {"type": "100GBASE-SR4", "vendor": "PROLABS", "part": "QSFP-100G-SR4-C"},
-    {"type": "100GBASE-SR4", "vendor": "FINISAR CORP.", "part": "FTLC9551REPM"},
-]
+_DEMO = demo_data("arista_eos")  # lab/estates/platforms/arista_eos.yaml
+DEMO_MODELS: dict[str, str] = _DEMO.models
+DEMO_VERSIONS: list[str] = _DEMO.versions
+DEMO_OEM_OPTICS: list[dict[str, str]] = _DEMO.oem_optics
+DEMO_THIRD_PARTY_OPTICS: list[dict[str, str]] = _DEMO.third_party_optics
 
 
 def optic_ports(model: str) -> list[str]:

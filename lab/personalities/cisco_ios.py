@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 
 from lab.estate import Device, Optic
+from lab.estates.platforms import demo_data
 from lab.personalities.base import (
     Command,
     DeviceView,
@@ -190,29 +191,11 @@ CODE_NAMES: dict[str, str] = {
 
 # --- demo data for the estate the lead generates ----------------------------------------------------------
 
-DEMO_MODELS: dict[str, str] = {
-    "C9300-48P": "access-switch",
-    "C9200L-24P-4G": "access-switch",
-    "C9500-24Y4C": "core-switch",
-    "ISR4431": "wan-router",
-}
-DEMO_VERSIONS: list[str] = ["17.9.4a", "17.6.5", "16.12.04", "17.12.3"]
-DEMO_OEM_OPTICS: list[dict[str, str]] = [
-    {"type": "10GBASE-SR", "vendor": "CISCO-FINISAR", "part": "SFP-10G-SR"},
-    {"type": "10GBASE-SR", "vendor": "CISCO-AVAGO", "part": "SFP-10G-SR"},
-    {"type": "10GBASE-LR", "vendor": "CISCO-FINISAR", "part": "SFP-10G-LR"},
-    {"type": "1000BASE-SX", "vendor": "CISCO-AVAGO", "part": "GLC-SX-MMD"},
-    {"type": "1000BASE-LX", "vendor": "CISCO-ACCELINK", "part": "GLC-LH-SMD"},
-    {"type": "25GBASE-SR", "vendor": "CISCO-FINISAR", "part": "SFP-25G-SR-S"},
-    {"type": "100GBASE-SR4", "vendor": "CISCO-FINISAR", "part": "QSFP-100G-SR4-S"},
-]
-DEMO_THIRD_PARTY_OPTICS: list[dict[str, str]] = [
-    {"type": "10GBASE-SR", "vendor": "FINISAR CORP.", "part": "FTLX8571D3BCL"},
-    {"type": "10GBASE-LR", "vendor": "FS", "part": "SFP-10GLR-31"},
-    {"type": "1000BASE-SX", "vendor": "AVAGO", "part": "AFBR-5710PZ"},
-    {"type": "1000BASE-LX", "vendor": "FLEXOPTIX", "part": "S.1312.10.D"},
-    {"type": "25GBASE-SR", "vendor": "Intel Corp", "part": "E25GSFP28SR"},
-]
+_DEMO = demo_data("cisco_ios")  # lab/estates/platforms/cisco_ios.yaml
+DEMO_MODELS: dict[str, str] = _DEMO.models
+DEMO_VERSIONS: list[str] = _DEMO.versions
+DEMO_OEM_OPTICS: list[dict[str, str]] = _DEMO.oem_optics
+DEMO_THIRD_PARTY_OPTICS: list[dict[str, str]] = _DEMO.third_party_optics
 DEMO_PORTS: dict[str, list[str]] = {
     model: [port for port, cage in spec.ports if cage != "copper"] for model, spec in MODELS.items()
 }

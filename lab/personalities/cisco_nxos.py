@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from lab.estate import Device, Optic
+from lab.estates.platforms import demo_data
 from lab.personalities.base import Command, DeviceView, Personality, Reply, layout_problems, match_command, nothing
 
 # --- hardware data ----------------------------------------------------------------------------------------
@@ -94,30 +95,11 @@ MODELS: dict[str, Model] = {
 }
 
 # For the demo estate the lead generates.
-DEMO_MODELS: dict[str, str] = {
-    "N9K-C93180YC-FX3": "dc-switch",
-    "N9K-C93108TC-FX": "dc-switch",
-    "N9K-C9336C-FX2": "spine",
-}
-DEMO_VERSIONS: list[str] = ["9.3(10)", "9.3(13)", "10.2(5)", "10.2(7)", "10.4(3)", "10.4(5)"]
-DEMO_OEM_OPTICS: list[dict[str, str]] = [
-    {"type": "10Gbase-SR", "vendor": "CISCO-FINISAR", "part": "SFP-10G-SR"},
-    {"type": "10Gbase-LR", "vendor": "CISCO-FINISAR", "part": "SFP-10G-LR"},
-    {"type": "SFP-25G-SR", "vendor": "CISCO-FINISAR", "part": "SFP-25G-SR-S"},
-    {"type": "SFP-H25GB-CU2M", "vendor": "CISCO-AMPHENOL", "part": "SFP-H25G-CU2M"},
-    {"type": "QSFP-40G-SR-BD", "vendor": "CISCO-AVAGO", "part": "QSFP-40G-SR-BD"},
-    {"type": "QSFP-100G-SR4", "vendor": "CISCO-FINISAR", "part": "QSFP-100G-SR4-S"},
-]
-DEMO_THIRD_PARTY_OPTICS: list[dict[str, str]] = [
-    {"type": "10Gbase-SR", "vendor": "FINISAR CORP.", "part": "FTLX8574D3BCL"},
-    {"type": "10Gbase-LR", "vendor": "FS", "part": "SFP-10GLR-31"},
-    {"type": "SFP-H25GB-Unknown", "vendor": "OEM", "part": "BZ-SFP28-25G-DA2"},
-    {"type": "10Gbase-SR", "vendor": "Intel Corp", "part": "FTLX8571D3BCV-IT"},
-    {"type": "SFP-25G-SR", "vendor": "FINISAR CORP.", "part": "FTLF8536P4BCL"},
-    {"type": "QSFP-40G-SR-BD", "vendor": "UPNET", "part": "WDM QSFP+-40G-SR"},
-    {"type": "QSFP-40G-LR4", "vendor": "Arista Networks", "part": "QSFP-40G-LR4-AR"},
-    {"type": "QSFP-100G-LR4", "vendor": "OEM", "part": "BZ-QSFP28-100G-E"},
-]
+_DEMO = demo_data("cisco_nxos")  # lab/estates/platforms/cisco_nxos.yaml
+DEMO_MODELS: dict[str, str] = _DEMO.models
+DEMO_VERSIONS: list[str] = _DEMO.versions
+DEMO_OEM_OPTICS: list[dict[str, str]] = _DEMO.oem_optics
+DEMO_THIRD_PARTY_OPTICS: list[dict[str, str]] = _DEMO.third_party_optics
 DEMO_PORTS: dict[str, list[str]] = {
     model: [port for port, cage in spec.ports if cage != "copper"]
     for model, spec in MODELS.items()

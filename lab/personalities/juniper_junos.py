@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from lab.estate import Device, Optic
+from lab.estates.platforms import demo_data
 from lab.personalities.base import Command, DeviceView, Personality, Reply, match_command, nothing
 
 # --- hardware data ----------------------------------------------------------------------------------------
@@ -484,31 +485,15 @@ PERSONALITY = Personality(
 
 # --- data for the demo estate --------------------------------------------------------------------------------
 
-DEMO_MODELS: dict[str, str] = {
-    "EX4300-48P": "access-switch",
-    "EX4400-48P": "access-switch",
-    "QFX5120-48Y-8C": "dc-switch",
-    "SRX1500": "edge-fw",
-    "MX204": "wan-router",
-}
-DEMO_VERSIONS: list[str] = ["21.4R3-S5.4", "22.4R3-S2.11", "23.2R1.13", "20.4R3-S9"]
+_DEMO = demo_data("juniper_junos")  # lab/estates/platforms/juniper_junos.yaml
+DEMO_MODELS: dict[str, str] = _DEMO.models
+DEMO_VERSIONS: list[str] = _DEMO.versions
 # Only 10G SFP+ optics, so that any of them fits any port of DEMO_PORTS (Junos names a port by the optic's
 # speed: a 1G SFP in an SFP+ cage is ge-, not xe-; the lab rejects a name that does not match the type).
-DEMO_OEM_OPTICS: list[dict[str, str]] = [
-    {"type": "SFP+-10G-SR", "vendor": "FINISAR CORP.", "part": "740-021308"},
-    {"type": "SFP+-10G-SR", "vendor": "AVAGO", "part": "740-031980"},
-    {"type": "SFP+-10G-LR", "vendor": "AVAGO", "part": "740-021309"},
-    {"type": "SFP+-10G-LR", "vendor": "SOURCEPHOTONICS", "part": "740-031981"},
-    {"type": "SFP+-10G-ER", "vendor": "FINISAR CORP.", "part": "740-031983"},
-]
+DEMO_OEM_OPTICS: list[dict[str, str]] = _DEMO.oem_optics
 # Third-party optics report NON-JNPR in `show chassis hardware` (which is what estate audits); the estate's
 # part is the maker's part, which `show chassis pic` prints in its vendor part number column.
-DEMO_THIRD_PARTY_OPTICS: list[dict[str, str]] = [
-    {"type": "SFP+-10G-SR", "vendor": "FS", "part": "SFP-10GSR-85"},
-    {"type": "SFP+-10G-LR", "vendor": "FLEXOPTIX", "part": "P.1396.10"},
-    {"type": "SFP+-10G-SR", "vendor": "FINISAR CORP.", "part": "FTLX8571D3BCL"},
-    {"type": "SFP+-10G-LR", "vendor": "PROLABS", "part": "SFP-10G-LR-C"},
-]
+DEMO_THIRD_PARTY_OPTICS: list[dict[str, str]] = _DEMO.third_party_optics
 # The SFP+/SFP28 cages of each demo model, named as Junos names them with a 10G optic inside.
 DEMO_PORTS: dict[str, list[str]] = {
     model: [f"xe-0/{pic}/{port}" for (pic, port), cage in cages(model).items() if cage in ("sfp+", "sfp28")]

@@ -300,3 +300,42 @@ def test_example_failing_states_are_valid_estate_state(tmp_path: Path) -> None:
     devices = [fw(f"fw-{name}", state=state) for name, state in EXAMPLE_FAILING_STATES.items()]
     devices.append(fw("fw-ha", state=EXAMPLE_HA_VERSION_MISMATCH))
     assert len(load(write(tmp_path, estate(*devices))).devices) == len(devices)
+
+
+DUPLICATE_NAME = """\
+customers:
+  acme:
+    sites:
+      lon1:
+        devices:
+          - {name: fw01, platform: paloalto_panos, model: PA-5220, version: 10.1.9}
+          - {name: fw02, platform: paloalto_panos, model: PA-5220, version: 10.1.9}
+          - {name: fw01, platform: paloalto_panos, model: PA-850, version: 10.1.9}
+"""
+
+
+def test_a_device_name_written_twice_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "e.yaml"
+    path.write_text(DUPLICATE_NAME, encoding="utf-8")
+    with pytest.raises(EstateFileError) as info:
+        load(path)
+    assert str(info.value) == (
+        f"{path}:8: customers.acme.sites.lon1.devices[2].name: duplicate device name 'fw01' "
+        "(first at customers.acme.sites.lon1.devices[0])"
+    )
+
+
+def test_a_duplicate_key_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "e.yaml"
+    path.write_text(DUPLICATE_NAME.replace("model: PA-850,", "model: PA-850, model: PA-820,"), encoding="utf-8")
+    with pytest.raises(EstateFileError, match=rf"^{re.escape(str(path))}:8: .*devices\[2\]\.model: written twice"):
+        load(path)
+
+
+def test_an_error_after_loading_still_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "e.yaml"
+    path.write_text(DUPLICATE_NAME.replace("model: PA-850", "model: PA-9999"), encoding="utf-8")
+    with pytest.raises(
+        EstateFileError, match=rf"^{re.escape(str(path))}:8: .*devices\[2\]\.model: unknown PAN-OS model"
+    ):
+        load(path)
