@@ -8,8 +8,8 @@ import logging
 import sys
 from pathlib import Path
 
-from lab import control
-from lab.estate import EstateError
+from lab import control, personalities, releases
+from lab.estate import EstateFileError
 from lab.server import LabError, serve
 from lab.state import CREDENTIALS_FILE, LabInfo
 
@@ -24,6 +24,16 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--inventory-out", type=Path, default=None, help="default: <state-dir>/inventory")
         cmd.add_argument("--base-port", type=int, default=None, help="consecutive ports in estate order")
         cmd.add_argument("--max-runtime", type=float, default=None, help="exit after this many seconds")
+        cmd.add_argument(
+            "--plugin",
+            action="append",
+            default=[],
+            metavar="MODULE",
+            help="import MODULE first (it registers a personality); repeatable",
+        )
+        cmd.add_argument(
+            "--matrices", type=Path, default=None, help=f"release facts from here (default {releases.DEFAULT_MATRICES})"
+        )
         cmd.add_argument("-v", "--verbose", action="store_true")
     for name in ("stop", "status"):
         sub.add_parser(name).add_argument("--state-dir", type=Path, default=control.DEFAULT_STATE_DIR)
@@ -40,10 +50,21 @@ def _describe(info: LabInfo) -> str:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         out = args.inventory_out or args.state_dir / "inventory"
+        personalities.import_plugins(args.plugin)
+        if args.matrices is not None:
+            releases.use_matrices(args.matrices)
         asyncio.run(serve(args.estate, args.state_dir, out, args.base_port, args.max_runtime))
         return 0
     if args.command == "start":
-        info = control.start(args.estate, args.state_dir, args.inventory_out, args.base_port, args.max_runtime)
+        info = control.start(
+            args.estate,
+            args.state_dir,
+            args.inventory_out,
+            args.base_port,
+            args.max_runtime,
+            plugins=tuple(args.plugin),
+            matrices=args.matrices,
+        )
         print(_describe(info))
         return 0
     if args.command == "stop":
@@ -61,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("asyncssh").setLevel(logging.WARNING)
     try:
         return _run(args)
-    except (EstateError, LabError) as exc:
+    except (EstateFileError, LabError, ImportError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
 

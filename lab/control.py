@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from lab import estate as estate_mod
+from lab import personalities
 from lab.server import LabError
 from lab.state import LOG_FILE, LabInfo, read_state, remove_state
 
@@ -32,9 +32,15 @@ def serve_command(
     inventory_out: Path | None,
     base_port: int | None,
     max_runtime: float | None,
+    plugins: tuple[str, ...] = (),
+    matrices: Path | None = None,
 ) -> list[str]:
     """The command line of a foreground lab process."""
     cmd = [sys.executable, "-m", "lab", "serve", "--estate", str(estate), "--state-dir", str(state_dir)]
+    for plugin in plugins:
+        cmd += ["--plugin", plugin]
+    if matrices is not None:
+        cmd += ["--matrices", str(matrices)]
     if inventory_out is not None:
         cmd += ["--inventory-out", str(inventory_out)]
     if base_port is not None:
@@ -50,19 +56,26 @@ def start(
     inventory_out: Path | None = None,
     base_port: int | None = None,
     max_runtime: float | None = None,
+    plugins: tuple[str, ...] = (),
+    matrices: Path | None = None,
 ) -> LabInfo:
     """Launch the lab in the background and wait until it serves; ``LabError`` with the log tail if not.
 
-    The inventory goes to ``inventory_out`` (default ``<state_dir>/inventory``).
+    The inventory goes to ``inventory_out`` (default ``<state_dir>/inventory``). ``plugins`` are modules
+    (e.g. ``tests.platforms.acme_os``) that register a personality when imported; the lab process imports them
+    before it loads the estate (its working directory is the repo root). ``matrices`` is the folder release
+    facts are read from (default: the repo's ``matrices/``).
     """
-    estate_mod.load(estate)  # fail fast, in-process, with the one-line EstateError
+    personalities.import_plugins(plugins)
+    personalities.load_estate(estate)  # fail fast, in-process, with the one-line EstateFileError
     state_dir = state_dir.resolve()
     inventory_out = (inventory_out or state_dir / "inventory").resolve()
     if status(state_dir) is not None:
         raise LabError(f"a lab is already running for {state_dir} (stop it first)")
     state_dir.mkdir(parents=True, exist_ok=True)
     remove_state(state_dir)
-    cmd = serve_command(estate.resolve(), state_dir, inventory_out, base_port, max_runtime)
+    folder = matrices.resolve() if matrices is not None else None
+    cmd = serve_command(estate.resolve(), state_dir, inventory_out, base_port, max_runtime, plugins, folder)
     with open(state_dir / LOG_FILE, "ab") as logfile:
         proc = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=logfile, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True

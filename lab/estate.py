@@ -1,22 +1,24 @@
 """Load and validate an estate file (customers → sites → devices) into frozen dataclasses.
 
-Every error is one line naming the file and the path of the bad field, e.g.
-``lab/estates/x.yaml: customers.acme.sites.lon1.devices[3].platform: unknown platform 'foo' (...)``.
+Every error is one line naming the file, the line and the path of the bad field, e.g.
+``lab/estates/x.yaml:42: customers.acme.sites.lon1.devices[3].platform: unknown platform 'foo' (...)``.
+
+This module knows no platform: the caller passes a lookup from platform name to its rules (the lab's
+personalities, `lab.personalities.get`), and each platform checks its own model, optics, version forms and
+which ``state:`` keys it reads. Here only the shape and the types of the shared fields are checked.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-import yaml
-
-from lab import personalities
+from tasks.yamlfile import FieldPath, YamlError, field_text, read_yaml
 
 DEFAULT_USERNAME = "admin"
 DEFAULT_PASSWORD = "estate-lab-pw"
@@ -30,8 +32,8 @@ _DEVICE_OPTIONAL = {"role", "serial", "ha", "optics", "faults", "latency_ms", "s
 _OPTIC_REQUIRED = ("port", "type", "vendor", "part")
 
 
-class EstateError(ValueError):
-    """An invalid estate file; the message is one line: ``file: path: problem``."""
+class EstateFileError(ValueError):
+    """An invalid estate file; the message is one line: ``file:line: field: problem``."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class Ha:
 JOB_STATUSES = ("ACT", "PEND", "FIN")
 JOB_RESULTS = ("OK", "FAIL", "PEND")
 HA_SYNC = ("synchronized", "not synchronized")
-_STATE_KEYS = {
+STATE_KEYS = {
     "pending_changes",
     "jobs",
     "app_version",
@@ -71,8 +73,6 @@ _STATE_KEYS = {
     "images",
 }
 _ENVIRONMENT_KEYS = ("fan_failed", "psu_failed", "temp_alarm")
-_APP_VERSION_RE = re.compile(r"^\d+-\d+$")
-_VERSION_RE = re.compile(r"^\d+\.\d+\.\d+(?:-h\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ class DeviceState:
     ntp_synced: bool = True
     mgmt_cpu_pct: float | None = None
     mgmt_mem_pct: float | None = None
-    disk_free_mb: int | None = None  # free space on /opt/panrepo
+    disk_free_mb: int | None = None  # free space where the device stores software images
     environment: Environment = Environment()
     ha_sync: str = "synchronized"
     peer_version: str | None = None  # the peer's version as this device reports it (an HA mismatch)
@@ -173,11 +173,30 @@ class Estate:
         raise KeyError(name)
 
 
-class _Bad(Exception):
-    """Internal: a problem at a path inside the file."""
+class PlatformRules(Protocol):
+    """What the estate loader asks of a platform (the lab's ``Personality`` is one)."""
 
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}" if path else message)
+    @property
+    def state_keys(self) -> frozenset[str]:
+        """The ``state:`` keys the platform reads; any other is an error."""
+        ...
+
+    @property
+    def validate_device(self) -> Callable[[Device], list[tuple[str, str]]]:
+        """Problems with a device as ``(field path relative to the device, message)`` pairs."""
+        ...
+
+
+Lookup = Callable[[str], PlatformRules]
+
+
+class _Bad(Exception):
+    """Internal: a problem at a field path inside the file."""
+
+    def __init__(self, path: FieldPath, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
 
 
 def serial_for(name: str) -> str:
@@ -198,49 +217,60 @@ def optic_serial_for(device: str, port: str) -> str:
     return "A" + digest[:9]
 
 
-def load(path: Path) -> Estate:
-    """Read and validate ``path``; raise ``EstateError`` with one line naming file and field."""
+def load(path: Path, lookup: Lookup) -> Estate:
+    """Read and validate ``path``; raise ``EstateFileError``, one line naming file, line and field.
+
+    ``lookup`` gives a platform's rules by name and raises ``KeyError`` (with a message) for an unknown one.
+    """
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise EstateError(f"{path}: cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise EstateError(f"{path}: {where}invalid YAML: {getattr(exc, 'problem', exc)}") from None
+        doc = read_yaml(path)
+    except YamlError as exc:
+        raise EstateFileError(str(exc)) from None
     try:
-        return _estate(path, raw)
+        return _estate(path, doc.data, lookup)
     except _Bad as exc:
-        raise EstateError(f"{path}: {exc}") from None
+        raise EstateFileError(f"{doc.where(exc.path)}: {exc.message}") from None
 
 
-def _estate(path: Path, raw: Any) -> Estate:
-    top = _mapping(raw, "")
-    _no_unknown_keys(top, _TOP_KEYS, "")
+def _estate(path: Path, raw: Any, lookup: Lookup) -> Estate:
+    top = _mapping(raw, ())
+    _no_unknown_keys(top, _TOP_KEYS, ())
     username, password = _credentials(top.get("credentials"))
     default_latency = _defaults(top.get("defaults"))
-    devices = _customers(top.get("customers"), default_latency)
+    devices = _customers(top.get("customers"), default_latency, lookup)
     _check_unique(devices)
     _check_ha(devices)
     return Estate(path=path, devices=tuple(d for d, _ in devices), username=username, password=password)
 
 
-def _mapping(value: Any, path: str) -> Mapping[str, Any]:
+def relative_path(text: str) -> FieldPath:
+    """A field path written as text (``optics[0].port``) as a path.
+
+    >>> relative_path("state.images[1]")
+    ('state', 'images', 1)
+    """
+    parts: list[str | int] = []
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", text):
+        parts.append(int(index) if index else name)
+    return tuple(parts)
+
+
+def _mapping(value: Any, path: FieldPath) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise _Bad(path or "top level", f"must be a mapping, got {_kind(value)}")
+        raise _Bad(path, f"must be a mapping, got {_kind(value)}")
     for key in value:
         if not isinstance(key, str):
-            raise _Bad(path or "top level", f"key {key!r} must be a string")
+            raise _Bad(path, f"key {key!r} must be a string")
     return value
 
 
-def _list(value: Any, path: str) -> list[Any]:
+def _list(value: Any, path: FieldPath) -> list[Any]:
     if not isinstance(value, list):
         raise _Bad(path, f"must be a list, got {_kind(value)}")
     return value
 
 
-def _string(value: Any, path: str) -> str:
+def _string(value: Any, path: FieldPath) -> str:
     if not isinstance(value, str):
         hint = " (quote it)" if isinstance(value, int | float) and not isinstance(value, bool) else ""
         raise _Bad(path, f"must be a string, got {_kind(value)}{hint}")
@@ -254,156 +284,153 @@ def _kind(value: Any) -> str:
     return "nothing" if value is None else type(value).__name__
 
 
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _no_unknown_keys(value: Mapping[str, Any], allowed: set[str], path: str) -> None:
+def _no_unknown_keys(value: Mapping[str, Any], allowed: set[str] | frozenset[str], path: FieldPath) -> None:
     for key in value:
         if key not in allowed:
-            raise _Bad(_join(path, key), f"unknown field (allowed: {', '.join(sorted(allowed))})")
+            raise _Bad((*path, key), f"unknown field (allowed: {', '.join(sorted(allowed)) or 'none'})")
 
 
 def _credentials(raw: Any) -> tuple[str, str]:
     if raw is None:
         return DEFAULT_USERNAME, DEFAULT_PASSWORD
-    creds = _mapping(raw, "credentials")
-    _no_unknown_keys(creds, {"username", "password"}, "credentials")
-    username = _string(creds.get("username", DEFAULT_USERNAME), "credentials.username")
-    password = _string(creds.get("password", DEFAULT_PASSWORD), "credentials.password")
+    path: FieldPath = ("credentials",)
+    creds = _mapping(raw, path)
+    _no_unknown_keys(creds, {"username", "password"}, path)
+    username = _string(creds.get("username", DEFAULT_USERNAME), (*path, "username"))
+    password = _string(creds.get("password", DEFAULT_PASSWORD), (*path, "password"))
     return username, password
 
 
 def _defaults(raw: Any) -> int:
     if raw is None:
         return 0
-    defaults = _mapping(raw, "defaults")
-    _no_unknown_keys(defaults, {"latency_ms"}, "defaults")
-    return _latency(defaults.get("latency_ms", 0), "defaults.latency_ms")
+    defaults = _mapping(raw, ("defaults",))
+    _no_unknown_keys(defaults, {"latency_ms"}, ("defaults",))
+    return _latency(defaults.get("latency_ms", 0), ("defaults", "latency_ms"))
 
 
-def _latency(value: Any, path: str) -> int:
+def _latency(value: Any, path: FieldPath) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise _Bad(path, f"must be a number of milliseconds >= 0, got {value!r}")
     return int(value)
 
 
-def _customers(raw: Any, default_latency: int) -> list[tuple[Device, str]]:
+def _customers(raw: Any, default_latency: int, lookup: Lookup) -> list[tuple[Device, FieldPath]]:
     if raw is None:
-        raise _Bad("customers", "required")
-    customers = _mapping(raw, "customers")
+        raise _Bad(("customers",), "required")
+    customers = _mapping(raw, ("customers",))
     if not customers:
-        raise _Bad("customers", "must list at least one customer")
-    devices: list[tuple[Device, str]] = []
+        raise _Bad(("customers",), "must list at least one customer")
+    devices: list[tuple[Device, FieldPath]] = []
     for customer, body in customers.items():
-        cpath = f"customers.{customer}"
+        cpath: FieldPath = ("customers", customer)
         cbody = _mapping(body, cpath)
         _no_unknown_keys(cbody, {"sites"}, cpath)
-        sites = _mapping(cbody.get("sites"), f"{cpath}.sites")
+        sites = _mapping(cbody.get("sites"), (*cpath, "sites"))
         for site, sbody in sites.items():
-            spath = f"{cpath}.sites.{site}"
+            spath: FieldPath = (*cpath, "sites", site)
             sdict = _mapping(sbody, spath)
             _no_unknown_keys(sdict, {"devices"}, spath)
-            for i, raw_device in enumerate(_list(sdict.get("devices"), f"{spath}.devices")):
-                dpath = f"{spath}.devices[{i}]"
-                devices.append((_device(raw_device, dpath, customer, site, default_latency), dpath))
+            for i, raw_device in enumerate(_list(sdict.get("devices"), (*spath, "devices"))):
+                dpath: FieldPath = (*spath, "devices", i)
+                devices.append((_device(raw_device, dpath, customer, site, default_latency, lookup), dpath))
     return devices
 
 
-def _device(raw: Any, path: str, customer: str, site: str, default_latency: int) -> Device:
+def _device(raw: Any, path: FieldPath, customer: str, site: str, default_latency: int, lookup: Lookup) -> Device:
     body = _mapping(raw, path)
     _no_unknown_keys(body, set(_DEVICE_REQUIRED) | _DEVICE_OPTIONAL, path)
     for key in _DEVICE_REQUIRED:
         if key not in body:
-            raise _Bad(_join(path, key), "required")
-    name = _string(body["name"], f"{path}.name")
-    platform = _string(body["platform"], f"{path}.platform")
+            raise _Bad((*path, key), "required")
+    name = _string(body["name"], (*path, "name"))
+    platform = _string(body["platform"], (*path, "platform"))
     try:
-        personality = personalities.get(platform)
+        rules = lookup(platform)
     except KeyError as exc:
-        raise _Bad(f"{path}.platform", str(exc.args[0])) from None
+        raise _Bad((*path, "platform"), str(exc.args[0])) from None
     device = Device(
         name=name,
         platform=platform,
-        model=_string(body["model"], f"{path}.model"),
-        version=_string(body["version"], f"{path}.version"),
+        model=_string(body["model"], (*path, "model")),
+        version=_string(body["version"], (*path, "version")),
         customer=customer,
         site=site,
-        role=_string(body.get("role", DEFAULT_ROLE), f"{path}.role"),
-        serial=_string(body["serial"], f"{path}.serial") if "serial" in body else serial_for(name),
-        ha=_ha(body.get("ha"), f"{path}.ha"),
-        optics=_optics(body.get("optics"), f"{path}.optics", name),
-        faults=_faults(body.get("faults"), f"{path}.faults"),
-        latency_ms=_latency(body.get("latency_ms", default_latency), f"{path}.latency_ms"),
-        state=_state(body.get("state"), f"{path}.state"),
+        role=_string(body.get("role", DEFAULT_ROLE), (*path, "role")),
+        serial=_string(body["serial"], (*path, "serial")) if "serial" in body else serial_for(name),
+        ha=_ha(body.get("ha"), (*path, "ha")),
+        optics=_optics(body.get("optics"), (*path, "optics"), name),
+        faults=_faults(body.get("faults"), (*path, "faults")),
+        latency_ms=_latency(body.get("latency_ms", default_latency), (*path, "latency_ms")),
+        state=_state(body.get("state"), (*path, "state"), rules.state_keys, platform),
     )
-    for where, message in personality.validate_device(device):
-        raise _Bad(_join(path, where), message)
+    for where, message in rules.validate_device(device):
+        raise _Bad((*path, *relative_path(where)), message)
     return device
 
 
-def _ha(raw: Any, path: str) -> Ha | None:
+def _ha(raw: Any, path: FieldPath) -> Ha | None:
     if raw is None:
         return None
     body = _mapping(raw, path)
     _no_unknown_keys(body, {"peer", "state"}, path)
     for key in ("peer", "state"):
         if key not in body:
-            raise _Bad(f"{path}.{key}", "required")
-    state = _string(body["state"], f"{path}.state")
+            raise _Bad((*path, key), "required")
+    state = _string(body["state"], (*path, "state"))
     if state not in HA_STATES:
-        raise _Bad(f"{path}.state", f"unknown HA state {state!r} (supported: {', '.join(HA_STATES)})")
-    return Ha(peer=_string(body["peer"], f"{path}.peer"), state=state)
+        raise _Bad((*path, "state"), f"unknown HA state {state!r} (supported: {', '.join(HA_STATES)})")
+    return Ha(peer=_string(body["peer"], (*path, "peer")), state=state)
 
 
-def _optics(raw: Any, path: str, device: str) -> tuple[Optic, ...]:
+def _optics(raw: Any, path: FieldPath, device: str) -> tuple[Optic, ...]:
     if raw is None:
         return ()
     optics: list[Optic] = []
     seen: set[str] = set()
     for i, item in enumerate(_list(raw, path)):
-        opath = f"{path}[{i}]"
+        opath: FieldPath = (*path, i)
         body = _mapping(item, opath)
         _no_unknown_keys(body, {*_OPTIC_REQUIRED, "serial"}, opath)
         for key in _OPTIC_REQUIRED:
             if key not in body:
-                raise _Bad(f"{opath}.{key}", "required")
-        port = _string(body["port"], f"{opath}.port")
+                raise _Bad((*opath, key), "required")
+        port = _string(body["port"], (*opath, "port"))
         if port in seen:
-            raise _Bad(f"{opath}.port", f"port {port!r} listed twice")
+            raise _Bad((*opath, "port"), f"port {port!r} listed twice")
         seen.add(port)
-        serial = _string(body["serial"], f"{opath}.serial") if "serial" in body else None
+        serial = _string(body["serial"], (*opath, "serial")) if "serial" in body else None
         optics.append(
             Optic(
                 port=port,
-                type=_string(body["type"], f"{opath}.type"),
-                vendor=_string(body["vendor"], f"{opath}.vendor"),
-                part=_string(body["part"], f"{opath}.part"),
+                type=_string(body["type"], (*opath, "type")),
+                vendor=_string(body["vendor"], (*opath, "vendor")),
+                part=_string(body["part"], (*opath, "part")),
                 serial=serial or optic_serial_for(device, port),
             )
         )
     return tuple(optics)
 
 
-def _faults(raw: Any, path: str) -> frozenset[str]:
+def _faults(raw: Any, path: FieldPath) -> frozenset[str]:
     if raw is None:
         return frozenset()
     faults: set[str] = set()
     for i, item in enumerate(_list(raw, path)):
-        fault = _string(item, f"{path}[{i}]")
+        fault = _string(item, (*path, i))
         if fault not in FAULTS:
-            raise _Bad(f"{path}[{i}]", f"unknown fault {fault!r} (supported: {', '.join(FAULTS)})")
+            raise _Bad((*path, i), f"unknown fault {fault!r} (supported: {', '.join(FAULTS)})")
         faults.add(fault)
     return frozenset(faults)
 
 
-def _bool(value: Any, path: str) -> bool:
+def _bool(value: Any, path: FieldPath) -> bool:
     if not isinstance(value, bool):
         raise _Bad(path, f"must be true or false, got {value!r}")
     return value
 
 
-def _number(value: Any, path: str, low: float, high: float | None = None) -> float:
+def _number(value: Any, path: FieldPath, low: float, high: float | None = None) -> float:
     bad = isinstance(value, bool) or not isinstance(value, int | float)
     if bad or value < low or (high is not None and value > high):
         bounds = f"between {low:g} and {high:g}" if high is not None else f">= {low:g}"
@@ -411,95 +438,89 @@ def _number(value: Any, path: str, low: float, high: float | None = None) -> flo
     return float(value)
 
 
-def _choice(value: Any, path: str, choices: tuple[str, ...], what: str) -> str:
+def _choice(value: Any, path: FieldPath, choices: tuple[str, ...], what: str) -> str:
     text = _string(value, path)
     if text not in choices:
         raise _Bad(path, f"unknown {what} {text!r} (supported: {', '.join(choices)})")
     return text
 
 
-def _state(raw: Any, path: str) -> DeviceState:
+def _state(raw: Any, path: FieldPath, allowed: frozenset[str], platform: str) -> DeviceState:
+    """The shared ``state:`` vocabulary, typed; the platform says which keys it reads and checks version forms."""
     if raw is None:
         return DeviceState()
     body = _mapping(raw, path)
-    _no_unknown_keys(body, _STATE_KEYS, path)
+    _no_unknown_keys(body, STATE_KEYS, path)
+    for key in body:
+        if key not in allowed:
+            known = ", ".join(sorted(allowed)) or "none"
+            raise _Bad((*path, key), f"unknown field for {platform} (it reads: {known})")
     values: dict[str, Any] = {}
     for key in ("pending_changes", "ntp_synced"):
         if key in body:
-            values[key] = _bool(body[key], f"{path}.{key}")
+            values[key] = _bool(body[key], (*path, key))
     for key in ("mgmt_cpu_pct", "mgmt_mem_pct"):
         if key in body:
-            values[key] = _number(body[key], f"{path}.{key}", 0, 100)
+            values[key] = _number(body[key], (*path, key), 0, 100)
     if "disk_free_mb" in body:
-        values["disk_free_mb"] = int(_number(body["disk_free_mb"], f"{path}.disk_free_mb", 0))
-    if "app_version" in body:
-        app = _string(body["app_version"], f"{path}.app_version")
-        if not _APP_VERSION_RE.match(app):
-            raise _Bad(f"{path}.app_version", f"must look like '8635-7675', got {app!r}")
-        values["app_version"] = app
+        values["disk_free_mb"] = int(_number(body["disk_free_mb"], (*path, "disk_free_mb"), 0))
+    for key in ("app_version", "peer_version"):
+        if key in body:
+            values[key] = _string(body[key], (*path, key))
     if "ha_sync" in body:
-        values["ha_sync"] = _choice(body["ha_sync"], f"{path}.ha_sync", HA_SYNC, "HA sync state")
-    if "peer_version" in body:
-        values["peer_version"] = _version(body["peer_version"], f"{path}.peer_version")
+        values["ha_sync"] = _choice(body["ha_sync"], (*path, "ha_sync"), HA_SYNC, "HA sync state")
     if "images" in body:
-        images = _list(body["images"], f"{path}.images")
-        values["images"] = tuple(_version(v, f"{path}.images[{i}]") for i, v in enumerate(images))
+        images = _list(body["images"], (*path, "images"))
+        values["images"] = tuple(_string(v, (*path, "images", i)) for i, v in enumerate(images))
     if "jobs" in body:
-        values["jobs"] = _jobs(body["jobs"], f"{path}.jobs")
+        values["jobs"] = _jobs(body["jobs"], (*path, "jobs"))
     if "licenses" in body:
-        values["licenses"] = _licenses(body["licenses"], f"{path}.licenses")
+        values["licenses"] = _licenses(body["licenses"], (*path, "licenses"))
     if "environment" in body:
-        values["environment"] = _environment(body["environment"], f"{path}.environment")
+        values["environment"] = _environment(body["environment"], (*path, "environment"))
     return DeviceState(**values)
 
 
-def _version(value: Any, path: str) -> str:
-    text = _string(value, path)
-    if not _VERSION_RE.match(text):
-        raise _Bad(path, f"must be a PAN-OS version like '10.2.4-h4', got {text!r}")
-    return text
-
-
-def _jobs(raw: Any, path: str) -> tuple[Job, ...]:
+def _jobs(raw: Any, path: FieldPath) -> tuple[Job, ...]:
     jobs: list[Job] = []
     for i, item in enumerate(_list(raw, path)):
-        jpath = f"{path}[{i}]"
+        jpath: FieldPath = (*path, i)
         body = _mapping(item, jpath)
         _no_unknown_keys(body, {"type", "status", "result"}, jpath)
         if "type" not in body:
-            raise _Bad(f"{jpath}.type", "required")
-        kind = _string(body["type"], f"{jpath}.type")
+            raise _Bad((*jpath, "type"), "required")
+        kind = _string(body["type"], (*jpath, "type"))
         if not kind.isalnum():
-            raise _Bad(f"{jpath}.type", f"must be one word like Downld or Install, got {kind!r}")
-        status = _choice(body.get("status", "FIN"), f"{jpath}.status", JOB_STATUSES, "job status")
+            raise _Bad((*jpath, "type"), f"must be one word like Downld or Install, got {kind!r}")
+        status = _choice(body.get("status", "FIN"), (*jpath, "status"), JOB_STATUSES, "job status")
         default_result = "OK" if status == "FIN" else "PEND"
-        result = _choice(body.get("result", default_result), f"{jpath}.result", JOB_RESULTS, "job result")
+        result = _choice(body.get("result", default_result), (*jpath, "result"), JOB_RESULTS, "job result")
         jobs.append(Job(type=kind, status=status, result=result))
     return tuple(jobs)
 
 
-def _licenses(raw: Any, path: str) -> tuple[License, ...]:
+def _licenses(raw: Any, path: FieldPath) -> tuple[License, ...]:
     licenses: list[License] = []
     for i, item in enumerate(_list(raw, path)):
-        lpath = f"{path}[{i}]"
+        lpath: FieldPath = (*path, i)
         body = _mapping(item, lpath)
         _no_unknown_keys(body, {"feature", "expires", "expires_in_days"}, lpath)
         if "feature" not in body:
-            raise _Bad(f"{lpath}.feature", "required")
-        feature = _string(body["feature"], f"{lpath}.feature")
+            raise _Bad((*lpath, "feature"), "required")
+        feature = _string(body["feature"], (*lpath, "feature"))
         if "expires" in body and "expires_in_days" in body:
-            raise _Bad(f"{lpath}.expires_in_days", "give either expires or expires_in_days, not both")
+            raise _Bad((*lpath, "expires_in_days"), "give either expires or expires_in_days, not both")
         if "expires_in_days" in body:
             days = body["expires_in_days"]
             if isinstance(days, bool) or not isinstance(days, int):
-                raise _Bad(f"{lpath}.expires_in_days", f"must be a whole number of days, got {days!r}")
+                raise _Bad((*lpath, "expires_in_days"), f"must be a whole number of days, got {days!r}")
             licenses.append(License(feature=feature, expires_in_days=days))
             continue
-        licenses.append(License(feature=feature, expires=_expiry(body.get("expires", "Never"), f"{lpath}.expires")))
+        licenses.append(License(feature=feature, expires=_expiry(body.get("expires", "Never"), (*lpath, "expires"))))
     return tuple(licenses)
 
 
-def _expiry(value: Any, path: str) -> date | None:
+def _expiry(value: Any, path: FieldPath) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, str) and value.strip().lower() == "never":
@@ -512,30 +533,30 @@ def _expiry(value: Any, path: str) -> date | None:
     raise _Bad(path, f"must be a date (YYYY-MM-DD) or Never, got {value!r}")
 
 
-def _environment(raw: Any, path: str) -> Environment:
+def _environment(raw: Any, path: FieldPath) -> Environment:
     body = _mapping(raw, path)
     _no_unknown_keys(body, set(_ENVIRONMENT_KEYS), path)
-    return Environment(**{key: _bool(body[key], f"{path}.{key}") for key in _ENVIRONMENT_KEYS if key in body})
+    return Environment(**{key: _bool(body[key], (*path, key)) for key in _ENVIRONMENT_KEYS if key in body})
 
 
-def _check_unique(devices: list[tuple[Device, str]]) -> None:
-    first: dict[str, str] = {}
+def _check_unique(devices: list[tuple[Device, FieldPath]]) -> None:
+    first: dict[str, FieldPath] = {}
     for device, path in devices:
         if device.name in first:
-            where = first[device.name]
-            raise _Bad(f"{path}.name", f"duplicate device name {device.name!r} (first at {where})")
+            where = field_text(first[device.name])
+            raise _Bad((*path, "name"), f"duplicate device name {device.name!r} (first at {where})")
         first[device.name] = path
 
 
-def _check_ha(devices: list[tuple[Device, str]]) -> None:
+def _check_ha(devices: list[tuple[Device, FieldPath]]) -> None:
     by_name = {device.name: device for device, _ in devices}
     for device, path in devices:
         if device.ha is None:
             continue
         peer = by_name.get(device.ha.peer)
         if peer is None or device.ha.peer == device.name:
-            raise _Bad(f"{path}.ha.peer", f"peer {device.ha.peer!r} is not another device of the estate")
+            raise _Bad((*path, "ha", "peer"), f"peer {device.ha.peer!r} is not another device of the estate")
         if peer.ha is None or peer.ha.peer != device.name:
-            raise _Bad(f"{path}.ha.peer", f"peer {peer.name!r} does not name {device.name!r} as its peer")
+            raise _Bad((*path, "ha", "peer"), f"peer {peer.name!r} does not name {device.name!r} as its peer")
         if peer.ha.state == device.ha.state:
-            raise _Bad(f"{path}.ha.state", f"both peers are {device.ha.state!r}; one must be active")
+            raise _Bad((*path, "ha", "state"), f"both peers are {device.ha.state!r}; one must be active")

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import asyncssh
 
-from lab import estate as estate_mod
 from lab import personalities
 from lab.estate import Device, Estate
 from lab.inventory import write_inventory
@@ -155,7 +154,7 @@ async def serve(
 ) -> None:
     """Serve the estate until SIGTERM/SIGINT or ``max_runtime``; publish state once every listener is up."""
     started = time.time()
-    estate = estate_mod.load(estate_path)
+    estate = personalities.load_estate(estate_path)
     ports, acceptors = await open_listeners(estate, base_port, started)
     if inventory_out is not None:
         write_inventory(inventory_out, estate, ports)

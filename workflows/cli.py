@@ -125,7 +125,7 @@ def _selection(args: argparse.Namespace) -> Selection:
 
 def _cmd_lab(args: argparse.Namespace, console: Console) -> int:
     from lab import control  # the lab is only imported when asked for
-    from lab.estate import EstateError
+    from lab.estate import EstateFileError as EstateError
 
     if args.lab_command == "up":
         try:

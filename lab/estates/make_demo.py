@@ -5,6 +5,7 @@ Run ``python -m lab.estates.make_demo`` (or ``python lab/estates/make_demo.py``)
 
 from __future__ import annotations
 
+import importlib
 import random
 import sys
 from dataclasses import dataclass
@@ -14,12 +15,11 @@ from typing import Any
 import yaml
 
 from lab.estates import multivendor
-from lab.personalities.fortinet import EXAMPLE_FAILING_STATES as FORTIOS_FAILING_STATES
-from lab.personalities.paloalto_panos import EXAMPLE_FAILING_STATES, EXAMPLE_HA_VERSION_MISMATCH, ports
+from lab.estates.platforms import demo_data, platforms
 
 SEED = 20240611
 OUT = Path(__file__).resolve().parent / "demo.yaml"
-PLATFORM = "paloalto_panos"
+PLATFORM = "paloalto_panos"  # the firewalls this module plans itself; other platforms come from multivendor
 
 # customer → (short name, [(site, kind)]); kind "dc" sites have HA pairs of big boxes, "branch" small ones.
 CUSTOMERS: dict[str, tuple[str, list[tuple[str, str]]]] = {
@@ -68,10 +68,15 @@ THIRD_PARTY: dict[str, list[tuple[str, str]]] = {
 }
 
 
+def _ports(model: str) -> tuple[tuple[str, str], ...]:
+    layout: tuple[tuple[str, str], ...] = importlib.import_module(f"lab.personalities.{PLATFORM}").ports(model)
+    return layout
+
+
 def oem_optics(rng: random.Random, model: str) -> list[dict[str, str]]:
     """An OEM optic in every SFP/QSFP cage of ``model``."""
     optics = []
-    for port, cage in ports(model):
+    for port, cage in _ports(model):
         if cage == "copper":
             continue
         choices = OEM[cage]
@@ -183,7 +188,7 @@ def build(rng: random.Random) -> dict[str, Any]:
         for site, devices in sites.items():
             customer_sites = customers.setdefault(customer, {"sites": {}})["sites"]
             customer_sites.setdefault(site, {"devices": []})["devices"].extend(devices)
-    add_fortigate_failing_states(random.Random(SEED + 4), customers)
+    add_other_failing_states(random.Random(SEED + 4), customers)
     return {"customers": customers}
 
 
@@ -198,30 +203,35 @@ def add_failing_states(rng: random.Random, customers: dict[str, Any]) -> None:
     rng.shuffle(healthy)
     paired = [d for d in healthy if d.get("ha")]
     single = [d for d in healthy if not d.get("ha")]
-    for check, state in EXAMPLE_FAILING_STATES.items():
+    for check, state in demo_data(PLATFORM).failing_states.items():
         pool = paired if check == "ha_peer" else single
         for _ in range(FAILING_PER_CHECK):
             device = pool.pop()
             device["state"] = dict(state)
     # The peer is reported on another feature release than the device's own.
-    mismatch = next(
-        d
-        for d in paired
-        if d["version"].split(".")[:2] != str(EXAMPLE_HA_VERSION_MISMATCH["peer_version"]).split(".")[:2]
-    )
-    mismatch["state"] = dict(EXAMPLE_HA_VERSION_MISMATCH)
+    ha_mismatch = demo_data(PLATFORM).ha_version_mismatch
+    mismatch = next(d for d in paired if d["version"].split(".")[:2] != str(ha_mismatch["peer_version"]).split(".")[:2])
+    mismatch["state"] = dict(ha_mismatch)
 
 
-def add_fortigate_failing_states(rng: random.Random, customers: dict[str, Any]) -> None:
-    """One FortiGate failing each FortiOS readiness check (the demo's FortiGates are HA pairs)."""
+def add_other_failing_states(rng: random.Random, customers: dict[str, Any]) -> None:
+    """Per platform with `failing_states` in its demo data (besides PLATFORM), one device failing each check.
+
+    `failing_state_not_on` keeps a check off devices on the listed version prefixes (a full disk only matters
+    to a device with an image still to download).
+    """
     devices = [d for c in customers.values() for s in c["sites"].values() for d in s["devices"]]
-    gates = [d for d in devices if d["platform"] == "fortinet" and not d.get("faults")]
-    rng.shuffle(gates)
-    for check, state in FORTIOS_FAILING_STATES.items():
-        # A full disk only matters to a FortiGate with an image to download: one not on 7.4 yet.
-        pick = next(g for g in gates if not g["version"].startswith("7.4")) if check == "disk_space" else gates[-1]
-        gates.remove(pick)
-        pick["state"] = dict(state)
+    for platform in platforms():
+        data = demo_data(platform)
+        if platform == PLATFORM or not data.failing_states:
+            continue
+        pool = [d for d in devices if d["platform"] == platform and not d.get("faults")]
+        rng.shuffle(pool)
+        for check, state in data.failing_states.items():
+            avoid = tuple(data.failing_state_not_on.get(check, ()))
+            pick = next(d for d in pool if not d["version"].startswith(avoid)) if avoid else pool[-1]
+            pool.remove(pick)
+            pick["state"] = dict(state)
 
 
 def fault_devices() -> list[dict[str, Any]]:

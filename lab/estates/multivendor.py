@@ -1,8 +1,9 @@
 """The demo's switches and non-PAN firewalls: every customer runs at least three vendors (seeded random).
 
-Each platform's personality exports what a plausible device of it looks like (DEMO_MODELS, DEMO_VERSIONS,
-DEMO_PORTS, DEMO_OEM_OPTICS, DEMO_THIRD_PARTY_OPTICS); optics are only placed where the personality's own
-validator accepts them, so the demo never holds a device the lab would refuse.
+What a plausible device of each platform looks like (models and roles, versions, OEM and third-party optics,
+the name infix, HA pairs) is data: lab/estates/platforms/<platform>.yaml; the personality gives the optic
+ports of each model (DEMO_PORTS). Optics are only placed where the personality's own validator accepts them,
+so the demo never holds a device the lab would refuse. A new platform needs its data file and a place in MIX.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from lab import personalities
 from lab.estate import Device, Optic
+from lab.estates.platforms import demo_data
 
 # customer -> short name, site -> [(platform, devices)]
 MIX: dict[str, tuple[str, dict[str, list[tuple[str, int]]]]] = {
@@ -49,16 +51,8 @@ MIX: dict[str, tuple[str, dict[str, list[tuple[str, int]]]]] = {
     ),
     "wayne-logistics": ("wayne", {"dub1": [("fortinet", 2), ("cisco_ios", 4), ("juniper_junos", 2)]}),
 }
-PAIRED = {"fortinet"}  # firewalls come in HA pairs
 MAX_OPTICS = 8  # optics per device: enough to read, few enough to keep the workbook short
 THIRD_PARTY_EVERY = 8  # every 8th unit (device or HA pair) of each platform carries third-party optics
-NAME_KIND = {
-    "fortinet": "fgt",
-    "cisco_ios": "sw",
-    "cisco_nxos": "nx",
-    "arista_eos": "ar",
-    "juniper_junos": "jn",
-}
 
 
 def _module(platform: str) -> ModuleType:
@@ -71,7 +65,7 @@ def fits(platform: str, model: str, optic: dict[str, str]) -> bool:
         name="probe",
         platform=platform,
         model=model,
-        version=_module(platform).DEMO_VERSIONS[0],
+        version=demo_data(platform).versions[0],
         customer="probe",
         site="probe",
         optics=(Optic(optic["port"], optic["type"], optic["vendor"], optic["part"], "PROBE0001"),),
@@ -94,12 +88,12 @@ def optics_for(rng: random.Random, platform: str, model: str, third_party: bool)
     module = _module(platform)
     optics = []
     for port in module.DEMO_PORTS[model][:MAX_OPTICS]:
-        optic = _fitting(rng, platform, model, port, module.DEMO_OEM_OPTICS)
+        optic = _fitting(rng, platform, model, port, demo_data(platform).oem_optics)
         if optic is not None:
             optics.append(optic)
     if third_party and optics:
         for index in rng.sample(range(len(optics)), k=min(len(optics), rng.randint(1, 2))):
-            swap = _fitting(rng, platform, model, optics[index]["port"], module.DEMO_THIRD_PARTY_OPTICS)
+            swap = _fitting(rng, platform, model, optics[index]["port"], demo_data(platform).third_party_optics)
             if swap is not None:
                 optics[index] = swap
     return optics
@@ -114,21 +108,21 @@ def site_devices(
     """
     devices: list[dict[str, Any]] = []
     for platform, count in plan:
-        module = _module(platform)
-        models = sorted(module.DEMO_MODELS)
-        step = 2 if platform in PAIRED else 1
+        data = demo_data(platform)
+        models = sorted(data.models)
+        step = 2 if data.ha_pairs else 1
         for first in range(0, count, step):
-            model, version = rng.choice(models), rng.choice(module.DEMO_VERSIONS)
+            model, version = rng.choice(models), rng.choice(data.versions)
             units[platform] = units.get(platform, 0) + 1
             optics = optics_for(rng, platform, model, third_party=units[platform] % THIRD_PARTY_EVERY == 3)
-            names = [f"{short}-{site}-{NAME_KIND[platform]}{first + i + 1:02d}" for i in range(step)]
+            names = [f"{short}-{site}-{data.name_kind}{first + i + 1:02d}" for i in range(step)]
             for i, name in enumerate(names):
                 entry: dict[str, Any] = {
                     "name": name,
                     "platform": platform,
                     "model": model,
                     "version": version,
-                    "role": module.DEMO_MODELS[model],
+                    "role": data.models[model],
                 }
                 if step == 2:
                     entry["ha"] = {"peer": names[1 - i], "state": "active" if i == 0 else "passive"}

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from lab.estate import Device, Optic
+from lab.estates.platforms import demo_data
+from lab.personalities import data
 from lab.personalities.base import (
     Command,
     DeviceView,
@@ -30,39 +32,6 @@ class OpticKind:
     wavelength_nm: int | None  # None for copper and DACs
 
 
-# Media types as EOS prints them (`Media type:`); the estate's optic `type` is one of these.
-OPTIC_KINDS: dict[str, OpticKind] = {
-    "1000BASE-T": OpticKind("1.2", None),
-    "1000BASE-SX": OpticKind("1.0", 850),
-    "1000BASE-LX": OpticKind("1.0", 1310),
-    "10GBASE-SR": OpticKind("1.0", 850),
-    "10GBASE-LR": OpticKind("1.0", 1310),
-    "10GBASE-ER": OpticKind("1.5", 1550),
-    "10GBASE-CR": OpticKind("1.0", None),
-    "25GBASE-SR": OpticKind("1.0", 850),
-    "25GBASE-LR": OpticKind("1.5", 1310),
-    "25GBASE-CR": OpticKind("1.0", None),
-    "40GBASE-SR4": OpticKind("1.5", 850),
-    "40GBASE-LR4": OpticKind("3.5", 1310),
-    "40GBASE-CR4": OpticKind("1.5", None),
-    "100GBASE-SR4": OpticKind("3.5", 850),
-    "100GBASE-LR4": OpticKind("4.5", 1310),
-    "100GBASE-CWDM4": OpticKind("3.5", 1310),
-    "100GBASE-CR4": OpticKind("1.5", None),
-}
-
-_SFP = frozenset({"1000BASE-T", "1000BASE-SX", "1000BASE-LX"})
-_SFP_PLUS = _SFP | {"10GBASE-SR", "10GBASE-LR", "10GBASE-ER", "10GBASE-CR"}
-_QSFP_PLUS = frozenset({"40GBASE-SR4", "40GBASE-LR4", "40GBASE-CR4"})
-# Cage kind -> the media types it takes.
-CAGES: dict[str, frozenset[str]] = {
-    "copper": frozenset(),
-    "sfp": _SFP,
-    "sfp+": _SFP_PLUS,
-    "sfp28": _SFP_PLUS | {"25GBASE-SR", "25GBASE-LR", "25GBASE-CR"},
-    "qsfp+": _QSFP_PLUS,
-    "qsfp28": _QSFP_PLUS | {"100GBASE-SR4", "100GBASE-LR4", "100GBASE-CWDM4", "100GBASE-CR4"},
-}
 _QUAD = frozenset({"qsfp+", "qsfp28"})
 
 
@@ -86,73 +55,27 @@ class Model:
     optimization: str
 
 
-# Front-panel layouts after the vendor data sheets (plausible, not exact). The 7050SX3 description is the real
-# one (oxidized 4.29.2F sample); the 7150S one is from the ntc-templates sample; the others are written alike.
+# The catalogue: lab/personalities/data/arista_eos.yaml.
+_DATA = data.read("arista_eos")
+OPTIC_KINDS: dict[str, OpticKind] = {
+    str(name): OpticKind(**fields) for name, fields in data.section(_DATA, "optic_kinds").items()
+}
+# Cage kind -> the media types it takes.
+CAGES: dict[str, frozenset[str]] = {str(k): frozenset(v) for k, v in data.section(_DATA, "cages").items()}
 MODELS: dict[str, Model] = {
-    "DCS-7050SX3-48YC8": Model(
-        _layout(("sfp28", 1, 48), ("qsfp28", 49, 56)),
-        "48x25GbE SFP+ & 8x100GbE QSFP Switch",
-        "PWR-500AC-F",
-        "FAN-7000-F",
-        "Strata-4GB",
-    ),
-    "DCS-7280SR3-48YC8": Model(
-        _layout(("sfp28", 1, 48), ("qsfp28", 49, 56)),
-        "48x25GbE SFP & 8x100GbE QSFP Switch",
-        "PWR-1900AC-F",
-        "FAN-7000H-F",
-        "Sand-4GB",
-    ),
-    "CCS-720XP-48ZC2": Model(
-        _layout(("copper", 1, 48), ("sfp28", 49, 52), ("qsfp28", 53, 54)),
-        "48x10GbE PoE & 4x25GbE SFP & 2x100GbE QSFP Switch",
-        "PWR-1011-AC-RED",
-        "FAN-7002-F",
-        "DEFAULT",
-    ),
-    "DCS-7010T-48": Model(
-        _layout(("copper", 1, 48), ("sfp+", 49, 52)),
-        "48x1GbE & 4x10GbE SFP+ Switch",
-        "PWR-460AC-F",
-        "FAN-7000-F",
-        "Strata-4GB",
-    ),
-    "DCS-7150S-52-CL": Model(
-        _layout(("sfp+", 1, 52)),
-        "52-port SFP+ 10GigE 1RU + Clock",
-        "PWR-460AC-F",
-        "FAN-7000-F",
-        "Strata-4GB",
-    ),
+    str(name): Model(
+        _layout(*(tuple(group) for group in spec["ports"])), **{k: v for k, v in spec.items() if k != "ports"}
+    )
+    for name, spec in data.section(_DATA, "models").items()
 }
 
+
 # For the demo estate the lead generates: model -> role, versions, optics as EOS reports them, optic ports.
-DEMO_MODELS: dict[str, str] = {
-    "DCS-7050SX3-48YC8": "dc-switch",
-    "DCS-7280SR3-48YC8": "dc-switch",
-    "CCS-720XP-48ZC2": "campus-switch",
-    "DCS-7010T-48": "oob-switch",
-}
-DEMO_VERSIONS: list[str] = ["4.28.3M", "4.29.2F", "4.30.4M", "4.31.2F"]
-DEMO_OEM_OPTICS: list[dict[str, str]] = [
-    {"type": "10GBASE-SR", "vendor": "Arista Networks", "part": "SFP-10G-SR"},
-    {"type": "10GBASE-LR", "vendor": "Arista Networks", "part": "SFP-10G-LR"},
-    {"type": "1000BASE-SX", "vendor": "Arista Networks", "part": "SFP-1G-SX"},
-    {"type": "1000BASE-T", "vendor": "Arista Networks", "part": "SFP-1G-T"},
-    {"type": "25GBASE-SR", "vendor": "Arista Networks", "part": "SFP-25G-SR"},
-    {"type": "100GBASE-SR4", "vendor": "Arista Networks", "part": "QSFP-100G-SR4"},
-    {"type": "100GBASE-LR4", "vendor": "Arista Networks", "part": "QSFP-100G-LR4-AR"},
-    {"type": "100GBASE-CWDM4", "vendor": "Arista Networks", "part": "QSFP-100G-CWDM4"},
-]
-DEMO_THIRD_PARTY_OPTICS: list[dict[str, str]] = [
-    {"type": "10GBASE-SR", "vendor": "FINISAR CORP.", "part": "FTLX8574D3BCL"},
-    {"type": "10GBASE-SR", "vendor": "FS", "part": "SFP-10GSR-85"},
-    {"type": "10GBASE-SR", "vendor": "Intel Corp", "part": "FTLX8571D3BCV-IT"},
-    {"type": "10GBASE-SR", "vendor": "AVAGO", "part": "AFBR-709SMZ"},
-    {"type": "25GBASE-SR", "vendor": "FINISAR CORP.", "part": "FTLF8536P4BCL"},
-    {"type": "100GBASE-SR4", "vendor": "PROLABS", "part": "QSFP-100G-SR4-C"},
-    {"type": "100GBASE-SR4", "vendor": "FINISAR CORP.", "part": "FTLC9551REPM"},
-]
+_DEMO = demo_data("arista_eos")  # lab/estates/platforms/arista_eos.yaml
+DEMO_MODELS: dict[str, str] = _DEMO.models
+DEMO_VERSIONS: list[str] = _DEMO.versions
+DEMO_OEM_OPTICS: list[dict[str, str]] = _DEMO.oem_optics
+DEMO_THIRD_PARTY_OPTICS: list[dict[str, str]] = _DEMO.third_party_optics
 
 
 def optic_ports(model: str) -> list[str]:

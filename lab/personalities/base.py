@@ -53,12 +53,16 @@ class Shell(Protocol):
 class Personality:
     """One platform: its models, the optics it knows and a factory for shells.
 
-    ``validate_device`` returns ``(field path relative to the device, message)`` pairs.
+    ``validate_device`` returns ``(field path relative to the device, message)`` pairs: the model, the optics,
+    the version forms (``version``, ``state.peer_version``, ``state.images[i]``) and the values of the
+    ``state:`` keys the platform reads. ``state_keys`` names those keys (lab.estate.STATE_KEYS); the estate
+    loader refuses any other under a device of this platform.
     """
 
     platform: str
     validate_device: Callable[[Device], list[tuple[str, str]]]
     new_shell: Callable[[DeviceView], Shell]
+    state_keys: frozenset[str] = frozenset()
     models: Sequence[str] = field(default_factory=tuple)
     # SSH key-exchange algorithms to offer on top of asyncssh's defaults (e.g. FortiOS clients insist on
     # `diffie-hellman-group14-sha1`); empty = asyncssh's defaults only.

@@ -6,6 +6,8 @@ import time
 from dataclasses import dataclass
 
 from lab.estate import Device, Optic
+from lab.estates.platforms import demo_data
+from lab.personalities import data
 from lab.personalities.base import (
     Command,
     DeviceView,
@@ -35,44 +37,6 @@ class OpticKind:
     bitrate: str
 
 
-_SFP = "SFP or SFP+ optics (type 3)"
-OPTIC_KINDS: dict[str, OpticKind] = {
-    "1000BASE-SX": OpticKind("1000BaseSX SFP", _SFP, "GE SX (19)", "8B10B (1)", "GE (1300 Mbits/s)"),
-    "1000BASE-LX": OpticKind("1000BaseLX SFP", _SFP, "GE LX (20)", "8B10B (1)", "GE (1300 Mbits/s)"),
-    "1000BASE-T": OpticKind("1000BaseT SFP", _SFP, "GE T (22)", "8B10B (1)", "GE (1300 Mbits/s)"),
-    "10GBASE-SR": OpticKind("SFP-10GBase-SR", _SFP, "SFP+ 10GBASE-SR (273)", "64B/66B (6)", " (10300 Mbits/s)"),
-    "10GBASE-LR": OpticKind("SFP-10GBase-LR", _SFP, "SFP+ 10GBASE-LR (274)", "64B/66B (6)", " (10300 Mbits/s)"),
-    "10GBASE-LRM": OpticKind("SFP-10GBase-LRM", _SFP, "SFP+ 10GBASE-LRM (276)", "64B/66B (6)", " (10300 Mbits/s)"),
-    "10GBASE-CU": OpticKind("SFP-H10GB-CU3M", _SFP, "SFP+ 10GBASE-CU3M (281)", "64B/66B (6)", " (10300 Mbits/s)"),
-    "25GBASE-SR": OpticKind("SFP-25GBase-SR", _SFP, "SFP28 25GBASE-SR (405)", "64B66B", "25GE (25500 Mbits/s)"),
-    "25GBASE-LR": OpticKind("SFP-25GBase-LR", _SFP, "SFP28 25GBASE-LR (406)", "64B66B", "25GE (25500 Mbits/s)"),
-    "40GBASE-SR4": OpticKind(
-        "QSFP 40GE SR4", "QSFP+ optics (type 13)", "QSFP 40GE SR4 (313)", "64B66B", "10GE (10300 Mbits/s)"
-    ),
-    "40GBASE-SR-BD": OpticKind(
-        "QSFP 40GE SR-BD", "QSFP+ optics (type 13)", "QSFP 40GE SR-BD (350)", "64B66B", "20GE (20625 Mbits/s)"
-    ),
-    "100GBASE-SR4": OpticKind(
-        "QSFP 100GE SR4", "QSFP28 optics (type 134)", "QSFP 100GE SR4 (432)", "64B66B", "25GE (25500 Mbits/s)"
-    ),
-    "100GBASE-LR4": OpticKind(
-        "QSFP 100GE LR4", "QSFP28 optics (type 134)", "QSFP 100GE LR4 (433)", "64B66B", "25GE (25500 Mbits/s)"
-    ),
-}
-
-_GE = frozenset({"1000BASE-SX", "1000BASE-LX", "1000BASE-T"})
-_TEN = _GE | {"10GBASE-SR", "10GBASE-LR", "10GBASE-LRM", "10GBASE-CU"}
-_FORTY = frozenset({"40GBASE-SR4", "40GBASE-SR-BD"})
-CAGES: dict[str, frozenset[str]] = {
-    "copper": frozenset(),
-    "sfp": _GE,
-    "sfp+": _TEN,
-    "sfp28": _TEN | {"25GBASE-SR", "25GBASE-LR"},
-    "qsfp+": _FORTY,
-    "qsfp28": _FORTY | {"100GBASE-SR4", "100GBASE-LR4"},
-}
-
-
 def _ports(prefix: str, first: int, last: int, cage: str) -> tuple[tuple[str, str], ...]:
     """``(prefix + n, cage)`` for n in first..last.
 
@@ -91,51 +55,6 @@ class Model:
     extra_inventory: tuple[tuple[str, str, str], ...] = ()  # (NAME, DESCR, PID) after the chassis entries
 
 
-# Front-panel layouts after the data sheets (plausible, not exact; C9300 with a C9300-NM-8X uplink module).
-MODELS: dict[str, Model] = {
-    "C9200L-24P-4G": Model(
-        _ports("GigabitEthernet1/0/", 1, 24, "copper") + _ports("GigabitEthernet1/1/", 1, 4, "sfp"),
-        "cat9k_lite",
-        (("Switch 1 - Power Supply A", "Switch 1 - Power Supply A", "PWR-C5-600WAC"),),
-    ),
-    "C9200L-48P-4X": Model(
-        _ports("GigabitEthernet1/0/", 1, 48, "copper") + _ports("TenGigabitEthernet1/1/", 1, 4, "sfp+"),
-        "cat9k_lite",
-        (("Switch 1 - Power Supply A", "Switch 1 - Power Supply A", "PWR-C5-1KWAC"),),
-    ),
-    "C9300-48P": Model(
-        _ports("GigabitEthernet1/0/", 1, 48, "copper") + _ports("TenGigabitEthernet1/1/", 1, 8, "sfp+"),
-        "cat9k",
-        (
-            ("Switch 1 - Power Supply A", "Switch 1 - Power Supply A", "PWR-C1-715WAC"),
-            ("Switch 1 FRU Uplink Module 1", "8x10G Uplink Module", "C9300-NM-8X"),
-        ),
-    ),
-    "C9300-24P": Model(
-        _ports("GigabitEthernet1/0/", 1, 24, "copper") + _ports("TenGigabitEthernet1/1/", 1, 8, "sfp+"),
-        "cat9k",
-        (
-            ("Switch 1 - Power Supply A", "Switch 1 - Power Supply A", "PWR-C1-715WAC"),
-            ("Switch 1 FRU Uplink Module 1", "8x10G Uplink Module", "C9300-NM-8X"),
-        ),
-    ),
-    "C9500-24Y4C": Model(
-        _ports("TwentyFiveGigE1/0/", 1, 24, "sfp28") + _ports("HundredGigE1/0/", 25, 28, "qsfp28"),
-        "cat9k",
-        (("Power Supply Module 0", "Cisco Catalyst 9500 Series 650W AC Power Supply", "C9K-PWR-650WAC-R"),),
-    ),
-    "ISR4431": Model(
-        _ports("GigabitEthernet0/0/", 0, 3, "sfp"),
-        "isr4400",
-        (("Power Supply Module 0", "450W AC Power Supply for Cisco ISR 4430", "PWR-4430-AC"),),
-    ),
-    "WS-C2960X-24TS-L": Model(
-        _ports("GigabitEthernet1/0/", 1, 24, "copper") + _ports("GigabitEthernet1/0/", 25, 28, "sfp"),
-        "c2960x",
-    ),
-}
-
-
 @dataclass(frozen=True)
 class Family:
     """Software and hardware strings shared by a model family."""
@@ -147,33 +66,22 @@ class Family:
     xe: bool = True
 
 
-FAMILIES: dict[str, Family] = {
-    "cat9k_lite": Family(
-        "Catalyst L3 Switch Software (CAT9K_LITE_IOSXE)",
-        "flash:cat9k_lite_iosxe.{v}.SPA.bin",
-        "(ARM64) processor with 519464K/3071K bytes of memory.",
-        "c92xxL Stack",
-    ),
-    "cat9k": Family(
-        "Catalyst L3 Switch Software (CAT9K_IOSXE)",
-        "flash:cat9k_iosxe.{v}.SPA.bin",
-        "(X86) processor with 1333273K/6147K bytes of memory.",
-        "c93xx Stack",
-    ),
-    "isr4400": Family(
-        "ISR Software (X86_64_LINUX_IOSD-UNIVERSALK9-M)",
-        "bootflash:isr4400-universalk9.{v}.SPA.bin",
-        "(1RU) processor with 1795979K/6147K bytes of memory.",
-        "",
-    ),
-    "c2960x": Family(
-        "C2960X Software (C2960X-UNIVERSALK9-M)",
-        "flash:c2960x-universalk9-mz.{v}.bin",
-        "(APM86XXX) processor (revision B0) with 524288K bytes of memory.",
-        "",
-        xe=False,
-    ),
+# The catalogue: lab/personalities/data/cisco_ios.yaml.
+_DATA = data.read("cisco_ios")
+OPTIC_KINDS: dict[str, OpticKind] = {
+    str(name): OpticKind(**fields) for name, fields in data.section(_DATA, "optic_kinds").items()
 }
+CAGES: dict[str, frozenset[str]] = {str(k): frozenset(v) for k, v in data.section(_DATA, "cages").items()}
+MODELS: dict[str, Model] = {
+    str(name): Model(
+        tuple(port for group in spec["ports"] for port in _ports(*group)),
+        str(spec["family"]),
+        tuple(tuple(entry) for entry in spec.get("extra_inventory", ())),
+    )
+    for name, spec in data.section(_DATA, "models").items()
+}
+FAMILIES: dict[str, Family] = {str(k): Family(**v) for k, v in data.section(_DATA, "families").items()}
+
 
 # IOS-XE release trains and their code names, as the `Cisco IOS Software [name]` line prints them.
 CODE_NAMES: dict[str, str] = {
@@ -190,29 +98,11 @@ CODE_NAMES: dict[str, str] = {
 
 # --- demo data for the estate the lead generates ----------------------------------------------------------
 
-DEMO_MODELS: dict[str, str] = {
-    "C9300-48P": "access-switch",
-    "C9200L-24P-4G": "access-switch",
-    "C9500-24Y4C": "core-switch",
-    "ISR4431": "wan-router",
-}
-DEMO_VERSIONS: list[str] = ["17.9.4a", "17.6.5", "16.12.04", "17.12.3"]
-DEMO_OEM_OPTICS: list[dict[str, str]] = [
-    {"type": "10GBASE-SR", "vendor": "CISCO-FINISAR", "part": "SFP-10G-SR"},
-    {"type": "10GBASE-SR", "vendor": "CISCO-AVAGO", "part": "SFP-10G-SR"},
-    {"type": "10GBASE-LR", "vendor": "CISCO-FINISAR", "part": "SFP-10G-LR"},
-    {"type": "1000BASE-SX", "vendor": "CISCO-AVAGO", "part": "GLC-SX-MMD"},
-    {"type": "1000BASE-LX", "vendor": "CISCO-ACCELINK", "part": "GLC-LH-SMD"},
-    {"type": "25GBASE-SR", "vendor": "CISCO-FINISAR", "part": "SFP-25G-SR-S"},
-    {"type": "100GBASE-SR4", "vendor": "CISCO-FINISAR", "part": "QSFP-100G-SR4-S"},
-]
-DEMO_THIRD_PARTY_OPTICS: list[dict[str, str]] = [
-    {"type": "10GBASE-SR", "vendor": "FINISAR CORP.", "part": "FTLX8571D3BCL"},
-    {"type": "10GBASE-LR", "vendor": "FS", "part": "SFP-10GLR-31"},
-    {"type": "1000BASE-SX", "vendor": "AVAGO", "part": "AFBR-5710PZ"},
-    {"type": "1000BASE-LX", "vendor": "FLEXOPTIX", "part": "S.1312.10.D"},
-    {"type": "25GBASE-SR", "vendor": "Intel Corp", "part": "E25GSFP28SR"},
-]
+_DEMO = demo_data("cisco_ios")  # lab/estates/platforms/cisco_ios.yaml
+DEMO_MODELS: dict[str, str] = _DEMO.models
+DEMO_VERSIONS: list[str] = _DEMO.versions
+DEMO_OEM_OPTICS: list[dict[str, str]] = _DEMO.oem_optics
+DEMO_THIRD_PARTY_OPTICS: list[dict[str, str]] = _DEMO.third_party_optics
 DEMO_PORTS: dict[str, list[str]] = {
     model: [port for port, cage in spec.ports if cage != "copper"] for model, spec in MODELS.items()
 }

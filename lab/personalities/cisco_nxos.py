@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from lab.estate import Device, Optic
+from lab.estates.platforms import demo_data
+from lab.personalities import data
 from lab.personalities.base import Command, DeviceView, Personality, Reply, layout_problems, match_command, nothing
 
 # --- hardware data ----------------------------------------------------------------------------------------
@@ -25,53 +27,6 @@ class OpticKind:
     extended_id: str
 
 
-_SFP_LINES = ("3", "4")
-# Type strings as real samples print them (shared/reference/cli/cisco_nxos); `SFP-25G-SR` and
-# `QSFP-100G-SR4` follow the same naming but were not seen in a sample.
-OPTIC_KINDS: dict[str, OpticKind] = {
-    "1000base-SX": OpticKind(
-        "sfp", "1300 MBit/sec", "Link length supported for 50/125um OM2 fiber is 550 m", *_SFP_LINES
-    ),
-    "SFP-1000base-LH": OpticKind(
-        "sfp", "1300 MBit/sec", "Link length supported for 9/125um fiber is 10 km", *_SFP_LINES
-    ),
-    "SFP-1000BASE-T": OpticKind("sfp", "1300 MBit/sec", "Link length supported for copper is 100 m", *_SFP_LINES),
-    "10Gbase-SR": OpticKind(
-        "sfp+", "10300 MBit/sec", "Link length supported for 50/125um OM3 fiber is 300 m", *_SFP_LINES
-    ),
-    "10Gbase-LR": OpticKind("sfp+", "10300 MBit/sec", "Link length supported for 9/125um fiber is 10 km", *_SFP_LINES),
-    "SFP-H10GB-CU1M": OpticKind("sfp+", "10300 MBit/sec", "Link length supported for copper is 1 m", *_SFP_LINES),
-    "SFP-H10GB-CU3M": OpticKind("sfp+", "10300 MBit/sec", "Link length supported for copper is 3 m", *_SFP_LINES),
-    "SFP-25G-SR": OpticKind(
-        "sfp28", "25500 MBit/sec", "Link length supported for 50/125um OM4 fiber is 100 m", *_SFP_LINES
-    ),
-    "SFP-H25GB-CU2M": OpticKind("sfp28", "25500 MBit/sec", "Link length supported for copper is 2 m", *_SFP_LINES),
-    "SFP-H25GB-Unknown": OpticKind("sfp28", "25500 MBit/sec", "Link length supported for copper is 2 m", *_SFP_LINES),
-    "QSFP-40G-SR-BD": OpticKind(
-        "qsfp+", "20600 MBit/sec per channel", "Link length supported for 50/125um OM3 fiber is 100 m", "13", "220"
-    ),
-    "QSFP-40G-LR4": OpticKind(
-        "qsfp+", "10300 MBit/sec per channel", "Link length supported for SMF fiber is 10 km", "13", "196"
-    ),
-    "QSFP-100G-SR4": OpticKind(
-        "qsfp28", "25500 MBit/sec", "Link length supported for 50/125um OM4 fiber is 100 m", "17", "204"
-    ),
-    "QSFP-100G-LR4": OpticKind(
-        "qsfp28", "25500 MBit/sec", "Link length supported for 9/125um fiber is 10 km", "17", "204"
-    ),
-}
-
-# Which cage kinds accept an optic made for a cage kind (SFP28 cages take SFP/SFP+, QSFP28 take QSFP+).
-CAGE_ACCEPTS: dict[str, frozenset[str]] = {
-    "copper": frozenset(),
-    "sfp": frozenset({"sfp"}),
-    "sfp+": frozenset({"sfp", "sfp+"}),
-    "sfp28": frozenset({"sfp", "sfp+", "sfp28"}),
-    "qsfp+": frozenset({"qsfp+"}),
-    "qsfp28": frozenset({"qsfp+", "qsfp28"}),
-}
-
-
 @dataclass(frozen=True)
 class Model:
     """One Nexus chassis: the `cisco ... Chassis` line of `show version` and its front-panel ports."""
@@ -85,39 +40,25 @@ def _layout(*groups: tuple[str, int, int]) -> tuple[tuple[str, str], ...]:
     return tuple((f"Ethernet1/{n}", cage) for cage, first, last in groups for n in range(first, last + 1))
 
 
-# Front-panel layouts after the Cisco data sheets (port counts; breakouts not simulated).
+# The catalogue: lab/personalities/data/cisco_nxos.yaml.
+_DATA = data.read("cisco_nxos")
+OPTIC_KINDS: dict[str, OpticKind] = {
+    str(name): OpticKind(**{k: str(v) for k, v in fields.items()})
+    for name, fields in data.section(_DATA, "optic_kinds").items()
+}
+CAGE_ACCEPTS: dict[str, frozenset[str]] = {str(k): frozenset(v) for k, v in data.section(_DATA, "cage_accepts").items()}
 MODELS: dict[str, Model] = {
-    "N9K-C93180YC-FX3": Model("Nexus9000 C93180YC-FX3 Chassis", _layout(("sfp28", 1, 48), ("qsfp28", 49, 54))),
-    "N9K-C93108TC-FX": Model("Nexus9000 C93108TC-FX Chassis", _layout(("copper", 1, 48), ("qsfp28", 49, 54))),
-    "N9K-C9336C-FX2": Model("Nexus9000 C9336C-FX2 Chassis", _layout(("qsfp28", 1, 36))),
-    "N3K-C3232C": Model("Nexus3000 C3232C Chassis (Nexus 9000 Series)", _layout(("qsfp28", 1, 32))),
+    str(name): Model(str(spec["chassis"]), _layout(*(tuple(group) for group in spec["ports"])))
+    for name, spec in data.section(_DATA, "models").items()
 }
 
+
 # For the demo estate the lead generates.
-DEMO_MODELS: dict[str, str] = {
-    "N9K-C93180YC-FX3": "dc-switch",
-    "N9K-C93108TC-FX": "dc-switch",
-    "N9K-C9336C-FX2": "spine",
-}
-DEMO_VERSIONS: list[str] = ["9.3(10)", "9.3(13)", "10.2(5)", "10.2(7)", "10.4(3)", "10.4(5)"]
-DEMO_OEM_OPTICS: list[dict[str, str]] = [
-    {"type": "10Gbase-SR", "vendor": "CISCO-FINISAR", "part": "SFP-10G-SR"},
-    {"type": "10Gbase-LR", "vendor": "CISCO-FINISAR", "part": "SFP-10G-LR"},
-    {"type": "SFP-25G-SR", "vendor": "CISCO-FINISAR", "part": "SFP-25G-SR-S"},
-    {"type": "SFP-H25GB-CU2M", "vendor": "CISCO-AMPHENOL", "part": "SFP-H25G-CU2M"},
-    {"type": "QSFP-40G-SR-BD", "vendor": "CISCO-AVAGO", "part": "QSFP-40G-SR-BD"},
-    {"type": "QSFP-100G-SR4", "vendor": "CISCO-FINISAR", "part": "QSFP-100G-SR4-S"},
-]
-DEMO_THIRD_PARTY_OPTICS: list[dict[str, str]] = [
-    {"type": "10Gbase-SR", "vendor": "FINISAR CORP.", "part": "FTLX8574D3BCL"},
-    {"type": "10Gbase-LR", "vendor": "FS", "part": "SFP-10GLR-31"},
-    {"type": "SFP-H25GB-Unknown", "vendor": "OEM", "part": "BZ-SFP28-25G-DA2"},
-    {"type": "10Gbase-SR", "vendor": "Intel Corp", "part": "FTLX8571D3BCV-IT"},
-    {"type": "SFP-25G-SR", "vendor": "FINISAR CORP.", "part": "FTLF8536P4BCL"},
-    {"type": "QSFP-40G-SR-BD", "vendor": "UPNET", "part": "WDM QSFP+-40G-SR"},
-    {"type": "QSFP-40G-LR4", "vendor": "Arista Networks", "part": "QSFP-40G-LR4-AR"},
-    {"type": "QSFP-100G-LR4", "vendor": "OEM", "part": "BZ-QSFP28-100G-E"},
-]
+_DEMO = demo_data("cisco_nxos")  # lab/estates/platforms/cisco_nxos.yaml
+DEMO_MODELS: dict[str, str] = _DEMO.models
+DEMO_VERSIONS: list[str] = _DEMO.versions
+DEMO_OEM_OPTICS: list[dict[str, str]] = _DEMO.oem_optics
+DEMO_THIRD_PARTY_OPTICS: list[dict[str, str]] = _DEMO.third_party_optics
 DEMO_PORTS: dict[str, list[str]] = {
     model: [port for port, cage in spec.ports if cage != "copper"]
     for model, spec in MODELS.items()

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from lab.estate import Device, Optic
+from lab.estates.platforms import demo_data
+from lab.personalities import data
 from lab.personalities.base import Command, DeviceView, Personality, Reply, match_command, nothing
 
 # --- hardware data ----------------------------------------------------------------------------------------
@@ -23,35 +25,6 @@ class OpticKind:
     fiber: str  # SM / MM / n/a
     wavelength: str
     juniper_part: str  # the 740- number a Juniper-coded optic of this type reports
-
-
-OPTIC_KINDS: dict[str, OpticKind] = {
-    "SFP-T": OpticKind("ge", "GIGE 1000T", "n/a", "n/a", "740-013111"),
-    "SFP-SX": OpticKind("ge", "GIGE 1000SX", "MM", "850 nm", "740-011613"),
-    "SFP-LX10": OpticKind("ge", "GIGE 1000LX10", "SM", "1310 nm", "740-031850"),
-    "SFP+-10G-SR": OpticKind("xe", "10GBASE SR", "MM", "850 nm", "740-021308"),
-    "SFP+-10G-USR": OpticKind("xe", "10GBASE USR", "MM", "850 nm", "740-030658"),
-    "SFP+-10G-LR": OpticKind("xe", "10GBASE LR", "SM", "1310 nm", "740-021309"),
-    "SFP+-10G-ER": OpticKind("xe", "10GBASE ER", "SM", "1550 nm", "740-031983"),
-    "SFP28-25G-SR": OpticKind("et", "25GBASE SR", "MM", "850 nm", "740-064980"),
-    "QSFP+-40G-SR4": OpticKind("et", "40GBASE SR4", "MM", "850 nm", "740-067443"),
-    "QSFP+-4X10G-SR": OpticKind("et", "40GBASE SR4", "MM", "850 nm", "740-046565"),
-    "QSFP-100GBASE-SR4": OpticKind("et", "100GBASE SR4", "MM", "850 nm", "740-058734"),
-    "QSFP-100GBASE-LR4-T2": OpticKind("et", "100GBASE LR4", "SM", "1310 nm", "740-061409"),
-    "QSFP28-100G-CU1M": OpticKind("et", "100GBASE CR4", "n/a", "n/a", "740-061000"),
-}
-
-_SFP = frozenset({"SFP-T", "SFP-SX", "SFP-LX10"})
-_SFP_PLUS = _SFP | {"SFP+-10G-SR", "SFP+-10G-USR", "SFP+-10G-LR", "SFP+-10G-ER"}
-_QSFP_PLUS = frozenset({"QSFP+-40G-SR4", "QSFP+-4X10G-SR"})
-CAGES: dict[str, frozenset[str]] = {
-    "copper": frozenset(),
-    "sfp": _SFP,
-    "sfp+": _SFP_PLUS,
-    "sfp28": _SFP_PLUS | {"SFP28-25G-SR"},
-    "qsfp+": _QSFP_PLUS,
-    "qsfp28": _QSFP_PLUS | {"QSFP-100GBASE-SR4", "QSFP-100GBASE-LR4-T2", "QSFP28-100G-CU1M"},
-}
 
 
 @dataclass(frozen=True)
@@ -72,52 +45,22 @@ class ModelSpec:
     pics: tuple[PicSpec, ...]
 
 
-# Front-panel layouts after the vendor data sheets (plausible, not exact); every port sits on FPC 0.
+# The catalogue: lab/personalities/data/juniper_junos.yaml.
+_DATA = data.read("juniper_junos")
+OPTIC_KINDS: dict[str, OpticKind] = {
+    str(name): OpticKind(**fields) for name, fields in data.section(_DATA, "optic_kinds").items()
+}
+CAGES: dict[str, frozenset[str]] = {str(k): frozenset(v) for k, v in data.section(_DATA, "cages").items()}
 MODELS: dict[str, ModelSpec] = {
-    "EX2300-24P": ModelSpec(
-        "EX2300-24P",
-        "EX2300-24P",
-        (PicSpec(0, "24x10/100/1000 Base-T", (("copper", 0, 23),)), PicSpec(1, "4x1/10G SFP/SFP+", (("sfp+", 0, 3),))),
-    ),
-    "EX4300-48P": ModelSpec(
-        "EX4300-48P",
-        "EX4300-48P",
-        (
-            PicSpec(0, "48x 10/100/1000 Base-T", (("copper", 0, 47),)),
-            PicSpec(1, "4x 40GE QSFP+", (("qsfp+", 0, 3),)),
-            PicSpec(2, "4x 1G/10G SFP/SFP+", (("sfp+", 0, 3),)),
+    str(name): ModelSpec(
+        str(spec["chassis"]),
+        str(spec["fpc"]),
+        tuple(
+            PicSpec(int(pic["number"]), str(pic["description"]), tuple(tuple(group) for group in pic["groups"]))
+            for pic in spec["pics"]
         ),
-    ),
-    "EX4400-48P": ModelSpec(
-        "EX4400-48P",
-        "EX4400-48P",
-        (
-            PicSpec(0, "48x10/100/1000 BASE-T", (("copper", 0, 47),)),
-            PicSpec(1, "2x100G QSFP28", (("qsfp28", 0, 1),)),
-            PicSpec(2, "4x25G SFP28", (("sfp28", 0, 3),)),
-        ),
-    ),
-    "QFX5100-48S-6Q": ModelSpec(
-        "QFX5100-48S-6Q", "QFX5100-48S-6Q", (PicSpec(0, "48x10G-6x40G", (("sfp+", 0, 47), ("qsfp+", 48, 53))),)
-    ),
-    "QFX5120-48Y-8C": ModelSpec(
-        "JNP48Y8C-CHAS", "JNP48Y8C-CHAS", (PicSpec(0, "48x25G-8x100G", (("sfp28", 0, 47), ("qsfp28", 48, 55))),)
-    ),
-    "SRX300": ModelSpec("SRX300", "FPC", (PicSpec(0, "6xGE,2xGE SFP Base PIC", (("copper", 0, 5), ("sfp", 6, 7))),)),
-    "SRX1500": ModelSpec(
-        "SRX1500",
-        "FEB",
-        (
-            PicSpec(0, "12x1G-T-4x1G-SFP-4x10G", (("copper", 0, 11), ("sfp", 12, 15))),
-            PicSpec(1, "4x10G SFP+", (("sfp+", 0, 3),)),
-        ),
-    ),
-    "SRX4100": ModelSpec("SRX4100", "FEB", (PicSpec(0, "8x10G-SFP", (("sfp+", 0, 7),)),)),
-    "MX204": ModelSpec(
-        "JNP204 [MX204]",
-        "MPC",
-        (PicSpec(0, "4XQSFP28 PIC", (("qsfp28", 0, 3),)), PicSpec(1, "8XSFPP PIC", (("sfp+", 0, 7),))),
-    ),
+    )
+    for name, spec in data.section(_DATA, "models").items()
 }
 
 
@@ -484,31 +427,15 @@ PERSONALITY = Personality(
 
 # --- data for the demo estate --------------------------------------------------------------------------------
 
-DEMO_MODELS: dict[str, str] = {
-    "EX4300-48P": "access-switch",
-    "EX4400-48P": "access-switch",
-    "QFX5120-48Y-8C": "dc-switch",
-    "SRX1500": "edge-fw",
-    "MX204": "wan-router",
-}
-DEMO_VERSIONS: list[str] = ["21.4R3-S5.4", "22.4R3-S2.11", "23.2R1.13", "20.4R3-S9"]
+_DEMO = demo_data("juniper_junos")  # lab/estates/platforms/juniper_junos.yaml
+DEMO_MODELS: dict[str, str] = _DEMO.models
+DEMO_VERSIONS: list[str] = _DEMO.versions
 # Only 10G SFP+ optics, so that any of them fits any port of DEMO_PORTS (Junos names a port by the optic's
 # speed: a 1G SFP in an SFP+ cage is ge-, not xe-; the lab rejects a name that does not match the type).
-DEMO_OEM_OPTICS: list[dict[str, str]] = [
-    {"type": "SFP+-10G-SR", "vendor": "FINISAR CORP.", "part": "740-021308"},
-    {"type": "SFP+-10G-SR", "vendor": "AVAGO", "part": "740-031980"},
-    {"type": "SFP+-10G-LR", "vendor": "AVAGO", "part": "740-021309"},
-    {"type": "SFP+-10G-LR", "vendor": "SOURCEPHOTONICS", "part": "740-031981"},
-    {"type": "SFP+-10G-ER", "vendor": "FINISAR CORP.", "part": "740-031983"},
-]
+DEMO_OEM_OPTICS: list[dict[str, str]] = _DEMO.oem_optics
 # Third-party optics report NON-JNPR in `show chassis hardware` (which is what estate audits); the estate's
 # part is the maker's part, which `show chassis pic` prints in its vendor part number column.
-DEMO_THIRD_PARTY_OPTICS: list[dict[str, str]] = [
-    {"type": "SFP+-10G-SR", "vendor": "FS", "part": "SFP-10GSR-85"},
-    {"type": "SFP+-10G-LR", "vendor": "FLEXOPTIX", "part": "P.1396.10"},
-    {"type": "SFP+-10G-SR", "vendor": "FINISAR CORP.", "part": "FTLX8571D3BCL"},
-    {"type": "SFP+-10G-LR", "vendor": "PROLABS", "part": "SFP-10G-LR-C"},
-]
+DEMO_THIRD_PARTY_OPTICS: list[dict[str, str]] = _DEMO.third_party_optics
 # The SFP+/SFP28 cages of each demo model, named as Junos names them with a 10G optic inside.
 DEMO_PORTS: dict[str, list[str]] = {
     model: [f"xe-0/{pic}/{port}" for (pic, port), cage in cages(model).items() if cage in ("sfp+", "sfp28")]

@@ -118,14 +118,26 @@ def lab_env(small_lab: Lab, monkeypatch: pytest.MonkeyPatch) -> Lab:
 
 
 @contextmanager
-def running_lab(root: Path, estate: dict[str, Any], max_runtime: float = 900) -> Iterator[control.LabInfo]:
+def running_lab(
+    root: Path,
+    estate: dict[str, Any],
+    max_runtime: float = 900,
+    plugins: tuple[str, ...] = (),
+    matrices: Path | None = None,
+) -> Iterator[control.LabInfo]:
     """A lab serving `estate` (written under `root`) on free ports, stopped on exit; its inventory in root/inventory.
 
     `max_runtime` bounds the lab process even if the test run is killed; keep it above the run's length.
+    `plugins` (modules that register a personality) and `matrices` (release facts) go to the lab process.
     """
     (root / "estate.yaml").write_text(yaml.safe_dump(estate, sort_keys=False), encoding="utf-8")
     info = control.start(
-        root / "estate.yaml", root / "state", inventory_out=root / "inventory", max_runtime=max_runtime
+        root / "estate.yaml",
+        root / "state",
+        inventory_out=root / "inventory",
+        max_runtime=max_runtime,
+        plugins=plugins,
+        matrices=matrices,
     )
     try:
         yield info

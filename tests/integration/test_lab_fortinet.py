@@ -10,8 +10,8 @@ import pytest
 from netmiko import ConnectHandler, NetmikoAuthenticationException
 from netmiko.base_connection import BaseConnection
 
-from lab.estate import load
 from lab.personalities import fortinet as lab_fortinet
+from lab.personalities import load_estate as load
 from lab.state import LabInfo
 from tasks.platforms.fortinet import commands as fortinet
 from tasks.platforms.fortinet import facts as fortinet_facts

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from lab.estate import Device, load
+from lab.estate import Device
 from lab.personalities import fortinet as lab_fortinet
+from lab.personalities import load_estate as load
 from lab.personalities import paloalto_panos as lab_panos
 from lab.state import LabInfo
 from tests.integration.conftest import FS, OEM_LR, OEM_SR, _fw, running_lab, use_lab_credentials

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,9 @@ import pytest
 import yaml
 
 from lab import personalities
-from lab.estate import DEFAULT_PASSWORD, DEFAULT_USERNAME, EstateError, load, serial_for
+from lab.estate import DEFAULT_PASSWORD, DEFAULT_USERNAME, EstateFileError, serial_for
 from lab.inventory import customer_groups, customer_hosts, shared_groups
+from lab.personalities import load_estate as load
 
 DEMO = Path(__file__).resolve().parents[2] / "lab" / "estates" / "demo.yaml"
 
@@ -35,12 +37,12 @@ def write(tmp_path: Path, data: Any) -> Path:
 
 def error_of(tmp_path: Path, data: Any) -> str:
     path = write(tmp_path, data)
-    with pytest.raises(EstateError) as info:
+    with pytest.raises(EstateFileError) as info:
         load(path)
     message = str(info.value)
     assert "\n" not in message
-    assert message.startswith(f"{path}: ")
-    return message.removeprefix(f"{path}: ")
+    assert re.match(rf"{re.escape(str(path))}:\d+: ", message), message
+    return message.split(": ", 1)[1]
 
 
 def test_minimal_device_gets_defaults(tmp_path: Path) -> None:
@@ -169,7 +171,7 @@ def test_defaults_latency_applies_unless_overridden(tmp_path: Path) -> None:
             estate(fw("a", state={"pending_changes": "yes"})),
             "customers.acme.sites.lon1.devices[0].state.pending_changes: must be true or false",
         ),
-        ([1, 2], "top level: must be a mapping, got list"),
+        ([1, 2], "(top level): must be a mapping, got list"),
     ],
 )
 def test_errors_name_file_and_path(tmp_path: Path, data: Any, expected: str) -> None:
@@ -192,7 +194,7 @@ def test_duplicate_names_are_an_error(tmp_path: Path) -> None:
 def test_invalid_yaml_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text("customers: [\n  - {a: 1\n", encoding="utf-8")
-    with pytest.raises(EstateError, match=r"bad\.yaml: line \d+: invalid YAML") as info:
+    with pytest.raises(EstateFileError, match=r"bad\.yaml:\d+: not valid YAML") as info:
         load(path)
     assert "\n" not in str(info.value)
 
@@ -298,3 +300,42 @@ def test_example_failing_states_are_valid_estate_state(tmp_path: Path) -> None:
     devices = [fw(f"fw-{name}", state=state) for name, state in EXAMPLE_FAILING_STATES.items()]
     devices.append(fw("fw-ha", state=EXAMPLE_HA_VERSION_MISMATCH))
     assert len(load(write(tmp_path, estate(*devices))).devices) == len(devices)
+
+
+DUPLICATE_NAME = """\
+customers:
+  acme:
+    sites:
+      lon1:
+        devices:
+          - {name: fw01, platform: paloalto_panos, model: PA-5220, version: 10.1.9}
+          - {name: fw02, platform: paloalto_panos, model: PA-5220, version: 10.1.9}
+          - {name: fw01, platform: paloalto_panos, model: PA-850, version: 10.1.9}
+"""
+
+
+def test_a_device_name_written_twice_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "e.yaml"
+    path.write_text(DUPLICATE_NAME, encoding="utf-8")
+    with pytest.raises(EstateFileError) as info:
+        load(path)
+    assert str(info.value) == (
+        f"{path}:8: customers.acme.sites.lon1.devices[2].name: duplicate device name 'fw01' "
+        "(first at customers.acme.sites.lon1.devices[0])"
+    )
+
+
+def test_a_duplicate_key_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "e.yaml"
+    path.write_text(DUPLICATE_NAME.replace("model: PA-850,", "model: PA-850, model: PA-820,"), encoding="utf-8")
+    with pytest.raises(EstateFileError, match=rf"^{re.escape(str(path))}:8: .*devices\[2\]\.model: written twice"):
+        load(path)
+
+
+def test_an_error_after_loading_still_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "e.yaml"
+    path.write_text(DUPLICATE_NAME.replace("model: PA-850", "model: PA-9999"), encoding="utf-8")
+    with pytest.raises(
+        EstateFileError, match=rf"^{re.escape(str(path))}:8: .*devices\[2\]\.model: unknown PAN-OS model"
+    ):
+        load(path)

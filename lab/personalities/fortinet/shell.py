@@ -1,0 +1,227 @@
+"""The FortiOS shell: `config global`/`config system console` modes, `| grep`, the personality."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lab.personalities.base import (
+    Command,
+    DeviceView,
+    Personality,
+    Reply,
+    match_command,
+)
+from lab.personalities.fortinet.hardware import (
+    MODELS,
+    STATE_KEYS,
+    validate_device,
+    vdoms_enabled,
+)
+from lab.personalities.fortinet.readiness import (
+    diagnose_hardware_deviceinfo_disk,
+    diagnose_sys_ntp_status,
+    execute_sensor_list,
+    get_system_fortiguard_service_status,
+    get_system_ha_status,
+    get_system_performance_status,
+)
+from lab.personalities.fortinet.snapshot import (
+    diagnose_sys_session_stat,
+    get_router_info_routing_table_all,
+    get_system_arp,
+    get_system_interface_physical,
+    show,
+)
+from lab.personalities.fortinet.system import get_system_interface_transceiver, get_system_status
+
+# --- the shell ------------------------------------------------------------------------------------------
+
+
+_UNKNOWN_ACTION = "Unknown action 0"
+# FortiOS's answer to a known action with words it cannot parse (oxidized 501E transcript, [src]).
+_PARSE_ERROR = "command parse error before '{word}'\nCommand fail. Return code -61"
+# The first words FortiOS knows at the top level; any other first word is `Unknown action 0` [unverified].
+ACTIONS = frozenset({"config", "get", "show", "diagnose", "execute", "exit", "end", "tree", "fnsysctl", "sudo"})
+
+ShellHandler = Callable[["FortiShell", dict[str, str]], str]
+
+
+@dataclass(frozen=True)
+class ShellCommand:
+    """A command that reads or changes the session (config contexts, the console's output mode)."""
+
+    syntax: str
+    handler: ShellHandler
+    contexts: tuple[str, ...]  # where it is accepted: "" top level, "global", "console"
+
+
+class FortiShell:
+    """One FortiOS CLI session: config contexts (`(global)`, `(console)`), `| grep`, FortiOS errors."""
+
+    def __init__(self, view: DeviceView) -> None:
+        self.view = view
+        self.contexts: list[str] = []
+        # FortiOS ships with `output more`: netmiko switches it to standard (and back at cleanup). Paging
+        # itself is not simulated: the lab's session answers whole lines, never a bare space.
+        self.output_mode = "more"
+
+    def prompt(self) -> str:
+        context = f" ({self.contexts[-1]})" if self.contexts else ""
+        return f"{self.view.device.name}{context} # "
+
+    def banner(self) -> str:
+        return ""
+
+    def handle(self, line: str) -> Reply:
+        command, grep = _split_grep(line)
+        words = command.split()
+        if not words:
+            return Reply()
+        context = self.contexts[-1] if self.contexts else ""
+        for shell_command in SHELL_COMMANDS:
+            if context in shell_command.contexts and _matches(shell_command.syntax, words):
+                text = shell_command.handler(self, {"value": words[-1]})
+                return Reply(text=_framed(text, grep), close=shell_command.handler is _exit, setup=True)
+        found = match_command(COMMANDS, command)
+        if found.command is not None:
+            text = found.command.handler(self.view, dict(found.args))
+            return Reply(text=_framed(text, grep), setup=found.command.setup or grep is not None)
+        return Reply(text=_framed(self._error(words, found.error_word), None))
+
+    def _error(self, words: list[str], error_word: str | None) -> str:
+        if words[0] not in ACTIONS:
+            return _UNKNOWN_ACTION
+        if error_word is None or error_word == words[0]:
+            error_word = words[1] if len(words) > 1 else words[0]
+        return "\n" + _PARSE_ERROR.format(word=error_word)
+
+
+def _matches(syntax: str, words: list[str]) -> bool:
+    tokens = syntax.split()
+    return len(tokens) == len(words) and all(
+        t.startswith("<") or w in t.split("|") for t, w in zip(tokens, words, strict=True)
+    )
+
+
+def _config_global(shell: FortiShell, args: dict[str, str]) -> str:
+    if not vdoms_enabled(shell.view.device):
+        return "\n" + _PARSE_ERROR.format(word="global")
+    shell.contexts.append("global")
+    return ""
+
+
+def _config_console(shell: FortiShell, args: dict[str, str]) -> str:
+    shell.contexts.append("console")
+    return ""
+
+
+def _set_output(shell: FortiShell, args: dict[str, str]) -> str:
+    shell.output_mode = args["value"]
+    return ""
+
+
+def _end(shell: FortiShell, args: dict[str, str]) -> str:
+    if shell.contexts:
+        shell.contexts.pop()
+    return ""
+
+
+def _get_console(shell: FortiShell, args: dict[str, str]) -> str:
+    """`get system console` (FortiOS 7.x; field list after the 7.x CLI reference, [unverified])."""
+    return "\n".join(
+        [
+            f"{key:<20}: {value}"
+            for key, value in (
+                ("output", shell.output_mode),
+                ("login", "enable"),
+                ("fortiexplorer", "enable"),
+                ("log", "disable"),
+            )
+        ]
+    )
+
+
+def _show_console(shell: FortiShell, args: dict[str, str]) -> str:
+    """`show full-configuration system console` (what netmiko reads on FortiOS 6.x)."""
+    return f"config system console\n    set output {shell.output_mode}\n    set login enable\nend"
+
+
+def _exit(shell: FortiShell, args: dict[str, str]) -> str:
+    return ""
+
+
+_ANYWHERE = ("", "global", "console")
+SHELL_COMMANDS: tuple[ShellCommand, ...] = (
+    ShellCommand("config global", _config_global, ("",)),
+    ShellCommand("config system console", _config_console, ("", "global")),
+    ShellCommand("set output standard|more", _set_output, ("console",)),
+    ShellCommand("end", _end, _ANYWHERE),
+    ShellCommand("get system console", _get_console, ("", "global")),
+    ShellCommand("show full-configuration system console", _show_console, ("", "global")),
+    ShellCommand("exit", _exit, _ANYWHERE),
+)
+
+COMMANDS: tuple[Command, ...] = (
+    Command("get system status", get_system_status),
+    Command("get system interface transceiver", get_system_interface_transceiver),
+    Command("get system ha status", get_system_ha_status),
+    Command("diagnose hardware deviceinfo disk", diagnose_hardware_deviceinfo_disk),
+    Command("diagnose sys ntp status", diagnose_sys_ntp_status),
+    Command("get system performance status", get_system_performance_status),
+    Command("get system fortiguard-service status", get_system_fortiguard_service_status),
+    Command("execute sensor list", execute_sensor_list),
+    Command("get system interface physical", get_system_interface_physical),
+    Command("get router info routing-table all", get_router_info_routing_table_all),
+    Command("get system arp", get_system_arp),
+    Command("diagnose sys session stat", diagnose_sys_session_stat),
+    Command("show", show),
+)
+
+
+def _split_grep(line: str) -> tuple[str, tuple[str, bool, bool] | None]:
+    """`cmd | grep [-i] [-v] word` -> (cmd, (word, ignore case, invert)); no pipe -> (line, None).
+
+    >>> _split_grep("get system status | grep -i version")
+    ('get system status', ('version', True, False))
+    """
+    command, pipe, rest = line.partition("|")
+    if not pipe:
+        return line.strip(), None
+    try:
+        words = shlex.split(rest)
+    except ValueError:
+        words = rest.split()
+    if not words or words[0] != "grep":
+        return line.strip(), None
+    flags = {w for w in words[1:] if w.startswith("-")}
+    pattern = " ".join(w for w in words[1:] if not w.startswith("-"))
+    return command.strip(), (pattern, "-i" in flags, "-v" in flags)
+
+
+def _grep(text: str, grep: tuple[str, bool, bool]) -> str:
+    pattern, ignore_case, invert = grep
+    try:
+        regex = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
+    except re.error:
+        regex = re.compile(re.escape(pattern), re.IGNORECASE if ignore_case else 0)
+    return "\n".join(line for line in text.split("\n") if bool(regex.search(line)) != invert)
+
+
+def _framed(text: str, grep: tuple[str, bool, bool] | None) -> str:
+    """FortiOS ends every output with a blank line before the prompt (`\\r\\n\\r\\n<prompt>` on the wire)."""
+    if grep is not None:
+        text = _grep(text, grep)
+    return f"{text}\n\n" if text else "\n"
+
+
+PERSONALITY = Personality(
+    platform="fortinet",
+    validate_device=validate_device,
+    new_shell=FortiShell,
+    models=tuple(MODELS),
+    state_keys=STATE_KEYS,
+    extra_kex_algs=("diffie-hellman-group14-sha1",),
+)

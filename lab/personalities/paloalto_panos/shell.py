@@ -1,0 +1,117 @@
+"""The PAN-OS shell: the command table, the prompt and the personality."""
+
+from __future__ import annotations
+
+from lab.personalities.base import (
+    Command,
+    DeviceView,
+    Personality,
+    Reply,
+    match_command,
+    nothing,
+)
+from lab.personalities.paloalto_panos.hardware import (
+    MODELS,
+    STATE_KEYS,
+    validate_device,
+)
+from lab.personalities.paloalto_panos.readiness import (
+    check_pending_changes,
+    debug_swm_status,
+    request_license_info,
+    request_system_software_info,
+    show_clock,
+    show_jobs_all,
+    show_ntp,
+    show_system_disk_space,
+    show_system_environmentals,
+    show_system_resources,
+)
+from lab.personalities.paloalto_panos.snapshot import (
+    show_arp_all,
+    show_config_running,
+    show_routing_route,
+    show_session_info,
+)
+from lab.personalities.paloalto_panos.system import (
+    show_high_availability_all,
+    show_high_availability_state,
+    show_interface_hardware,
+    show_system_info,
+    show_system_state,
+    show_system_state_filter,
+)
+
+COMMANDS: tuple[Command, ...] = (
+    Command("set cli scripting-mode on|off", nothing, setup=True),
+    Command("set cli terminal width <n>", nothing, setup=True),
+    Command("set cli terminal height <n>", nothing, setup=True),
+    Command("set cli pager on|off", nothing, setup=True),
+    Command("set cli config-output-format default|xml|set|json", nothing, setup=True),
+    Command("show system info", show_system_info),
+    Command("show system state", show_system_state),
+    Command("show system state filter <pattern>", show_system_state_filter),
+    Command("show system disk-space", show_system_disk_space),
+    Command("show interface hardware", show_interface_hardware),
+    Command("show high-availability state", show_high_availability_state),
+    Command("show high-availability all", show_high_availability_all),
+    Command("show jobs all", show_jobs_all),
+    Command("request license info", request_license_info),
+    Command("check pending-changes", check_pending_changes),
+    Command("show ntp", show_ntp),
+    Command("show system resources", show_system_resources),
+    Command("show system environmentals", show_system_environmentals),
+    Command("request system software info", request_system_software_info),
+    Command("debug swm status", debug_swm_status),
+    Command("show clock", show_clock),
+    Command("show routing route", show_routing_route),
+    Command("show arp all", show_arp_all),
+    Command("show session info", show_session_info),
+    Command("show config running", show_config_running),
+    Command("exit|quit", nothing, close=True),
+)
+
+
+# --- the shell ------------------------------------------------------------------------------------------
+
+
+class PanosShell:
+    """One PAN-OS CLI session. netmiko's first ``show system info`` counts as session preparation."""
+
+    def __init__(self, view: DeviceView) -> None:
+        self.view = view
+        self._prepared = False
+
+    def prompt(self) -> str:
+        ha = self.view.device.ha
+        state = f"({ha.state})" if ha is not None else ""
+        return f"{self.view.username}@{self.view.device.name}{state}> "
+
+    def banner(self) -> str:
+        return "\nNumber of failed attempts since last successful login: 0\n\n\n"
+
+    def handle(self, line: str) -> Reply:
+        found = match_command(COMMANDS, line)
+        if found.command is None:
+            text = f"Unknown command: {found.error_word}" if found.error_word else "Invalid syntax."
+            return Reply(text=_framed(text))
+        command = found.command
+        setup = command.setup or (command.handler is show_system_info and not self._prepared)
+        if command.handler is show_system_info:
+            self._prepared = True
+        text = command.handler(self.view, dict(found.args))
+        return Reply(text=_framed(text) if text else "", close=command.close, setup=setup)
+
+
+def _framed(text: str) -> str:
+    """PAN-OS prints a blank line before and after a command's output."""
+    return f"\n{text}\n\n"
+
+
+PERSONALITY = Personality(
+    platform="paloalto_panos",
+    validate_device=validate_device,
+    new_shell=PanosShell,
+    models=tuple(MODELS),
+    state_keys=STATE_KEYS,
+)
