@@ -82,11 +82,20 @@ def releases(platform: str) -> Releases:
     return Releases(images, _int(estimate.get("base_mb")), _int(estimate.get("other_mb")))
 
 
+def _date(value: Any) -> date | None:
+    """A matrix date (`2023-01-31`, text as the YAML reader keeps it); None when absent or not a date."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip()) if value else None
+    except ValueError:
+        return None
+
+
 def _image(entry: dict[str, Any]) -> Image:
-    released = entry.get("released")
     return Image(
         version=str(entry.get("version", "")),
-        released=released if isinstance(released, date) else None,
+        released=_date(entry.get("released")),
         size_mb=_int(entry.get("size_mb")),
         base=entry.get("base") is True,
         note=str(entry.get("note") or ""),
