@@ -20,6 +20,7 @@ from nornir.core.plugins.connections import ConnectionPluginRegister
 from paramiko.ssh_exception import SSHException
 
 from tasks.errors import AuthError, CommandError, ConnectError
+from tasks.platforms import get_platform
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class TunedNetmiko:
         configuration: Config | None = None,
     ) -> None:
         connect_timeout, command_timeout = _timeouts(configuration)
+        driver = get_platform(platform or "").driver  # the inventory loader has checked the platform
         address = (hostname or "", port or 22)
         try:
             sock = socket.create_connection(address, timeout=connect_timeout)
@@ -66,7 +68,7 @@ class TunedNetmiko:
             raise ConnectError(f"{address[0]}:{address[1]}: {exc.strerror or _reason(exc)}") from None
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         parameters: dict[str, Any] = {
-            "device_type": platform,
+            "device_type": driver,
             "host": hostname,
             "port": port or 22,
             "username": username,

@@ -36,6 +36,11 @@ def register(platform: Platform) -> Platform:
     return platform
 
 
+def unregister(device_type: str) -> None:
+    """Forget a platform registered at run time (a test's throwaway platform); nothing when it is unknown."""
+    _REGISTRY.pop(device_type, None)
+
+
 def get_platform(device_type: str) -> Platform:
     """The platform of a netmiko device_type; ValueError listing the supported ones when it is unknown."""
     try:

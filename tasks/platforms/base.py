@@ -81,6 +81,14 @@ class Platform:
     readiness: Readiness | Unsupported = _NO_READINESS
     snapshot: Snapshotting | Unsupported = _NO_SNAPSHOT
     sanitise_config: Callable[[str], str] | Unsupported = _NO_SANITISER
+    # The netmiko driver to open sessions with, when it is not `device_type` itself (a platform estate knows
+    # under its own name, served by one of netmiko's drivers).
+    netmiko_device_type: str | None = None
+
+    @property
+    def driver(self) -> str:
+        """The netmiko device_type sessions are opened with: `netmiko_device_type`, else `device_type`."""
+        return self.netmiko_device_type or self.device_type
 
     def command(self, purpose: str) -> str:
         """The command sent for `purpose`; KeyError naming the platform and purpose when it has none."""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
 from tasks.models import Facts, Unsupported
-from tasks.platforms import PLATFORMS, get_platform, platforms, register
+from tasks.platforms import PLATFORMS, get_platform, platforms, register, unregister
 from tasks.platforms.base import Platform, available
 from tasks.versions import SCHEMES, compare, dotted, parse_version
 
@@ -31,9 +32,7 @@ def _throwaway(os_name: str = "ThrowawayOS") -> Platform:
 @pytest.fixture
 def throwaway() -> Iterator[Platform]:
     yield register(_throwaway())
-    from tasks import platforms as registry
-
-    registry._REGISTRY.pop("throwaway_os", None)  # leave the registry as the other tests expect it
+    unregister("throwaway_os")  # leave the registry as the other tests expect it
 
 
 def test_every_shipped_platform_is_discovered_and_has_a_scheme() -> None:
@@ -65,3 +64,15 @@ def test_a_platform_registered_at_run_time_is_found_with_its_version_scheme(thro
 def test_registering_a_device_type_again_replaces_it(throwaway: Platform) -> None:
     again = register(_throwaway(os_name="ThrowawayOS 2"))
     assert get_platform("throwaway_os") is again and again is not throwaway
+
+
+def test_unregistering_forgets_the_platform(throwaway: Platform) -> None:
+    unregister("throwaway_os")
+    assert "throwaway_os" not in PLATFORMS
+    unregister("throwaway_os")  # forgetting an unknown platform is harmless
+
+
+def test_sessions_open_with_the_netmiko_driver_the_platform_names(throwaway: Platform) -> None:
+    assert throwaway.driver == "throwaway_os"  # its own device_type by default
+    assert replace(throwaway, netmiko_device_type="linux").driver == "linux"
+    assert get_platform("paloalto_panos").driver == "paloalto_panos"
