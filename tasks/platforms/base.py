@@ -53,10 +53,11 @@ def available(value: C | Unsupported) -> C | None:
     return None if isinstance(value, Unsupported) else value
 
 
-NOT_YET = "not built for this platform yet"
-_NO_READINESS = Unsupported(f"no readiness checks: {NOT_YET}")
-_NO_SNAPSHOT = Unsupported(f"no state snapshot: {NOT_YET}")
-_NO_SANITISER = Unsupported(f"no configuration sanitiser: {NOT_YET}")
+# The defaults of the optional capabilities; a platform's own object says "... for <its OS> yet" instead.
+_NO_READINESS = Unsupported("no readiness checks for this OS yet")
+_NO_SNAPSHOT = Unsupported("no state snapshot for this OS yet")
+_NO_SANITISER = Unsupported("no configuration sanitiser for this OS yet")
+_DEFAULTS = {"readiness": _NO_READINESS, "snapshot": _NO_SNAPSHOT, "sanitise_config": _NO_SANITISER}
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,11 @@ class Platform:
     # The netmiko driver to open sessions with, when it is not `device_type` itself (a platform estate knows
     # under its own name, served by one of netmiko's drivers).
     netmiko_device_type: str | None = None
+
+    def __post_init__(self) -> None:
+        for name, default in _DEFAULTS.items():
+            if getattr(self, name) is default:  # not given: name the OS in the reason the user reads
+                object.__setattr__(self, name, Unsupported(default.reason.replace("this OS", self.os_name)))
 
     @property
     def driver(self) -> str:

@@ -76,3 +76,9 @@ def test_sessions_open_with_the_netmiko_driver_the_platform_names(throwaway: Pla
     assert throwaway.driver == "throwaway_os"  # its own device_type by default
     assert replace(throwaway, netmiko_device_type="linux").driver == "linux"
     assert get_platform("paloalto_panos").driver == "paloalto_panos"
+
+
+def test_a_capability_not_given_says_which_os_lacks_it() -> None:
+    assert get_platform("cisco_ios").readiness == Unsupported("no readiness checks for IOS yet")
+    assert get_platform("arista_eos").snapshot == Unsupported("no state snapshot for EOS yet")
+    assert _throwaway().sanitise_config == Unsupported("no configuration sanitiser for ThrowawayOS yet")
