@@ -28,7 +28,7 @@ HA_STATES = ("active", "passive")
 
 _TOP_KEYS = {"customers", "credentials", "defaults"}
 _DEVICE_REQUIRED = ("name", "platform", "model", "version")
-_DEVICE_OPTIONAL = {"role", "serial", "ha", "optics", "faults", "latency_ms", "state"}
+_DEVICE_OPTIONAL = {"role", "serial", "ha", "optics", "faults", "latency_ms", "state", "refuse_commands"}
 _OPTIC_REQUIRED = ("port", "type", "vendor", "part")
 
 
@@ -154,6 +154,9 @@ class Device:
     faults: frozenset[str] = frozenset()
     latency_ms: int = 0
     state: DeviceState = DeviceState()
+    # Commands the device answers with its OS's error, as to a read-only account that may not run them
+    # (`show idprom interface *`: a trailing `*` matches any rest).
+    refuse_commands: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -363,6 +366,7 @@ def _device(raw: Any, path: FieldPath, customer: str, site: str, default_latency
         faults=_faults(body.get("faults"), (*path, "faults")),
         latency_ms=_latency(body.get("latency_ms", default_latency), (*path, "latency_ms")),
         state=_state(body.get("state"), (*path, "state"), rules.state_keys, platform),
+        refuse_commands=_commands(body.get("refuse_commands"), (*path, "refuse_commands")),
     )
     for where, message in rules.validate_device(device):
         raise _Bad((*path, *relative_path(where)), message)
@@ -410,6 +414,13 @@ def _optics(raw: Any, path: FieldPath, device: str) -> tuple[Optic, ...]:
             )
         )
     return tuple(optics)
+
+
+def _commands(raw: Any, path: FieldPath) -> tuple[str, ...]:
+    """A list of command lines, their words parted by single spaces."""
+    if raw is None:
+        return ()
+    return tuple(" ".join(_string(item, (*path, i)).split()) for i, item in enumerate(_list(raw, path)))
 
 
 def _faults(raw: Any, path: FieldPath) -> frozenset[str]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import asyncssh
 
-from lab.personalities.base import DeviceView, Reply, Shell, printable
+from lab.personalities.base import DeviceView, Reply, Shell, printable, refuses
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,7 @@ class SessionSpec:
     view: DeviceView
     faults: frozenset[str]
     latency_s: float
+    refuse_commands: tuple[str, ...] = ()  # answered with the OS's error, as to an account that may not run them
 
     @property
     def delay_s(self) -> float:
@@ -125,7 +126,10 @@ class CliSession(asyncssh.SSHServerSession):
             await asyncio.sleep(self._spec.delay_s)
             self._write(self._shell.prompt())
             return True
-        reply = self._shell.handle(line.strip())
+        if refuses(self._spec.refuse_commands, line):
+            reply = Reply(text=self._shell.refuse(line.strip()))
+        else:
+            reply = self._shell.handle(line.strip())
         if "drop" in self._spec.faults and not reply.setup:
             self._drop()
             return False

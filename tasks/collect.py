@@ -1,4 +1,12 @@
-"""Nornir tasks that read a device: facts and transceivers, parsed by the host's `Platform`."""
+"""Nornir tasks that read a device: facts and transceivers, parsed by the host's `Platform`.
+
+Essential commands (the facts and the optics) must be read: their failure fails the host (an ERROR row).
+Supplementary commands (the optics' follow-ups, readiness, snapshot) may fail: given a `failures` list, a
+task records each as a `CommandFailure` and goes on without its output, so that the device keeps what was
+read and the workflow reports the failure as a WARN finding (`tasks.checks.collection`). A command that
+times out or loses the session leaves the session untrusted: the supplementary commands after it are not
+sent. Without a `failures` list every command is essential.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +16,52 @@ from typing import Any
 from nornir.core.task import Result, Task
 
 from tasks.connection import CONNECTION_NAME, send_command
+from tasks.errors import CommandError, CommandRefused
+from tasks.models import CommandFailure, FailureKind
 from tasks.platforms import get_platform
+from tasks.platforms.base import Platform, read_what_parses, rejection
 
 
 def _connection(task: Task) -> Any:
     return task.host.get_connection(CONNECTION_NAME, task.nornir.config)
 
 
-def _send(connection: Any, commands: Iterable[tuple[str, str]], outputs: dict[str, str]) -> dict[str, str]:
-    """Send each (key, command) whose key is not in `outputs` yet; `outputs` is shared between tasks."""
+def _send_one(connection: Any, platform: Platform, command: str) -> str:
+    """The output of `command`; CommandError when the session fails or the OS rejects the command."""
+    output = send_command(connection, command)
+    refused = rejection(output, platform.error_markers)
+    if refused is not None:
+        raise CommandRefused(command, refused)
+    return output
+
+
+def _send(
+    connection: Any,
+    platform: Platform,
+    commands: Iterable[tuple[str, str]],
+    outputs: dict[str, str],
+    failures: list[CommandFailure] | None = None,
+) -> dict[str, str]:
+    """Send each (key, command) whose key is not in `outputs` yet; `outputs` is shared between tasks.
+
+    With `failures` (supplementary commands) a failing command is recorded there and left out of `outputs`.
+    """
     for key, command in commands:
-        if key not in outputs:
-            outputs[key] = send_command(connection, command)
+        if key in outputs or (failures is not None and any(f.purpose == key for f in failures)):
+            continue
+        if failures is None:
+            outputs[key] = _send_one(connection, platform, command)
+            continue
+        lost = next((f for f in failures if f.kind is FailureKind.FAILED), None)
+        if lost is not None:
+            failures.append(CommandFailure(key, command, FailureKind.NOT_SENT, f"after {lost.command!r} failed"))
+            continue
+        try:
+            outputs[key] = _send_one(connection, platform, command)
+        except CommandRefused as exc:
+            failures.append(CommandFailure(key, command, FailureKind.REFUSED, exc.answer))
+        except CommandError as exc:
+            failures.append(CommandFailure(key, command, FailureKind.FAILED, str(exc).removeprefix(f"{command!r}: ")))
     return outputs
 
 
@@ -31,27 +73,49 @@ def collect_facts(task: Task, outputs: dict[str, str] | None = None) -> Result:
     platform = get_platform(task.host.platform or "")
     connection = _connection(task)
     purposes = platform.facts_commands
-    sent = _send(connection, ((p, platform.command(p)) for p in purposes), {} if outputs is None else outputs)
+    commands = ((p, platform.command(p)) for p in purposes)
+    sent = _send(connection, platform, commands, {} if outputs is None else outputs)
     facts = platform.parse_facts({p: sent[p] for p in purposes}, connection.base_prompt)
     return Result(host=task.host, result=facts)
 
 
-def collect_transceivers(task: Task, outputs: dict[str, str] | None = None) -> Result:
-    """Every pluggable optic the device reports, as a list of `tasks.models.Transceiver`."""
+def collect_transceivers(
+    task: Task, outputs: dict[str, str] | None = None, failures: list[CommandFailure] | None = None
+) -> Result:
+    """Every pluggable optic the device reports, as a list of `tasks.models.Transceiver`.
+
+    With `failures`, a follow-up command (an optic's vendor name) that fails or whose output cannot be read
+    is recorded there, and the optics it concerns are read without it (their vendor unknown).
+    """
     platform = get_platform(task.host.platform or "")
     connection = _connection(task)
     purposes = platform.transceiver_commands
-    sent = _send(connection, ((p, platform.command(p)) for p in purposes), {} if outputs is None else outputs)
+    commands = ((p, platform.command(p)) for p in purposes)
+    sent = _send(connection, platform, commands, {} if outputs is None else outputs)
     first = {p: sent[p] for p in purposes}
     followups = platform.transceiver_followups(first)
-    sent = _send(connection, followups.items(), sent)
-    return Result(host=task.host, result=platform.parse_transceivers({**first, **{k: sent[k] for k in followups}}))
+    sent = _send(connection, platform, followups.items(), sent, failures)
+    extra = {k: sent[k] for k in followups if k in sent}
+    if failures is None:
+        return Result(host=task.host, result=platform.parse_transceivers({**first, **extra}))
+    transceivers, unreadable = read_what_parses(platform.parse_transceivers, first, extra)
+    failures += [CommandFailure(k, followups[k], FailureKind.UNREADABLE, why) for k, why in unreadable.items()]
+    return Result(host=task.host, result=transceivers)
 
 
-def collect_outputs(task: Task, purposes: Iterable[str], outputs: dict[str, str] | None = None) -> Result:
-    """The raw outputs of the platform's commands for `purposes` ({purpose: output}), for checks to parse."""
+def collect_outputs(
+    task: Task,
+    purposes: Iterable[str],
+    outputs: dict[str, str] | None = None,
+    failures: list[CommandFailure] | None = None,
+) -> Result:
+    """The raw outputs of the platform's commands for `purposes` ({purpose: output}), for checks to parse.
+
+    With `failures` the purposes are supplementary: one that fails is recorded there and left out.
+    """
     platform = get_platform(task.host.platform or "")
-    sent = _send(_connection(task), ((p, platform.command(p)) for p in purposes), {} if outputs is None else outputs)
+    commands = ((p, platform.command(p)) for p in purposes)
+    sent = _send(_connection(task), platform, commands, {} if outputs is None else outputs, failures)
     return Result(host=task.host, result=sent)
 
 

@@ -9,6 +9,7 @@ EstateError                     root of everything estate raises on purpose
     ├── ConnectError            refused, unreachable, timed out while connecting
     ├── AuthError               the device rejected the login
     ├── CommandError            a command timed out, the session dropped, or the OS rejected it
+    │   └── CommandRefused      the OS answered the command with an error (unknown, not permitted)
     └── ParseError              the output was not what the platform prints
 """
 
@@ -51,6 +52,15 @@ class AuthError(DeviceError):
 
 class CommandError(DeviceError):
     stage = "command"
+
+
+class CommandRefused(CommandError):
+    """The OS answered `command` with an error line (`answer`) instead of output."""
+
+    def __init__(self, command: str, answer: str) -> None:
+        super().__init__(f"{command!r}: refused by the device: {answer}")
+        self.command = command
+        self.answer = answer
 
 
 class ParseError(DeviceError):

@@ -8,9 +8,11 @@ from datetime import date
 
 from nornir.core.task import Result, Task
 
+from tasks.checks.collection import collection_findings
 from tasks.checks.optics import judge_optics, optic_findings
 from tasks.collect import close_connection, collect_facts, collect_transceivers
 from tasks.matrix import Matrix, Waiver
+from tasks.models import CommandFailure
 from workflows.processors import record_for
 from workflows.run import RunOutcome, RunRequest, execute, prepare
 
@@ -30,12 +32,16 @@ class AuditContext:
 
 
 def audit_host(task: Task, context: AuditContext) -> Result:
-    """Collect facts and optics from one device, close its connection, and judge every optic."""
+    """Collect facts and optics from one device, close its connection, and judge every optic.
+
+    A follow-up command that fails (an optic's vendor name) leaves what it reads unknown: a WARN finding.
+    """
     host = task.host
     outputs: dict[str, str] = {}
+    failures: list[CommandFailure] = []
     try:
         facts = collect_facts(task, outputs).result
-        transceivers = collect_transceivers(task, outputs).result
+        transceivers = collect_transceivers(task, outputs, failures).result
     finally:
         close_connection(task)
     platform = host.platform or ""
@@ -50,7 +56,8 @@ def audit_host(task: Task, context: AuditContext) -> Result:
         target=target,
         today=context.today,
     )
-    record = record_for(host, facts=facts, optics=verdicts, findings=optic_findings(verdicts))
+    findings = [*optic_findings(verdicts), *collection_findings(failures)]
+    record = record_for(host, facts=facts, optics=verdicts, findings=findings)
     return Result(host=host, result=record)
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from nornir.core.task import Result, Task
 
 from reports.preupgrade import path_sheet, readiness_sheet
+from tasks.checks.collection import collection_findings
 from tasks.checks.optics import optic_findings
 from tasks.checks.preupgrade import judge_optics_along, run_readiness
 from tasks.checks.readiness import ALL_CHECKS
@@ -16,10 +17,11 @@ from tasks.checks.upgrade_path import plan_path, upgrade_path_finding
 from tasks.collect import close_connection, collect_facts, collect_outputs, collect_transceivers
 from tasks.errors import UsageError
 from tasks.matrix import Matrix, Waiver
-from tasks.models import Unsupported
+from tasks.models import CommandFailure, Facts, FailureKind, Transceiver, Unsupported
 from tasks.models.readiness import ReadinessState
+from tasks.models.snapshot import Snapshot
 from tasks.platforms import get_platform
-from tasks.platforms.base import available
+from tasks.platforms.base import Snapshotting, available, read_what_parses
 from workflows.processors import record_for
 from workflows.run import RunOutcome, RunRequest, execute, prepare
 from workflows.selection import select_checks
@@ -43,17 +45,27 @@ class PreUpgradeContext:
 
 
 def preupgrade_host(task: Task, context: PreUpgradeContext) -> Result:
-    """Collect facts, optics, readiness state and a snapshot; plan the path; judge optics at every hop."""
+    """Collect facts, optics, readiness state and a snapshot; plan the path; judge optics at every hop.
+
+    Facts and optics are essential (their failure is the host's ERROR). The readiness and snapshot commands
+    are supplementary: one that fails or cannot be read leaves its values unknown (its readiness check ERROR,
+    its snapshot counter None) and gives a WARN `collection` finding. Only the commands of the selected
+    readiness checks are sent.
+    """
     host = task.host
     platform = host.platform or ""
     capabilities = get_platform(platform)
     readiness, snapshotting = available(capabilities.readiness), available(capabilities.snapshot)
     outputs: dict[str, str] = {}
+    failures: list[CommandFailure] = []
     try:
         facts = collect_facts(task, outputs).result
-        transceivers = collect_transceivers(task, outputs).result
-        extra = (*(readiness.commands if readiness else ()), *(snapshotting.commands if snapshotting else ()))
-        collect_outputs(task, extra, outputs)
+        transceivers = collect_transceivers(task, outputs, failures).result
+        extra = (
+            *(readiness.commands_for(context.checks) if readiness else ()),
+            *(snapshotting.commands if snapshotting else ()),
+        )
+        collect_outputs(task, extra, outputs, failures)
     finally:
         close_connection(task)
     matrix = context.matrices[platform]
@@ -67,15 +79,32 @@ def preupgrade_host(task: Task, context: PreUpgradeContext) -> Result:
     else:
         state = capabilities.readiness.read(outputs, facts)
     checks = run_readiness(state, plan, context.today, context.checks, context.min_content)
+    snapshot = None
+    if snapshotting is not None:
+        snapshot, unreadable = _snapshot(snapshotting, outputs, facts, transceivers)
+        failures += [
+            CommandFailure(p, capabilities.command(p), FailureKind.UNREADABLE, why) for p, why in unreadable.items()
+        ]
+    findings = [upgrade_path_finding(plan), *optic_findings(optics), *(c.finding() for c in checks)]
     record = record_for(
         host,
         facts=facts,
         optics=optics,
-        findings=[upgrade_path_finding(plan), *optic_findings(optics), *(c.finding() for c in checks)],
+        findings=[*findings, *collection_findings(failures)],
         plan=plan,
-        snapshot=snapshotting.read(outputs, facts, transceivers) if snapshotting else None,
+        snapshot=snapshot,
     )
     return Result(host=host, result=record)
+
+
+def _snapshot(
+    snapshotting: Snapshotting, outputs: dict[str, str], facts: Facts, transceivers: list[Transceiver]
+) -> tuple[Snapshot, dict[str, str]]:
+    """The snapshot of what was read, and {purpose: why} for each of its outputs it could not read (left out:
+    its value None). An output the snapshot shares with the facts must be read."""
+    own = {p: outputs[p] for p in snapshotting.commands if p in outputs}
+    base = {p: text for p, text in outputs.items() if p not in own}
+    return read_what_parses(lambda o: snapshotting.read(o, facts, transceivers), base, own)
 
 
 def run_preupgrade(request: RunRequest, via: str | None = None, checks: str | None = None) -> RunOutcome:

@@ -339,6 +339,11 @@ class EosShell:
         text = handler(self.view, dict(found.args))
         return Reply(text=f"{text}\n" if text else "", close=command.close, setup=command.setup)
 
+    def refuse(self, line: str) -> str:
+        """A command the account's role lacks: EOS rejects the word after `show` as invalid input."""
+        words = line.removesuffix(_NO_MORE).split()
+        return f"% Invalid input (at token 1: '{words[min(1, len(words) - 1)]}')\n"
+
 
 PERSONALITY = Personality(
     platform="arista_eos",

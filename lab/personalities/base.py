@@ -48,6 +48,10 @@ class Shell(Protocol):
     def handle(self, line: str) -> Reply:
         """Answer one non-blank input line."""
 
+    def refuse(self, line: str) -> str:
+        """What the OS prints when this account may not run `line` (the estate file's `refuse_commands`):
+        its error for a command it does not offer, as a real device answers a command outside a role."""
+
 
 @dataclass(frozen=True)
 class Personality:
@@ -144,6 +148,32 @@ def _is_literal(token: str) -> bool:
 
 def _arguments(tokens: list[str], words: list[str]) -> dict[str, str]:
     return {t.strip("<>"): w for t, w in zip(tokens, words, strict=True) if t.startswith("<")}
+
+
+def word_start(line: str, index: int) -> int:
+    """The column where word ``index`` of ``line`` starts (its last word's when there are fewer).
+
+    >>> word_start("show  idprom interface Te1/1", 1), word_start("show", 3)
+    (6, 0)
+    """
+    starts = [m.start() for m in re.finditer(r"\S+", line)]
+    return starts[min(index, len(starts) - 1)] if starts else 0
+
+
+def refuses(commands: Collection[str], line: str) -> bool:
+    """Whether ``line`` is one of ``commands`` (words compared, ``*`` at the end matching any rest).
+
+    >>> refuses(["show idprom interface *"], "show idprom  interface Te1/1/1"), refuses(["show ntp"], "show ntp x")
+    (True, False)
+    """
+    words = line.split()
+    for command in commands:
+        wanted = command.split()
+        if wanted[-1:] == ["*"] and words[: len(wanted) - 1] == wanted[:-1] and len(words) >= len(wanted):
+            return True
+        if words == wanted:
+            return True
+    return False
 
 
 _SAFE = re.compile(r"[^\x20-\x7e]")

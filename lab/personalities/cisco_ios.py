@@ -17,6 +17,7 @@ from lab.personalities.base import (
     layout_problems,
     match_command,
     nothing,
+    word_start,
 )
 
 # --- hardware data ----------------------------------------------------------------------------------------
@@ -428,6 +429,10 @@ class IosShell:
         command = found.command
         text = command.handler(self.view, dict(found.args))
         return Reply(text=text, close=command.close, setup=command.setup)
+
+    def refuse(self, line: str) -> str:
+        """A command the account's privilege level lacks: IOS marks the word after `show` as invalid input."""
+        return f"{' ' * (len(self.prompt()) + word_start(line, 1))}^\n{INVALID_INPUT}\n\n"
 
     def _error(self, line: str) -> str:
         """IOS marks the first bad character with a caret under the echoed line (prompt included)."""

@@ -297,6 +297,10 @@ class NxosShell:
         text = command.handler(self.view, dict(found.args))
         return Reply(text=text, close=command.close, setup=command.setup)
 
+    def refuse(self, line: str) -> str:
+        """A command the account's role lacks: NX-OS rejects the word after `show`."""
+        return invalid_command(self.prompt().lstrip("\r"), line, 1)
+
 
 PERSONALITY = Personality(
     platform="cisco_nxos",

@@ -373,6 +373,12 @@ class JunosShell:
             return Reply(close=True)
         return Reply(text=self._frame(text), setup=command.setup)
 
+    def refuse(self, line: str) -> str:
+        """A command the login class does not allow is hidden, so unknown: Junos' syntax error at its third
+        word (`show chassis pic ...`: under `pic`)."""
+        column = len(self._prompt_text()) + _word_offset(line, min(2, len(line.split()) - 1))
+        return self._frame(f"{' ' * column}^\nsyntax error, expecting <command>.")
+
     def _error(self, line: str) -> str:
         """Junos' caret under the first bad word, then `unknown command.` or a `syntax error`."""
         words = line.split()

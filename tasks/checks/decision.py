@@ -98,13 +98,14 @@ def _any_no_go(devices: Iterable[DeviceDecision]) -> Decision:
 
 
 def decide_device(host: HostRecord) -> DeviceDecision:
-    """GO, or NO-GO with the first reason: why the host could not be checked, else its first FAIL finding."""
+    """GO, or NO-GO with the first reason: why the host could not be checked, else its first finding of its
+    (worst) verdict: a FAIL, or an ERROR when a check could not be judged (its command failed)."""
     if host.verdict not in NO_GO_VERDICTS:
         return DeviceDecision(host.name, host.customer, host.site, Decision.GO)
     if host.status == "error":
         reason = f"{UNCHECKED}: {host.error_stage}: {host.error}"
     else:
-        reason = next(f"{f.check}: {f.message}" for f in host.findings if f.verdict is Verdict.FAIL)
+        reason = next(f"{f.check}: {f.message}" for f in host.findings if f.verdict is host.verdict)
     return DeviceDecision(host.name, host.customer, host.site, Decision.NO_GO, reason)
 
 

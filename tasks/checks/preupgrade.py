@@ -56,10 +56,13 @@ def _at_hop(verdict: OpticVerdict, source: str, release: str, hops: int) -> Opti
 T = TypeVar("T")
 
 
-def _judge(name: str, value: T | Unsupported, judge: Callable[[T], r.CheckResult]) -> r.CheckResult:
-    """`judge(value)`, or SKIPPED with the reason when the platform does not have this state."""
+def _judge(name: str, value: T | NotReported | Unsupported, judge: Callable[[T], r.CheckResult]) -> r.CheckResult:
+    """`judge(value)`; SKIPPED with the reason when the platform does not have this state, ERROR with the
+    reason when the device did not tell it (its command failed, or printed what could not be read)."""
     if isinstance(value, Unsupported):
         return r.CheckResult(name, Verdict.SKIPPED, value.reason)
+    if isinstance(value, NotReported):
+        return r.CheckResult(name, Verdict.ERROR, value.reason)
     return judge(value)
 
 
@@ -81,7 +84,8 @@ def run_readiness(
     """The `selected` readiness checks over a device's state, in ALL_CHECKS order.
 
     A platform without readiness (`state` is Unsupported) gets every check SKIPPED with its reason; a state
-    field that is Unsupported gives its check SKIPPED with the field's reason.
+    field that is Unsupported gives its check SKIPPED with the field's reason, one NotReported its check
+    ERROR with the field's reason.
 
     >>> state = ReadinessState(pending_changes=Unsupported("no candidate configuration"))
     >>> plan = UpgradePlan("demo", "M-1", "1.0.0", "1.0.0", (), Verdict.PASS)
@@ -89,6 +93,9 @@ def run_readiness(
     [('SKIPPED', 'no candidate configuration')]
     >>> run_readiness(Unsupported("no readiness checks"), plan, date(2026, 1, 1), r.ALL_CHECKS)[0].reason
     'no readiness checks'
+    >>> state = ReadinessState(ntp=NotReported("'show ntp' was not read"))
+    >>> [(c.verdict.value, c.reason) for c in run_readiness(state, plan, date(2026, 1, 1), [r.NTP_SYNC])]
+    [('ERROR', "'show ntp' was not read")]
     """
     names = [name for name in r.ALL_CHECKS if name in selected]
     if isinstance(state, Unsupported):

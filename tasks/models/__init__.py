@@ -140,6 +140,34 @@ class OpticVerdict:
         }
 
 
+class FailureKind(str, Enum):
+    """Why a supplementary command gave nothing to read (see `CommandFailure`)."""
+
+    REFUSED = "refused"  # the OS answered with an error (unknown command, not permitted)
+    FAILED = "failed"  # the command timed out or the session was lost while it ran
+    NOT_SENT = "not sent"  # an earlier command failed: the session was no longer trusted
+    UNREADABLE = "unreadable"  # the output was not what the platform prints (a ParseError)
+
+
+@dataclass(frozen=True)
+class CommandFailure:
+    """A supplementary command that gave nothing to read; what it would have told is unknown.
+
+    Supplementary commands add to the facts and optics (an optic's vendor name, readiness state, snapshot
+    counters); their failure leaves the device checked with those values unknown, and a WARN finding says so.
+    `answer` is one line: the device's error, the session error, or the parse error.
+
+    >>> failure = CommandFailure("pic 0/1", "show chassis pic fpc-slot 0 pic-slot 1", FailureKind.REFUSED, "...")
+    >>> failure.kind.value
+    'refused'
+    """
+
+    purpose: str
+    command: str
+    kind: FailureKind
+    answer: str
+
+
 @dataclass(frozen=True)
 class Finding:
     """One check's outcome on one device."""

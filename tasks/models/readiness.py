@@ -3,7 +3,9 @@
 A platform's readiness capability reads its command outputs into one `ReadinessState`. A field the OS has no
 such thing for (FortiOS has no candidate configuration, no job queue) is `Unsupported(reason)`, which the
 check reports as SKIPPED with that reason. Something the OS has but did not print (the filesystem images
-are stored on, missing from the disk table) is `NotReported(reason)`, which the check reports as ERROR.
+are stored on, missing from the disk table) is `NotReported(reason)`, which the check reports as ERROR; so
+is a field whose command failed or printed what the platform cannot read (each field is read on its own,
+so one bad output spoils no other field: `tasks.platforms.base.reading`).
 """
 
 from __future__ import annotations
@@ -161,7 +163,8 @@ class Licences:
 
 @dataclass(frozen=True)
 class ReadinessState:
-    """Everything the readiness checks judge on one device; each field the value or `Unsupported(reason)`.
+    """Everything the readiness checks judge on one device; each field the value, `NotReported(reason)` or
+    `Unsupported(reason)`.
 
     `disk` is the filesystem software images are downloaded to (its `mount` says which); `images` the
     software images the device lists, so images already downloaded are not counted again.
@@ -169,11 +172,11 @@ class ReadinessState:
 
     disk: DiskUsage | NotReported | Unsupported = _NOT_READ
     images: tuple[SoftwareImage, ...] = ()
-    ha: HaStatus | Unsupported = _NOT_READ
-    pending_changes: bool | Unsupported = _NOT_READ
-    jobs: tuple[Job, ...] | Unsupported = _NOT_READ
-    content: Content | Unsupported = _NOT_READ
-    licences: Licences | Unsupported = _NOT_READ
-    ntp: NtpStatus | Unsupported = _NOT_READ
-    resources: Resources | Unsupported = _NOT_READ
-    sensors: tuple[Sensor, ...] | Unsupported = _NOT_READ
+    ha: HaStatus | NotReported | Unsupported = _NOT_READ
+    pending_changes: bool | NotReported | Unsupported = _NOT_READ
+    jobs: tuple[Job, ...] | NotReported | Unsupported = _NOT_READ
+    content: Content | NotReported | Unsupported = _NOT_READ
+    licences: Licences | NotReported | Unsupported = _NOT_READ
+    ntp: NtpStatus | NotReported | Unsupported = _NOT_READ
+    resources: Resources | NotReported | Unsupported = _NOT_READ
+    sensors: tuple[Sensor, ...] | NotReported | Unsupported = _NOT_READ

@@ -365,6 +365,16 @@ def parse_eos(text: str) -> Version:
     )
 
 
+# How EOS refuses a command: the start of a line of its answer, scrapli's EOS `FAILED_WHEN_CONTAINS`
+# (scrapli/driver/core/arista_eos/base_driver.py): `% Invalid input (at token N: 'word')`, `% Incomplete command`.
+ERROR_MARKERS: tuple[str, ...] = (
+    "% Invalid input",
+    "% Incomplete command",
+    "% Ambiguous command",
+    "% Unavailable command",
+    "% Error",
+)
+
 PLATFORM = Platform(
     device_type=DEVICE_TYPE,
     os_name="EOS",
@@ -376,4 +386,5 @@ PLATFORM = Platform(
     parse_transceivers=transceivers,
     parse_version=parse_eos,
     transceiver_followups=transceiver_followups,
+    error_markers=ERROR_MARKERS,
 )

@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver, Unsupported
-from tasks.models.readiness import ReadinessState
+from tasks.models.readiness import NotReported, ReadinessState
 from tasks.models.snapshot import Snapshot
 from tasks.versions import Version
 
@@ -25,12 +26,26 @@ Outputs = Mapping[str, str]  # {purpose or follow-up key: the command's output}
 class Readiness:
     """Pre-upgrade readiness: the purposes to send, and how to read their outputs into a `ReadinessState`.
 
-    `read(outputs, facts)` gets every purpose of `commands` (and the facts already parsed); the checks in
+    `read(outputs, facts)` gets the purposes of `commands` that were read (and the facts already parsed): a
+    purpose missing or unreadable makes only its own field `NotReported` (see `reading`), never the whole
+    state. `needs` maps a readiness check's name to the purposes it reads, so a run sends only the commands
+    of the checks it runs; a check it does not list needs every purpose of `commands`. The checks in
     `tasks.checks.readiness` then judge the state without knowing the platform.
     """
 
     commands: tuple[str, ...]
     read: Callable[[Outputs, Facts], ReadinessState]
+    needs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def commands_for(self, checks: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+        """The purposes of `commands` the `checks` read, in `commands` order.
+
+        >>> r = Readiness(("facts", "ntp", "jobs"), lambda o, f: ReadinessState(), {"ntp_sync": ("ntp",)})
+        >>> r.commands_for(["ntp_sync"]), r.commands_for(["running_jobs"])
+        (('ntp',), ('facts', 'ntp', 'jobs'))
+        """
+        wanted = {p for check in checks for p in self.needs.get(check, self.commands)}
+        return tuple(p for p in self.commands if p in wanted)
 
 
 @dataclass(frozen=True)
@@ -42,6 +57,78 @@ class Snapshotting:
 
 
 C = TypeVar("C")
+T = TypeVar("T")
+
+
+def reading(outputs: Outputs, purpose: str, command: str, parse: Callable[[str], T]) -> T | NotReported:
+    """`parse` of the output of `purpose`, or `NotReported` saying why not: the command was not read (it
+    failed, or was not sent for the checks selected) or its output was not what the OS prints.
+
+    A readiness state is read field by field with it, so one bad output leaves the others judged.
+
+    >>> reading({}, "ntp", "show ntp", len).reason
+    "'show ntp' was not read"
+    >>> reading({"ntp": "abc"}, "ntp", "show ntp", len)
+    3
+    """
+    if purpose not in outputs:
+        return NotReported(f"{command!r} was not read")
+    try:
+        return parse(outputs[purpose])
+    except ParseError as exc:
+        return NotReported(str(exc))
+
+
+def first_line_of(exc: BaseException) -> str:
+    """The first line of an exception's message, else its type's name."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def rejection(output: str, markers: tuple[str, ...]) -> str | None:
+    """The line of `output` in which the OS rejects the command, or None.
+
+    A line is a rejection when, stripped, it starts with one of the platform's `error_markers` (scrapli's
+    "failed when contains", anchored to the start of a line so a configuration line never matches).
+
+    >>> rejection("show idprom interface Te1/1/1\\n      ^\\n% Invalid input detected at '^' marker.\\n",
+    ...           ("% Invalid input",))
+    "% Invalid input detected at '^' marker."
+    >>> rejection("  set authorization enable", ("Command fail",)) is None
+    True
+    """
+    for line in output.splitlines():
+        stripped = line.strip()
+        if stripped and stripped.startswith(markers):
+            return stripped
+    return None
+
+
+def read_what_parses(read: Callable[[Outputs], C], base: Outputs, extra: Outputs) -> tuple[C, dict[str, str]]:
+    """`read` of `base` and the `extra` outputs, leaving out each extra output that makes it fail.
+
+    `base` holds what must be read (a ParseError there propagates); `extra` the supplementary outputs, which
+    `read` must do without. Returns the result and {left-out key: the ParseError's message}.
+
+    >>> def total(outputs):
+    ...     if not all(v.isdigit() for v in outputs.values()):
+    ...         raise ParseError("not a number")
+    ...     return sum(int(v) for v in outputs.values())
+    >>> read_what_parses(total, {"a": "1"}, {"b": "2", "c": "x"})
+    (3, {'c': 'not a number'})
+    """
+    try:
+        return read({**base, **extra}), {}
+    except ParseError as first:
+        bad: dict[str, str] = {}
+        for key, text in extra.items():
+            try:
+                read({**base, key: text})
+            except ParseError as exc:
+                bad[key] = first_line_of(exc)
+        if not bad:
+            raise first
+        return read({**base, **{k: v for k, v in extra.items() if k not in bad}}), bad
 
 
 def available(value: C | Unsupported) -> C | None:
@@ -85,6 +172,10 @@ class Platform:
     # The netmiko driver to open sessions with, when it is not `device_type` itself (a platform estate knows
     # under its own name, served by one of netmiko's drivers).
     netmiko_device_type: str | None = None
+    # How the OS says it will not run a command (unknown, not permitted, incomplete): the start of a line of
+    # its answer, like scrapli's "failed when contains". A supplementary command so answered is unknown
+    # (a WARN finding); an essential one (facts, optics) fails the device. See `rejection`.
+    error_markers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name, default in _DEFAULTS.items():

@@ -371,6 +371,16 @@ def parse_ios(text: str) -> Version:
     )
 
 
+# How IOS refuses a command: the start of a line of its answer. `% Invalid input detected at '^' marker.` is in
+# the session transcripts of shared/reference/cli/cisco_ios; the list is scrapli's IOS-XE `FAILED_WHEN_CONTAINS`
+# (scrapli/driver/core/cisco_iosxe/base_driver.py). A command the account's privilege level lacks is invalid input.
+ERROR_MARKERS: tuple[str, ...] = (
+    "% Invalid input detected",
+    "% Incomplete command",
+    "% Ambiguous command",
+    "% Unknown command",
+)
+
 PLATFORM = Platform(
     device_type=DEVICE_TYPE,
     os_name="IOS",
@@ -382,4 +392,5 @@ PLATFORM = Platform(
     parse_transceivers=transceivers,
     parse_version=parse_ios,
     transceiver_followups=transceiver_followups,
+    error_markers=ERROR_MARKERS,
 )

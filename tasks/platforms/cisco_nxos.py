@@ -272,6 +272,16 @@ def parse_nxos(text: str) -> Version:
     )
 
 
+# How NX-OS refuses a command: the start of a line of its answer. `% Invalid command at '^' marker.` and
+# `% Incomplete command at '^' marker.` as the lab prints them [unverified: no NX-OS error sample in
+# shared/reference/cli], and the IOS family's answers (scrapli's IOS-XE `FAILED_WHEN_CONTAINS`).
+ERROR_MARKERS: tuple[str, ...] = (
+    "% Invalid command at",
+    "% Invalid input detected",
+    "% Incomplete command",
+    "% Ambiguous command",
+)
+
 PLATFORM = Platform(
     device_type=DEVICE_TYPE,
     os_name="NX-OS",
@@ -283,4 +293,5 @@ PLATFORM = Platform(
     parse_transceivers=transceivers,
     parse_version=parse_nxos,
     transceiver_followups=transceiver_followups,
+    error_markers=ERROR_MARKERS,
 )

@@ -408,6 +408,11 @@ def parse_junos(text: str) -> Version:
     )
 
 
+# How Junos refuses a command: the start of a line of its answer (after the caret line), from scrapli's Junos
+# `FAILED_WHEN_CONTAINS` (scrapli/driver/core/juniper_junos/base_driver.py): `unknown command.`,
+# `syntax error, expecting <command>.`, `No valid completions`; and `error: ...` lines (Junos' own errors).
+ERROR_MARKERS: tuple[str, ...] = ("unknown command", "syntax error", "No valid completions", "error:")
+
 PLATFORM = Platform(
     device_type=DEVICE_TYPE,
     os_name="Junos",
@@ -419,4 +424,5 @@ PLATFORM = Platform(
     parse_transceivers=transceivers,
     parse_version=parse_junos,
     transceiver_followups=transceiver_followups,
+    error_markers=ERROR_MARKERS,
 )

@@ -72,6 +72,9 @@ class TinyShell:
     def prompt(self) -> str:
         return f"{self.view.device.name}# "
 
+    def refuse(self, line: str) -> str:
+        return "% not permitted\n"
+
     def handle(self, line: str) -> Reply:
         words = line.split()
         device = self.view.device

@@ -52,6 +52,12 @@ DEVICE_CASES = [
         "software: not approved",
     ),
     (
+        "a readiness check whose command failed (an ERROR finding on a checked device): its reason",
+        record(findings=[found("path", Verdict.PASS), found("ntp_sync", Verdict.ERROR, "'show ntp' was not read")]),
+        NO_GO,
+        "ntp_sync: 'show ntp' was not read",
+    ),
+    (
         "could not be checked: stage and error",
         record(status="error", error_stage="login", error="login rejected for user 'admin'"),
         NO_GO,

@@ -91,6 +91,10 @@ class FortiShell:
             return Reply(text=_framed(text, grep), setup=found.command.setup or grep is not None)
         return Reply(text=_framed(self._error(words, found.error_word), None))
 
+    def refuse(self, line: str) -> str:
+        """A command the admin profile lacks: FortiOS' parse error before its second word."""
+        return _framed(self._error(line.split(), None), None)
+
     def _error(self, words: list[str], error_word: str | None) -> str:
         if words[0] not in ACTIONS:
             return _UNKNOWN_ACTION

@@ -102,6 +102,11 @@ class PanosShell:
         text = command.handler(self.view, dict(found.args))
         return Reply(text=_framed(text) if text else "", close=command.close, setup=setup)
 
+    def refuse(self, line: str) -> str:
+        """A command the admin role lacks is hidden: PAN-OS calls its second word unknown."""
+        words = line.split()
+        return _framed(f"Unknown command: {words[min(1, len(words) - 1)]}")
+
 
 def _framed(text: str) -> str:
     """PAN-OS prints a blank line before and after a command's output."""

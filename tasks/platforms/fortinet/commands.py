@@ -38,6 +38,11 @@ SNAPSHOT_COMMANDS: tuple[str, ...] = ("interfaces", "routes", "arp", "sessions",
 FACTS_COMMANDS: tuple[str, ...] = ("facts",)
 TRANSCEIVER_COMMANDS: tuple[str, ...] = ("transceivers",)
 
+# How FortiOS refuses a command: the start of a line of its answer. `command parse error before 'psu'` then
+# `Command fail. Return code -61` is in shared/reference/cli/fortinet (diagnose_hardware_deviceinfo_psu); an
+# unknown first word is `Unknown action 0`.
+ERROR_MARKERS: tuple[str, ...] = ("command parse error", "Command fail.", "Unknown action")
+
 # `Firewall-1 # `, `OXI-FW121 (global) # `, `fw $ `: a prompt on a trailing line or before an echoed command.
 PROMPT_RE = re.compile(r"^[\w.-]+(?: \([\w.-]+\))? [#$]")
 # `--More-- ` then `\r         \r` (the erase sequence) when a sample was captured with paging on.

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
+from typing import TypeVar
 
+from tasks.checks import readiness as checks
 from tasks.errors import ParseError
 from tasks.models import Facts, Unsupported
 from tasks.models.readiness import (
@@ -23,6 +25,7 @@ from tasks.models.readiness import (
     Resources,
     Sensor,
 )
+from tasks.platforms.base import reading
 from tasks.platforms.fortinet.commands import COMMANDS, strip_session
 from tasks.platforms.fortinet.facts import parse_system_status
 from tasks.platforms.text import first_line
@@ -325,28 +328,58 @@ def parse_sensors(text: str) -> list[Sensor]:
 
 # --- the readiness state ------------------------------------------------------------------------------------
 
+T = TypeVar("T")
 NO_CANDIDATE = Unsupported("FortiOS has no candidate configuration: changes apply when entered")
 NO_JOB_QUEUE = Unsupported("FortiOS has no job queue to read")
 
 
+# The purposes each readiness check reads (tasks.checks.readiness names the checks): a run sends only these.
+NEEDS: dict[str, tuple[str, ...]] = {
+    checks.DISK_SPACE: ("disk",),
+    checks.HA_PEER: ("ha_status",),
+    checks.PENDING_CHANGES: (),
+    checks.RUNNING_JOBS: (),
+    checks.CONTENT_VERSION: ("facts",),
+    checks.LICENSES: ("services",),
+    checks.NTP_SYNC: ("ntp",),
+    checks.MGMT_RESOURCES: ("performance",),
+    checks.ENVIRONMENTALS: ("sensors",),
+}
+
+
+def _read(outputs: Mapping[str, str], purpose: str, parse: Callable[[str], T]) -> T | NotReported:
+    return reading(outputs, purpose, COMMANDS[purpose], parse)
+
+
+def _disk(text: str) -> DiskUsage | NotReported:
+    store = image_store(parse_disk_info(text)).get(IMAGE_STORE)
+    return replace(store, mount=IMAGE_STORE) if store else NotReported(f"{IMAGE_STORE} not in the disk-space output")
+
+
 def read(outputs: Mapping[str, str], facts: Facts) -> ReadinessState:
-    """The outputs of `READINESS_COMMANDS` as one `ReadinessState`; ParseError when one is not FortiOS's.
+    """The outputs of `READINESS_COMMANDS` as one `ReadinessState`, each field read on its own: a command
+    not read or an output not FortiOS's makes only its field `NotReported`.
 
     FortiOS lists no downloaded images (every image on the path counts); the disk is the image store
     (`NotReported` when no partition is mounted). It publishes no minimum content per release, so the IPS
     and application databases are judged by their age; its licence list holds the FortiGuard service
     contracts, not the support contract itself.
     """
-    store = image_store(parse_disk_info(outputs["disk"])).get(IMAGE_STORE)
     return ReadinessState(
-        disk=replace(store, mount=IMAGE_STORE) if store else NotReported(f"{IMAGE_STORE} not in the disk-space output"),
+        disk=_read(outputs, "disk", _disk),
         images=(),
-        ha=parse_ha_status(outputs["ha_status"], facts.serial),
+        ha=_read(outputs, "ha_status", lambda text: parse_ha_status(text, facts.serial)),
         pending_changes=NO_CANDIDATE,
         jobs=NO_JOB_QUEUE,
-        content=Content(packages=tuple(content_packages(parse_system_status(outputs["facts"]))), by_age=True),
-        licences=Licences(tuple(parse_fortiguard_services(outputs["services"])), support_listed=False),
-        ntp=parse_ntp_status(outputs["ntp"]),
-        resources=parse_performance(outputs["performance"]),
-        sensors=tuple(parse_sensors(outputs["sensors"])),
+        content=_read(
+            outputs,
+            "facts",
+            lambda text: Content(packages=tuple(content_packages(parse_system_status(text))), by_age=True),
+        ),
+        licences=_read(
+            outputs, "services", lambda text: Licences(tuple(parse_fortiguard_services(text)), support_listed=False)
+        ),
+        ntp=_read(outputs, "ntp", parse_ntp_status),
+        resources=_read(outputs, "performance", parse_performance),
+        sensors=_read(outputs, "sensors", lambda text: tuple(parse_sensors(text))),
     )

@@ -14,6 +14,7 @@ from tasks.platforms.paloalto_panos import facts, readiness, sanitise, snapshot
 from tasks.platforms.paloalto_panos.commands import (
     COMMANDS,
     DEVICE_TYPE,
+    ERROR_MARKERS,
     FACTS_COMMANDS,
     READINESS_COMMANDS,
     SNAPSHOT_COMMANDS,
@@ -32,7 +33,8 @@ PLATFORM = Platform(
     parse_transceivers=facts.read_transceivers,
     parse_version=parse_panos,
     transceiver_followups=facts.transceiver_followups,
-    readiness=Readiness(READINESS_COMMANDS, readiness.read),
+    readiness=Readiness(READINESS_COMMANDS, readiness.read, readiness.NEEDS),
     snapshot=Snapshotting(SNAPSHOT_COMMANDS, snapshot.read),
     sanitise_config=sanitise.sanitise_config,
+    error_markers=ERROR_MARKERS,
 )

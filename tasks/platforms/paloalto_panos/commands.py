@@ -36,6 +36,11 @@ SNAPSHOT_COMMANDS: tuple[str, ...] = ("interfaces", "routes", "arp", "sessions",
 # device. `facts()` also takes the `ha` output when a workflow needs the peer's details.
 FACTS_COMMANDS: tuple[str, ...] = ("facts",)
 TRANSCEIVER_COMMANDS: tuple[str, ...] = ("transceivers",)
+
+# How PAN-OS refuses a command: the start of a line of its answer, `Unknown command: <word>` and
+# `Invalid syntax.` (the lab's, as PAN-OS prints them [unverified: no PAN-OS error sample in
+# shared/reference/cli]), and `Server error` (an operational command the management server failed).
+ERROR_MARKERS: tuple[str, ...] = ("Unknown command:", "Invalid syntax.", "Server error")
 # The purposes the readiness checks read (with "facts" for the content version), in the order they are sent.
 READINESS_COMMANDS: tuple[str, ...] = (
     "facts",

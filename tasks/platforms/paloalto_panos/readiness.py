@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from typing import TypeVar
 
+from tasks.checks import readiness as checks
 from tasks.errors import ParseError
 from tasks.models import Facts
 from tasks.models.readiness import (
@@ -23,9 +25,12 @@ from tasks.models.readiness import (
     Sensor,
     SoftwareImage,
 )
+from tasks.platforms.base import reading
 from tasks.platforms.paloalto_panos.commands import COMMANDS, DEVICE_TYPE, output_body, strip_session
 from tasks.platforms.paloalto_panos.facts import parse_ha_state
 from tasks.platforms.text import first_line, ntc
+
+T = TypeVar("T")
 
 # --- show jobs all ------------------------------------------------------------------------------------------
 
@@ -387,22 +392,58 @@ def parse_ha_all(text: str) -> HaStatus:
 DISK_MOUNT = "/opt/panrepo"  # where PAN-OS stores software images (the disk_space check judges it)
 
 
+def _disk(outputs: Mapping[str, str]) -> DiskUsage | NotReported:
+    """The `/opt/panrepo` filesystem; NotReported when the disk table lacks it, or when the image list
+    (what is already downloaded, so not counted again) was not read."""
+    software = _read(outputs, "software", parse_software_info)
+    if isinstance(software, NotReported):
+        return NotReported(f"images already downloaded unknown: {software.reason}")
+    disks = _read(outputs, "disk", parse_disk_space)
+    if isinstance(disks, NotReported):
+        return disks
+    return disks.get(DISK_MOUNT) or NotReported(f"{DISK_MOUNT} not in the disk-space output")
+
+
+def _read(outputs: Mapping[str, str], purpose: str, parse: Callable[[str], T]) -> T | NotReported:
+    return reading(outputs, purpose, COMMANDS[purpose], parse)
+
+
+def _tuple(parse: Callable[[str], list[T]]) -> Callable[[str], tuple[T, ...]]:
+    return lambda text: tuple(parse(text))
+
+
+# The purposes each readiness check reads (tasks.checks.readiness names the checks): a run sends only these.
+NEEDS: dict[str, tuple[str, ...]] = {
+    checks.DISK_SPACE: ("disk", "software"),
+    checks.HA_PEER: ("ha_all",),
+    checks.PENDING_CHANGES: ("pending",),
+    checks.RUNNING_JOBS: ("jobs",),
+    checks.CONTENT_VERSION: ("facts",),
+    checks.LICENSES: ("licenses",),
+    checks.NTP_SYNC: ("ntp",),
+    checks.MGMT_RESOURCES: ("resources",),
+    checks.ENVIRONMENTALS: ("environmentals",),
+}
+
+
 def read(outputs: Mapping[str, str], facts: Facts) -> ReadinessState:
-    """The outputs of `READINESS_COMMANDS` as one `ReadinessState`; ParseError when one is not PAN-OS's.
+    """The outputs of `READINESS_COMMANDS` as one `ReadinessState`, each field read on its own: a command
+    not read or an output not PAN-OS's makes only its field `NotReported`.
 
     The content version is the `app-version` of `show system info` (already in `facts`); the disk is the
     `/opt/panrepo` filesystem, `NotReported` when the disk-space table does not list it.
     """
-    disks = parse_disk_space(outputs["disk"])
+    software = _read(outputs, "software", parse_software_info)
+    licences = _read(outputs, "licenses", parse_licenses)
     return ReadinessState(
-        disk=disks.get(DISK_MOUNT) or NotReported(f"{DISK_MOUNT} not in the disk-space output"),
-        images=tuple(parse_software_info(outputs["software"])),
-        ha=parse_ha_all(outputs["ha_all"]),
-        pending_changes=parse_pending_changes(outputs["pending"]),
-        jobs=tuple(parse_jobs(outputs["jobs"])),
+        disk=_disk(outputs),
+        images=() if isinstance(software, NotReported) else tuple(software),
+        ha=_read(outputs, "ha_all", parse_ha_all),
+        pending_changes=_read(outputs, "pending", parse_pending_changes),
+        jobs=_read(outputs, "jobs", _tuple(parse_jobs)),
         content=Content(version=facts.extra.get("app-version")),
-        licences=Licences(tuple(parse_licenses(outputs["licenses"]))),
-        ntp=parse_ntp(outputs["ntp"]),
-        resources=parse_resources(outputs["resources"]),
-        sensors=tuple(parse_environmentals(outputs["environmentals"])),
+        licences=licences if isinstance(licences, NotReported) else Licences(tuple(licences)),
+        ntp=_read(outputs, "ntp", parse_ntp),
+        resources=_read(outputs, "resources", parse_resources),
+        sensors=_read(outputs, "environmentals", _tuple(parse_environmentals)),
     )
