@@ -28,7 +28,17 @@ HA_STATES = ("active", "passive")
 
 _TOP_KEYS = {"customers", "credentials", "defaults"}
 _DEVICE_REQUIRED = ("name", "platform", "model", "version")
-_DEVICE_OPTIONAL = {"role", "serial", "ha", "optics", "faults", "latency_ms", "state", "refuse_commands"}
+_DEVICE_OPTIONAL = {
+    "role",
+    "serial",
+    "ha",
+    "optics",
+    "faults",
+    "latency_ms",
+    "state",
+    "refuse_commands",
+    "drop_commands",
+}
 _OPTIC_REQUIRED = ("port", "type", "vendor", "part")
 
 
@@ -157,6 +167,8 @@ class Device:
     # Commands the device answers with its OS's error, as to a read-only account that may not run them
     # (`show idprom interface *`: a trailing `*` matches any rest).
     refuse_commands: tuple[str, ...] = ()
+    # Commands on which the device cuts the connection (the `drop` fault, at a chosen command).
+    drop_commands: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -367,6 +379,7 @@ def _device(raw: Any, path: FieldPath, customer: str, site: str, default_latency
         latency_ms=_latency(body.get("latency_ms", default_latency), (*path, "latency_ms")),
         state=_state(body.get("state"), (*path, "state"), rules.state_keys, platform),
         refuse_commands=_commands(body.get("refuse_commands"), (*path, "refuse_commands")),
+        drop_commands=_commands(body.get("drop_commands"), (*path, "drop_commands")),
     )
     for where, message in rules.validate_device(device):
         raise _Bad((*path, *relative_path(where)), message)

@@ -74,7 +74,11 @@ def session_spec(estate: Estate, device: Device, started_at: float) -> SessionSp
     peer = estate.device(device.ha.peer) if device.ha is not None else None
     view = DeviceView(device=device, peer=peer, username=estate.username, started_at=started_at)
     return SessionSpec(
-        view=view, faults=device.faults, latency_s=device.latency_ms / 1000, refuse_commands=device.refuse_commands
+        view=view,
+        faults=device.faults,
+        latency_s=device.latency_ms / 1000,
+        refuse_commands=device.refuse_commands,
+        drop_commands=device.drop_commands,
     )
 
 

@@ -26,6 +26,7 @@ class SessionSpec:
     faults: frozenset[str]
     latency_s: float
     refuse_commands: tuple[str, ...] = ()  # answered with the OS's error, as to an account that may not run them
+    drop_commands: tuple[str, ...] = ()  # the connection is cut when one of these is sent
 
     @property
     def delay_s(self) -> float:
@@ -126,6 +127,9 @@ class CliSession(asyncssh.SSHServerSession):
             await asyncio.sleep(self._spec.delay_s)
             self._write(self._shell.prompt())
             return True
+        if refuses(self._spec.drop_commands, line):
+            self._drop()
+            return False
         if refuses(self._spec.refuse_commands, line):
             reply = Reply(text=self._shell.refuse(line.strip()))
         else:

@@ -122,11 +122,23 @@ def _open_session(connection: Any) -> None:
     connection.session_preparation()
 
 
+def _closed(connection: Any) -> bool:
+    """Whether the device closed the session: netmiko does not notice a closed channel while it reads, it
+    waits for the prompt until its timeout."""
+    try:
+        channel = connection.remote_conn
+        return bool(channel.closed or not channel.get_transport().is_active())
+    except AttributeError:  # no paramiko channel (a fake session in tests, or not opened): not known closed
+        return False
+
+
 def send_command(connection: Any, command: str) -> str:
     """Send one command on an open netmiko connection; its errors become CommandError."""
     try:
         output = connection.send_command(command, auto_find_prompt=False)
     except (NetmikoTimeoutException, ReadTimeout):
+        if _closed(connection):
+            raise CommandError(f"{command!r}: session lost: the device closed the connection") from None
         raise CommandError(f"{command!r}: no prompt within the command timeout") from None
     except (SSHException, OSError, EOFError) as exc:
         raise CommandError(f"{command!r}: session lost: {_reason(exc)}") from None

@@ -76,6 +76,22 @@ DEVICES = [
         "optics": PAN_OPTICS,
         "refuse_commands": ["show session info", "show ntp"],
     },
+    {
+        "name": "ios-drop-at-idprom",
+        "platform": "cisco_ios",
+        "model": "C9300-48P",
+        "version": "17.9.4a",
+        "optics": IOS_OPTICS,
+        "drop_commands": ["show idprom interface TenGigabitEthernet1/1/1"],
+    },
+    {
+        "name": "ios-drop-at-inventory",
+        "platform": "cisco_ios",
+        "model": "C9300-48P",
+        "version": "17.9.4a",
+        "optics": IOS_OPTICS,
+        "drop_commands": ["show inventory"],
+    },
     *(_refusing_optics(platform) for platform in sorted(PLATFORMS) if platform.startswith(("cisco", "arista", "jun"))),
     *(_refusing_optics(platform) for platform in ("paloalto_panos", "fortinet")),
 ]
@@ -181,6 +197,25 @@ def test_a_selected_readiness_check_whose_command_is_refused_is_error_with_the_r
     ntp = [f for f in host["findings"] if f["check"] == "ntp_sync"]
     assert [(f["verdict"], f["message"]) for f in ntp] == [("ERROR", "'show ntp' was not read")]
     assert any(f["check"] == "collection" and f["message"].startswith("'show ntp' refused") for f in host["findings"])
+
+
+def test_a_session_lost_during_a_follow_up_keeps_the_optics_read_and_says_so(
+    env: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hosts = _audit(env, tmp_path, capsys, "--limit", "ios-drop-at-*")
+    kept = hosts["ios-drop-at-idprom"]
+    assert kept["status"] == "ok" and kept["verdict"] == "WARN", kept
+    assert [t["port"] for t in kept["transceivers"]] == [o["port"] for o in IOS_OPTICS]
+    assert [t["vendor"] for t in kept["transceivers"]] == ["", ""]  # neither idprom was read
+    messages = [f["message"] for f in kept["findings"] if f["check"] == "collection"]
+    assert messages == [
+        "'show idprom interface TenGigabitEthernet1/1/1' failed: session lost: the device closed the connection; "
+        "what it reads is unknown",
+        "not sent, after 'show idprom interface TenGigabitEthernet1/1/1' failed: "
+        "'show idprom interface TenGigabitEthernet1/1/2'; what they read is unknown",
+    ]
+    lost = hosts["ios-drop-at-inventory"]  # the optics were not read: ERROR, as before
+    assert lost["verdict"] == "ERROR" and lost["error"].startswith("command: 'show inventory': session lost")
 
 
 def test_lab_info_lists_the_devices(lab: Lab) -> None:

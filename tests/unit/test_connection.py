@@ -71,6 +71,21 @@ def test_a_command_error_names_the_command(raised: BaseException, message: str) 
     assert str(caught.value) == message and caught.value.stage == "command"
 
 
+class Closed:
+    """A paramiko channel the device has closed, as netmiko holds it in `remote_conn`."""
+
+    closed = True
+
+
+def test_a_timeout_on_a_session_the_device_closed_is_a_lost_session() -> None:
+    # netmiko reads a closed channel until its timeout; the reason must say the session was lost.
+    session = Session(ReadTimeout("Pattern not detected"))
+    session.remote_conn = Closed()  # type: ignore[attr-defined]
+    with pytest.raises(CommandError) as caught:
+        send_command(session, "show clock")
+    assert str(caught.value) == "'show clock': session lost: the device closed the connection"
+
+
 def test_a_command_answers_text() -> None:
     assert send_command(Session(output="up 3 days"), "show clock") == "up 3 days"
     assert send_command(Session(output=["parsed"]), "show clock") == "['parsed']"
