@@ -18,13 +18,15 @@ import pytest
 from netmiko import ConnectHandler
 
 from lab.state import LabInfo
-from tasks.platforms import PLATFORMS, get_platform
+from tasks.platforms import get_platform
 from tasks.platforms.base import rejection
 from tests.integration.conftest import Lab, netmiko_params, running_lab, use_lab_credentials
 from tests.integration.test_audit import run_cli, run_folder
 
 pytestmark = pytest.mark.integration
 
+# The estate's six platforms (written here: a platform registered by another test is not one of them).
+SIX = ("arista_eos", "cisco_ios", "cisco_nxos", "fortinet", "juniper_junos", "paloalto_panos")
 JUNOS_OPTICS = [
     {"port": "xe-0/2/0", "type": "SFP+-10G-SR", "vendor": "FINISAR CORP.", "part": "740-021308", "serial": "F1"},
     {"port": "xe-0/2/1", "type": "SFP+-10G-LR", "vendor": "FS", "part": "SFP-10GLR-31", "serial": "FS2"},
@@ -92,8 +94,7 @@ DEVICES = [
         "optics": IOS_OPTICS,
         "drop_commands": ["show inventory"],
     },
-    *(_refusing_optics(platform) for platform in sorted(PLATFORMS) if platform.startswith(("cisco", "arista", "jun"))),
-    *(_refusing_optics(platform) for platform in ("paloalto_panos", "fortinet")),
+    *(_refusing_optics(platform) for platform in SIX),
 ]
 ESTATE = {"customers": {"partial": {"sites": {"lab1": {"devices": DEVICES}}}}}
 
@@ -122,13 +123,13 @@ def _audit(lab: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str], *extra:
     return _hosts(run_folder(out))
 
 
-@pytest.mark.parametrize("platform", sorted(PLATFORMS - {"tinyos"} if "tinyos" in PLATFORMS else PLATFORMS))
+@pytest.mark.parametrize("platform", SIX)
 def test_each_personality_refuses_with_an_error_its_platform_recognises(lab: Lab, platform: str) -> None:
     device = next(d for d in DEVICES if d["name"] == f"{platform.replace('_', '-')}-nooptics")
     params = netmiko_params(lab.info, device["name"], get_platform(platform).driver, read_timeout_override=10)
     conn = ConnectHandler(**params)
     try:
-        output = conn.send_command(device["refuse_commands"][0])
+        output = str(conn.send_command(device["refuse_commands"][0]))
     finally:
         conn.write_channel("exit\n")
         conn.paramiko_cleanup()
