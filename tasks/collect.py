@@ -3,24 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import groupby
 from typing import Any
 
 from nornir.core.task import Result, Task
 
-from tasks.connection import CONNECTION_NAME, send_command
+from tasks.connection import CONNECTION_NAME, send_in_context
 from tasks.platforms import get_platform
+from tasks.platforms.base import Platform
 
 
 def _connection(task: Task) -> Any:
     return task.host.get_connection(CONNECTION_NAME, task.nornir.config)
 
 
-def _send(connection: Any, commands: Iterable[tuple[str, str]], outputs: dict[str, str]) -> dict[str, str]:
-    """Send each (key, command) whose key is not in `outputs` yet; `outputs` is shared between tasks."""
-    for key, command in commands:
-        if key not in outputs:
-            outputs[key] = send_command(connection, command)
+def _send(
+    platform: Platform, connection: Any, commands: Iterable[tuple[str, str]], outputs: dict[str, str]
+) -> dict[str, str]:
+    """Send each (key, command) whose key is not in `outputs` yet; `outputs` is shared between tasks.
+
+    Keys the platform wants sent in a context (given what the device answered so far) are sent in it, each
+    run of neighbouring keys of one context entered and left once.
+    """
+    pending = [(key, command, platform.context(key, outputs)) for key, command in commands if key not in outputs]
+    for context, batch in groupby(pending, key=lambda item: item[2]):
+        outputs.update(send_in_context(connection, context, [(key, command) for key, command, _ in batch]))
     return outputs
+
+
+def _commands(platform: Platform, purposes: Iterable[str], outputs: dict[str, str]) -> list[tuple[str, str]]:
+    """(purpose, the command this device is sent for it), given what it answered so far."""
+    return [(purpose, platform.command(purpose, outputs)) for purpose in purposes]
 
 
 def collect_facts(task: Task, outputs: dict[str, str] | None = None) -> Result:
@@ -31,7 +44,8 @@ def collect_facts(task: Task, outputs: dict[str, str] | None = None) -> Result:
     platform = get_platform(task.host.platform or "")
     connection = _connection(task)
     purposes = platform.facts_commands
-    sent = _send(connection, ((p, platform.command(p)) for p in purposes), {} if outputs is None else outputs)
+    sent = {} if outputs is None else outputs
+    sent = _send(platform, connection, _commands(platform, purposes, sent), sent)
     facts = platform.parse_facts({p: sent[p] for p in purposes}, connection.base_prompt)
     return Result(host=task.host, result=facts)
 
@@ -41,17 +55,19 @@ def collect_transceivers(task: Task, outputs: dict[str, str] | None = None) -> R
     platform = get_platform(task.host.platform or "")
     connection = _connection(task)
     purposes = platform.transceiver_commands
-    sent = _send(connection, ((p, platform.command(p)) for p in purposes), {} if outputs is None else outputs)
+    sent = {} if outputs is None else outputs
+    sent = _send(platform, connection, _commands(platform, purposes, sent), sent)
     first = {p: sent[p] for p in purposes}
     followups = platform.transceiver_followups(first)
-    sent = _send(connection, followups.items(), sent)
+    sent = _send(platform, connection, followups.items(), sent)
     return Result(host=task.host, result=platform.parse_transceivers({**first, **{k: sent[k] for k in followups}}))
 
 
 def collect_outputs(task: Task, purposes: Iterable[str], outputs: dict[str, str] | None = None) -> Result:
     """The raw outputs of the platform's commands for `purposes` ({purpose: output}), for checks to parse."""
     platform = get_platform(task.host.platform or "")
-    sent = _send(_connection(task), ((p, platform.command(p)) for p in purposes), {} if outputs is None else outputs)
+    sent = {} if outputs is None else outputs
+    sent = _send(platform, _connection(task), _commands(platform, purposes, sent), sent)
     return Result(host=task.host, result=sent)
 
 
