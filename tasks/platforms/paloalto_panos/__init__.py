@@ -18,6 +18,7 @@ from tasks.platforms.paloalto_panos.commands import (
     READINESS_COMMANDS,
     SNAPSHOT_COMMANDS,
     TRANSCEIVER_COMMANDS,
+    command_variants,
 )
 from tasks.platforms.paloalto_panos.version import parse_panos
 
@@ -35,4 +36,5 @@ PLATFORM = Platform(
     readiness=Readiness(READINESS_COMMANDS, readiness.read),
     snapshot=Snapshotting(SNAPSHOT_COMMANDS, snapshot.read),
     sanitise_config=sanitise.sanitise_config,
+    command_variants=command_variants,
 )
