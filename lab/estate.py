@@ -38,7 +38,10 @@ _DEVICE_OPTIONAL = {
     "state",
     "refuse_commands",
     "drop_commands",
+    "vdoms",
 }
+# Device fields only some platforms read (the platform's rules name them in `device_fields`).
+PLATFORM_FIELDS = frozenset({"vdoms"})
 _OPTIC_REQUIRED = ("port", "type", "vendor", "part")
 
 
@@ -81,6 +84,7 @@ STATE_KEYS = {
     "ha_sync",
     "peer_version",
     "images",
+    "advanced_routing",
 }
 _ENVIRONMENT_KEYS = ("fan_failed", "psu_failed", "temp_alarm")
 
@@ -145,6 +149,7 @@ class DeviceState:
     ha_sync: str = "synchronized"
     peer_version: str | None = None  # the peer's version as this device reports it (an HA mismatch)
     images: tuple[str, ...] = ()  # software versions downloaded, besides the running one
+    advanced_routing: bool = False  # PAN-OS Advanced Routing Engine on (`show system info`: advanced-routing: on)
 
 
 @dataclass(frozen=True)
@@ -169,6 +174,7 @@ class Device:
     refuse_commands: tuple[str, ...] = ()
     # Commands on which the device cuts the connection (the `drop` fault, at a chosen command).
     drop_commands: tuple[str, ...] = ()
+    vdoms: tuple[str, ...] = ()  # FortiGate virtual domains: non-empty = multi-VDOM mode
 
 
 @dataclass(frozen=True)
@@ -199,6 +205,11 @@ class PlatformRules(Protocol):
     @property
     def validate_device(self) -> Callable[[Device], list[tuple[str, str]]]:
         """Problems with a device as ``(field path relative to the device, message)`` pairs."""
+        ...
+
+    @property
+    def device_fields(self) -> frozenset[str]:
+        """The platform-specific device fields (of ``PLATFORM_FIELDS``) the platform reads; others are errors."""
         ...
 
 
@@ -364,6 +375,8 @@ def _device(raw: Any, path: FieldPath, customer: str, site: str, default_latency
         rules = lookup(platform)
     except KeyError as exc:
         raise _Bad((*path, "platform"), str(exc.args[0])) from None
+    for key in sorted(PLATFORM_FIELDS & set(body) - rules.device_fields):
+        raise _Bad((*path, key), f"unknown field for {platform} (only some platforms read it)")
     device = Device(
         name=name,
         platform=platform,
@@ -380,6 +393,7 @@ def _device(raw: Any, path: FieldPath, customer: str, site: str, default_latency
         state=_state(body.get("state"), (*path, "state"), rules.state_keys, platform),
         refuse_commands=_commands(body.get("refuse_commands"), (*path, "refuse_commands")),
         drop_commands=_commands(body.get("drop_commands"), (*path, "drop_commands")),
+        vdoms=_names(body.get("vdoms"), (*path, "vdoms")),
     )
     for where, message in rules.validate_device(device):
         raise _Bad((*path, *relative_path(where)), message)
@@ -436,6 +450,21 @@ def _commands(raw: Any, path: FieldPath) -> tuple[str, ...]:
     return tuple(" ".join(_string(item, (*path, i)).split()) for i, item in enumerate(_list(raw, path)))
 
 
+def _names(raw: Any, path: FieldPath) -> tuple[str, ...]:
+    """A list of distinct one-word names (FortiGate VDOMs)."""
+    if raw is None:
+        return ()
+    names: list[str] = []
+    for i, item in enumerate(_list(raw, path)):
+        name = _string(item, (*path, i))
+        if not re.fullmatch(r"[\w.-]+", name):
+            raise _Bad((*path, i), f"must be one word (letters, digits, _ . -), got {name!r}")
+        if name in names:
+            raise _Bad((*path, i), f"{name!r} listed twice")
+        names.append(name)
+    return tuple(names)
+
+
 def _faults(raw: Any, path: FieldPath) -> frozenset[str]:
     if raw is None:
         return frozenset()
@@ -480,7 +509,7 @@ def _state(raw: Any, path: FieldPath, allowed: frozenset[str], platform: str) ->
             known = ", ".join(sorted(allowed)) or "none"
             raise _Bad((*path, key), f"unknown field for {platform} (it reads: {known})")
     values: dict[str, Any] = {}
-    for key in ("pending_changes", "ntp_synced"):
+    for key in ("pending_changes", "ntp_synced", "advanced_routing"):
         if key in body:
             values[key] = _bool(body[key], (*path, key))
     for key in ("mgmt_cpu_pct", "mgmt_mem_pct"):

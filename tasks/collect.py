@@ -11,11 +11,12 @@ sent. Without a `failures` list every command is essential.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import groupby
 from typing import Any
 
 from nornir.core.task import Result, Task
 
-from tasks.connection import CONNECTION_NAME, send_command
+from tasks.connection import CONNECTION_NAME, in_context, send_command
 from tasks.errors import CommandError, CommandRefused
 from tasks.models import CommandFailure, FailureKind
 from tasks.platforms import get_platform
@@ -44,25 +45,58 @@ def _send(
 ) -> dict[str, str]:
     """Send each (key, command) whose key is not in `outputs` yet; `outputs` is shared between tasks.
 
-    With `failures` (supplementary commands) a failing command is recorded there and left out of `outputs`.
+    Keys the platform wants sent in a context (given what the device answered so far) are sent in it, each
+    run of neighbouring keys of one context entered and left once. With `failures` (supplementary commands)
+    a failing command is recorded there and left out of `outputs`; after a lost session nothing more is sent.
     """
-    for key, command in commands:
-        if key in outputs or (failures is not None and any(f.purpose == key for f in failures)):
-            continue
-        if failures is None:
-            outputs[key] = _send_one(connection, platform, command)
-            continue
-        lost = next((f for f in failures if f.kind is FailureKind.FAILED), None)
-        if lost is not None:
-            failures.append(CommandFailure(key, command, FailureKind.NOT_SENT, f"after {lost.command!r} failed"))
-            continue
+    done = {f.purpose for f in failures or ()}
+    pending = [(key, command, platform.context(key, outputs)) for key, command in commands if key not in outputs]
+    for context, group in groupby([item for item in pending if item[0] not in done], key=lambda item: item[2]):
+        batch = [(key, command) for key, command, _ in group]
         try:
-            outputs[key] = _send_one(connection, platform, command)
-        except CommandRefused as exc:
-            failures.append(CommandFailure(key, command, FailureKind.REFUSED, exc.answer))
-        except CommandError as exc:
-            failures.append(CommandFailure(key, command, FailureKind.FAILED, str(exc).removeprefix(f"{command!r}: ")))
+            with in_context(connection, context):
+                for key, command in batch:
+                    _send_recorded(connection, platform, key, command, outputs, failures)
+        except CommandError as exc:  # the context refused, or the session failed entering or leaving it
+            if failures is None:
+                raise
+            recorded = {f.purpose for f in failures}
+            reason = str(exc)
+            failures += [
+                CommandFailure(key, command, FailureKind.FAILED, reason)
+                for key, command in batch
+                if key not in outputs and key not in recorded
+            ]
     return outputs
+
+
+def _send_recorded(
+    connection: Any,
+    platform: Platform,
+    key: str,
+    command: str,
+    outputs: dict[str, str],
+    failures: list[CommandFailure] | None,
+) -> None:
+    """Send one command into `outputs`; a supplementary one (with `failures`) that fails is recorded instead."""
+    if failures is None:
+        outputs[key] = _send_one(connection, platform, command)
+        return
+    lost = next((f for f in failures if f.kind is FailureKind.FAILED), None)
+    if lost is not None:
+        failures.append(CommandFailure(key, command, FailureKind.NOT_SENT, f"after {lost.command!r} failed"))
+        return
+    try:
+        outputs[key] = _send_one(connection, platform, command)
+    except CommandRefused as exc:
+        failures.append(CommandFailure(key, command, FailureKind.REFUSED, exc.answer))
+    except CommandError as exc:
+        failures.append(CommandFailure(key, command, FailureKind.FAILED, str(exc).removeprefix(f"{command!r}: ")))
+
+
+def _commands(platform: Platform, purposes: Iterable[str], outputs: dict[str, str]) -> list[tuple[str, str]]:
+    """(purpose, the command this device is sent for it), given what it answered so far."""
+    return [(purpose, platform.command(purpose, outputs)) for purpose in purposes]
 
 
 def collect_facts(task: Task, outputs: dict[str, str] | None = None) -> Result:
@@ -73,8 +107,8 @@ def collect_facts(task: Task, outputs: dict[str, str] | None = None) -> Result:
     platform = get_platform(task.host.platform or "")
     connection = _connection(task)
     purposes = platform.facts_commands
-    commands = ((p, platform.command(p)) for p in purposes)
-    sent = _send(connection, platform, commands, {} if outputs is None else outputs)
+    sent = {} if outputs is None else outputs
+    sent = _send(connection, platform, _commands(platform, purposes, sent), sent)
     facts = platform.parse_facts({p: sent[p] for p in purposes}, connection.base_prompt)
     return Result(host=task.host, result=facts)
 
@@ -90,8 +124,8 @@ def collect_transceivers(
     platform = get_platform(task.host.platform or "")
     connection = _connection(task)
     purposes = platform.transceiver_commands
-    commands = ((p, platform.command(p)) for p in purposes)
-    sent = _send(connection, platform, commands, {} if outputs is None else outputs)
+    sent = {} if outputs is None else outputs
+    sent = _send(connection, platform, _commands(platform, purposes, sent), sent)
     first = {p: sent[p] for p in purposes}
     followups = platform.transceiver_followups(first)
     sent = _send(connection, platform, followups.items(), sent, failures)
@@ -114,8 +148,8 @@ def collect_outputs(
     With `failures` the purposes are supplementary: one that fails is recorded there and left out.
     """
     platform = get_platform(task.host.platform or "")
-    commands = ((p, platform.command(p)) for p in purposes)
-    sent = _send(_connection(task), platform, commands, {} if outputs is None else outputs, failures)
+    sent = {} if outputs is None else outputs
+    sent = _send(_connection(task), platform, _commands(platform, purposes, sent), sent, failures)
     return Result(host=task.host, result=sent)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from netmiko import ConnectHandler
@@ -21,6 +23,7 @@ from paramiko.ssh_exception import SSHException
 
 from tasks.errors import AuthError, CommandError, ConnectError
 from tasks.platforms import get_platform
+from tasks.platforms.base import Context
 
 log = logging.getLogger(__name__)
 
@@ -146,3 +149,31 @@ def send_command(connection: Any, command: str) -> str:
 
 
 ConnectionPluginRegister.register(CONNECTION_NAME, TunedNetmiko)
+
+
+@contextmanager
+def in_context(connection: Any, context: Context | None) -> Iterator[None]:
+    """Inside `context` (entered on entry, left on exit); None stays where the session is.
+
+    A context that refuses this session (an entering command's output contains one of `context.failed_when`)
+    is a CommandError naming it; nothing is sent in it.
+    """
+    if context is None:
+        yield
+        return
+    for command in context.enter:
+        answer = send_command(connection, command)
+        if any(text in answer for text in context.failed_when):
+            said = [line.strip() for line in answer.splitlines() if line.strip() and line.strip() != command]
+            raise CommandError(f"{command!r} refused: {'; '.join(said[:2])}")
+    try:
+        yield
+    finally:
+        for command in context.leave:
+            send_command(connection, command)
+
+
+def send_in_context(connection: Any, context: Context | None, commands: list[tuple[str, str]]) -> dict[str, str]:
+    """Send each (key, command) inside `context` (entered once, left once); {key: output}."""
+    with in_context(connection, context):
+        return {key: send_command(connection, command) for key, command in commands}

@@ -68,6 +68,8 @@ class Personality:
     new_shell: Callable[[DeviceView], Shell]
     state_keys: frozenset[str] = frozenset()
     models: Sequence[str] = field(default_factory=tuple)
+    # The platform-specific device fields it reads (lab.estate.PLATFORM_FIELDS, e.g. FortiOS `vdoms`).
+    device_fields: frozenset[str] = frozenset()
     # SSH key-exchange algorithms to offer on top of asyncssh's defaults (e.g. FortiOS clients insist on
     # `diffie-hellman-group14-sha1`); empty = asyncssh's defaults only.
     extra_kex_algs: Sequence[str] = field(default_factory=tuple)

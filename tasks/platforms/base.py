@@ -23,6 +23,30 @@ Outputs = Mapping[str, str]  # {purpose or follow-up key: the command's output}
 
 
 @dataclass(frozen=True)
+class Context:
+    """A CLI context some commands must be sent in, and how the session enters and leaves it.
+
+    FortiOS in multi-VDOM mode answers its global commands only inside `config global` (prompt
+    `fw (global) # `): `Context("global", enter=("config global",), leave=("end",))`. An entering command
+    whose output contains one of `failed_when` (scrapli's "failed when contains") means the context is closed
+    to this session, and the commands meant for it are not sent.
+    """
+
+    name: str
+    enter: tuple[str, ...]
+    leave: tuple[str, ...]
+    failed_when: tuple[str, ...] = ()
+
+
+def _no_contexts(outputs: Outputs) -> Mapping[str, Context]:
+    return {}
+
+
+def _no_variants(outputs: Outputs) -> Mapping[str, str]:
+    return {}
+
+
+@dataclass(frozen=True)
 class Readiness:
     """Pre-upgrade readiness: the purposes to send, and how to read their outputs into a `ReadinessState`.
 
@@ -176,6 +200,12 @@ class Platform:
     # its answer, like scrapli's "failed when contains". A supplementary command so answered is unknown
     # (a WARN finding); an essential one (facts, optics) fails the device. See `rejection`.
     error_markers: tuple[str, ...] = ()
+    # What the device has answered so far ({purpose: output}, facts first) -> {purpose: the context it must be
+    # sent in}; a purpose not named is sent where the session is (FortiOS multi-VDOM: `config global`).
+    contexts: Callable[[Outputs], Mapping[str, Context]] = _no_contexts
+    # The same -> {purpose: the command sent instead of `commands[purpose]`} on a device whose answers call for
+    # another command (PAN-OS with the Advanced Routing Engine on: `show advanced-routing route`).
+    command_variants: Callable[[Outputs], Mapping[str, str]] = _no_variants
 
     def __post_init__(self) -> None:
         for name, default in _DEFAULTS.items():
@@ -187,9 +217,19 @@ class Platform:
         """The netmiko device_type sessions are opened with: `netmiko_device_type`, else `device_type`."""
         return self.netmiko_device_type or self.device_type
 
-    def command(self, purpose: str) -> str:
-        """The command sent for `purpose`; KeyError naming the platform and purpose when it has none."""
+    def command(self, purpose: str, answered: Outputs | None = None) -> str:
+        """The command sent for `purpose`; KeyError naming the platform and purpose when it has none.
+
+        `answered` ({purpose: output} of what the device said so far) picks a variant the device calls for.
+        """
+        variant = self.command_variants(answered).get(purpose) if answered else None
+        if variant:
+            return variant
         try:
             return self.commands[purpose]
         except KeyError:
             raise KeyError(f"{self.device_type} has no command for {purpose!r}") from None
+
+    def context(self, purpose: str, answered: Outputs) -> Context | None:
+        """The context `purpose` must be sent in on this device (given what it answered), or None."""
+        return self.contexts(answered).get(purpose) if answered else None

@@ -13,6 +13,8 @@ from netmiko.base_connection import BaseConnection
 from lab.personalities import fortinet as lab_fortinet
 from lab.personalities import load_estate as load
 from lab.state import LabInfo
+from tasks.connection import send_in_context
+from tasks.platforms.fortinet import PLATFORM
 from tasks.platforms.fortinet import commands as fortinet
 from tasks.platforms.fortinet import facts as fortinet_facts
 from tests.integration.conftest import netmiko_params, running_lab
@@ -38,19 +40,21 @@ ESTATE = {
                 "lon1": {
                     "devices": [
                         _fw("acme-lon1-fw01", "FortiGate-601F", "7.4.8", optics=[OEM, DAC, FINISAR]),
-                        # HA pair on a multi-VDOM model: netmiko goes through `config global`.
+                        # HA pair in multi-VDOM mode: netmiko and estate go through `config global`.
                         _fw(
                             "acme-lon1-dc01",
                             "FortiGate-1801F",
                             "7.0.13",
                             optics=[CWDM4],
                             ha={"peer": "acme-lon1-dc02", "state": "active"},
+                            vdoms=["root", "dmz"],
                         ),
                         _fw(
                             "acme-lon1-dc02",
                             "FortiGate-1801F",
                             "7.0.13",
                             ha={"peer": "acme-lon1-dc01", "state": "passive"},
+                            vdoms=["root", "dmz"],
                         ),
                         _fw("acme-lon1-br01", "FortiGate-60F", "7.2.6"),
                         _fw("acme-lon1-bad", "FortiGate-60F", "7.2.6", faults=["auth_fail"]),
@@ -88,7 +92,10 @@ def test_login_and_commands_parse_to_the_estate(lab: tuple[LabInfo, Path], name:
     conn = ConnectHandler(**_params(info, name))
     try:
         assert conn.base_prompt.strip() == name  # netmiko keeps the space before `#`
-        outputs = {purpose: conn.send_command(command) for purpose, command in fortinet.COMMANDS.items()}
+        outputs = {"facts": conn.send_command(fortinet.COMMANDS["facts"])}
+        for purpose, command in fortinet.COMMANDS.items():  # each where estate sends it (config global, a VDOM)
+            context = PLATFORM.context(purpose, outputs)
+            outputs.setdefault(purpose, send_in_context(conn, context, [(purpose, command)])[purpose])
     finally:
         conn.disconnect()
     facts = fortinet_facts.read_facts(outputs, prompt=conn.base_prompt)

@@ -1,5 +1,11 @@
-"""`estate pre-upgrade` over real SSH stores a snapshot per device (PAN-OS and FortiOS): the lab's counts and its
-configuration without any of the secrets the lab put in it."""
+"""`estate pre-upgrade` over real SSH stores a snapshot per device (PAN-OS and FortiOS): the counts the lab
+serves for the estate below and its configuration without any of the secrets the lab put in it.
+
+The expected counts are stated here, not asked of the lab's generator at test time: a connected and a host
+route per layer-3 port (each port with an optic, and the first two copper ports) plus the device's static
+routes, the ARP entries and sessions the lab serves for these names. They were read once from the lab's
+answers and are fixed so that a change in what the lab serves or in how estate reads it shows up here.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +16,14 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from netmiko import ConnectHandler
 
 from lab.estate import Device
 from lab.personalities import fortinet as lab_fortinet
 from lab.personalities import load_estate as load
 from lab.personalities import paloalto_panos as lab_panos
 from lab.state import LabInfo
-from tests.integration.conftest import FS, OEM_LR, OEM_SR, _fw, running_lab, use_lab_credentials
+from tests.integration.conftest import FS, OEM_LR, OEM_SR, _fw, netmiko_params, running_lab, use_lab_credentials
 from tests.integration.test_audit import run_cli, run_folder
 
 pytestmark = pytest.mark.integration
@@ -36,6 +43,8 @@ ESTATE: dict[str, Any] = {
                     "devices": [
                         _fw("snap-ams1-fw01", "PA-3220", "10.1.9", [OEM_SR, OEM_LR]),
                         _fw("snap-ams1-fw02", "PA-850", "9.1.14", [OEM_SR, FS]),
+                        # The Advanced Routing Engine on: routes from `show advanced-routing route`.
+                        _fw("snap-ams1-fw03", "PA-3220", "10.2.3", [OEM_SR], state={"advanced_routing": True}),
                         _fg("snap-ams1-fg01", "FortiGate-601F", "7.2.6", [dict(FORTINET_SR, port="x1", serial="SN01")]),
                         _fg("snap-ams1-fg02", "FortiGate-100F", "7.0.15", []),
                     ]
@@ -62,10 +71,21 @@ def _fortinet_config(name: str, device: Device, snap: dict[str, Any]) -> None:
     assert "ENC " not in config and "PRIVATE KEY" not in config
 
 
-# platform -> (its lab personality, the target, what its snapshot's config and interfaces must show)
-PLATFORMS: dict[str, tuple[ModuleType, str, Callable[[str, Device, dict[str, Any]], None]]] = {
-    "paloalto_panos": (lab_panos, "10.2.4-h4", _panos_config),
-    "fortinet": (lab_fortinet, "fortinet=7.4.8", _fortinet_config),
+# platform -> (its lab personality, the target, what its snapshot's config and interfaces must show, the exit
+# code: PAN-OS 1, since snap-ams1-fw02's FS optic is third-party against 10.2.4-h4 (the 10.2 boot-loop rule, a
+# FAIL); FortiOS 0: healthy units with Fortinet optics, nothing FAILs)
+PLATFORMS: dict[str, tuple[ModuleType, str, Callable[[str, Device, dict[str, Any]], None], int]] = {
+    "paloalto_panos": (lab_panos, "10.2.4-h4", _panos_config, 1),
+    "fortinet": (lab_fortinet, "fortinet=7.4.8", _fortinet_config, 0),
+}
+# device -> (routes, ARP entries, sessions) the lab serves for it. Routes: 2 per layer-3 port + static routes,
+# e.g. snap-ams1-fw03: 1 optic + 2 copper ports = 6, and 3 static routes.
+COUNTS: dict[str, tuple[int, int, int]] = {
+    "snap-ams1-fw01": (15, 12, 16062),  # 2 optics + 2 copper: 8 routes, 7 static
+    "snap-ams1-fw02": (13, 11, 27651),  # 2 optics + 2 copper: 8 routes, 5 static
+    "snap-ams1-fw03": (9, 11, 32036),  # the ARE firewall: the same count from `show advanced-routing route`
+    "snap-ams1-fg01": (8, 5, 38690),
+    "snap-ams1-fg02": (9, 7, 36067),
 }
 
 
@@ -85,13 +105,13 @@ def test_preupgrade_snapshot_has_the_lab_counts_and_a_config_without_secrets(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     info, all_devices = snapshot_lab
-    lab_module, target, check_config = PLATFORMS[platform]
+    lab_module, target, check_config, exit_code = PLATFORMS[platform]
     devices = {name: d for name, d in all_devices.items() if d.platform == platform}
     use_lab_credentials(monkeypatch, info)
     assert info.inventory is not None
     args = ["pre-upgrade", "--customer", "snap", "--target", target, "--inventory", str(info.inventory)]
     code, out, _ = run_cli([*args, "--out", str(tmp_path)], capsys)
-    assert code in (0, 1), out  # every device checked (PAN-OS: the FS optic makes one a NO-GO)
+    assert code == exit_code, out
     folder = run_folder(out)
     results_text = (folder / "results.json").read_text(encoding="utf-8")
     hosts = json.loads(results_text)["hosts"]
@@ -100,9 +120,7 @@ def test_preupgrade_snapshot_has_the_lab_counts_and_a_config_without_secrets(
         host = hosts[name]
         assert host["status"] == "ok", host["error"]
         snap = host["snapshot"]
-        assert snap["routes"] == lab_module.route_count(device) > 0
-        assert snap["arp"] == lab_module.arp_count(device) > 0
-        assert snap["sessions"] == lab_module.session_count(device) > 0
+        assert (snap["routes"], snap["arp"], snap["sessions"]) == COUNTS[name]
         check_config(name, device, snap)
         for what, secret in lab_module.config_secrets(device).items():
             assert secret not in results_text, f"{name}: {what} in results.json"
@@ -112,3 +130,16 @@ def test_preupgrade_snapshot_has_the_lab_counts_and_a_config_without_secrets(
     for device in devices.values():
         for secret in lab_module.config_secrets(device).values():
             assert secret not in run_log
+
+
+def test_an_are_firewall_answers_as_the_estate_says(snapshot_lab: tuple[LabInfo, dict[str, Device]]) -> None:
+    info, _ = snapshot_lab
+    conn = ConnectHandler(**netmiko_params(info, "snap-ams1-fw03", "paloalto_panos"))
+    try:
+        assert "advanced-routing: on" in conn.send_command("show system info")
+        assert conn.send_command("show routing route").strip() == "Invalid syntax."
+        are = conn.send_command("show advanced-routing route")
+    finally:
+        conn.disconnect()
+    assert are.strip().startswith("Logical Router: default")
+    assert are.strip().endswith(f"total route shown: {COUNTS['snap-ams1-fw03'][0]}")

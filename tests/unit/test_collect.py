@@ -184,3 +184,51 @@ def test_a_session_lost_mid_command_is_a_command_error() -> None:
     result = run(nornir_of("paloalto_panos", replies), facts_and_optics)
     exc = result["dev1"][0].exception
     assert isinstance(exc, CommandError) and "session lost" in str(exc)
+
+
+# The multi-VDOM FortiGate-501E oxidized recorded: its status says `Virtual domain configuration: multiple`;
+# it answered `get system interface transceiver` inside `config global` (echo and `(global)` prompt kept).
+VDOM_UNIT = "oxidized_FortiGate-501E_vdomHAdown"
+VDOM_REPLIES = {
+    "get system status": fixture("fortinet", "get_system_status", VDOM_UNIT),
+    "config global": "config global\r\r\n\r\nOXI-FW121 (global) # ",
+    "get system interface transceiver": fixture("fortinet", "get_system_interface_transceiver", VDOM_UNIT),
+    "end": "end\r\r\n\r\nOXI-FW121 # ",
+}
+
+
+def test_a_multi_vdom_fortigate_is_asked_for_its_optics_inside_config_global() -> None:
+    result = run(nornir_of("fortinet", VDOM_REPLIES, prompt="OXI-FW121"), facts_and_optics)
+    assert not result.failed, result["dev1"][0].exception
+    facts, optics = result["dev1"][0].result
+    assert facts.hostname == "OXI-FW121"
+    assert optics == []  # the 501E's cages were all empty
+    assert SESSIONS["dev1"].sent == ["get system status", "config global", "get system interface transceiver", "end"]
+
+
+def test_per_vdom_commands_run_in_the_current_vdom_and_global_ones_once_in_config_global() -> None:
+    def task(task: Task) -> Result:
+        outputs = {"facts": VDOM_REPLIES["get system status"]}
+        return collect_outputs(task, ["ha_status", "disk", "routes", "arp", "config"], outputs)
+
+    replies = {
+        **VDOM_REPLIES,
+        **{c: "" for c in ("get system ha status", "diagnose hardware deviceinfo disk", "config vdom", "edit root")},
+        **{c: "" for c in ("get router info routing-table all", "get system arp", "show")},
+    }
+    result = run(nornir_of("fortinet", replies, prompt="OXI-FW121"), task)
+    assert not result.failed, result["dev1"][0].exception
+    assert SESSIONS["dev1"].sent == [
+        *("config global", "get system ha status", "diagnose hardware deviceinfo disk", "end"),
+        *("config vdom", "edit root", "get router info routing-table all", "get system arp", "end"),
+        "show",  # the whole configuration, at the top level (the 501E's `show` was sent there)
+    ]
+
+
+def test_a_context_the_session_may_not_enter_is_a_command_error_naming_it() -> None:
+    refused = "config global\r\r\n\r\ncommand parse error before 'global'\r\nCommand fail. Return code -61\r\n"
+    result = run(nornir_of("fortinet", {**VDOM_REPLIES, "config global": refused}), facts_and_optics)
+    exc = result["dev1"][0].exception
+    assert isinstance(exc, CommandError)
+    assert str(exc) == "'config global' refused: command parse error before 'global'; Command fail. Return code -61"
+    assert SESSIONS["dev1"].sent == ["get system status", "config global"]

@@ -339,3 +339,32 @@ def test_an_error_after_loading_still_names_the_line(tmp_path: Path) -> None:
         EstateFileError, match=rf"^{re.escape(str(path))}:8: .*devices\[2\]\.model: unknown PAN-OS model"
     ):
         load(path)
+
+
+def fg(name: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "platform": "fortinet", "model": "FortiGate-601F", "version": "7.4.8", **extra}
+
+
+def test_a_fortigate_with_vdoms_is_multi_vdom_and_advanced_routing_is_a_panos_state(tmp_path: Path) -> None:
+    loaded = load(write(tmp_path, estate(fg("fg1", vdoms=["root", "cust-a"]), fg("fg2"), fw("fw1"))))
+    assert [d.vdoms for d in loaded.devices] == [("root", "cust-a"), (), ()]
+    loaded = load(write(tmp_path, estate(fw("fw1", state={"advanced_routing": True}))))
+    assert loaded.devices[0].state.advanced_routing is True
+
+
+@pytest.mark.parametrize(
+    ("device", "where", "words"),
+    [
+        (fw("fw1", vdoms=["root"]), "devices[0].vdoms", "unknown field for paloalto_panos"),
+        (fg("fg1", vdoms=["root", "root"]), "devices[0].vdoms[1]", "'root' listed twice"),
+        (fg("fg1", vdoms=["cust a"]), "devices[0].vdoms[0]", "must be one word"),
+        (fg("fg1", vdoms="root"), "devices[0].vdoms", "must be a list"),
+        (fg("fg1", state={"advanced_routing": True}), "devices[0].state.advanced_routing", "unknown field for"),
+        (fw("fw1", state={"advanced_routing": "yes"}), "devices[0].state.advanced_routing", "must be true"),
+    ],
+)
+def test_vdoms_and_advanced_routing_errors_name_the_field(
+    tmp_path: Path, device: dict[str, Any], where: str, words: str
+) -> None:
+    message = error_of(tmp_path, estate(device))
+    assert message.startswith(f"customers.acme.sites.lon1.{where}: ") and words in message, message

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from tasks.errors import ParseError
+from tasks.platforms.paloalto_panos import PLATFORM as PANOS
 from tasks.platforms.paloalto_panos import commands as panos
 from tasks.platforms.paloalto_panos import facts as panos_facts
 from tasks.platforms.paloalto_panos import readiness as panos_readiness
@@ -30,6 +31,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "show_ntp": panos_readiness.parse_ntp,
     "show_system_resources": panos_readiness.parse_resources,
     "show_routing_route": panos_snapshot.parse_route_count,
+    "show_advanced-routing_route": panos_snapshot.parse_are_route_count,
     "show_arp_all": panos_snapshot.parse_arp_count,
     "show_session_info": panos_snapshot.parse_session_count,
 }
@@ -355,3 +357,33 @@ def test_arp_count_empty_table_is_zero() -> None:
 
 def test_snapshot_commands_are_known() -> None:
     assert set(panos.SNAPSHOT_COMMANDS) <= set(panos.COMMANDS)
+
+
+# --- the Advanced Routing Engine ---------------------------------------------------------------------------
+
+# The real 11.0 `show system info` prints `advanced-routing: off`; the same firewall with the ARE on.
+INFO_11 = (FIXTURES / "show_system_info" / "public-notes_pa-vm_11.0.0_with_prompt.txt").read_text(encoding="utf-8")
+ARE_ROUTES = (FIXTURES / "show_advanced-routing_route" / "pan-cli-reference_reconstructed.txt").read_text(
+    encoding="utf-8"
+)
+
+
+def test_the_routes_command_follows_the_routing_engine_show_system_info_names() -> None:
+    assert "advanced-routing: off" in INFO_11
+    on = INFO_11.replace("advanced-routing: off", "advanced-routing: on")
+    assert PANOS.command("routes", {"facts": INFO_11}) == "show routing route"
+    assert PANOS.command("routes", {"facts": on}) == "show advanced-routing route"
+    assert PANOS.command("routes") == "show routing route"  # nothing answered yet
+
+
+def test_an_are_firewall_snapshot_counts_the_logical_routers_routes() -> None:
+    on = INFO_11.replace("advanced-routing: off", "advanced-routing: on")
+    facts = panos_facts.read_facts({"facts": on}, prompt="admin@Netlab-PA>")
+    assert facts.extra["advanced-routing"] == "on"
+    snap = panos_snapshot.read({"routes": ARE_ROUTES}, facts, [])
+    assert snap.routes == 6 + 2  # the fixture's two logical routers
+    legacy = panos_facts.read_facts({"facts": INFO_11}, prompt="admin@Netlab-PA>")
+    with pytest.raises(ParseError):  # the legacy table parser does not read the ARE's table, nor the reverse
+        panos_snapshot.read({"routes": ARE_ROUTES}, legacy, [])
+    with pytest.raises(ParseError):
+        panos_snapshot.parse_are_route_count("\nInvalid syntax.\n\n")

@@ -115,8 +115,13 @@ def version_line(device: Device) -> str:
 
 
 def vdoms_enabled(device: Device) -> bool:
-    """Multi-VDOM on the larger models in an HA pair, so the lab exercises netmiko's `config global` path."""
-    return device.ha is not None and device.model in ("FortiGate-1801F", "FortiGate-3001F", "FortiGate-501E")
+    """Multi-VDOM mode: the estate file lists the unit's `vdoms`."""
+    return bool(device.vdoms)
+
+
+def management_vdom(device: Device) -> str:
+    """The VDOM a session is in when `get system status` runs: `root` when it is one of them, else the first."""
+    return "root" if "root" in device.vdoms or not device.vdoms else device.vdoms[0]
 
 
 def ha_mode(device: Device) -> str:

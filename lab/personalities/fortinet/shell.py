@@ -1,4 +1,14 @@
-"""The FortiOS shell: `config global`/`config system console` modes, `| grep`, the personality."""
+"""The FortiOS shell: `config global`/`config vdom`/`config system console` modes, `| grep`, the personality.
+
+A unit with `vdoms` in the estate file runs in multi-VDOM mode, as a real one does for a super-admin session
+(oxidized's 501E recording; tasks/platforms/fortinet/vdom.py in the framework cites the same sources): the top
+level (`fw # `) answers `get system status` and `show` only; the unit-wide commands are answered inside
+`config global` (`fw (global) # `), the per-VDOM ones inside `config vdom` / `edit <vdom>` (`fw (<vdom>) # `);
+`end` returns to the top level. Anything else is refused with FortiOS's own parse error (`command parse error
+before '<word>'` / `Command fail. Return code -61`, the 501E's answer to a command it does not have). Which
+commands are unit-wide and which per VDOM, and that the top level refuses both, follows the FortiOS CLI
+reference's global and VDOM objects; only the global ones were recorded on a real unit [unverified for the rest].
+"""
 
 from __future__ import annotations
 
@@ -55,7 +65,7 @@ class ShellCommand:
 
     syntax: str
     handler: ShellHandler
-    contexts: tuple[str, ...]  # where it is accepted: "" top level, "global", "console"
+    contexts: tuple[str, ...]  # where it is accepted: "" top level, "global", "console", "vdom", "in-vdom"
 
 
 class FortiShell:
@@ -69,8 +79,14 @@ class FortiShell:
         self.output_mode = "more"
 
     def prompt(self) -> str:
-        context = f" ({self.contexts[-1]})" if self.contexts else ""
+        context = f" ({self.contexts[-1].removeprefix(_IN_VDOM)})" if self.contexts else ""
         return f"{self.view.device.name}{context} # "
+
+    def level(self) -> str:
+        """Where the session is: "" top level, "global", "console", "vdom" (`config vdom`), "in-vdom"."""
+        if not self.contexts:
+            return ""
+        return "in-vdom" if self.contexts[-1].startswith(_IN_VDOM) else self.contexts[-1]
 
     def banner(self) -> str:
         return ""
@@ -80,12 +96,12 @@ class FortiShell:
         words = command.split()
         if not words:
             return Reply()
-        context = self.contexts[-1] if self.contexts else ""
+        context = self.level()
         for shell_command in SHELL_COMMANDS:
             if context in shell_command.contexts and _matches(shell_command.syntax, words):
                 text = shell_command.handler(self, {"value": words[-1]})
                 return Reply(text=_framed(text, grep), close=shell_command.handler is _exit, setup=True)
-        found = match_command(COMMANDS, command)
+        found = match_command(self.commands(), command)
         if found.command is not None:
             text = found.command.handler(self.view, dict(found.args))
             return Reply(text=_framed(text, grep), setup=found.command.setup or grep is not None)
@@ -94,6 +110,17 @@ class FortiShell:
     def refuse(self, line: str) -> str:
         """A command the admin profile lacks: FortiOS' parse error before its second word."""
         return _framed(self._error(line.split(), None), None)
+
+    def commands(self) -> tuple[Command, ...]:
+        """The commands answered where the session is: all of them without VDOMs."""
+        if not vdoms_enabled(self.view.device):
+            return COMMANDS
+        level = self.level()
+        return tuple(
+            c
+            for c in COMMANDS
+            if c.syntax in _ANY_LEVEL or c.syntax in {"global": GLOBAL, "in-vdom": IN_VDOM}.get(level, ())
+        )
 
     def _error(self, words: list[str], error_word: str | None) -> str:
         if words[0] not in ACTIONS:
@@ -127,6 +154,21 @@ def _set_output(shell: FortiShell, args: dict[str, str]) -> str:
     return ""
 
 
+def _config_vdom(shell: FortiShell, args: dict[str, str]) -> str:
+    if not vdoms_enabled(shell.view.device):
+        return "\n" + _PARSE_ERROR.format(word="vdom")
+    shell.contexts.append("vdom")
+    return ""
+
+
+def _edit_vdom(shell: FortiShell, args: dict[str, str]) -> str:
+    """`edit <vdom>` in `config vdom` (a real unit would create an unknown one; the lab refuses it)."""
+    if args["value"] not in shell.view.device.vdoms:
+        return "\n" + _PARSE_ERROR.format(word=args["value"])
+    shell.contexts[-1] = _IN_VDOM + args["value"]
+    return ""
+
+
 def _end(shell: FortiShell, args: dict[str, str]) -> str:
     if shell.contexts:
         shell.contexts.pop()
@@ -157,9 +199,12 @@ def _exit(shell: FortiShell, args: dict[str, str]) -> str:
     return ""
 
 
-_ANYWHERE = ("", "global", "console")
+_IN_VDOM = "vdom:"  # the context of the session inside `edit <vdom>`, followed by its name
+_ANYWHERE = ("", "global", "console", "vdom", "in-vdom")
 SHELL_COMMANDS: tuple[ShellCommand, ...] = (
     ShellCommand("config global", _config_global, ("",)),
+    ShellCommand("config vdom", _config_vdom, ("",)),
+    ShellCommand("edit <vdom>", _edit_vdom, ("vdom",)),
     ShellCommand("config system console", _config_console, ("", "global")),
     ShellCommand("set output standard|more", _set_output, ("console",)),
     ShellCommand("end", _end, _ANYWHERE),
@@ -183,6 +228,21 @@ COMMANDS: tuple[Command, ...] = (
     Command("diagnose sys session stat", diagnose_sys_session_stat),
     Command("show", show),
 )
+# On a multi-VDOM unit: what every level answers, what only `config global` answers, what only a VDOM answers.
+_ANY_LEVEL = frozenset({"get system status", "show"})
+GLOBAL = frozenset(
+    {
+        "get system interface transceiver",
+        "get system ha status",
+        "diagnose hardware deviceinfo disk",
+        "diagnose sys ntp status",
+        "get system performance status",
+        "get system fortiguard-service status",
+        "execute sensor list",
+        "get system interface physical",
+    }
+)
+IN_VDOM = frozenset({"get router info routing-table all", "get system arp", "diagnose sys session stat"})
 
 
 def _split_grep(line: str) -> tuple[str, tuple[str, bool, bool] | None]:
@@ -227,5 +287,6 @@ PERSONALITY = Personality(
     new_shell=FortiShell,
     models=tuple(MODELS),
     state_keys=STATE_KEYS,
+    device_fields=frozenset({"vdoms"}),
     extra_kex_algs=("diffie-hellman-group14-sha1",),
 )

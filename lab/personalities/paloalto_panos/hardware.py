@@ -73,7 +73,7 @@ _APP_VERSION_RE = re.compile(r"^\d+-\d+$")
 # The `state:` keys the PAN-OS shell reads (lab.estate.STATE_KEYS): all of them.
 STATE_KEYS = frozenset(
     {"pending_changes", "jobs", "app_version", "licenses", "ntp_synced", "mgmt_cpu_pct", "mgmt_mem_pct",
-     "disk_free_mb", "environment", "ha_sync", "peer_version", "images"}
+     "disk_free_mb", "environment", "ha_sync", "peer_version", "images", "advanced_routing"}
 )  # fmt: skip
 
 

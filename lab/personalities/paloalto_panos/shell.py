@@ -28,6 +28,7 @@ from lab.personalities.paloalto_panos.readiness import (
     show_system_resources,
 )
 from lab.personalities.paloalto_panos.snapshot import (
+    show_advanced_routing_route,
     show_arp_all,
     show_config_running,
     show_routing_route,
@@ -65,6 +66,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("debug swm status", debug_swm_status),
     Command("show clock", show_clock),
     Command("show routing route", show_routing_route),
+    Command("show advanced-routing route", show_advanced_routing_route),
     Command("show arp all", show_arp_all),
     Command("show session info", show_session_info),
     Command("show config running", show_config_running),

@@ -86,9 +86,19 @@ def show_system_info(view: DeviceView, args: dict[str, str]) -> str:
         ("vpn-disable-mode", "off"),
         ("multi-vsys", "off"),
         ("operational-mode", "normal"),
+        *_advanced_routing(d),
         ("device-certificate-status", "Valid"),
     ]
     return "\n".join(f"{key}: {value}" if value else f"{key}:" for key, value in fields)
+
+
+def _advanced_routing(device: Device) -> list[tuple[str, str]]:
+    """`advanced-routing: on|off` after `operational-mode` (the real 11.0 sample); printed from 10.2, the
+    release PAN made the Advanced Routing Engine generally available, or whenever the estate turns it on."""
+    major, minor = (int(part) for part in device.version.split(".")[:2])
+    if device.state.advanced_routing:
+        return [("advanced-routing", "on")]
+    return [("advanced-routing", "off")] if (major, minor) >= (10, 2) else []
 
 
 def _pad(value: str, width: int) -> str:

@@ -4,13 +4,14 @@
 - `facts`: `get system status` and the optics as Facts and Transceivers;
 - `readiness`: the pre-upgrade parsers and `read`, their outputs as a `ReadinessState`;
 - `snapshot`: link state, counts and the sanitised configuration as a `Snapshot`;
-- `sanitise`: the configuration sanitiser; `version`: the FortiOS version scheme.
+- `sanitise`: the configuration sanitiser; `version`: the FortiOS version scheme;
+- `vdom`: multi-VDOM mode, and which commands run in `config global` or in a VDOM.
 """
 
 from __future__ import annotations
 
 from tasks.platforms.base import Platform, Readiness, Snapshotting
-from tasks.platforms.fortinet import facts, readiness, sanitise, snapshot
+from tasks.platforms.fortinet import facts, readiness, sanitise, snapshot, vdom
 from tasks.platforms.fortinet.commands import (
     COMMANDS,
     DEVICE_TYPE,
@@ -37,4 +38,5 @@ PLATFORM = Platform(
     snapshot=Snapshotting(SNAPSHOT_COMMANDS, snapshot.read),
     sanitise_config=sanitise.sanitise_config,
     error_markers=ERROR_MARKERS,
+    contexts=vdom.contexts,
 )

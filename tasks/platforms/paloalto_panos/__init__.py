@@ -19,6 +19,7 @@ from tasks.platforms.paloalto_panos.commands import (
     READINESS_COMMANDS,
     SNAPSHOT_COMMANDS,
     TRANSCEIVER_COMMANDS,
+    command_variants,
 )
 from tasks.platforms.paloalto_panos.version import parse_panos
 
@@ -37,4 +38,5 @@ PLATFORM = Platform(
     snapshot=Snapshotting(SNAPSHOT_COMMANDS, snapshot.read),
     sanitise_config=sanitise.sanitise_config,
     error_markers=ERROR_MARKERS,
+    command_variants=command_variants,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from tasks.platforms.text import session_lines
 
@@ -31,6 +32,24 @@ COMMANDS: dict[str, str] = {
     "config": "show config running",
 }
 SNAPSHOT_COMMANDS: tuple[str, ...] = ("interfaces", "routes", "arp", "sessions", "config")
+# With the Advanced Routing Engine on (`show system info`: `advanced-routing: on`, PAN-OS 10.2 and later) the
+# routes are in the logical routers `show advanced-routing route` prints; `show routing route` reads the legacy
+# engine's virtual routers (PAN-OS CLI reference; pan-os-upgrade-assurance reads `are_routes` the same way).
+ADVANCED_ROUTES = "show advanced-routing route"
+_ADVANCED_ROUTING_RE = re.compile(r"^\s*advanced-routing:\s*on\s*$", re.MULTILINE)
+
+
+def command_variants(outputs: Mapping[str, str]) -> dict[str, str]:
+    """{"routes": `show advanced-routing route`} when `show system info` says the ARE is on; else {}.
+
+    >>> command_variants({"facts": "multi-vsys: off\\nadvanced-routing: on\\n"})
+    {'routes': 'show advanced-routing route'}
+    >>> command_variants({"facts": "advanced-routing: off\\n"})
+    {}
+    """
+    return {"routes": ADVANCED_ROUTES} if _ADVANCED_ROUTING_RE.search(outputs.get("facts", "")) else {}
+
+
 # The purposes whose outputs `facts()` reads, in the order they are sent. The HA state is read from the
 # prompt, which PAN-OS prints as `admin@fw01(active)>` on a firewall in an HA pair: one round trip less per
 # device. `facts()` also takes the `ha` output when a workflow needs the peer's details.

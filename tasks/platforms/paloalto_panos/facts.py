@@ -27,6 +27,7 @@ def ha_state_from_prompt(prompt: str) -> str | None:
 
 # Fields of `show system info` copied into Facts.extra when present.
 EXTRA_FIELDS: tuple[str, ...] = (
+    "advanced-routing",  # `on`: the Advanced Routing Engine (routes from `show advanced-routing route`)
     "family",
     "platform-family",
     "app-version",

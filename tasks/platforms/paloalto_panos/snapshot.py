@@ -53,6 +53,40 @@ def parse_route_count(text: str) -> int:
     return len(ntc(DEVICE_TYPE, COMMANDS["routes"], body, strict=True))
 
 
+# `show advanced-routing route`: per logical router a header line `destination protocol nexthop distance metric
+# flag tag age interface`, one line per route, and a `total route shown: N` footer. PAN's CLI reference documents
+# the command; no raw sample was found (tests/fixtures/paloalto_panos/show_advanced-routing_route/).
+_ARE_TOTAL_RE = re.compile(r"^\s*total routes? shown:\s*(?P<count>\d+)\s*$", re.IGNORECASE | re.MULTILINE)
+_ARE_HEADER_RE = re.compile(r"^\s*destination\s+protocol\s+nexthop\b", re.IGNORECASE | re.MULTILINE)
+_ARE_ROW_RE = re.compile(r"^\s*[0-9a-fA-F.:]+/\d{1,3}\s+\S", re.MULTILINE)
+
+
+def parse_are_route_count(text: str) -> int:
+    """The number of routes `show advanced-routing route` reports, summed over its logical routers.
+
+    The `total route shown: N` footers when printed, else the route rows. Raises ParseError when the output
+    has neither footer nor route table (e.g. the legacy engine's answer).
+
+    >>> parse_are_route_count("Logical Router: default\\n==========\\n"
+    ...                       "destination   protocol  nexthop   distance metric flag  tag  age  interface\\n"
+    ...                       "0.0.0.0/0     static    10.0.0.1  10       10     A          1d   ethernet1/1\\n"
+    ...                       "10.0.0.0/24   connected           0        0      A          1d   ethernet1/1\\n")
+    2
+    """
+    body = output_body(text)
+    totals = _ARE_TOTAL_RE.findall(body)
+    if totals:
+        return sum(int(count) for count in totals)
+    if not _ARE_HEADER_RE.search(body):
+        raise ParseError(f"show advanced-routing route: no route table in output starting {first_line(text)!r}")
+    return len(_ARE_ROW_RE.findall(body))
+
+
+def advanced_routing(facts: Facts) -> bool:
+    """Whether `show system info` said `advanced-routing: on` (the routes are the ARE's)."""
+    return facts.extra.get("advanced-routing", "").strip().lower() == "on"
+
+
 _ARP_HEADER_RE = re.compile(r"^\s*interface\s+ip address\s+hw address\s+port\s+status\s+ttl", re.MULTILINE)
 
 
@@ -95,10 +129,15 @@ def parse_session_count(text: str) -> int:
     return sum(int(count) for count in counts)
 
 
+def _route_count(text: str, facts: Facts) -> int:
+    return parse_are_route_count(text) if advanced_routing(facts) else parse_route_count(text)
+
+
 def read(outputs: Mapping[str, str], facts: Facts, optics: list[Transceiver]) -> Snapshot:
     """What post-upgrade compares against: version, content (`app-version`), HA state, link state per
     interface, optics per port, route, ARP and session counts, and the running configuration without its
-    secrets. A count whose output was not collected is None."""
+    secrets. A count whose output was not collected is None. The routes are read as the command `routes` was
+    sent for this firewall: `show advanced-routing route` when its facts say the ARE is on."""
     app_version = facts.extra.get("app-version")
     return Snapshot(
         version=facts.version,
@@ -106,7 +145,7 @@ def read(outputs: Mapping[str, str], facts: Facts, optics: list[Transceiver]) ->
         ha_state=facts.ha_state,
         interfaces=parse_interfaces(outputs["interfaces"]) if "interfaces" in outputs else {},
         optics={t.port: OpticState(t.part, t.vendor, t.serial) for t in optics},
-        routes=parse_route_count(outputs["routes"]) if "routes" in outputs else None,
+        routes=_route_count(outputs["routes"], facts) if "routes" in outputs else None,
         arp=parse_arp_count(outputs["arp"]) if "arp" in outputs else None,
         sessions=parse_session_count(outputs["sessions"]) if "sessions" in outputs else None,
         config=sanitise_config(outputs["config"]) if "config" in outputs else None,
