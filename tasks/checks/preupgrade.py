@@ -67,11 +67,20 @@ def _judge(name: str, value: T | NotReported | Unsupported, judge: Callable[[T],
 
 
 def _disk(disk: DiskUsage | NotReported, state: ReadinessState, plan: UpgradePlan) -> r.CheckResult:
-    """Every image the plan downloads that the device does not list as downloaded, sized by the device's
-    list, else by the plan (matrix)."""
+    """The largest hop's images (base included) that the device does not list as downloaded, sized by the
+    device's list, else by the plan (matrix): a finished hop's images are deleted before the next download,
+    so the hops' downloads never share the disk."""
     sizes = {d.version: d.size_mb for d in plan.downloads if d.size_mb is not None}
-    required = r.download_mb([d.version for d in plan.downloads], state.images, sizes)
-    return r.check_disk_space(disk, required_mb=required)
+    hops = [
+        (f"{hop.from_version} {ARROW} {hop.to_version}: {', '.join(d.version for d in hop.downloads)}",
+         [d.version for d in hop.downloads])
+        for hop in plan.hops
+    ]  # fmt: skip
+    largest = r.largest_hop_mb(hops, state.images, sizes)
+    if largest is None:
+        return r.check_disk_space(disk, required_mb=0)
+    label, required = largest
+    return r.check_disk_space(disk, required_mb=required, hop=label if len(hops) > 1 else None)
 
 
 def run_readiness(

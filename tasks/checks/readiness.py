@@ -116,8 +116,31 @@ def download_mb(
     return total
 
 
-def check_disk_space(disk: DiskUsage | NotReported, required_mb: float | None = None) -> CheckResult:
-    """FAIL when free MB on the images' filesystem <= 1.1 x `required_mb` (the images still to download).
+def largest_hop_mb(
+    hops: Sequence[tuple[str, Sequence[str]]],
+    software: Sequence[SoftwareImage],
+    sizes: Mapping[str, int] | None = None,
+) -> tuple[str, int] | None:
+    """(hop, MB) of the hop whose images not yet on the device are the largest; None without hops.
+
+    `hops` are (label, versions to download before that install, base included). The upgrade downloads one
+    hop's images, installs, and deletes them before the next hop's download, so the disk must hold only the
+    largest hop at once. Sizes as in `download_mb`.
+
+    >>> images = [SoftwareImage("10.1.0", 1100, "", True, False)]
+    >>> largest_hop_mb([("a", ["10.1.0", "10.1.9"]), ("b", ["10.2.0", "10.2.4-h4"])], images,
+    ...     {"10.1.9": 550, "10.2.0": 1100, "10.2.4-h4": 550})
+    ('b', 1650)
+    """
+    needs = [(label, download_mb(versions, software, sizes)) for label, versions in hops]
+    return max(needs, key=lambda need: need[1], default=None)
+
+
+def check_disk_space(
+    disk: DiskUsage | NotReported, required_mb: float | None = None, hop: str | None = None
+) -> CheckResult:
+    """FAIL when free MB on the images' filesystem <= 1.1 x `required_mb` (the images still to download for
+    the largest hop, named by `hop` in the reason).
 
     Without `required_mb` the bar is DEFAULT_REQUIRED_MB (3 GB). ERROR when the device did not report it.
 
@@ -137,6 +160,8 @@ def check_disk_space(disk: DiskUsage | NotReported, required_mb: float | None = 
     else:
         needed = DISK_FACTOR * required_mb
         why = f"{DISK_FACTOR} x {required_mb:.0f} MB of images = {needed:.0f} MB"
+        if hop:
+            why += f" (hop {hop}, the largest download)"
     if usage.avail_mb > needed:
         return _result(DISK_SPACE, Verdict.PASS, f"{usage.avail_mb:.0f} MB free on {mount}, need more than {why}")
     return _result(DISK_SPACE, Verdict.FAIL, f"only {usage.avail_mb:.0f} MB free on {mount}, need more than {why}")

@@ -2,15 +2,19 @@
 
 The rules are data (`Matrix.upgrade`, `Matrix.releases`, `Matrix.images`); this module applies them:
 
-- refused outright (FAIL, no hops): an unknown current or target release, a downgrade, a target beyond the
-  model's last supported release;
+- refused outright (FAIL, no hops): an unknown current or target release, a target build the matrix's images
+  do not list (when it has upgrade-path data), a downgrade, a target beyond the model's last supported release;
 - each hop, planned or forced with `via`, is checked against the same rules, and each broken rule is a FAIL
-  reason naming it: skipping feature releases (`no_skip_until`, `skip_from`, `max_skipped_releases`,
-  `release_sequence`), installing a base image as an intermediate hop (`base_image_only_as_target`), a hop to a
-  build released before the running one (`release_date_rule`), a hop beyond the model's last release;
-- the automatic path follows a documented per-model path when the matrix has one (FortiOS); otherwise it jumps
-  as far as the skip rules allow toward the target, stopping in each intermediate feature release on its
-  `recommended` release, and ends on the target;
+  reason naming it: a hop build the matrix does not list, skipping feature releases (`no_skip_until`,
+  `skip_from`, `max_skipped_releases`, `release_sequence`), installing a base image as an intermediate hop
+  (`base_image_only_as_target`), a hop to a build released before the running one (`release_date_rule`), a
+  hop beyond the model's last release;
+- a rule that cannot be checked (the release-date rule without both dates) is a WARN naming the hop;
+- the automatic path follows a documented per-model path when the matrix has one; otherwise it first installs
+  the running feature release's recommended release (`latest_maintenance_first`), then jumps as far as the
+  skip rules allow toward the target, stopping in each intermediate feature release on its `recommended`
+  release (with the release-date rule: on the newest listed build released no later than the next stop), and
+  ends on the target;
 - before a hop into another feature release its base image is downloaded (`base_image_required`), unless the
   hop's image is the base; no image is downloaded twice, nor the one running.
 
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from tasks.matrix import Matrix, UpgradeRules
 from tasks.models import Finding, Severity, Verdict
@@ -69,15 +74,19 @@ def _context(matrix: Matrix, model: str) -> _Context:
 
 
 def _unknown(ctx: _Context, version: Version, role: str) -> str | None:
-    """Why `version` cannot be a hop or target, or None: its release is not listed, or (with a complete image
-    list) the image is not."""
+    """Why `version` cannot be a hop or target, or None: its feature release or its image is not listed."""
     if ctx.matrix.release(version.text) is None:
         return f"unknown {role} release {version}: feature release {version.feature_release} is not in the matrix"
     upgrade = ctx.matrix.upgrade
-    if upgrade and upgrade.images_complete and ctx.matrix.image(version.text) is None:
+    if upgrade is None or ctx.matrix.image(version.text) is not None:
+        return None  # without upgrade-path data only the feature release is checked
+    if upgrade.images_complete:
         as_of = f" as of {upgrade.images_as_of}" if upgrade.images_as_of else ""
         return f"unknown {role} release {version}: not an image on the vendor's update server{as_of}"
-    return None
+    return (
+        f"unknown {role} release {version}: not a build the {ctx.os_name} matrix lists "
+        "(add it to the matrix's images with its source)"
+    )
 
 
 def _beyond_last(ctx: _Context, version: Version) -> str | None:
@@ -139,12 +148,17 @@ def _base_hop_violation(ctx: _Context, to: Version, is_target: bool) -> str | No
 
 
 def _date_check(ctx: _Context, frm: Version, to: Version) -> tuple[str | None, str | None]:
-    """(violation, note) of the release-date rule: no hop to a build released before the running one."""
+    """(violation, warning) of the release-date rule: no hop to a build released before the running one; a
+    WARN when a date is missing, since the hop may then be one the vendor does not support."""
     if not ctx.rules.release_date_rule:
         return None, None
     old, new = ctx.matrix.image(frm.text), ctx.matrix.image(to.text)
+    undated = [str(v) for v, image in ((frm, old), (to, new)) if image is None or image.released is None]
     if old is None or new is None or old.released is None or new.released is None:
-        return None, f"release-date rule not checked for {frm} {ARROW} {to}: a release date is not in the matrix"
+        return None, (
+            f"release-date rule not checked for {frm} {ARROW} {to}: no release date of {' and '.join(undated)} "
+            f"in the matrix; compare the hop with {ctx.os_name}'s upgrade path tool"
+        )
     if new.released >= old.released:
         return None, None
     return (
@@ -154,7 +168,7 @@ def _date_check(ctx: _Context, frm: Version, to: Version) -> tuple[str | None, s
 
 
 def _hop_check(ctx: _Context, frm: Version, to: Version, is_target: bool) -> tuple[list[str], list[str]]:
-    """(violations, notes) of one hop against every rule."""
+    """(violations, warnings) of one hop against every rule."""
     if to <= frm:
         return [f"{frm} {ARROW} {to} does not go up: only upgrades are planned"], []
     found = [
@@ -163,8 +177,8 @@ def _hop_check(ctx: _Context, frm: Version, to: Version, is_target: bool) -> tup
         _skip_violation(ctx, frm, to),
         _base_hop_violation(ctx, to, is_target),
     ]
-    violation, note = _date_check(ctx, frm, to)
-    return [f for f in [*found, violation] if f], [note] if note else []
+    violation, warning = _date_check(ctx, frm, to)
+    return [f for f in [*found, violation] if f], [warning] if warning else []
 
 
 # --- the automatic path -----------------------------------------------------------------------------------
@@ -179,6 +193,50 @@ def _landing(ctx: _Context, release: str) -> Version | None:
     return max(images, default=None)
 
 
+def _dated_landing(ctx: _Context, release: str, bound: date | None) -> tuple[Version | None, str | None]:
+    """(stop, failure) in `release` under the release-date rule: the recommended release, else the newest listed
+    build released no later than `bound` (the next dated stop); an undated build when no dated one fits (the
+    hop's check then warns); a failure when every build of the release is dated after `bound`."""
+    landing = _landing(ctx, release)
+    if bound is None:
+        return landing, None
+    images = [i for i in ctx.matrix.images if ctx.v(i.version).feature_release == release]
+    fits = [ctx.v(i.version) for i in images if i.released is not None and i.released <= bound]
+    if landing is not None and landing in fits:
+        return landing, None
+    undated = [ctx.v(i.version) for i in images if i.released is None]
+    choice = max(fits, default=None) or max(undated, default=None)
+    if choice is None:
+        return None, (
+            f"the path must stop in {release} on a build released by {bound} (release-date rule), and the "
+            f"{ctx.os_name} matrix lists none"
+        )
+    return choice, None
+
+
+def _landings(ctx: _Context, releases: Sequence[str], target: Version) -> tuple[list[Version], list[str]]:
+    """(stops, failures): where the path stops in each of `releases`, chosen from the target backwards so that,
+    under the release-date rule, each stop is released no later than the next."""
+    if not ctx.rules.release_date_rule:
+        stops = [_landing(ctx, release) for release in releases]
+        missing = [r for r, stop in zip(releases, stops, strict=True) if stop is None]
+        if missing:
+            return [], [f"the path must stop in {missing[0]}, and the matrix lists no {missing[0]} image to stop at"]
+        return [s for s in stops if s is not None], []
+    image = ctx.matrix.image(target.text)
+    bound = image.released if image else None
+    chosen: list[Version] = []
+    for release in reversed(releases):
+        stop, failure = _dated_landing(ctx, release, bound)
+        if stop is None:
+            return [], [failure or f"the matrix lists no {release} image to stop at"]
+        chosen.append(stop)
+        stop_image = ctx.matrix.image(stop.text)
+        if stop_image is not None and stop_image.released is not None:
+            bound = stop_image.released
+    return chosen[::-1], []
+
+
 def _farthest_release(ctx: _Context, frm: Version, target: Version) -> str:
     """The furthest feature release toward the target one install from `frm` may reach (at least the next)."""
     start, end = ctx.order.index(frm.feature_release), ctx.order.index(target.feature_release)
@@ -190,18 +248,33 @@ def _farthest_release(ctx: _Context, frm: Version, target: Version) -> str:
 
 def _release_stops(ctx: _Context, current: Version, target: Version) -> tuple[list[Version], list[str]]:
     """(stops, failures): the intermediate versions the skip rules make the path stop at."""
-    stops: list[Version] = []
-    running = current
-    while running.feature_release != target.feature_release:
-        release = _farthest_release(ctx, running, target)
+    releases: list[str] = []
+    running = current.feature_release
+    while running != target.feature_release:
+        release = _farthest_release(ctx, ctx.v(running), target)
         if release == target.feature_release:
             break
-        landing = _landing(ctx, release)
-        if landing is None:
-            return stops, [f"the path must stop in {release}, and the matrix lists no {release} image to stop at"]
-        stops.append(landing)
-        running = landing
-    return stops, []
+        releases.append(release)
+        running = release
+    return _landings(ctx, releases, target)
+
+
+def _first_stop(ctx: _Context, current: Version, target: Version) -> tuple[Version | None, str | None]:
+    """(stop, note): the running feature release's recommended release, installed first when the rules say so
+    and the path leaves the running release."""
+    source = ctx.rules.latest_maintenance_first
+    if not source or current.feature_release == target.feature_release:
+        return None, None
+    stop = _landing(ctx, current.feature_release)
+    if stop is None or stop <= current:
+        return None, None
+    entry = ctx.matrix.release(current.feature_release)
+    why = f" ({entry.recommended.basis}, {entry.recommended.source})" if entry and entry.recommended else ""
+    return stop, (
+        f"first hop {current} {ARROW} {stop}: {ctx.os_name}'s upgrade guide installs the latest maintenance "
+        f"release of the running feature release before moving on ({source}); {stop} is "
+        f"{current.feature_release}'s recommended release{why}"
+    )
 
 
 def _auto_stops(ctx: _Context, current: Version, target: Version) -> tuple[list[Version], list[str], list[str]]:
@@ -210,8 +283,9 @@ def _auto_stops(ctx: _Context, current: Version, target: Version) -> tuple[list[
     if documented is not None:
         stones = sorted({ctx.v(v) for v in documented.versions if current < ctx.v(v) < target})
         return stones, [], [f"documented path for {ctx.model} ({documented.source})"]
-    stops, failures = _release_stops(ctx, current, target)
-    return stops, failures, []
+    first, note = _first_stop(ctx, current, target)
+    stops, failures = _release_stops(ctx, first or current, target)
+    return ([first, *stops] if first else stops), failures, [note] if note else []
 
 
 # --- hops -------------------------------------------------------------------------------------------------
@@ -246,19 +320,19 @@ def _minutes(ctx: _Context) -> int | None:
 
 
 def _hops(ctx: _Context, current: Version, stops: Sequence[Version]) -> tuple[tuple[Hop, ...], list[str], list[str]]:
-    """(hops, violations, notes) along current -> stops; the last stop is the target."""
+    """(hops, violations, warnings) along current -> stops; the last stop is the target."""
     hops: list[Hop] = []
     violations: list[str] = []
-    notes: list[str] = []
+    warnings: list[str] = []
     have = {current}
     running = current
     for i, to in enumerate(stops):
-        found, hop_notes = _hop_check(ctx, running, to, is_target=i == len(stops) - 1)
+        found, hop_warnings = _hop_check(ctx, running, to, is_target=i == len(stops) - 1)
         violations += found
-        notes += hop_notes
+        warnings += hop_warnings
         hops.append(Hop(running.text, to.text, _downloads(ctx, running, to, have), minutes=_minutes(ctx)))
         running = to
-    return tuple(hops), violations, notes
+    return tuple(hops), violations, warnings
 
 
 def _plan_notes(ctx: _Context, hops: Sequence[Hop]) -> list[str]:
@@ -371,18 +445,20 @@ def plan_path(
         stops = _stops(ctx, running, goal, via, notes)
     except _NoPath as refused:
         return UpgradePlan(platform, model, current, target, (), Verdict.FAIL, (str(refused),), tuple(notes))
-    hops, violations, hop_notes = _hops(ctx, running, stops)
-    verdict = Verdict.FAIL if violations else Verdict.PASS
-    all_notes = tuple(dict.fromkeys([*notes, *hop_notes, *_plan_notes(ctx, hops)]))
-    return UpgradePlan(platform, model, current, goal.text, hops, verdict, tuple(violations), all_notes)
+    hops, violations, warnings = _hops(ctx, running, stops)
+    verdict = Verdict.FAIL if violations else Verdict.WARN if warnings else Verdict.PASS
+    all_notes = tuple(dict.fromkeys([*notes, *_plan_notes(ctx, hops)]))
+    return UpgradePlan(
+        platform, model, current, goal.text, hops, verdict, tuple(violations), all_notes, tuple(warnings)
+    )
 
 
 def upgrade_path_finding(plan: UpgradePlan) -> Finding:
-    """The plan as a finding of check `upgrade_path`: a FAIL is a blocker.
+    """The plan as a finding of check `upgrade_path`: a FAIL is a blocker, a WARN a warning.
 
     >>> plan = UpgradePlan("demo", "M-1", "10.1.9", "10.1.9", (), Verdict.PASS)
     >>> upgrade_path_finding(plan).message
     'already on 10.1.9'
     """
-    severity = Severity.BLOCKER if plan.verdict is Verdict.FAIL else Severity.INFO
+    severity = {Verdict.FAIL: Severity.BLOCKER, Verdict.WARN: Severity.WARNING}.get(plan.verdict, Severity.INFO)
     return Finding(UPGRADE_PATH, severity, plan.verdict, plan.reason)

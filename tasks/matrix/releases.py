@@ -99,6 +99,10 @@ class UpgradeRules(Strict):
     - `base_image_required`: download a feature release's base image before installing a later image of it.
     - `base_image_only_as_target`: never install a base image as an intermediate hop.
     - `release_date_rule`: no hop to a build released before the running one (FortiOS).
+    - `latest_maintenance_first`: the source of the advice to install the running feature release's
+      recommended (latest maintenance) release before leaving it; given, the planned path starts there.
+    - `unverified_rules`: the rules above whose source is missing although the rule set is tagged `src`; the
+      note must say which source is missing.
     """
 
     no_skip_until: str | None = None
@@ -108,6 +112,8 @@ class UpgradeRules(Strict):
     base_image_required: bool = False
     base_image_only_as_target: bool = False
     release_date_rule: bool = False
+    latest_maintenance_first: str | None = None
+    unverified_rules: list[str] = Field(default_factory=list)
     status: Tag = "src"
     source: str | None = None
     note: str | None = None
@@ -136,7 +142,18 @@ class UpgradeRules(Strict):
             if versions != sorted(set(versions)):
                 raise ValueError("release_sequence must be in ascending order without repeats")
         needs_note(self.status, self.note, "rule set")
+        unknown = [name for name in self.unverified_rules if name not in _RULE_NAMES]
+        if unknown:
+            raise ValueError(f"unverified_rules names no rule: {', '.join(unknown)}")
+        if self.unverified_rules:
+            needs_note("unverified", self.note, "rule")
         return self
+
+
+_RULE_NAMES = frozenset(
+    {"no_skip_until", "skip_from", "max_skipped_releases", "release_sequence", "base_image_required",
+     "base_image_only_as_target", "release_date_rule", "latest_maintenance_first"}
+)  # fmt: skip
 
 
 class LastRelease(Strict):
@@ -221,9 +238,9 @@ class SizeEstimate(Strict):
 class Upgrade(Strict):
     """Upgrade-path data of a platform; see `tasks.checks.upgrade_path` for how it is used.
 
-    `images_complete` says the matrix's `images` list every downloadable image (as of `images_as_of`), so a
-    target or hop that is not listed is unknown; otherwise the list is a subset and only the feature release
-    is checked.
+    A target or hop build that `images` does not list is refused. `images_complete` says the list is every
+    downloadable image (as of `images_as_of`); otherwise it holds the builds the sources gave, and a build
+    missing from it is added with its source before it is planned.
     """
 
     os_name: str | None = None

@@ -59,8 +59,9 @@ class Hop:
 class UpgradePlan:
     """The path of one device: its hops, and whether the path follows the vendor's rules.
 
-    `reasons` say why the verdict is FAIL, each naming the rule; `notes` say what the plan assumed (estimated
-    sizes, unchecked dates).
+    `reasons` say why the verdict is FAIL, each naming the rule; `warnings` why it is WARN (a rule that could
+    not be checked, e.g. the release-date rule without a date); `notes` say what the plan assumed (estimated
+    sizes, the source of a stop).
     """
 
     platform: str
@@ -71,6 +72,7 @@ class UpgradePlan:
     verdict: Verdict
     reasons: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -107,6 +109,7 @@ class UpgradePlan:
             "verdict": self.verdict.value,
             "reasons": list(self.reasons),
             "notes": list(self.notes),
+            "warnings": list(self.warnings),
             "path": list(self.path),
             "reason": self.reason,
             "download_mb": self.download_mb,
@@ -126,13 +129,14 @@ class UpgradePlan:
             verdict=Verdict(data["verdict"]),
             reasons=tuple(data.get("reasons", ())),
             notes=tuple(data.get("notes", ())),
+            warnings=tuple(data.get("warnings", ())),
         )
 
     @property
     def reason(self) -> str:
-        """One line: the broken rules when FAIL, else the path."""
+        """One line: the broken rules when FAIL, else the path and what could not be checked."""
         if self.reasons:
             return "; ".join(self.reasons)
         if not self.hops:
             return f"already on {self.target}"
-        return f" {ARROW} ".join(self.path)
+        return "; ".join([f" {ARROW} ".join(self.path), *self.warnings])

@@ -12,7 +12,7 @@ from tasks.checks.readiness import ALL_CHECKS, DISK_SPACE, NTP_SYNC, RUNNING_JOB
 from tasks.checks.upgrade_path import plan_path
 from tasks.matrix import load_matrix
 from tasks.models import Facts, Transceiver, Unsupported, Verdict
-from tasks.models.readiness import ReadinessState
+from tasks.models.readiness import DiskUsage, ReadinessState, SoftwareImage
 from tasks.platforms import get_platform
 from tasks.platforms.paloalto_panos import readiness as panos_readiness
 
@@ -75,3 +75,30 @@ def test_a_state_field_the_platform_lacks_is_skipped_with_its_reason() -> None:
     state = ReadinessState(jobs=Unsupported("no job queue to read"))
     (result,) = run_readiness(state, plan, TODAY, (RUNNING_JOBS,))
     assert (result.verdict, result.reason) == (Verdict.SKIPPED, "no job queue to read")
+
+
+def _repo(free_mb: int) -> ReadinessState:
+    return ReadinessState(disk=DiskUsage("/opt/panrepo", "/dev/sda6", 12288, 12288 - free_mb, free_mb, 50))
+
+
+@pytest.mark.parametrize(("free_mb", "verdict"), [(3000, Verdict.PASS), (1815, Verdict.FAIL), (1816, Verdict.PASS)])
+def test_the_disk_holds_one_hop_at_a_time(free_mb: int, verdict: Verdict) -> None:
+    """The rule (docs/checks.md): a hop's images (base included) are deleted before the next hop's download, so
+    the need is 1.1 x the largest hop. 9.1.14 -> 10.2.4-h4 enters 10.0, 10.1 and 10.2, each hop downloading a
+    base and a maintenance image the matrix sizes by its estimate (1100 + 550 MB): 1.1 x 1650 = 1815 MB, not
+    1.1 x the sum of every hop."""
+    estimate = PANOS.upgrade.image_size_estimate  # type: ignore[union-attr]
+    assert estimate is not None and (estimate.base_mb, estimate.other_mb) == (1100, 550)
+    plan = plan_path("paloalto_panos", "PA-3220", "9.1.14", "10.2.4-h4", PANOS)
+    (result,) = run_readiness(_repo(free_mb), plan, TODAY, (DISK_SPACE,))
+    assert result.verdict is verdict, result.reason
+    assert "1.1 x 1650 MB of images = 1815 MB" in result.reason
+    assert "the largest download" in result.reason and "→ 10.0.12-h6: 10.0.0, 10.0.12-h6" in result.reason
+
+
+def test_a_hop_whose_images_are_on_the_device_needs_no_room() -> None:
+    plan = plan_path("paloalto_panos", "PA-3220", "10.1.14-h13", "10.2.4-h4", PANOS)
+    on_disk = (SoftwareImage("10.2.0", 1100, "", True, False), SoftwareImage("10.2.4-h4", 550, "", True, False))
+    state = ReadinessState(disk=_repo(100).disk, images=on_disk)
+    (result,) = run_readiness(state, plan, TODAY, (DISK_SPACE,))
+    assert (result.verdict, result.reason) == (Verdict.PASS, "nothing to download; 100 MB free on /opt/panrepo")

@@ -1,9 +1,11 @@
 """Upgrade-path engine: table rows derived from the vendors' rules (vendor-data.md §1.3, §2.3), not from output.
 
 PAN-OS rows use the shipped matrix; expected stops are the releases' `recommended` entries in
-matrices/paloalto_panos.yaml (10.0 -> 10.0.12-h6 latest, 10.1 -> 10.1.14-h13, 11.2 -> 11.2.10-h3,
-12.1 -> 12.1.7-h3 preferred) and the base images (X.Y.0, 12.1 -> 12.1.2). FortiOS rows use a small synthetic
-matrix built here.
+matrices/paloalto_panos.yaml (9.1 -> 9.1.18, 10.0 -> 10.0.12-h6 latest, 10.1 -> 10.1.14-h13, 11.2 -> 11.2.10-h3,
+12.1 -> 12.1.7-h3 preferred) and the base images (X.Y.0, 12.1 -> 12.1.2). A planned path leaving the running
+feature release first installs that release's recommended release (PAN-9.1 guide: the latest maintenance release
+of the feature release before the next base image), unless the device already runs it or a later one.
+FortiOS rows use a small synthetic matrix built here.
 """
 
 from __future__ import annotations
@@ -30,12 +32,12 @@ def panos() -> Matrix:
 # (id, model, current, target, via, expected hops (to_version of each), verdict, reason substrings)
 PANOS_ROWS: list[tuple[str, str, str, str, Any, list[str], Verdict, list[str]]] = [
     (
-        "9.1 to 10.2.4-h4 steps through 10.0 and 10.1",
+        "9.1 to 10.2.4-h4: 9.1's latest maintenance first, then through 10.0 and 10.1",
         "PA-5250",
         "9.1.14",
         "10.2.4-h4",
         None,
-        ["10.0.12-h6", "10.1.14-h13", "10.2.4-h4"],
+        ["9.1.18", "10.0.12-h6", "10.1.14-h13", "10.2.4-h4"],
         PASS,
         [],
     ),
@@ -53,15 +55,36 @@ PANOS_ROWS: list[tuple[str, str, str, str, Any, list[str], Verdict, list[str]]] 
             "10.2.0 is a base image installed as an intermediate hop",
         ],
     ),
-    ("10.1 may skip to 11.1", "PA-3220", "10.1.9", "11.1.13-h9", None, ["11.1.13-h9"], PASS, []),
-    ("10.1 may skip three releases", "PA-5250", "10.1.12", "11.2.10-h3", None, ["11.2.10-h3"], PASS, []),
+    ("10.1 may skip to 11.1", "PA-3220", "10.1.9", "11.1.13-h9", None, ["10.1.14-h13", "11.1.13-h9"], PASS, []),
+    ("forced: 10.1 skips to 11.1 directly", "PA-3220", "10.1.9", "11.1.13-h9", [], ["11.1.13-h9"], PASS, []),
+    (
+        "on the recommended release: no first hop",
+        "PA-3220",
+        "10.1.14-h13",
+        "11.1.13-h9",
+        None,
+        ["11.1.13-h9"],
+        PASS,
+        [],
+    ),
+    (
+        "past the recommended release: no first hop",
+        "PA-3220",
+        "10.1.14-h20",
+        "11.1.13-h9",
+        None,
+        ["11.1.13-h9"],
+        PASS,
+        [],
+    ),
+    ("10.1 may skip three releases", "PA-5250", "10.1.12", "11.2.10-h3", None, ["10.1.14-h13", "11.2.10-h3"], PASS, []),
     (
         "10.1 to 12.1 is four skipped: one stop in 11.2",
         "PA-440",
         "10.1.12",
         "12.1.7-h3",
         None,
-        ["11.2.10-h3", "12.1.7-h3"],
+        ["10.1.14-h13", "11.2.10-h3", "12.1.7-h3"],
         PASS,
         [],
     ),
@@ -124,9 +147,9 @@ PANOS_ROWS: list[tuple[str, str, str, str, Any, list[str], Verdict, list[str]]] 
     ("unparseable target", "PA-5250", "10.1.9", "latest", None, [], FAIL, ["unknown target release 'latest'"]),
     ("unknown current", "PA-5250", "9.2.1", "10.1.9", None, [], FAIL, ["unknown current release 9.2.1"]),
     ("unknown hop", "PA-5250", "9.1.14", "10.0.12-h6", ["10.0.x"], [], FAIL, ["unknown hop release '10.0.x'"]),
-    ("one release up", "PA-850", "9.1.16", "10.0.12-h6", None, ["10.0.12-h6"], PASS, []),
+    ("one release up", "PA-850", "9.1.16", "10.0.12-h6", None, ["9.1.18", "10.0.12-h6"], PASS, []),
     ("within a release", "PA-5250", "11.1.13-h9", "11.1.16", None, ["11.1.16"], PASS, []),
-    ("bare target means its recommended", "PA-3220", "10.1.11", "11.1", None, ["11.1.13-h9"], PASS, []),
+    ("bare target means its recommended", "PA-3220", "10.1.11", "11.1", None, ["10.1.14-h13", "11.1.13-h9"], PASS, []),
     ("already on target", "PA-440", "10.1.12", "10.1.12", None, [], PASS, []),
     ("12.1 base is the target", "PA-440", "11.2.10-h3", "12.1.2", None, ["12.1.2"], PASS, []),
     (
@@ -135,7 +158,7 @@ PANOS_ROWS: list[tuple[str, str, str, str, Any, list[str], Verdict, list[str]]] 
         "8.0.3",
         "9.1.18",
         None,
-        ["8.1.24", "9.0.17-h5", "9.1.18"],
+        ["8.0.20", "8.1.24", "9.0.17-h5", "9.1.18"],
         PASS,
         [],
     ),
@@ -173,7 +196,7 @@ DOWNLOADS = [
         "9.1.14",
         "10.2.4-h4",
         None,
-        [["10.0.0", "10.0.12-h6"], ["10.1.0", "10.1.14-h13"], ["10.2.0", "10.2.4-h4"]],
+        [["9.1.18"], ["10.0.0", "10.0.12-h6"], ["10.1.0", "10.1.14-h13"], ["10.2.0", "10.2.4-h4"]],
     ),
     (
         "the story's hops: each image once",
@@ -185,7 +208,7 @@ DOWNLOADS = [
     ("12.1's base is 12.1.2, not 12.1.0", "11.2.10-h3", "12.1.7-h3", None, [["12.1.2", "12.1.7-h3"]]),
     ("the base as target is downloaded once", "11.2.10-h3", "12.1.2", None, [["12.1.2"]]),
     ("same release: no base", "11.1.13-h9", "11.1.16", None, [["11.1.16"]]),
-    ("a skip downloads only the landing release's base", "10.1.12", "11.2.10-h3", None, [["11.2.0", "11.2.10-h3"]]),
+    ("a skip downloads only the landing release's base", "10.1.14-h13", "11.2.10-h3", None, [["11.2.0", "11.2.10-h3"]]),
     ("the running image is not downloaded", "10.2.0", "10.2.4-h4", "10.2.4-h4", [["10.2.4-h4"]]),
 ]
 
@@ -223,8 +246,8 @@ def test_reboots_and_minutes(panos: Matrix) -> None:
     plan = plan_path(PAN, "PA-5250", "9.1.14", "10.2.4-h4", panos)
     durations = panos.upgrade.durations  # type: ignore[union-attr]
     assert durations is not None
-    assert plan.reboots == 3 and all(hop.install and hop.reboot for hop in plan.hops)
-    assert plan.minutes == 3 * (durations.install_minutes + durations.reboot_minutes)
+    assert plan.reboots == 4 and all(hop.install and hop.reboot for hop in plan.hops)
+    assert plan.minutes == 4 * (durations.install_minutes + durations.reboot_minutes)
 
 
 def test_refused_plan_has_no_hops_and_is_a_blocker(panos: Matrix) -> None:
@@ -235,9 +258,9 @@ def test_refused_plan_has_no_hops_and_is_a_blocker(panos: Matrix) -> None:
 
 
 def test_passing_plan_finding_shows_the_path(panos: Matrix) -> None:
-    plan = plan_path(PAN, "PA-3220", "10.1.9", "11.1.13-h9", panos)
-    assert upgrade_path_finding(plan).message == "10.1.9 → 11.1.13-h9"
-    assert plan.path == ("10.1.9", "11.1.13-h9")
+    plan = plan_path(PAN, "PA-3220", "10.1.14-h13", "11.1.13-h9", panos)
+    assert upgrade_path_finding(plan).message == "10.1.14-h13 → 11.1.13-h9"
+    assert plan.path == ("10.1.14-h13", "11.1.13-h9")
 
 
 def test_a_matrix_of_another_platform_is_refused(panos: Matrix) -> None:
@@ -352,8 +375,20 @@ def test_fortios_has_no_base_images_and_unknown_sizes(fortios: Matrix) -> None:
 
 def test_the_story_path_is_planned_through_each_recommended_release(panos: Matrix) -> None:
     plan = plan_path(PAN, "PA-5250", "9.1.14", "10.2.4-h4", panos)
-    assert (plan.verdict.value, plan.path) == ("PASS", ("9.1.14", "10.0.12-h6", "10.1.14-h13", "10.2.4-h4"))
-    assert ([d.version for d in plan.hops[-1].downloads], plan.reboots) == (["10.2.0", "10.2.4-h4"], 3)
+    assert (plan.verdict.value, plan.path) == (
+        "PASS",
+        ("9.1.14", "9.1.18", "10.0.12-h6", "10.1.14-h13", "10.2.4-h4"),
+    )
+    assert ([d.version for d in plan.hops[-1].downloads], plan.reboots) == (["10.2.0", "10.2.4-h4"], 4)
+
+
+def test_the_first_hop_names_the_guide_and_the_recommended_release(panos: Matrix) -> None:
+    plan = plan_path(PAN, "PA-5250", "9.1.14", "10.2.4-h4", panos)
+    (note,) = [n for n in plan.notes if n.startswith("first hop")]
+    assert note.startswith("first hop 9.1.14 → 9.1.18:")
+    assert "latest maintenance release" in note and "PAN-9.1" in note and "PANV preferred flag" in note
+    within = plan_path(PAN, "PA-5250", "10.2.4", "10.2.4-h4", panos)  # the target is in the running release
+    assert within.path == ("10.2.4", "10.2.4-h4") and not any(n.startswith("first hop") for n in within.notes)
 
 
 def test_the_story_path_forced_through_base_images_breaks_three_rules(panos: Matrix) -> None:
@@ -365,7 +400,7 @@ def test_the_story_path_forced_through_base_images_breaks_three_rules(panos: Mat
 
 
 def test_a_direct_hop_and_a_target_beyond_the_models_last_release(panos: Matrix) -> None:
-    assert plan_path(PAN, "PA-3220", "10.1.9", "11.1.13-h9", panos).path == ("10.1.9", "11.1.13-h9")
+    assert plan_path(PAN, "PA-3220", "10.1.14-h13", "11.1.13-h9", panos).path == ("10.1.14-h13", "11.1.13-h9")
     assert plan_path(PAN, "PA-3220", "10.1.9", "11.2.10-h3", panos).reason == (
         "11.2.10-h3 is beyond the last supported release of PA-3220: 11.1 (last supported release per model, EOL-HW)"
     )
