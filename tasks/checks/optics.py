@@ -99,13 +99,15 @@ def judge_optic(
     fits, why = _support(model, [running] if goal is None else [running, goal], transceiver, matrix)
 
     vendor = _vendor(matrix.platform)
-    if fits and not oem:
+    if not oem and matrix.is_coded(transceiver.part):
         # A third-party optic coded with the vendor's part number (a "compatible" optic) is not the vendor's.
-        fits, why = False, f"third-party optic ({transceiver.vendor}) coded as {transceiver.part}"
+        fits, why = False, f"third-party optic ({transceiver.vendor or 'no vendor name'}) coded as {transceiver.part}"
     if fits:
         supported, base, reason = Support.YES, Verdict.PASS, f"supported: {why}"
     elif covering:
         supported, base, reason = Support.WAIVED, Verdict.WARN, f"waived by {covering[0].describe()}"
+    elif not oem and matrix.is_coded(transceiver.part):
+        supported, base, reason = Support.NO, Verdict.WARN, f"works today; {why}, not {vendor}'s own optic"
     elif oem and matrix.optics_for(transceiver.part):
         supported, base = Support.NO, Verdict.WARN
         reason = f"OEM part {transceiver.part} is not on {vendor}'s supported list for this device: {why}"
@@ -166,7 +168,10 @@ def judge_optics(
     """Judge every optic of one device.
 
     Rules:
-    - OEM: the vendor name is one of the matrix's OEM names, or the part is listed in the matrix.
+    - OEM: as the matrix's OEM rule says (`OemRule`): where the OS prints a vendor name it decides; a
+      third-party vendor name with a vendor part number (listed in the matrix or shaped like a coded part) is
+      a coded optic, third-party ("third-party optic (FS) coded as PAN-SFP-PLUS-SR"), unless the matrix lists
+      that exact pairing as genuine. The part decides only where the OS prints no vendor name.
     - Supported `yes` when a matrix entry lists the part for the model on the running release (and on
       `target`, when given): PASS. `waived` when an unexpired waiver covers the part or the device(+port):
       WARN naming the waiver. Otherwise `no`: WARN ("works today, not on PAN's supported list", or an OEM

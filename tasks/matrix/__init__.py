@@ -20,7 +20,7 @@ from __future__ import annotations
 from tasks.matrix.issues import Condition, IssueSeverity, IssueSource, KnownIssue, LocalLessons, SourceKind
 from tasks.matrix.load import LOCAL_DIR, load_matrix
 from tasks.matrix.model import Matrix
-from tasks.matrix.optics import OemRule, Optic
+from tasks.matrix.optics import GenuinePairing, OemRule, Optic
 from tasks.matrix.releases import (
     Durations,
     Image,
@@ -39,6 +39,7 @@ __all__ = [
     "LOCAL_DIR",
     "Condition",
     "Durations",
+    "GenuinePairing",
     "Image",
     "IssueSeverity",
     "IssueSource",

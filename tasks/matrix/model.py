@@ -123,6 +123,9 @@ class Matrix(Strict):
     def is_oem(self, vendor: str, part: str) -> bool:
         """Whether an optic reporting `vendor` and `part` is the platform vendor's own (see `OemRule`)."""
         decided = self.oem.marks_oem(vendor, part)
-        if decided is not None:
-            return decided
-        return self.oem.part_number_decides and bool(self.optics_for(part))
+        return bool(self.optics_for(part)) if decided is None else decided
+
+    def is_coded(self, part: str) -> bool:
+        """Whether `part` is one of the vendor's: listed in the matrix or shaped like a coded part. A third-party
+        optic reporting such a part is a coded ("compatible") optic."""
+        return bool(self.optics_for(part)) or self.oem.looks_coded(part)

@@ -17,6 +17,8 @@ OEM_SR = {"type": "10GBASE-SR", "vendor": "OEM", "part": "PAN-SFP-PLUS-SR"}
 OEM_LR = {"type": "10GBASE-LR", "vendor": "OEM", "part": "PAN-SFP-PLUS-LR"}
 FINISAR = {"type": "10GBASE-SR", "vendor": "FINISAR CORP.", "part": "FTLX8571D3BCL"}
 FS = {"type": "10GBASE-LR", "vendor": "FS", "part": "SFP-10GLR-31"}
+# A third-party optic coded with PAN's part number: vendor-name FS, vendor-part-number PAN-SFP-PLUS-SR.
+FS_CODED = {"type": "10GBASE-SR", "vendor": "FS", "part": "PAN-SFP-PLUS-SR"}
 
 
 # The first SFP+ cage of each model in the lab's port layouts (lab/personalities/paloalto_panos.py).
@@ -66,7 +68,7 @@ SMALL_ESTATE: dict[str, Any] = {
             "sites": {
                 "nyc1": {
                     "devices": [
-                        _fw("beta-nyc1-fw01", "PA-5220", "9.1.14", [OEM_SR, FINISAR, FS]),
+                        _fw("beta-nyc1-fw01", "PA-5220", "9.1.14", [OEM_SR, FINISAR, FS, FS_CODED]),
                         _fw("beta-nyc1-fw02", "PA-5220", "10.1.9", [OEM_SR, OEM_LR]),
                     ]
                 },

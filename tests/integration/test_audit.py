@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 import yaml
 
-from tests.integration.conftest import FINISAR, FS, SMALL_ESTATE, Lab
+from tests.integration.conftest import FINISAR, FS, FS_CODED, SMALL_ESTATE, Lab
 from workflows.cli import main
 
 pytestmark = pytest.mark.integration
@@ -92,6 +92,10 @@ def test_third_party_optics_fail_only_against_a_target_past_10_2(
     assert all(r["OEM"] == "no" and r["Supported"] == "no" for r in rows if (r["Device"], r["Port"]) in third_party)
     devices = {r["Device"]: r["Verdict"] for r in sheet_rows(folder / "report.xlsx", "Devices")}
     assert devices == {"beta-nyc1-fw01": verdict, "beta-nyc1-fw02": "PASS"}
+    # FS selling an optic coded with PAN's part number: the vendor-name the firewall prints says FS.
+    (coded,) = [r for r in rows if (r["Vendor"], r["Part number"]) == (FS_CODED["vendor"], FS_CODED["part"])]
+    assert coded["Verdict"] == verdict
+    assert "third-party optic (FS) coded as PAN-SFP-PLUS-SR" in coded["Reason"]
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from tasks.matrix import load_matrix
 from tasks.models import RunResult
 from tests.integration.conftest import Lab, use_lab_credentials
 from tests.integration.test_audit import run_cli, run_folder, sheet_rows
-from tests.integration.test_demo import any_optic_issue, demo_devices, demo_lab, demo_targets, third_party
+from tests.integration.test_demo import demo_devices, demo_lab, demo_targets, expected_verdict, third_party
 
 pytestmark = pytest.mark.integration
 
@@ -64,7 +64,8 @@ def fails_readiness(device: dict[str, Any], targets: dict[str, str]) -> bool:
 
 
 def expected_no_go(devices: list[dict[str, Any]], targets: dict[str, str]) -> set[str]:
-    """NO-GO: could not be checked, a non-OEM optic on a PAN-OS path into 10.2+, a failing state, a known bug.
+    """NO-GO: could not be checked, a non-OEM optic on a PAN-OS path into 10.2+, a failing state, an optic that
+    FAILs against the target (a blocker known issue).
 
     Configuration sync is a property of the pair: an unsynchronised member makes both members NO-GO.
     """
@@ -78,7 +79,7 @@ def expected_no_go(devices: list[dict[str, Any]], targets: dict[str, str]) -> se
             or (device.get("ha") and device["ha"]["peer"] in unsynced and device["ha"]["peer"] in by_name)
             or (device["platform"] == "paloalto_panos" and any(third_party(device, o) for o in optics))
             or fails_readiness(device, targets)
-            or any(any_optic_issue(device, o, targets) for o in optics)
+            or any(expected_verdict(device, o, targets) == "FAIL" for o in optics)
         ):
             result.add(device["name"])
     return result

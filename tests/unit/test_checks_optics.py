@@ -32,7 +32,10 @@ ACCEPTED_ISSUE_VERDICT = Verdict.WARN
 MATRIX = Matrix.model_validate(
     {
         "platform": "paloalto_panos",
-        "oem": {"vendor_names": ["OEM"]},
+        "oem": {
+            "vendor_names": ["OEM"],
+            "genuine": [{"vendor": "ACME OPTICS", "part": "PAN-A", "status": "src", "source": "s"}],
+        },
         "optics": [
             {
                 "part": "PAN-A",
@@ -84,7 +87,8 @@ MATRIX = Matrix.model_validate(
 ISSUES = {issue.id: issue for issue in MATRIX.known_issues}
 
 OEM_A = Transceiver("ethernet1/1", "10000B-SR", "OEM", "PAN-A", "S1")
-RELABELLED_A = Transceiver("ethernet1/1", "10000B-SR", "FINISAR CORP.", "PAN-A", "S2")  # PR #111 caveat
+CODED_A = Transceiver("ethernet1/1", "10000B-SR", "FINISAR CORP.", "PAN-A", "S2")  # third party, PAN's part
+GENUINE_A = Transceiver("ethernet1/3", "10000B-SR", "ACME OPTICS", "PAN-A", "S5")  # the matrix's genuine pairing
 OEM_B = Transceiver("ethernet1/5", "QSFP-Plus-Fiber", "OEM", "PAN-B", "S3")
 OEM_UNKNOWN = Transceiver("ethernet1/6", "10000B-LR", "OEM", "PAN-NOT-LISTED", "S4")
 THIRD = Transceiver("ethernet1/2", "10GBASE-LR", "FINISAR CORP.", "FTLX1471D3BCL", "X9")
@@ -121,8 +125,19 @@ class Row:
 ROWS = [
     Row("OEM part listed for the model", OEM_A, oem=True, supported=Support.YES, reason_has=("supported",)),
     Row(
-        "listed PAN part counts as OEM whatever its vendor name",
-        RELABELLED_A,
+        "a third-party vendor name with a listed PAN part is a coded optic, third-party",
+        CODED_A,
+        reason_has=("third-party optic (FINISAR CORP.) coded as PAN-A",),
+    ),
+    Row(
+        "a coded optic whose part is listed for other models only is still named coded",
+        CODED_A,
+        model="PA-5220",
+        reason_has=("third-party optic (FINISAR CORP.) coded as PAN-A",),
+    ),
+    Row(
+        "the matrix's genuine pairing of vendor name and part is OEM (PR #111 caveat)",
+        GENUINE_A,
         oem=True,
         supported=Support.YES,
     ),
@@ -212,8 +227,15 @@ ROWS = [
         supported=Support.YES,
     ),
     Row(
-        "relabelled PAN part is OEM: condition does not hold",
-        RELABELLED_A,
+        "coded PAN part: the non-OEM blocker holds",
+        CODED_A,
+        target="10.2.4-h4",
+        issues=("BOOT", "WRITABLE"),
+        reason_has=("may not boot [BOOT]", "third-party optic (FINISAR CORP.) coded as PAN-A"),
+    ),
+    Row(
+        "genuine pairing: non-OEM condition does not hold",
+        GENUINE_A,
         target="10.2.4-h4",
         oem=True,
         supported=Support.YES,
@@ -302,7 +324,7 @@ def _verdicts(transceivers: list[Transceiver], target: str | None = None) -> lis
 
 
 def test_findings_all_supported_is_one_pass() -> None:
-    (finding,) = optic_findings(_verdicts([OEM_A, RELABELLED_A]))
+    (finding,) = optic_findings(_verdicts([OEM_A, GENUINE_A]))
     assert (finding.check, finding.verdict, finding.severity) == (OPTIC_SUPPORT, Verdict.PASS, Severity.INFO)
     assert finding.message.startswith("2 optics, all supported")
 
@@ -363,3 +385,15 @@ def test_story_third_party_sfp_on_the_path_to_10_2(shipped: Matrix, target: str 
     pan_sr = Transceiver("ethernet1/1", "10000B-SR", "OEM", "PAN-SFP-PLUS-SR")
     (oem,) = judge_optics("PA-3220", "9.1.14", [pan_sr], shipped, [], DEVICE, target, TODAY)
     assert oem.verdict is Verdict.PASS
+
+
+@pytest.mark.parametrize("target", [None, "10.2.4-h4"])
+def test_story_fs_optic_coded_as_a_pan_part_is_third_party(shipped: Matrix, target: str | None) -> None:
+    """FS sells optics coded with PAN's part number: the vendor name says FS, so the 10.2 blocker holds."""
+    story = next(i for i in shipped.known_issues if i.local)
+    expected = SUPPORT_VERDICT[Support.NO] if target is None else ISSUE_VERDICT[story.severity]
+    coded = Transceiver("ethernet1/1", "10000B-SR", "FS", "PAN-SFP-PLUS-SR", "F1")
+    (result,) = judge_optics("PA-3220", "10.1.9", [coded], shipped, [], DEVICE, target, TODAY)
+    assert (result.oem, result.supported, result.verdict) == (False, Support.NO, expected)
+    assert "third-party optic (FS) coded as PAN-SFP-PLUS-SR" in result.reason
+    assert (story.id in result.issue_ids) is (target is not None)

@@ -40,7 +40,8 @@ def shipped() -> Any:
 def test_shipped_matrix_loads(shipped: Any) -> None:
     assert shipped.platform == PLATFORM
     assert [name.upper() for name in shipped.oem.vendor_names] == ["OEM"]
-    assert shipped.oem.part_number_decides
+    # PAN-OS prints a vendor-name in every sfp block (PR #111 samples), so the vendor name decides, not the part.
+    assert not shipped.oem.part_number_decides
 
 
 @pytest.mark.parametrize("part", ["PAN-SFP-PLUS-SR", "PAN-QSFP-40GBASE-SR4", "PAN-QSFP-40GBASE-LM4"])
@@ -116,10 +117,61 @@ def test_knows_release(shipped: Any, version: str, known: bool) -> None:
     assert shipped.knows_release(version) is known
 
 
-def test_pan_part_counts_as_oem_whatever_the_vendor_name(shipped: Any) -> None:
-    assert shipped.is_oem("OEM", "ANYTHING")
-    assert shipped.is_oem("FINISAR CORP", "PAN-SFP-PLUS-SR")
-    assert not shipped.is_oem("FINISAR CORP", "FTLX8571D3BCL")
+# How each OS reports an optic (vendor-data.md §1.5, §2.5, §3 and the samples under shared/reference/cli) and
+# what the rule says of it: the vendor name decides where the OS prints one; a vendor's part number carried by a
+# third-party vendor name is a coded optic, third-party; the part decides only where the OS prints no vendor
+# name (IOS show inventory without an idprom read, Junos show chassis hardware).
+SHIPPED_OEM_CASES = [
+    ("paloalto_panos", "OEM", "PAN-SFP-PLUS-SR", True),  # PR #111 sample
+    ("paloalto_panos", "OEM", "ANYTHING", True),
+    ("paloalto_panos", "FS", "PAN-SFP-PLUS-SR", False),  # coded
+    ("paloalto_panos", "FINISAR CORP", "PAN-SFP-PLUS-SR", False),  # coded
+    ("paloalto_panos", "FINISAR CORP", "FCBN410QB1C10", False),  # PR #111 third-party sample
+    ("paloalto_panos", "", "PAN-SFP-PLUS-SR", False),  # a part alone: PAN-OS prints a vendor-name
+    ("fortinet", "FORTINET", "FTLX8574D3BCLFTN", True),  # 91G sample
+    ("fortinet", "Fortinet", "LCP-10G3B4QDRZFN", True),  # 3001F sample
+    ("fortinet", "FINISAR CORP.", "FTLX8574D3BCLFTN", False),  # FTN-coded by a third party
+    ("fortinet", "FS", "FTLC1157RGPLFTN", False),
+    ("fortinet", "FINISAR CORP.", "FTLX8571D3BCL", False),
+    ("fortinet", "", "FTLX8574D3BCLFTN", False),  # FortiOS prints a vendor name
+    ("cisco_ios", "CISCO-FINISAR", "SFP-10G-SR", True),
+    ("cisco_ios", "CISCO-AVAGO", "SFP-10G-SR", True),  # IDPROM-3
+    ("cisco_ios", "Solid-Optics", "SFP-10G-SR", False),  # Cisco-coded third party (pastebin CZMLWtwG kind)
+    ("cisco_ios", "FINISAR CORP.", "Unspecified", False),  # cat4507 third-party sample
+    ("cisco_ios", "", "SFP-10G-SR", True),  # idprom not read: show inventory prints no vendor name
+    ("cisco_ios", "", "NOT-A-CISCO-PID", False),
+    ("cisco_nxos", "CISCO-AVAGO", "QSFP-40G-SR-BD", True),
+    ("cisco_nxos", "OEM", "SFP-H10GB-CU1M", False),  # ntc-templates sample 2: a third party with a Cisco PID
+    ("cisco_nxos", "UPNET", "SFP+-10G-DA-1", False),
+    ("arista_eos", "Arista Networks", "SFP-10G-SR", True),
+    ("arista_eos", "PROLABS", "CAB-Q-Q-100G-5MC", False),
+    ("juniper_junos", "FINISAR CORP.", "740-021308", True),  # the part column decides on Junos
+    ("juniper_junos", "", "740-031980", True),
+    ("juniper_junos", "AVAGO", "NON-JNPR", False),
+]
+
+
+@pytest.mark.parametrize(("platform", "vendor", "part", "oem"), SHIPPED_OEM_CASES)
+def test_shipped_oem_rules(platform: str, vendor: str, part: str, oem: bool) -> None:
+    assert load_matrix(platform, ROOT / "matrices").is_oem(vendor, part) is oem
+
+
+def test_a_genuine_pairing_makes_that_exact_optic_oem() -> None:
+    rule = {
+        "vendor_names": ["FORTINET"],
+        "part_number_decides": False,
+        "genuine": [{"vendor": "AVAGO", "part": "AFBR-5710PZ", "status": "src", "source": "a cited source"}],
+    }
+    oem = OemRule.model_validate(rule)
+    assert oem.marks_oem(" Avago ", "afbr-5710pz") is True
+    assert oem.marks_oem("AVAGO", "AFBR-5715PZ") is False
+    assert oem.marks_oem("FS", "AFBR-5710PZ") is False
+
+
+def test_an_unverified_genuine_pairing_needs_a_note() -> None:
+    pairing = {"vendor": "AVAGO", "part": "AFBR-5710PZ", "status": "unverified", "source": "s"}
+    with pytest.raises(ValueError, match="note"):
+        OemRule.model_validate({"vendor_names": ["FORTINET"], "genuine": [pairing]})
 
 
 # --- broken matrices --------------------------------------------------------------------------------------
@@ -418,10 +470,18 @@ def test_waiver_scope(spec: dict[str, str], port: str, part: str, covers: bool) 
             {"third_party_parts": ["Unspecified"], "vendor_patterns": ["^CISCO-"]},
             "FINISAR CORP.",
             "FTLX8571D3BCL",
-            None,
+            False,
         ),
-        ({"vendor_names": ["Fortinet"], "part_patterns": ["FTN$"]}, "FINISAR CORP.", "FTLX8574D3BCLFTN", True),
+        ({"third_party_parts": ["Unspecified"], "vendor_patterns": ["^CISCO-"]}, "", "FTLX8571D3BCL", None),
+        ({"vendor_names": ["Fortinet"], "part_patterns": ["FTN$"]}, "FINISAR CORP.", "FTLX8574D3BCLFTN", False),
         ({"vendor_names": ["Fortinet"], "part_patterns": ["FTN$"]}, "fortinet ", "FG-TRAN-SX", True),
+        ({"vendor_names": ["Fortinet"], "part_patterns": ["FTN$"]}, "", "FTLX8574D3BCLFTN", True),
+        (
+            {"vendor_names": ["Fortinet"], "part_patterns": ["FTN$"], "part_number_decides": False},
+            "",
+            "FTLX8574D3BCLFTN",
+            False,
+        ),
         ({"third_party_parts": ["NON-JNPR"], "part_patterns": ["^740-"]}, "FINISAR CORP", "740-021308", True),
         ({"third_party_parts": ["NON-JNPR"], "part_patterns": ["^740-"]}, "FINISAR CORP", "NON-JNPR", False),
     ],
@@ -435,6 +495,8 @@ def test_oem_rule_rejects_a_bad_regex_and_an_empty_rule() -> None:
         OemRule.model_validate({"vendor_patterns": ["(unclosed"]})
     with pytest.raises(ValueError, match="give vendor_names"):
         OemRule.model_validate({"part_number_decides": False})
+    with pytest.raises(ValueError, match="give vendor_names"):
+        OemRule.model_validate({"part_patterns": ["FTN$"], "part_number_decides": False})
 
 
 def test_known_issue_parts_and_types_narrow_it() -> None:
