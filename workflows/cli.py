@@ -1,9 +1,15 @@
-"""The `estate` command line: parse flags, call a workflow, print a one-screen summary, exit with §5's codes."""
+"""The `estate` command line: parse flags, call a workflow, print a one-screen summary, exit with §5's codes.
+
+Exit codes: 0 nothing failed, 1 a device FAILs, 2 a device could not be checked (ERROR), 3 bad input (one line
+on stderr, nothing written), 4 estate itself failed (one line on stderr naming the log that holds the traceback;
+the traceback on stderr too with -v).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +22,7 @@ from tasks.checks.decision import Decision, decide_run
 from tasks.errors import InputError, UsageError
 from tasks.models import RunResult, Severity, Verdict
 from workflows import logs
-from workflows.run import EXIT_INPUT, EXIT_OK, RunOutcome, RunRequest
+from workflows.run import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, RunOutcome, RunRequest
 from workflows.selection import Selection, init_nornir, parse_filters, parse_shard
 from workflows.settings import Settings, load_settings
 
@@ -261,10 +267,13 @@ def _print_problems(result: RunResult, console: Console) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return §5's exit code (an unexpected exception is 4, never a verdict's 1 or 2)."""
     console = Console(highlight=False, soft_wrap=True)
+    verbose = 0
     try:
         args = build_parser().parse_args(argv)
-        logs.configure(getattr(args, "verbose", 0))
+        verbose = getattr(args, "verbose", 0)
+        logs.configure(verbose)
         if args.command == "lab":
             return _cmd_lab(args, console)
         if args.command == "inventory":
@@ -283,3 +292,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
+    except Exception as exc:  # a bug in estate or a library: not findings, so not exit 1 or 2
+        if verbose:
+            traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+        print(f"estate: {logs.internal_error(exc)}", file=sys.stderr)
+        return EXIT_INTERNAL

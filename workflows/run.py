@@ -22,14 +22,15 @@ from tasks.errors import UsageError
 from tasks.matrix import Matrix, Waiver, load_matrix, load_waivers
 from tasks.models import HostRecord, RunInfo, RunResult, Verdict
 from tasks.platforms import get_platform
-from workflows.logs import attach_run_log, detach
+from workflows.logs import run_log
 from workflows.processors import ProgressBar, RecordCollector
 from workflows.selection import Selection, init_nornir, select
 from workflows.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_INPUT = 0, 1, 2, 3
+# §5: 0 clean, 1 a device FAILs, 2 a device could not be checked, 3 bad input (nothing ran), 4 estate itself failed.
+EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 
 @dataclass(frozen=True)
@@ -159,8 +160,7 @@ def execute(
     started = datetime.now(timezone.utc)
     rid = run_id(started, command, customers, every_customer=selection.all_customers)
     run_dir = make_run_dir(request.settings.output, rid)
-    handler = attach_run_log(run_dir / "run.log", rid)
-    try:
+    with run_log(run_dir / "run.log", rid):
         info = RunInfo(
             id=rid,
             command=command,
@@ -187,8 +187,6 @@ def execute(
         write_workbook(result, run_dir / "report.xlsx", extra, go_no_go=go_no_go)
         log.info("finished: %s", result.counts())
         return RunOutcome(result=result, run_dir=run_dir, exit_code=exit_code(result), go_no_go=go_no_go)
-    finally:
-        detach(handler)
 
 
 def _run_hosts(

@@ -169,3 +169,46 @@ def test_environment_error_names_the_variable(
     code, _, err = run(["inventory", "check", "--inventory", str(INVENTORY)], capsys)
     assert code == 3
     assert err.strip() == "estate: ESTATE_WORKERS (environment): expected int, got 'abc'", err
+
+
+def _boom(*_args: object, **_kwargs: object) -> None:
+    raise RuntimeError("boom\nsecond line")
+
+
+def test_a_crash_before_the_run_is_exit_4_with_one_line_naming_the_crash_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("workflows.audit.prepare", _boom)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    code, out, err = run(["audit", "--inventory", str(INVENTORY), "--out", str(tmp_path / "output")], capsys)
+    assert code == 4
+    assert len(err.strip().splitlines()) == 1, err
+    assert err.startswith("estate: internal error: RuntimeError: boom (traceback in "), err
+    crash_log = Path(err.strip().rpartition("(traceback in ")[2].rstrip(")"))
+    assert crash_log.parent == tmp_path
+    assert "Traceback" in crash_log.read_text() and "RuntimeError: boom" in crash_log.read_text()
+    assert "Traceback" not in out
+
+
+def test_a_crash_during_the_run_is_exit_4_with_the_traceback_in_run_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("workflows.run._run_hosts", _boom)
+    code, _, err = run(["audit", "--inventory", str(INVENTORY), "--out", str(tmp_path / "output")], capsys)
+    assert code == 4
+    (run_dir,) = (tmp_path / "output").iterdir()
+    assert err.strip().splitlines() == [
+        f"estate: internal error: RuntimeError: boom (traceback in {run_dir / 'run.log'})"
+    ], err
+    text = (run_dir / "run.log").read_text()
+    assert "internal error: RuntimeError: boom" in text and "Traceback (most recent call last)" in text
+
+
+def test_with_verbose_a_crash_shows_its_traceback_then_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("workflows.run._run_hosts", _boom)
+    code, _, err = run(["audit", "-v", "--inventory", str(INVENTORY), "--out", str(tmp_path / "output")], capsys)
+    assert code == 4
+    assert "Traceback (most recent call last)" in err, err
+    assert err.strip().splitlines()[-1].startswith("estate: internal error: RuntimeError: boom"), err
