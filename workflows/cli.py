@@ -24,7 +24,7 @@ from tasks.models import RunResult, Severity, Verdict
 from workflows import logs
 from workflows.run import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, RunOutcome, RunRequest
 from workflows.selection import Selection, init_nornir, parse_filters, parse_shard
-from workflows.settings import Settings, load_settings
+from workflows.settings import Settings, check_output, check_workers, load_settings
 
 LAB_STATE = Path(".lab")
 VERDICT_STYLE = {"PASS": "green", "WARN": "yellow", "FAIL": "red", "ERROR": "bright_black", "SKIPPED": "dim"}
@@ -109,6 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Settings:
     settings = load_settings(getattr(args, "config", None))
+    if getattr(args, "out", None) is not None:
+        check_output(args.out, "--out")
+    if getattr(args, "workers", None) is not None:
+        check_workers(args.workers, "--workers")
     return settings.override(
         inventory=getattr(args, "inventory", None),
         output=getattr(args, "out", None),
@@ -117,8 +121,6 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _selection(args: argparse.Namespace) -> Selection:
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers: must be at least 1, got {args.workers}")
     return Selection(
         customers=tuple(args.customer),
         sites=tuple(args.site),
@@ -198,9 +200,23 @@ def _cmd_preupgrade(args: argparse.Namespace, console: Console) -> int:
     request = RunRequest(
         settings=_settings(args), selection=_selection(args), targets=tuple(args.target), progress=True
     )
-    outcome = run_preupgrade(request, via=args.via, checks=args.checks)
+    outcome = run_preupgrade(request, via=_via(args.via), checks=args.checks)
     print_summary(outcome, console)
     return outcome.exit_code
+
+
+def _via(text: str | None) -> str | None:
+    """`--via V1,V2` as given, once every hop is a release (an empty one is a usage error, not "no hops").
+
+    >>> _via("10.0.12,10.1.9"), _via(None)
+    ('10.0.12,10.1.9', None)
+    """
+    if text is None:
+        return None
+    hops = [hop.strip() for hop in text.split(",")]
+    if not all(hops):
+        raise UsageError(f"--via: expected releases separated by commas (V1,V2), got {text!r}")
+    return ",".join(hops)
 
 
 def _blockers(result: RunResult) -> list[tuple[str, str]]:

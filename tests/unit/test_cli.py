@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -53,7 +54,10 @@ def test_inventory_check_needs_no_credentials(
         (["audit", "--shard", "3/2"], "--shard: expected K/N with 1 <= K <= N, got '3/2'"),
         (["audit", "--customer", "nope"], "--customer: unknown 'nope' (known: example-corp)"),
         (["audit", "--site", "mars1"], "--site: unknown 'mars1'"),
-        (["audit", "--workers", "0"], "--workers: must be at least 1"),
+        (["audit", "--workers", "0"], "--workers: must be 1 to 1000, got 0"),
+        (["audit", "--workers", "1001"], "--workers: must be 1 to 1000, got 1001"),
+        (["pre-upgrade", "--target", "10.2.4-h4", "--via", ""], "--via: expected releases separated by commas"),
+        (["pre-upgrade", "--target", "10.2.4-h4", "--via", "10.1.9,"], "--via: expected releases separated by"),
         (["audit", "--filter", "model"], "--filter: expected key=value, got 'model'"),
         (["audit", "--limit", "nothing-matches*"], "the selection matches no host"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
@@ -63,7 +67,7 @@ def test_bad_flags_are_one_line_exit_3_and_write_nothing(
     args: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out_dir = tmp_path / "output"
-    extra = ["--inventory", str(INVENTORY), "--out", str(out_dir)] if args[0] == "audit" else []
+    extra = ["--inventory", str(INVENTORY), "--out", str(out_dir)] if args[0] in ("audit", "pre-upgrade") else []
     code, _, err = run([*args, *extra], capsys)
     assert code == 3
     assert message in err, err
@@ -212,3 +216,93 @@ def test_with_verbose_a_crash_shows_its_traceback_then_the_line(
     assert code == 4
     assert "Traceback (most recent call last)" in err, err
     assert err.strip().splitlines()[-1].startswith("estate: internal error: RuntimeError: boom"), err
+
+
+def _one_line_exit_3(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    code, out, err = run(args, capsys)
+    assert code == 3, (out, err)
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    return err.strip()
+
+
+def test_report_merge_of_a_file_is_one_line_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shard = tmp_path / "report.xlsx"
+    shard.write_text("not a run folder")
+    out_dir = tmp_path / "merged"
+    err = _one_line_exit_3(["report", "merge", str(shard), "--out", str(out_dir)], capsys)
+    assert err == f"estate: {shard}: a file, not a run folder (give the folder that holds results.json)"
+    assert not out_dir.exists()
+
+
+@pytest.mark.parametrize("command", [["audit"], ["pre-upgrade", "--target", "10.2.4-h4"], ["report", "merge", "x"]])
+def test_out_naming_an_existing_file_is_one_line(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_file = tmp_path / "output"
+    out_file.write_text("a file")
+    inventory = [] if command[0] == "report" else ["--inventory", str(INVENTORY)]
+    for out in (out_file, out_file / "sub"):
+        err = _one_line_exit_3([*command, *inventory, "--out", str(out)], capsys)
+        assert err == f"estate: --out: {out_file} is a file, not a folder"
+    assert out_file.read_text() == "a file" and list(tmp_path.iterdir()) == [out_file]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("ESTATE_MIN_CONTENT", "abc", "ESTATE_MIN_CONTENT (environment): expected a content version such as 8635"),
+        ("ESTATE_WORKERS", "5000", "ESTATE_WORKERS (environment): must be 1 to 1000, got 5000"),
+        ("ESTATE_OUTPUT", "FILE", "ESTATE_OUTPUT (environment): {file} is a file, not a folder"),
+    ],
+)
+def test_a_bad_environment_variable_is_named_before_anything_runs(
+    variable: str,
+    value: str,
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    file = tmp_path / "a-file"
+    file.write_text("")
+    monkeypatch.setenv(variable, str(file) if value == "FILE" else value)
+    monkeypatch.chdir(tmp_path)  # no config.yaml here: the value can only come from the environment
+    out_dir = tmp_path / "output"
+    args = ["pre-upgrade", "--target", "10.2.4-h4", "--inventory", str(INVENTORY)]
+    err = _one_line_exit_3([*args, *(["--out", str(out_dir)] if variable != "ESTATE_OUTPUT" else [])], capsys)
+    assert err.startswith(f"estate: {message.format(file=file)}"), err
+    assert "config.yaml" not in err and not out_dir.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("user_defined:\n  estate:\n    min_content: abc\n", ":3: user_defined.estate.min_content: expected a content"),
+        ("user_defined:\n  estate:\n    workers: 5000\n", ":3: user_defined.estate.workers: must be 1 to 1000"),
+        ("runner:\n  options:\n    num_workers: 0\n", ":3: runner.options.num_workers: must be greater than 0"),
+    ],
+)
+def test_a_bad_config_value_names_file_line_and_key(
+    text: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(text)
+    out_dir = tmp_path / "output"
+    args = ["audit", "--config", str(config), "--inventory", str(INVENTORY), "--out", str(out_dir)]
+    assert _one_line_exit_3(args, capsys).startswith(f"estate: {config}{message}")
+    assert not out_dir.exists()
+
+
+def test_bad_connection_options_in_an_inventory_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    defaults = inventory / "defaults.yaml"
+    defaults.write_text("port: 22\nconnection_options: {netmiko: 5}\n")
+    out_dir = tmp_path / "output"
+    err = _one_line_exit_3(["audit", "--inventory", str(inventory), "--out", str(out_dir)], capsys)
+    assert err.startswith(f"estate: {defaults}:2: connection_options.netmiko: input should be a valid dictionary")
+    assert not out_dir.exists()
