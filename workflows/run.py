@@ -22,6 +22,7 @@ from tasks.errors import UsageError
 from tasks.matrix import Matrix, Waiver, load_matrix, load_waivers
 from tasks.models import HostRecord, RunInfo, RunResult, Verdict
 from tasks.platforms import get_platform
+from workflows.inventory import set_credentials
 from workflows.logs import run_log
 from workflows.processors import ProgressBar, RecordCollector
 from workflows.selection import Selection, init_nornir, select
@@ -102,11 +103,16 @@ def parse_targets(values: tuple[str, ...], matrices: dict[str, Matrix]) -> dict[
 
 
 def prepare(request: RunRequest) -> RunInputs:
-    """Load and check inventory, credentials, selection, matrices, waivers and targets; raise InputError."""
+    """Load and check inventory, selection, credentials, matrices, waivers and targets; raise InputError.
+
+    The selection is checked before credentials: `--customer nobody` says that no such customer exists, and only
+    the selected customers need credentials.
+    """
     settings = request.settings
-    nr = select(init_nornir(settings), request.selection)
+    nr = select(init_nornir(settings, credentials=False), request.selection)
     if not nr.inventory.hosts:
         raise UsageError(f"{settings.inventory}: the selection matches no host")
+    set_credentials(nr.inventory.hosts.values())
     platforms = sorted({h.platform or "" for h in nr.inventory.hosts.values()})
     matrices = {p: load_matrix(p, settings.matrices) for p in platforms}
     customers = sorted({h.data["customer"] for h in nr.inventory.hosts.values()})

@@ -52,7 +52,7 @@ def test_inventory_check_needs_no_credentials(
         (["audit", "--target", "cisco_wlc=8.10"], "--target cisco_wlc=8.10: unknown platform 'cisco_wlc'"),
         (["audit", "--target", "10.2.x"], "--target 10.2.x: not a release"),
         (["audit", "--shard", "3/2"], "--shard: expected K/N with 1 <= K <= N, got '3/2'"),
-        (["audit", "--customer", "nope"], "--customer: unknown 'nope' (known: example-corp)"),
+        (["audit", "--customer", "nope"], "--customer: no customer 'nope' in the inventory (customers: example-corp)"),
         (["audit", "--site", "mars1"], "--site: unknown 'mars1'"),
         (["audit", "--workers", "0"], "--workers: must be 1 to 1000, got 0"),
         (["audit", "--workers", "1001"], "--workers: must be 1 to 1000, got 1001"),
@@ -306,3 +306,38 @@ def test_bad_connection_options_in_an_inventory_are_one_line(
     err = _one_line_exit_3(["audit", "--inventory", str(inventory), "--out", str(out_dir)], capsys)
     assert err.startswith(f"estate: {defaults}:2: connection_options.netmiko: input should be a valid dictionary")
     assert not out_dir.exists()
+
+
+@pytest.mark.parametrize("command", [["audit"], ["pre-upgrade", "--target", "10.2.4-h4"]])
+def test_an_unknown_customer_is_named_before_credentials_are_asked_for(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ESTATE_USERNAME")
+    monkeypatch.delenv("ESTATE_PASSWORD")
+    out_dir = tmp_path / "output"
+    args = [*command, "--customer", "nobody", "--inventory", str(INVENTORY), "--out", str(out_dir)]
+    err = _one_line_exit_3(args, capsys)
+    assert err == "estate: --customer: no customer 'nobody' in the inventory (customers: example-corp)"
+    assert not out_dir.exists()
+
+
+def test_only_the_selected_customers_need_credentials(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    shutil.copytree(INVENTORY / "example-corp", inventory / "other-corp")
+    hosts = inventory / "other-corp" / "hosts.yaml"
+    hosts.write_text(hosts.read_text().replace("example-corp", "other-corp"))
+    groups = inventory / "other-corp" / "groups.yaml"
+    groups.write_text(groups.read_text().replace("example-corp", "other-corp"))
+    monkeypatch.delenv("ESTATE_USERNAME")
+    monkeypatch.delenv("ESTATE_PASSWORD")
+    monkeypatch.setenv("ESTATE_OTHER_CORP_USERNAME", "ops")
+    monkeypatch.setenv("ESTATE_OTHER_CORP_PASSWORD", "pw")
+    monkeypatch.setattr("workflows.audit.execute", lambda *args, **kwargs: _boom())  # stop before connecting
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    code, _, err = run(["audit", "--customer", "other-corp", "--inventory", str(inventory)], capsys)
+    assert code == 4 and "RuntimeError: boom" in err  # prepare() passed: credentials of other-corp were enough
+    err = _one_line_exit_3(["audit", "--customer", "all", "--inventory", str(inventory)], capsys)
+    assert "credentials for customer example-corp: ESTATE_USERNAME is not set" in err
