@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from reports.sheets import host_order
+from reports.summary import SUMMARY_VERDICTS
 from tasks.checks.decision import Decision, decide_run
 from tasks.errors import InputError, UsageError
 from tasks.models import RunResult, Severity, Verdict
@@ -246,7 +247,8 @@ def print_summary(outcome: RunOutcome, console: Console) -> None:
     counts = result.counts()
     target = f" against {result.run.target}" if result.run.target else ""
     console.print(f"[bold]{result.run.command}[/bold]: {len(result.hosts)} devices checked{target}")
-    console.print("  ".join(f"[{VERDICT_STYLE[v]}]{v} {counts[v]}[/]" for v in ("PASS", "WARN", "FAIL", "ERROR")))
+    verdicts = [v.value for v in SUMMARY_VERDICTS]  # the Summary sheet's columns, SKIPPED apart from PASS
+    console.print("  ".join(f"[{VERDICT_STYLE[v]}]{v} {counts[v]}[/]" for v in verdicts))
     if outcome.go_no_go:
         _print_decision(result, console)
     else:

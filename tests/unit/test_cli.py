@@ -116,6 +116,17 @@ def test_the_terminal_shows_the_go_no_go_of_the_summary_sheet() -> None:
     assert text.strip().splitlines()[-1] == "run folder: output/r"
 
 
+def test_the_terminal_counts_skipped_devices_apart_from_pass() -> None:
+    skipped = HostRecord("acme-lon1-sw01", "acme", "lon1", "cisco_ios", findings=[Finding("ha", Severity.INFO,
+                         Verdict.SKIPPED, "standalone")])  # fmt: skip
+    passed = HostRecord("acme-lon1-fw01", "acme", "lon1", "cisco_ios", findings=[Finding("ha", Severity.INFO,
+                        Verdict.PASS, "ok")])  # fmt: skip
+    result = RunResult(RunInfo("r", "audit", ["acme"], None, ""), [skipped, passed])
+    console = Console(record=True, width=200)
+    print_summary(RunOutcome(result, Path("output/r"), 0), console)
+    assert "PASS 1  WARN 0  FAIL 0  ERROR 0  SKIPPED 1" in console.export_text()
+
+
 def test_a_run_that_decides_no_upgrade_shows_blockers_and_errors_instead() -> None:
     console = Console(record=True, width=200)
     print_summary(_outcome(go_no_go=False), console)
