@@ -116,6 +116,8 @@ def _drop(connection: Any, sock: socket.socket) -> None:
 NO_BANNER = "Error reading SSH protocol banner"
 # What netmiko says when paramiko's handshake wait (conn_timeout) ran out before the key exchange finished.
 NO_SESSION = "'No existing session'"
+# What paramiko says when the server did not answer the authentication request within auth_timeout.
+AUTH_TIMEOUT = "Authentication timeout."
 
 
 def _paramiko_reason(exc: BaseException) -> str:
@@ -136,6 +138,8 @@ def _handshake_error(
 ) -> BaseException:
     """Our exception for a failed SSH handshake or login, before any prompt was read: a server that never sends
     its banner is "no SSH banner", not "no prompt after login"; the rest as `_open_error`."""
+    if isinstance(exc, NetmikoAuthenticationException) and AUTH_TIMEOUT in str(exc):
+        return AuthError(f"no answer to the login within {connect_timeout:g} s")  # not a rejected password
     handshake = (NetmikoTimeoutException, SSHException, OSError, EOFError)
     if isinstance(exc, handshake) and not isinstance(exc, NetmikoAuthenticationException):
         reason = _paramiko_reason(exc)

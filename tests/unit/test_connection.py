@@ -54,6 +54,8 @@ HANDSHAKE_CASES = [
     (SSHException("Incompatible ssh peer (no acceptable kex algorithm)"), ConnectError,
      "SSH handshake failed: Incompatible ssh peer (no acceptable kex algorithm)"),
     (NetmikoAuthenticationException("Authentication to device failed."), AuthError, "login rejected for user 'admin'"),
+    (NetmikoAuthenticationException("Authentication to device failed.\n\nAuthentication timeout."), AuthError,
+     "no answer to the login within 10 s"),
     (NetmikoTimeoutException("Paramiko: 'No existing session' error: try increasing 'conn_timeout' to 15 seconds"),
      ConnectError, "SSH handshake not finished within 11 s"),
     (ReadTimeout("Pattern not detected"), ConnectError, "no prompt within 30 s after login"),
