@@ -77,14 +77,15 @@ def start(
     folder = matrices.resolve() if matrices is not None else None
     cmd = serve_command(estate.resolve(), state_dir, inventory_out, base_port, max_runtime, plugins, folder)
     with open(state_dir / LOG_FILE, "ab") as logfile:
+        start_of_log = logfile.tell()  # lab.log keeps earlier labs' lines: a failure reports this start's only
         proc = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=logfile, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True
         )
     _children[proc.pid] = proc
-    return _wait_ready(proc, state_dir)
+    return _wait_ready(proc, state_dir, start_of_log)
 
 
-def _wait_ready(proc: subprocess.Popen[bytes], state_dir: Path) -> LabInfo:
+def _wait_ready(proc: subprocess.Popen[bytes], state_dir: Path, start_of_log: int) -> LabInfo:
     deadline = time.monotonic() + READY_TIMEOUT_S
     while time.monotonic() < deadline:
         info = read_state(state_dir)
@@ -93,18 +94,33 @@ def _wait_ready(proc: subprocess.Popen[bytes], state_dir: Path) -> LabInfo:
             return info
         if proc.poll() is not None:
             _children.pop(proc.pid, None)
-            raise LabError(f"lab exited with code {proc.returncode}: {_log_tail(state_dir)}")
+            output = _log_since(state_dir, start_of_log)
+            errors = [line.removeprefix(ERROR_PREFIX) for line in output if line.startswith(ERROR_PREFIX)]
+            if errors:
+                raise LabError(errors[-1])
+            raise LabError(f"lab exited with code {proc.returncode}: {_tail(output)}")
         time.sleep(0.05)
     _terminate(proc.pid)
-    raise LabError(f"lab not ready after {READY_TIMEOUT_S:.0f} s: {_log_tail(state_dir)}")
+    raise LabError(f"lab not ready after {READY_TIMEOUT_S:.0f} s: {_tail(_log_since(state_dir, start_of_log))}")
 
 
-def _log_tail(state_dir: Path, lines: int = 5) -> str:
+# How `python -m lab serve` prints the error it stops on (lab/__main__.py).
+ERROR_PREFIX = "error: "
+
+
+def _log_since(state_dir: Path, offset: int) -> list[str]:
+    """The lines lab.log gained from `offset` on: what this start of the lab wrote."""
     try:
-        text = (state_dir / LOG_FILE).read_text(encoding="utf-8", errors="replace")
+        with open(state_dir / LOG_FILE, "rb") as logfile:
+            logfile.seek(offset)
+            text = logfile.read().decode("utf-8", errors="replace")
     except OSError:
-        return "(no log)"
-    return " | ".join(line for line in text.strip().splitlines()[-lines:]) or "(empty log)"
+        return []
+    return [line for line in text.strip().splitlines() if line.strip()]
+
+
+def _tail(lines: list[str], count: int = 5) -> str:
+    return " | ".join(lines[-count:]) or "(nothing in the log)"
 
 
 def _alive(pid: int) -> bool:

@@ -112,7 +112,9 @@ async def _listen(spec: SessionSpec, credentials: Credentials, key: asyncssh.SSH
             x11_forwarding=False,
         )
     except OSError as exc:
-        raise LabError(f"{spec.view.device.name}: cannot listen on {HOST}:{port}: {exc.strerror}") from None
+        # asyncio words it "error while attempting to bind on address (...): address already in use": the cause only
+        reason = os.strerror(exc.errno).lower() if exc.errno else exc.strerror
+        raise LabError(f"{spec.view.device.name}: cannot listen on {HOST}:{port}: {reason}") from None
 
 
 def _port_of(acceptor: asyncssh.SSHAcceptor) -> int:

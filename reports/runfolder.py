@@ -203,9 +203,15 @@ def read_run(run_dir: Path) -> RunResult:
     What `report merge` and the runs that start from an earlier one (upgrade, post-upgrade) read; a missing or
     malformed file is a UsageError naming it.
     """
+    if run_dir.exists() and not run_dir.is_dir():
+        raise UsageError(f"{run_dir}: a file, not a run folder (give the folder that holds {RESULTS_NAME})")
     path = run_dir / RESULTS_NAME
     try:
         return RunResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not UTF-8 text") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: a folder, not a results.json") from None
     except FileNotFoundError:
         raise UsageError(f"{path}: not found (is {run_dir} a run folder?)") from None
     except json.JSONDecodeError as exc:

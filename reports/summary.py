@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from reports.sheets import CellValue, host_order, target_for
 from tasks.checks.decision import RunDecision, decide_run
 from tasks.models import HostRecord, RunResult, Severity, Verdict
+from tasks.platforms import get_platform
 
-SITES_HEADERS = ("Customer", "Site", "Devices", "PASS", "WARN", "FAIL", "ERROR")
+# SKIPPED (nothing applied to the device) is its own column, last, so the columns before it keep their places.
+SITES_HEADERS = ("Customer", "Site", "Devices", "PASS", "WARN", "FAIL", "ERROR", "SKIPPED")
 DECISION_HEADER = "Decision"  # a pre-upgrade run's GO / NO-GO per site
 BLOCKERS_HEADERS = ("Device", "Customer", "Site", "Model", "Version", "Reason")
 BLOCKERS_TITLE = "Upgrade blockers"
@@ -17,7 +19,7 @@ NO_GO_TITLE = "NO-GO devices"
 NO_BLOCKERS = "No device blocks the upgrade."
 RUN_TITLE = "Run"
 TOTAL_LABEL = "Total"
-SUMMARY_VERDICTS = (Verdict.PASS, Verdict.WARN, Verdict.FAIL, Verdict.ERROR)
+SUMMARY_VERDICTS = (Verdict.PASS, Verdict.WARN, Verdict.FAIL, Verdict.ERROR, Verdict.SKIPPED)
 
 
 @dataclass(frozen=True)
@@ -74,20 +76,16 @@ def no_go_rows(hosts: Sequence[HostRecord], decided: RunDecision) -> list[tuple[
     return rows
 
 
-def summary_column(verdict: Verdict) -> Verdict:
-    """The Summary column a device verdict is counted in: SKIPPED (nothing applied) counts as PASS."""
-    return Verdict.PASS if verdict is Verdict.SKIPPED else verdict
-
-
 def site_rows(hosts: Sequence[HostRecord]) -> list[tuple[CellValue, ...]]:
-    """One row per customer and site: devices, then devices per verdict column."""
+    """One row per customer and site: devices, then devices per verdict (each device in its own verdict's column,
+    as the Run block counts them)."""
     groups: dict[tuple[str, str], list[HostRecord]] = {}
     for host in host_order(hosts):
         groups.setdefault((host.customer, host.site), []).append(host)
     rows: list[tuple[CellValue, ...]] = []
     for (customer, site), members in groups.items():
-        columns = [summary_column(h.verdict) for h in members]
-        rows.append((customer, site, len(members), *(columns.count(v) for v in SUMMARY_VERDICTS)))
+        verdicts = [h.verdict for h in members]
+        rows.append((customer, site, len(members), *(verdicts.count(v) for v in SUMMARY_VERDICTS)))
     return rows
 
 
@@ -119,9 +117,20 @@ def blocker_rows(hosts: Sequence[HostRecord]) -> list[tuple[CellValue, ...]]:
 
 
 def run_targets(result: RunResult) -> list[str]:
-    """The distinct target releases of the run's devices (the run's own when it has no device)."""
-    targets = {target_for(result.run, host) for host in result.hosts} if result.hosts else {result.run.target}
-    return sorted(t for t in targets if t)
+    """The target release of each platform of the run's devices, named by its OS (`PAN-OS 10.2.4-h4`); the run's
+    own target text when it has no device."""
+    if not result.hosts:
+        return [result.run.target] if result.run.target else []
+    targets = {(host.platform, target_for(result.run, host)) for host in result.hosts}
+    return sorted(f"{os_name(platform)} {target}" for platform, target in targets if target)
+
+
+def os_name(platform: str) -> str:
+    """The OS as engineers write it (`PAN-OS`), or the device_type of a platform this process does not know."""
+    try:
+        return get_platform(platform).os_name
+    except ValueError:
+        return platform
 
 
 def run_rows(result: RunResult) -> list[tuple[str, CellValue]]:

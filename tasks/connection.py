@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 CONNECTION_NAME = "estate_netmiko"
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_COMMAND_TIMEOUT = 30.0
+HANDSHAKE_GRACE_S = 1.0  # the key exchange after the banner, on top of the connect timeout
 
 
 def _timeouts(configuration: Config | None) -> tuple[float, float]:
@@ -77,7 +78,9 @@ class TunedNetmiko:
             "username": username,
             "password": password,
             "sock": sock,
-            "conn_timeout": connect_timeout,
+            # paramiko's wait for the handshake (conn_timeout: the TCP socket is ours) must outlast its wait for
+            # the banner, or a silent server ends as "No existing session" instead of "no SSH banner".
+            "conn_timeout": connect_timeout + HANDSHAKE_GRACE_S,
             "auth_timeout": connect_timeout,
             "banner_timeout": connect_timeout,
             "read_timeout_override": command_timeout,
@@ -87,10 +90,14 @@ class TunedNetmiko:
         }
         connection = ConnectHandler(**parameters)
         try:
-            _open_session(connection)
+            _handshake(connection)
         except BaseException as exc:
-            connection.paramiko_cleanup()
-            sock.close()
+            _drop(connection, sock)
+            raise _handshake_error(exc, username, connect_timeout, command_timeout) from None
+        try:
+            _prepare_session(connection)
+        except BaseException as exc:
+            _drop(connection, sock)
             raise _open_error(exc, username, command_timeout) from None
         self.connection = connection
 
@@ -102,8 +109,53 @@ class TunedNetmiko:
         self.connection.paramiko_cleanup()
 
 
+def _drop(connection: Any, sock: socket.socket) -> None:
+    connection.paramiko_cleanup()
+    sock.close()
+
+
+# What paramiko raises when the server sent no banner line before the banner timeout (any other banner error
+# carries the socket error after these words).
+NO_BANNER = "Error reading SSH protocol banner"
+# What netmiko says when paramiko's handshake wait (conn_timeout) ran out before the key exchange finished.
+NO_SESSION = "'No existing session'"
+# What paramiko says when the server did not answer the authentication request within auth_timeout.
+AUTH_TIMEOUT = "Authentication timeout."
+
+
+def _paramiko_reason(exc: BaseException) -> str:
+    """The library's own words: netmiko wraps a paramiko error in a paragraph ("A paramiko SSHException occurred
+    during connection creation:" then the message); keep the message.
+
+    >>> _paramiko_reason(NetmikoTimeoutException("\\nA paramiko SSHException occurred during ...:\\n\\nBad\\n\\n"))
+    'Bad'
+    """
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0].startswith("A paramiko"):
+        return lines[1]
+    return lines[0] if lines else type(exc).__name__
+
+
+def _handshake_error(
+    exc: BaseException, username: str | None, connect_timeout: float, command_timeout: float
+) -> BaseException:
+    """Our exception for a failed SSH handshake or login, before any prompt was read: a server that never sends
+    its banner is "no SSH banner", not "no prompt after login"; the rest as `_open_error`."""
+    if isinstance(exc, NetmikoAuthenticationException) and AUTH_TIMEOUT in str(exc):
+        return AuthError(f"no answer to the login within {connect_timeout:g} s")  # not a rejected password
+    handshake = (NetmikoTimeoutException, SSHException, OSError, EOFError)
+    if isinstance(exc, handshake) and not isinstance(exc, NetmikoAuthenticationException):
+        reason = _paramiko_reason(exc)
+        if reason == NO_BANNER:
+            return ConnectError(f"no SSH banner within {connect_timeout:g} s")
+        if NO_SESSION in reason:
+            return ConnectError(f"SSH handshake not finished within {connect_timeout + HANDSHAKE_GRACE_S:g} s")
+        return ConnectError(f"SSH handshake failed: {reason}")
+    return _open_error(exc, username, command_timeout)
+
+
 def _open_error(exc: BaseException, username: str | None, command_timeout: float) -> BaseException:
-    """Our exception for what went wrong while opening a session; anything unknown is returned as is."""
+    """Our exception for what went wrong while preparing a logged-in session; anything unknown is returned as is."""
     if isinstance(exc, NetmikoAuthenticationException):
         return AuthError(f"login rejected for user {username!r}")
     if isinstance(exc, (NetmikoTimeoutException, ReadTimeout)):
@@ -113,14 +165,18 @@ def _open_error(exc: BaseException, username: str | None, command_timeout: float
     return exc
 
 
-def _open_session(connection: Any) -> None:
-    """What netmiko's `_open()` does, without its clean-up on failure.
+def _handshake(connection: Any) -> None:
+    """The first half of netmiko's `_open()`: the SSH handshake, the login and the shell channel."""
+    connection._modify_connection_params()
+    connection.establish_connection()
+
+
+def _prepare_session(connection: Any) -> None:
+    """The second half of netmiko's `_open()`, without its clean-up on failure: find the prompt, set the terminal.
 
     netmiko answers a failed session preparation with `disconnect()`, whose config-mode check waits one more
     read timeout: a hung device would cost twice its timeout. The caller drops the transport instead.
     """
-    connection._modify_connection_params()
-    connection.establish_connection()
     connection.write_channel(connection.RETURN)
     connection.session_preparation()
 

@@ -1,9 +1,15 @@
-"""The `estate` command line: parse flags, call a workflow, print a one-screen summary, exit with §5's codes."""
+"""The `estate` command line: parse flags, call a workflow, print a one-screen summary, exit with §5's codes.
+
+Exit codes: 0 nothing failed, 1 a device FAILs, 2 a device could not be checked (ERROR), 3 bad input (one line
+on stderr, nothing written), 4 estate itself failed (one line on stderr naming the log that holds the traceback;
+the traceback on stderr too with -v).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,13 +18,14 @@ from rich.console import Console
 from rich.table import Table
 
 from reports.sheets import host_order
+from reports.summary import SUMMARY_VERDICTS
 from tasks.checks.decision import Decision, decide_run
 from tasks.errors import InputError, UsageError
 from tasks.models import RunResult, Severity, Verdict
 from workflows import logs
-from workflows.run import EXIT_INPUT, EXIT_OK, RunOutcome, RunRequest
+from workflows.run import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, RunOutcome, RunRequest
 from workflows.selection import Selection, init_nornir, parse_filters, parse_shard
-from workflows.settings import Settings, load_settings
+from workflows.settings import Settings, check_output, check_workers, load_settings
 
 LAB_STATE = Path(".lab")
 VERDICT_STYLE = {"PASS": "green", "WARN": "yellow", "FAIL": "red", "ERROR": "bright_black", "SKIPPED": "dim"}
@@ -103,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Settings:
     settings = load_settings(getattr(args, "config", None))
+    if getattr(args, "out", None) is not None:
+        check_output(args.out, "--out")
+    if getattr(args, "workers", None) is not None:
+        check_workers(args.workers, "--workers")
     return settings.override(
         inventory=getattr(args, "inventory", None),
         output=getattr(args, "out", None),
@@ -111,8 +122,6 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _selection(args: argparse.Namespace) -> Selection:
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers: must be at least 1, got {args.workers}")
     return Selection(
         customers=tuple(args.customer),
         sites=tuple(args.site),
@@ -192,9 +201,23 @@ def _cmd_preupgrade(args: argparse.Namespace, console: Console) -> int:
     request = RunRequest(
         settings=_settings(args), selection=_selection(args), targets=tuple(args.target), progress=True
     )
-    outcome = run_preupgrade(request, via=args.via, checks=args.checks)
+    outcome = run_preupgrade(request, via=_via(args.via), checks=args.checks)
     print_summary(outcome, console)
     return outcome.exit_code
+
+
+def _via(text: str | None) -> str | None:
+    """`--via V1,V2` as given, once every hop is a release (an empty one is a usage error, not "no hops").
+
+    >>> _via("10.0.12,10.1.9"), _via(None)
+    ('10.0.12,10.1.9', None)
+    """
+    if text is None:
+        return None
+    hops = [hop.strip() for hop in text.split(",")]
+    if not all(hops):
+        raise UsageError(f"--via: expected releases separated by commas (V1,V2), got {text!r}")
+    return ",".join(hops)
 
 
 def _blockers(result: RunResult) -> list[tuple[str, str]]:
@@ -224,7 +247,8 @@ def print_summary(outcome: RunOutcome, console: Console) -> None:
     counts = result.counts()
     target = f" against {result.run.target}" if result.run.target else ""
     console.print(f"[bold]{result.run.command}[/bold]: {len(result.hosts)} devices checked{target}")
-    console.print("  ".join(f"[{VERDICT_STYLE[v]}]{v} {counts[v]}[/]" for v in ("PASS", "WARN", "FAIL", "ERROR")))
+    verdicts = [v.value for v in SUMMARY_VERDICTS]  # the Summary sheet's columns, SKIPPED apart from PASS
+    console.print("  ".join(f"[{VERDICT_STYLE[v]}]{v} {counts[v]}[/]" for v in verdicts))
     if outcome.go_no_go:
         _print_decision(result, console)
     else:
@@ -261,10 +285,13 @@ def _print_problems(result: RunResult, console: Console) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return §5's exit code (an unexpected exception is 4, never a verdict's 1 or 2)."""
     console = Console(highlight=False, soft_wrap=True)
+    verbose = 0
     try:
         args = build_parser().parse_args(argv)
-        logs.configure(getattr(args, "verbose", 0))
+        verbose = getattr(args, "verbose", 0)
+        logs.configure(verbose)
         if args.command == "lab":
             return _cmd_lab(args, console)
         if args.command == "inventory":
@@ -283,3 +310,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
+    except Exception as exc:  # a bug in estate or a library: not findings, so not exit 1 or 2
+        if verbose:
+            traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+        print(f"estate: {logs.internal_error(exc)}", file=sys.stderr)
+        return EXIT_INTERNAL

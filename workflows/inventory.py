@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -236,6 +236,18 @@ def credentials_for(customer: str, environ: Mapping[str, str]) -> tuple[str, str
             f"(or ESTATE_{key}_{missing.split('_')[1]}); nothing was connected"
         )
     return username, password
+
+
+def set_credentials(hosts: Iterable[Host], environ: Mapping[str, str] | None = None) -> None:
+    """Give each of `hosts` its customer's credentials (`credentials_for`); InventoryError for the first customer
+    without them. Called on the selected hosts only, so a customer that is not selected needs none."""
+    environ = os.environ if environ is None else environ
+    creds: dict[str, tuple[str, str]] = {}
+    for host in hosts:
+        customer = host.data["customer"]
+        if customer not in creds:
+            creds[customer] = credentials_for(customer, environ)
+        host.username, host.password = creds[customer]
 
 
 def _connection_options(raw: dict[str, _ConnectionSpec]) -> dict[str, ConnectionOptions]:

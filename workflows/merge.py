@@ -16,7 +16,7 @@ from reports.sheets import SheetSpec
 from tasks.checks.readiness import ALL_CHECKS
 from tasks.errors import UsageError
 from tasks.models import RunInfo, RunResult
-from workflows.logs import attach_run_log, detach
+from workflows.logs import run_log
 from workflows.preupgrade import COMMAND as PREUPGRADE
 from workflows.run import RunOutcome, exit_code
 
@@ -70,13 +70,10 @@ def merge(folders: Sequence[Path], out_dir: Path) -> RunOutcome:
     now = datetime.now(timezone.utc)
     result.run.id = run_id(now, result.run.command, result.run.customers)
     run_dir = make_run_dir(out_dir, result.run.id)
-    handler = attach_run_log(run_dir / "run.log", result.run.id)
-    try:
+    with run_log(run_dir / "run.log", result.run.id):
         log.info("merged %d shard run folders: %s", len(folders), ", ".join(str(f) for f in folders))
         write_results_json(result, run_dir / "results.json")
         write_junit(result, run_dir / "junit.xml")
         sheets, go_no_go = command_report(result)
         write_workbook(result, run_dir / "report.xlsx", sheets, go_no_go=go_no_go)
-    finally:
-        detach(handler)
     return RunOutcome(result=result, run_dir=run_dir, exit_code=exit_code(result), go_no_go=go_no_go)

@@ -22,14 +22,16 @@ from tasks.errors import UsageError
 from tasks.matrix import Matrix, Waiver, load_matrix, load_waivers
 from tasks.models import HostRecord, RunInfo, RunResult, Verdict
 from tasks.platforms import get_platform
-from workflows.logs import attach_run_log, detach
+from workflows.inventory import set_credentials
+from workflows.logs import run_log
 from workflows.processors import ProgressBar, RecordCollector
 from workflows.selection import Selection, init_nornir, select
 from workflows.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_INPUT = 0, 1, 2, 3
+# §5: 0 clean, 1 a device FAILs, 2 a device could not be checked, 3 bad input (nothing ran), 4 estate itself failed.
+EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 
 @dataclass(frozen=True)
@@ -101,11 +103,16 @@ def parse_targets(values: tuple[str, ...], matrices: dict[str, Matrix]) -> dict[
 
 
 def prepare(request: RunRequest) -> RunInputs:
-    """Load and check inventory, credentials, selection, matrices, waivers and targets; raise InputError."""
+    """Load and check inventory, selection, credentials, matrices, waivers and targets; raise InputError.
+
+    The selection is checked before credentials: `--customer nobody` says that no such customer exists, and only
+    the selected customers need credentials.
+    """
     settings = request.settings
-    nr = select(init_nornir(settings), request.selection)
+    nr = select(init_nornir(settings, credentials=False), request.selection)
     if not nr.inventory.hosts:
         raise UsageError(f"{settings.inventory}: the selection matches no host")
+    set_credentials(nr.inventory.hosts.values())
     platforms = sorted({h.platform or "" for h in nr.inventory.hosts.values()})
     matrices = {p: load_matrix(p, settings.matrices) for p in platforms}
     customers = sorted({h.data["customer"] for h in nr.inventory.hosts.values()})
@@ -159,8 +166,7 @@ def execute(
     started = datetime.now(timezone.utc)
     rid = run_id(started, command, customers, every_customer=selection.all_customers)
     run_dir = make_run_dir(request.settings.output, rid)
-    handler = attach_run_log(run_dir / "run.log", rid)
-    try:
+    with run_log(run_dir / "run.log", rid):
         info = RunInfo(
             id=rid,
             command=command,
@@ -187,8 +193,6 @@ def execute(
         write_workbook(result, run_dir / "report.xlsx", extra, go_no_go=go_no_go)
         log.info("finished: %s", result.counts())
         return RunOutcome(result=result, run_dir=run_dir, exit_code=exit_code(result), go_no_go=go_no_go)
-    finally:
-        detach(handler)
 
 
 def _run_hosts(

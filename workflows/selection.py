@@ -95,7 +95,8 @@ def select(nr: Nornir, selection: Selection) -> Nornir:
     if not selection.all_customers:
         unknown = [c for c in selection.customers if c not in known_customers]
         if unknown:
-            raise UsageError(f"--customer: unknown {unknown[0]!r} (known: {', '.join(known_customers)})")
+            customers = ", ".join(known_customers)
+            raise UsageError(f"--customer: no customer {unknown[0]!r} in the inventory (customers: {customers})")
     known_sites = {h.data["site"] for h in inventory.hosts.values()}
     for site in selection.sites:
         if site not in known_sites:

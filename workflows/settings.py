@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from tasks.yamlfile import YamlDocument, YamlError, read_yaml
 
 DEFAULT_CONFIG = Path("config.yaml")
 DEFAULT_RUNNER = "threaded"
+MAX_WORKERS = 1000  # parallel SSH sessions from one runner: more is a typo, and each costs a thread and a socket
 
 
 @dataclass(frozen=True)
@@ -71,9 +73,22 @@ def _text(value: Any) -> str:
     return ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
 
+def _content(value: Any) -> str:
+    """A content version (`8635` or `8635-7675`, as `show system info` prints app-version); ValueError otherwise.
+
+    >>> _content(8700), _content("8635-7675")
+    ('8700', '8635-7675')
+    """
+    text = str(value).strip()
+    if isinstance(value, (list, float)) or not re.fullmatch(r"\d+(-\d+)?", text):
+        raise ValueError(text)
+    return text
+
+
 _CONVERTERS: dict[str, Any] = {"inventory": Path, "matrices": Path, "output": Path, "workers": int}
-_CONVERTERS |= {"connect_timeout": float, "command_timeout": float, "checks": _text, "min_content": _text}
+_CONVERTERS |= {"connect_timeout": float, "command_timeout": float, "checks": _text, "min_content": _content}
 _KIND_NAMES = {Path: "a path", int: "int", float: "float", _text: "text"}
+_KIND_NAMES[_content] = "a content version such as 8635 or 8635-7675"
 
 
 def _coerce(value: Any, kind: Any, where: str) -> Any:
@@ -90,6 +105,32 @@ def _coerce(value: Any, kind: Any, where: str) -> Any:
     if kind in (int, float) and result <= 0:
         raise UsageError(f"{where}: must be greater than 0, got {value!r}")
     return result
+
+
+def check_workers(workers: int, where: str) -> int:
+    """`workers` when it is 1 to MAX_WORKERS; UsageError naming `where` otherwise.
+
+    >>> check_workers(2000, "--workers")
+    Traceback (most recent call last):
+    ...
+    tasks.errors.UsageError: --workers: must be 1 to 1000, got 2000
+    """
+    if not 1 <= workers <= MAX_WORKERS:
+        raise UsageError(f"{where}: must be 1 to {MAX_WORKERS}, got {workers}")
+    return workers
+
+
+def check_output(folder: Path, where: str) -> Path:
+    """`folder` when run folders can be made in it: it, or the first of its parents that exists, is a folder.
+
+    Checked before anything is written, so a bad `--out` is one line and exit 3, not a traceback at mkdir.
+    """
+    for existing in (folder, *folder.parents):
+        if existing.exists():
+            if not existing.is_dir():
+                raise UsageError(f"{where}: {existing} is a file, not a folder")
+            break
+    return folder
 
 
 def _registered_runners() -> list[str]:
@@ -148,24 +189,36 @@ def _read_config(path: Path) -> YamlDocument:
 
 
 def load_settings(config_path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
-    """Defaults, then config.yaml (`user_defined.estate`, `runner`), then ESTATE_* environment variables."""
+    """Defaults, then config.yaml (`user_defined.estate`, `runner`), then ESTATE_* environment variables.
+
+    A bad value is one UsageError naming where it came from: the file, line and key, or the variable.
+    """
     environ = dict(os.environ) if environ is None else environ
     path = config_path or DEFAULT_CONFIG
     values: dict[str, Any] = {}
+    sources: dict[str, str] = {}  # setting -> where its value came from, for the range checks below
     runner = Runner()
     if config_path is not None or path.exists():
         doc = _read_config(path)
         runner, workers = _runner(doc)
         if workers is not None:
-            values["workers"] = _coerce(workers, int, doc.where(("runner", "options", "num_workers")))
+            sources["workers"] = doc.where(("runner", "options", "num_workers"))
+            values["workers"] = _coerce(workers, int, sources["workers"])
         estate = _mapping(doc, ("user_defined", "estate"))
         for key, value in estate.items():
             where = doc.where(("user_defined", "estate", key))
             if key not in _SETTING_KEYS:
                 raise UsageError(f"{where}: unknown setting (known: {', '.join(_SETTING_KEYS)})")
+            sources[key] = where
             values[key] = _coerce(value, _CONVERTERS[key], where)
     for key in _SETTING_KEYS:
-        env = environ.get(f"ESTATE_{key.upper()}")
+        variable = f"ESTATE_{key.upper()}"
+        env = environ.get(variable)
         if env:
-            values[key] = _coerce(env, _CONVERTERS[key], f"ESTATE_{key.upper()} (environment)")
+            sources[key] = f"{variable} (environment)"
+            values[key] = _coerce(env, _CONVERTERS[key], sources[key])
+    if "workers" in values:
+        check_workers(values["workers"], sources["workers"])
+    if "output" in values:
+        check_output(values["output"], sources["output"])
     return Settings(runner=runner, **values)

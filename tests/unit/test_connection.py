@@ -15,6 +15,7 @@ from tasks.connection import (
     DEFAULT_COMMAND_TIMEOUT,
     DEFAULT_CONNECT_TIMEOUT,
     TunedNetmiko,
+    _handshake_error,
     _open_error,
     _timeouts,
     send_command,
@@ -41,6 +42,35 @@ def test_an_error_while_opening_the_session_becomes_ours(raised: BaseException, 
 @pytest.mark.parametrize("raised", [ValueError("a bug"), KeyboardInterrupt()])
 def test_anything_else_is_left_as_it_is(raised: BaseException) -> None:
     assert _open_error(raised, "admin", 3.0) is raised
+
+
+# What netmiko's establish_connection raises (paramiko's words wrapped in its paragraph), before any prompt.
+WRAPPED = "\nA paramiko SSHException occurred during connection creation:\n\n{}\n\n"
+HANDSHAKE_CASES = [
+    (NetmikoTimeoutException(WRAPPED.format("Error reading SSH protocol banner")), ConnectError,
+     "no SSH banner within 10 s"),
+    (NetmikoTimeoutException(WRAPPED.format("Error reading SSH protocol banner[Errno 104] Connection reset by peer")),
+     ConnectError, "SSH handshake failed: Error reading SSH protocol banner[Errno 104] Connection reset by peer"),
+    (SSHException("Incompatible ssh peer (no acceptable kex algorithm)"), ConnectError,
+     "SSH handshake failed: Incompatible ssh peer (no acceptable kex algorithm)"),
+    (NetmikoAuthenticationException("Authentication to device failed."), AuthError, "login rejected for user 'admin'"),
+    (NetmikoAuthenticationException("Authentication to device failed.\n\nAuthentication timeout."), AuthError,
+     "no answer to the login within 10 s"),
+    (NetmikoTimeoutException("Paramiko: 'No existing session' error: try increasing 'conn_timeout' to 15 seconds"),
+     ConnectError, "SSH handshake not finished within 11 s"),
+    (ReadTimeout("Pattern not detected"), ConnectError, "no prompt within 30 s after login"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("raised", "kind", "message"), HANDSHAKE_CASES)
+def test_a_handshake_error_says_what_happened(raised: BaseException, kind: type, message: str) -> None:
+    error = _handshake_error(raised, "admin", 10.0, 30.0)
+    assert type(error) is kind and str(error) == message
+
+
+def test_a_bug_during_the_handshake_is_left_as_it_is() -> None:
+    bug = ValueError("a bug")
+    assert _handshake_error(bug, "admin", 10.0, 30.0) is bug
 
 
 class Session:

@@ -7,6 +7,7 @@ import re
 import threading
 import xml.etree.ElementTree as ET
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -377,7 +378,7 @@ def test_workbook_sheets_come_in_contract_order_with_exact_headers(xlsx: Path) -
     )
     assert FINDINGS_HEADERS == ("Device", "Check", "Severity", "Verdict", "Message")
     assert ERRORS_HEADERS == ("Device", "Stage", "Error")
-    assert SITES_HEADERS == ("Customer", "Site", "Devices", "PASS", "WARN", "FAIL", "ERROR")
+    assert SITES_HEADERS == ("Customer", "Site", "Devices", "PASS", "WARN", "FAIL", "ERROR", "SKIPPED")
 
 
 def test_every_sheet_has_a_bold_frozen_filtered_header(xlsx: Path) -> None:
@@ -484,15 +485,14 @@ def test_summary_counts_devices_per_site(result: RunResult, xlsx: Path) -> None:
     expected: dict[tuple[str, str], Counter[str]] = {}
     for h in result.hosts:
         expected.setdefault((h.customer, h.site), Counter())[h.verdict.value] += 1
-    got = {(r[0], r[1]): (r[2], *r[3:7]) for r in site_rows}
+    got = {(r[0], r[1]): (r[2], *r[3:8]) for r in site_rows}
     want = {
-        key: (sum(c.values()), *(c["PASS"] + c["SKIPPED"], c["WARN"], c["FAIL"], c["ERROR"]))
-        for key, c in expected.items()
+        key: (sum(c.values()), c["PASS"], c["WARN"], c["FAIL"], c["ERROR"], c["SKIPPED"]) for key, c in expected.items()
     }
     assert got == want
     assert [(r[0], r[1]) for r in site_rows] == [("acme", "lon1"), ("acme", "par1"), ("globex", "nyc1")]
     assert total[0] == "Total" and total[2] == len(result.hosts)
-    assert ws.auto_filter.ref == f"A1:G{1 + len(site_rows)}"
+    assert ws.auto_filter.ref == f"A1:H{1 + len(site_rows)}"
     total_row = 2 + len(site_rows)
     assert ws.cell(row=total_row, column=1).font.bold
 
@@ -504,10 +504,30 @@ def test_summary_lists_exactly_the_blocking_devices(result: RunResult, xlsx: Pat
     assert notes == ["1 device could not be checked: see the Errors sheet."]
     counts = result.counts()
     assert run["Run id"] == result.run.id
-    assert run["Target"] == "10.2.9"
+    # a bare --target applies to every platform of the run (RunInfo.target_for): each named by its OS
+    assert run["Target"] == "FortiOS 10.2.9, PAN-OS 10.2.9"
     assert run["Devices selected"] == len(result.hosts)
     assert run["Devices checked"] == sum(h.status == "ok" for h in result.hosts)
     assert {v.value: run[v.value] for v in Verdict} == counts
+
+
+def test_summary_counts_skipped_devices_apart_and_names_each_targets_platform(tmp_path: Path) -> None:
+    skipped = host("acme-lon1-fw01", "acme", "lon1", findings=[finding("ha-state", Verdict.SKIPPED)])
+    passed = host("acme-lon1-fw02", "acme", "lon1", findings=[finding("optic-support", Verdict.PASS)])
+    switch = replace(
+        host("acme-lon1-sw01", "acme", "lon1", findings=[finding("optic-support", Verdict.PASS)]), platform="cisco_nxos"
+    )
+    run = RunInfo("r", "audit", ["acme"], "cisco_nxos=10.4(5),paloalto_panos=10.2.4-h4", "2024-05-01T09:30:05Z")
+    path = tmp_path / "report.xlsx"
+    write_workbook(RunResult(run, [skipped, passed, switch]), path)
+    sites, _, _, block = summary_blocks(load_workbook(path)["Summary"])
+    header = load_workbook(path)["Summary"][1]
+    columns = [c.value for c in header][: len(SITES_HEADERS)]
+    lon1, total = (dict(zip(columns, row[: len(columns)], strict=True)) for row in sites)
+    assert (lon1["Devices"], lon1["PASS"], lon1["SKIPPED"]) == (3, 2, 1)
+    assert (total["PASS"], total["SKIPPED"]) == (2, 1)
+    assert (block["PASS"], block["SKIPPED"]) == (2, 1)  # the Run block and the table agree
+    assert block["Target"] == "NX-OS 10.4(5), PAN-OS 10.2.4-h4"
 
 
 def test_summary_says_when_nothing_blocks(tmp_path: Path) -> None:
