@@ -93,12 +93,17 @@ class NtpStatus:
 
 @dataclass(frozen=True)
 class Resources:
-    """Management-plane load from a `top` snapshot: CPU busy and memory used, in percent."""
+    """Management-plane load from a `top` snapshot: CPU busy and memory used, in percent.
+
+    `cpu_basis` is empty when `cpu_pct` is a current reading; otherwise it says what the figure is instead
+    (an average since boot), and the check's reason repeats it.
+    """
 
     cpu_pct: float
     mem_pct: float
     mem_total_mb: float
     load_average: tuple[float, float, float]
+    cpu_basis: str = ""
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -33,18 +35,25 @@ def repo(avail_mb: float) -> DiskUsage:
     return DiskUsage("/opt/panrepo", "/dev/sda6", 12288, 12288 - avail_mb, avail_mb, 50)
 
 
-def test_names_are_constants_in_order() -> None:
-    assert r.ALL_CHECKS == (
-        "disk_space",
-        "ha_peer",
-        "pending_changes",
-        "running_jobs",
-        "content_version",
-        "licenses",
-        "ntp_sync",
-        "mgmt_resources",
-        "environmentals",
-    )
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "checks.md"
+
+
+def documented_checks() -> list[tuple[str, str]]:
+    """(name, constant) of each row of the PAN-OS table in docs/checks.md: `| `disk_space` (`DISK_SPACE`) |`."""
+    return re.findall(r"^\| `([a-z_]+)` \(`([A-Z_]+)`\) \|", DOCS.read_text(), re.MULTILINE)
+
+
+def test_the_checks_are_those_docs_checks_md_documents_in_its_order() -> None:
+    documented = documented_checks()
+    assert len(documented) >= 9  # the table was read, not an empty match
+    assert tuple(name for name, _ in documented) == r.ALL_CHECKS
+    assert all(getattr(r, constant) == name for name, constant in documented)
+
+
+def test_the_fortios_table_documents_the_same_checks() -> None:
+    fortios = DOCS.read_text().split("## FortiOS", 1)[1]
+    rows = re.findall(r"^\| `([a-z_]+)` \|", fortios, re.MULTILINE)
+    assert tuple(rows) == tuple(name for name, _ in documented_checks())
 
 
 @pytest.mark.parametrize(
@@ -199,6 +208,18 @@ def test_ntp(ntp: NtpStatus, verdict: Verdict) -> None:
 )
 def test_mgmt_resources(cpu: float, mem: float, limits: dict[str, float], verdict: Verdict) -> None:
     assert r.check_mgmt_resources(Resources(cpu, mem, 16000.0, (0.1, 0.1, 0.1)), **limits).verdict is verdict
+
+
+def test_mgmt_resources_says_when_the_cpu_is_not_a_current_reading() -> None:
+    """A since-boot average is still judged (a plane busy on average since boot is busy), but the reason says
+    what the figure is, so a low average is not read as an idle plane."""
+    basis = "average since boot: one top frame"
+    busy = r.check_mgmt_resources(Resources(88.3, 50.0, 16000.0, (5.6, 5.8, 5.9), basis))
+    calm = r.check_mgmt_resources(Resources(7.0, 50.0, 16000.0, (0.1, 0.1, 0.1), basis))
+    assert busy.verdict is F and basis in busy.reason
+    assert calm.verdict is P and basis in calm.reason
+    current = r.check_mgmt_resources(Resources(7.0, 50.0, 16000.0, (0.1, 0.1, 0.1)))
+    assert "since boot" not in current.reason
 
 
 @pytest.mark.parametrize(
