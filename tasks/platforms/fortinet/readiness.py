@@ -87,7 +87,11 @@ def parse_ha_status(text: str, local_serial: str = "") -> HaStatus:
 
 # --- readiness: diagnose hardware deviceinfo disk -----------------------------------------------------------
 
-IMAGE_STORE = "boot disk"  # the DiskUsage key `image_store` returns
+# Where FortiOS keeps a firmware image before it is written to the standby boot partition is not documented in
+# the sources read (research/upgrade-backup-cli.md B.1-B.3: the image is fetched, checked, then written to a boot
+# partition). Assumed: the boot disk's mounted data partition, the one partition of that disk that is not a
+# firmware (`(boot)`) partition. Another disk (a log disk) is never taken for it.
+IMAGE_STORE = "the boot disk's data partition, assumed to hold the image before it is written (unverified)"
 _DISK_RE = re.compile(r"^Disk\s+(?P<name>\S+)\s+ref:\s*(?P<ref>\d+)\s+(?P<size>[\d.]+\s*[KMGT]i?B)", re.MULTILINE)
 _PARTITION_RE = re.compile(
     r"^\s*partition\s+ref:\s*(?P<ref>\d+)\s+(?P<size>[\d.]+\s*[KMGT]i?B),\s*(?P<free>[\d.]+\s*[KMGT]i?B)\s+free"
@@ -143,17 +147,30 @@ def parse_disk_info(text: str) -> dict[str, DiskUsage]:
     return found
 
 
-def image_store(disks: Mapping[str, DiskUsage]) -> dict[str, DiskUsage]:
-    """{IMAGE_STORE: the mounted partition of the boot disk with the most free space} ({} when none).
+def image_store(disks: Mapping[str, DiskUsage]) -> DiskUsage | NotReported:
+    """The partition the disk check judges: the mounted data partition of the boot disk (`SYSTEM(boot)`), that is
+    one whose device is not a firmware partition (`/dev/sda1(boot)`); its `mount` says what is assumed.
 
-    Where the image is staged before it is written to the standby boot partition is not documented in the
-    sources read; the roomiest mounted boot-disk partition is our stand-in (see docs/checks.md).
+    Partitions of other disks (log disks) are never taken, however roomy. With several mounted data partitions
+    on the boot disk, the one with the least free space is taken (the image fits it, or the check says it may
+    not). `NotReported` when the boot disk has no mounted data partition.
+
+    >>> boot = DiskUsage("Y", "/dev/sda1(boot)", 247.0, 187.0, 60.0, 76)
+    >>> data = DiskUsage("Y", "/dev/sda3", 14540.8, 4540.8, 10000.0, 31)
+    >>> image_store({"SYSTEM(boot)/1": boot, "SYSTEM(boot)/3": data}).filesystem
+    '/dev/sda3'
+    >>> image_store({"SYSTEM(boot)/1": boot}).reason
+    'no mounted data partition on the boot disk in diagnose hardware deviceinfo disk'
     """
-    boot = [u for key, u in disks.items() if "(boot)" in key.split("/")[0] and u.mount == "Y"]
-    mounted = boot or [u for u in disks.values() if u.mount == "Y"]
-    if not mounted:
-        return {}
-    return {IMAGE_STORE: max(mounted, key=lambda u: u.avail_mb)}
+    data = [
+        u
+        for key, u in disks.items()
+        if "(boot)" in key.split("/")[0] and u.mount == "Y" and not u.filesystem.endswith("(boot)")
+    ]
+    if not data:
+        return NotReported("no mounted data partition on the boot disk in diagnose hardware deviceinfo disk")
+    store = min(data, key=lambda u: u.avail_mb)
+    return replace(store, mount=f"{store.filesystem or 'partition'} ({IMAGE_STORE})")
 
 
 # --- readiness: diagnose sys ntp status ---------------------------------------------------------------------
@@ -332,14 +349,13 @@ NO_JOB_QUEUE = Unsupported("FortiOS has no job queue to read")
 def read(outputs: Mapping[str, str], facts: Facts) -> ReadinessState:
     """The outputs of `READINESS_COMMANDS` as one `ReadinessState`; ParseError when one is not FortiOS's.
 
-    FortiOS lists no downloaded images (every image on the path counts); the disk is the image store
-    (`NotReported` when no partition is mounted). It publishes no minimum content per release, so the IPS
+    FortiOS lists no downloaded images (every image on the path counts); the disk is `image_store`'s (the boot
+    disk's data partition, an assumption its `mount` states). It publishes no minimum content per release, so the IPS
     and application databases are judged by their age; its licence list holds the FortiGuard service
     contracts, not the support contract itself.
     """
-    store = image_store(parse_disk_info(outputs["disk"])).get(IMAGE_STORE)
     return ReadinessState(
-        disk=replace(store, mount=IMAGE_STORE) if store else NotReported(f"{IMAGE_STORE} not in the disk-space output"),
+        disk=image_store(parse_disk_info(outputs["disk"])),
         images=(),
         ha=parse_ha_status(outputs["ha_status"], facts.serial),
         pending_changes=NO_CANDIDATE,
