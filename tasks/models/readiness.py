@@ -138,11 +138,18 @@ class HaStatus:
 
 @dataclass(frozen=True)
 class ContentPackage:
-    """One content package (FortiGuard definitions): its name, version and when it was last updated."""
+    """One content package (FortiGuard definitions): its name, version and when it was last updated.
+
+    `licence` names the service contract that entitles its updates when the OS says which (None: not said);
+    `licence_expires` is that contract's expiry, None when the OS lists the service without one (no contract).
+    A package whose contract is missing or expired is not expected to be updated, so its age is not judged.
+    """
 
     name: str
     version: str
     updated: date | None
+    licence: str | None = None
+    licence_expires: date | None = None
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,15 @@ def test_content_version(have: str | None, minimum: str | None, verdict: Verdict
     assert r.check_content_version(have, minimum).verdict is verdict
 
 
+@pytest.mark.parametrize("have, minimum", [("8635-7675", "8520"), ("8519-9999", "8520"), ("8635-7675", None)])
+def test_content_version_names_the_engineers_configured_minimum_not_the_targets(have: str, minimum: str | None) -> None:
+    """The minimum is the engineer's setting (config.yaml `min_content`, env ESTATE_MIN_CONTENT), not a vendor
+    minimum for the target release: the reason names where it comes from."""
+    reason = r.check_content_version(have, minimum).reason
+    assert "min_content" in reason and "ESTATE_MIN_CONTENT" in reason
+    assert "target" not in reason
+
+
 def lic(feature: str, days: int | None, expired: bool = False) -> License:
     return License(feature, feature, None if days is None else TODAY + timedelta(days=days), expired)
 
@@ -248,8 +257,8 @@ def test_finding(verdict: Verdict, severity: Severity) -> None:
 @pytest.mark.parametrize(
     "content, minimum, verdict, says",
     [
-        (Content(version="8635-7675"), "8635", P, "meets the target's minimum"),
-        (Content(version="8520-7000"), "8635", F, "below the target's minimum"),
+        (Content(version="8635-7675"), "8635", P, "meets the configured minimum (min_content"),
+        (Content(version="8520-7000"), "8635", F, "below the configured minimum (min_content"),
         (Content(by_age=True, packages=(ContentPackage("IPS-DB", "1.0", TODAY - timedelta(days=3)),)), None, P, ""),
         (Content(by_age=True, packages=(ContentPackage("IPS-DB", "1.0", TODAY - timedelta(days=90)),)), None, F, ""),
         (Content(by_age=True), None, E, "no content package versions reported"),
@@ -260,3 +269,33 @@ def test_content_is_judged_by_version_or_by_age_as_the_state_says(
 ) -> None:
     result = r.check_content(content, TODAY, minimum)
     assert result.verdict is verdict and says in result.reason
+
+
+FRESH, STALE = TODAY - timedelta(days=3), TODAY - timedelta(days=90)
+
+
+@pytest.mark.parametrize(
+    "packages, verdict, says",
+    [
+        # licensed (a contract valid today): judged by age
+        ([ContentPackage("IPS-DB", "1.0", STALE, "IPS", TODAY + timedelta(days=100))], F, "stale content: IPS-DB"),
+        ([ContentPackage("IPS-DB", "1.0", FRESH, "IPS", TODAY + timedelta(days=100))], P, "IPS-DB 1.0"),
+        # not licensed (no contract, or it expired): not a blocker, and the reason says why it is not judged
+        ([ContentPackage("IPS-DB", "1.0", STALE, "IPS", None)], S, "not licensed, so not judged: IPS-DB (IPS: no"),
+        ([ContentPackage("IPS-DB", "1.0", STALE, "IPS", TODAY - timedelta(days=1))], S, "IPS expired"),
+        # only the licensed one decides
+        (
+            [
+                ContentPackage("IPS-DB", "1.0", FRESH, "IPS", TODAY + timedelta(days=100)),
+                ContentPackage("APP-DB", "1.0", STALE, "Apps", None),
+            ],
+            P,
+            "not licensed, so not judged: APP-DB",
+        ),
+        # the OS did not say which contract covers it: judged
+        ([ContentPackage("IPS-DB", "1.0", STALE)], F, "stale content"),
+    ],
+)
+def test_content_age_judges_only_licensed_packages(packages: list[ContentPackage], verdict: Verdict, says: str) -> None:
+    result = r.check_content_age(packages, TODAY)
+    assert result.verdict is verdict and says in result.reason, result.reason

@@ -34,7 +34,9 @@ from lab.estate import Device, Ha, Optic, serial_for
 from lab.personalities import fortinet as lab_fortinet
 from lab.personalities.base import DeviceView
 from lab.session import garbage
+from tasks.checks.readiness import check_content_age
 from tasks.errors import ParseError
+from tasks.models import Verdict
 from tasks.models.readiness import NotReported
 from tasks.platforms.fortinet import commands as fortinet
 from tasks.platforms.fortinet import facts as fortinet_facts
@@ -179,6 +181,24 @@ def test_disk_without_a_data_partition_on_the_boot_disk_is_not_reported() -> Non
     unmounted = DATA.replace("mounted: Y", "mounted: N")
     store = _store(DISK_HEAD, FIRMWARE_1.replace("mounted: Y", "mounted: N"), FIRMWARE_2, unmounted, LOG_DISK)
     assert isinstance(store, NotReported) and "boot disk" in store.reason
+
+
+def test_content_databases_carry_the_contract_of_their_fortiguard_service() -> None:
+    """Real outputs: the 91G's factory IPS-DB/APP-DB (6.00741 of 2015-12-01) and the 300E's service status, where
+    Attack and Application Definitions have EXPIRE n/a (no contract). Such databases are not licensed for
+    updates, so their age is no blocker: the check says so instead of failing."""
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "fortinet"
+    status = (fixtures / "get_system_status" / "oxidized_FortiGate-91G_7.4.7.txt").read_text()
+    services = (fixtures / "get_system_fortiguard-service_status" / "fortigate_300e.txt").read_text()
+    packages = fortinet_readiness.content_packages(
+        fortinet_facts.parse_system_status(status), fortinet_readiness.service_contracts(services)
+    )
+    assert [(p.name, p.licence, p.licence_expires) for p in packages] == [
+        ("IPS-DB", "Attack Definitions", None),
+        ("APP-DB", "Application Definitions", None),
+    ]
+    result = check_content_age(packages, date(2026, 6, 1))
+    assert result.verdict is Verdict.SKIPPED and "not licensed" in result.reason
 
 
 def test_ha_local_member_is_found_by_serial() -> None:

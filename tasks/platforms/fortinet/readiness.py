@@ -250,47 +250,92 @@ _SERVICE_ROW_RE = re.compile(
 )
 
 
+def _service_rows(text: str) -> list[tuple[str, str, date | None]]:
+    """(NAME, METHOD, EXPIRE) of each `get system fortiguard-service status` row; EXPIRE None for `n/a`."""
+    lines = strip_session(text, COMMANDS["services"])
+    if not any(line.split()[:2] == ["NAME", "VERSION"] for line in lines if line.strip()):
+        raise ParseError(
+            f"get system fortiguard-service status: no NAME VERSION header in output starting {first_line(text)!r}"
+        )
+    rows: list[tuple[str, str, date | None]] = []
+    for line in lines:
+        row = _SERVICE_ROW_RE.match(line.strip())
+        if row is None:
+            continue
+        expires = None
+        if row["expire"].lower() != "n/a":
+            try:
+                expires = date.fromisoformat(row["expire"])
+            except ValueError:
+                raise ParseError(
+                    f"get system fortiguard-service status: EXPIRE {row['expire']!r} is not a date"
+                ) from None
+        rows.append((row["name"], row["method"], expires))
+    return rows
+
+
 def parse_fortiguard_services(text: str) -> list[License]:
     """Parse `get system fortiguard-service status` (NAME, VERSION, LAST UPDATE, METHOD, EXPIRE) into licences.
 
     Only services with an expiry date are licences; `n/a` (no contract date) rows are left out. The date
     form in EXPIRE (`YYYY-MM-DD`) is [unverified]: the real sample read shows only `n/a`.
     """
-    lines = strip_session(text, COMMANDS["services"])
-    if not any(line.split()[:2] == ["NAME", "VERSION"] for line in lines if line.strip()):
-        raise ParseError(
-            f"get system fortiguard-service status: no NAME VERSION header in output starting {first_line(text)!r}"
-        )
-    licences: list[License] = []
-    for line in lines:
-        row = _SERVICE_ROW_RE.match(line.strip())
-        if row is None or row["expire"].lower() == "n/a":
-            continue
-        try:
-            expires = date.fromisoformat(row["expire"])
-        except ValueError:
-            raise ParseError(f"get system fortiguard-service status: EXPIRE {row['expire']!r} is not a date") from None
-        licences.append(License(feature=row["name"], description=row["method"], expires=expires, expired=False))
-    return licences
+    return [
+        License(feature=name, description=method, expires=expires, expired=False)
+        for name, method, expires in _service_rows(text)
+        if expires is not None
+    ]
+
+
+def service_contracts(text: str) -> dict[str, date | None]:
+    """{service NAME: its EXPIRE} from `get system fortiguard-service status`; None where EXPIRE is `n/a` (the
+    300E sample's unit without a contract prints `n/a` on every row).
+
+    >>> service_contracts("NAME VERSION LAST UPDATE METHOD EXPIRE\\n"
+    ...                   "Attack Definitions  6.741  2015-12-01 02:30:00  manual    n/a")
+    {'Attack Definitions': None}
+    """
+    return {name: expires for name, _, expires in _service_rows(text)}
 
 
 # --- readiness: the FortiGuard databases in get system status ------------------------------------------------
 
 CONTENT_DATABASES = ("IPS-DB", "APP-DB")  # what the content check judges (the Apps & Threats analogue)
+# The fortiguard-service row that shows each database's contract. In the real 300E samples (tests/fixtures/fortinet)
+# IPS-DB 6.00741 of 2015-12-01 in get system status is `Attack Definitions 6.741 2015-12-01` in the service
+# status, and `Application Definitions` carries the same factory version: the pairing is read from there.
+CONTENT_SERVICES = {"IPS-DB": "Attack Definitions", "APP-DB": "Application Definitions"}
 _DB_RE = re.compile(r"^(?P<version>\d+\.\d+)\((?P<date>\d{4}-\d\d-\d\d) \d\d:\d\d\)$")
 
 
-def content_packages(status: Mapping[str, str], names: tuple[str, ...] = CONTENT_DATABASES) -> list[ContentPackage]:
-    """The FortiGuard databases `names` from a parsed get system status (`IPS-DB: 6.00741(2015-12-01 02:30)`).
+def content_packages(
+    status: Mapping[str, str],
+    contracts: Mapping[str, date | None] | None = None,
+    names: tuple[str, ...] = CONTENT_DATABASES,
+) -> list[ContentPackage]:
+    """The FortiGuard databases `names` from a parsed get system status (`IPS-DB: 6.00741(2015-12-01 02:30)`),
+    each with the contract of its service (`CONTENT_SERVICES`) from `contracts` (`service_contracts`) when
+    that lists the service.
 
-    >>> content_packages({"IPS-DB": "33.00950(2026-01-27 03:16)"})
-    [ContentPackage(name='IPS-DB', version='33.00950', updated=datetime.date(2026, 1, 27))]
+    >>> [(p.name, p.updated, p.licence, p.licence_expires)
+    ...  for p in content_packages({"IPS-DB": "33.00950(2026-01-27 03:16)"}, {"Attack Definitions": None})]
+    [('IPS-DB', datetime.date(2026, 1, 27), 'Attack Definitions', None)]
     """
     packages = []
     for name in names:
         match = _DB_RE.match(status.get(name, ""))
         if match:
-            packages.append(ContentPackage(name, match["version"], date.fromisoformat(match["date"])))
+            service = CONTENT_SERVICES.get(name)
+            listed = contracts is not None and service in contracts
+            packages.append(
+                ContentPackage(
+                    name,
+                    match["version"],
+                    date.fromisoformat(match["date"]),
+                    licence=service if listed else None,
+                    licence_expires=(contracts or {}).get(service or "") if listed else None,
+                )
+            )
     return packages
 
 
@@ -360,7 +405,12 @@ def read(outputs: Mapping[str, str], facts: Facts) -> ReadinessState:
         ha=parse_ha_status(outputs["ha_status"], facts.serial),
         pending_changes=NO_CANDIDATE,
         jobs=NO_JOB_QUEUE,
-        content=Content(packages=tuple(content_packages(parse_system_status(outputs["facts"]))), by_age=True),
+        content=Content(
+            packages=tuple(
+                content_packages(parse_system_status(outputs["facts"]), service_contracts(outputs["services"]))
+            ),
+            by_age=True,
+        ),
         licences=Licences(tuple(parse_fortiguard_services(outputs["services"])), support_listed=False),
         ntp=parse_ntp_status(outputs["ntp"]),
         resources=parse_performance(outputs["performance"]),
