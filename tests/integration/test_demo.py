@@ -70,14 +70,21 @@ def _matrix_yaml(platform: str) -> dict[str, Any]:
 
 
 def any_optic_issue(device: dict[str, Any], optic: dict[str, str], targets: dict[str, str]) -> bool:
-    """Whether a shipped any_optic known issue (e.g. a DAC bug) names this model and optic type: read from YAML."""
+    """Whether a shipped any_optic known issue (e.g. a DAC bug) names this model and optic type, part and port (each
+    scope a list of globs, absent = any): read from YAML."""
     if device["platform"] not in targets:
         return False
     matrix = _matrix_yaml(device["platform"])
+
+    def scoped(issue: dict[str, Any], key: str, value: str) -> bool:
+        return any(fnmatch.fnmatch(value.upper(), g.upper()) for g in issue.get(key) or ["*"])
+
     return any(
         issue["condition"] == "any_optic"
-        and any(fnmatch.fnmatch(device["model"].upper(), g.upper()) for g in issue.get("models", ["*"]))
-        and any(fnmatch.fnmatch(optic["type"].upper(), g.upper()) for g in issue.get("types", ["*"]))
+        and scoped(issue, "models", device["model"])
+        and scoped(issue, "types", optic["type"])
+        and scoped(issue, "parts", optic["part"])
+        and scoped(issue, "ports", optic["port"])
         for issue in matrix.get("known_issues", [])
     )
 
