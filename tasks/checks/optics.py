@@ -72,7 +72,7 @@ def _issue_applies(issue: KnownIssue, target: Version, model: str, transceiver: 
         return False
     return (
         issue.fits(model)
-        and issue.concerns(transceiver.part, transceiver.type)
+        and issue.concerns(transceiver.part, transceiver.type, transceiver.port)
         and _CONDITIONS[issue.condition](transceiver, oem)
     )
 

@@ -244,25 +244,34 @@ def _content_number(version: str) -> int:
     return int(match[1])
 
 
-def check_content_version(app_version: str | None, minimum: str | None) -> CheckResult:
-    """FAIL when the Apps & Threats content release is below the target's minimum; SKIPPED without one.
+# Where the minimum comes from: the engineer's own policy, not a vendor figure for the target release.
+CONFIGURED_MINIMUM = "the configured minimum (min_content in config.yaml or ESTATE_MIN_CONTENT)"
 
-    >>> check_content_version("8520-7000", "8635").verdict.value
-    'FAIL'
+
+def check_content_version(app_version: str | None, minimum: str | None) -> CheckResult:
+    """FAIL when the Apps & Threats content release is below `minimum`, the engineer's configured minimum
+    (`min_content` / `ESTATE_MIN_CONTENT`), not a vendor minimum for the target; SKIPPED without one.
+
+    >>> check_content_version("8520-7000", "8635").reason
+    'content 8520-7000 is below the configured minimum (min_content in config.yaml or ESTATE_MIN_CONTENT) 8635'
     """
     if minimum is None:
-        return _result(CONTENT_VERSION, Verdict.SKIPPED, "no minimum content version for the target")
+        return _result(
+            CONTENT_VERSION,
+            Verdict.SKIPPED,
+            "no minimum content configured (min_content in config.yaml or ESTATE_MIN_CONTENT)",
+        )
     if not app_version:
         return _result(CONTENT_VERSION, Verdict.ERROR, "the device reported no app-version")
     have, need = _content_number(app_version), _content_number(minimum)
     if have < need:
-        return _result(CONTENT_VERSION, Verdict.FAIL, f"content {app_version} is below the target's minimum {minimum}")
-    return _result(CONTENT_VERSION, Verdict.PASS, f"content {app_version} meets the target's minimum {minimum}")
+        return _result(CONTENT_VERSION, Verdict.FAIL, f"content {app_version} is below {CONFIGURED_MINIMUM} {minimum}")
+    return _result(CONTENT_VERSION, Verdict.PASS, f"content {app_version} meets {CONFIGURED_MINIMUM} {minimum}")
 
 
 def check_content(content: Content, today: date, minimum: str | None = None) -> CheckResult:
     """Content judged by its age when the platform publishes no minimum (`by_age`), else its version
-    against the target's `minimum`.
+    against the configured `minimum`.
 
     >>> check_content(Content(version="8635-7675"), date(2026, 1, 1), "8635").verdict.value
     'PASS'
@@ -274,19 +283,46 @@ def check_content(content: Content, today: date, minimum: str | None = None) -> 
     return check_content_version(content.version, minimum)
 
 
+def _unlicensed(package: ContentPackage, today: date) -> str | None:
+    """Why `package` is not licensed for updates on `today` (its contract is missing or expired), else None.
+
+    >>> _unlicensed(ContentPackage("IPS-DB", "6.00741", None, "Attack Definitions"), date(2026, 1, 1))
+    'IPS-DB (Attack Definitions: no contract)'
+    """
+    if package.licence is None:
+        return None
+    if package.licence_expires is None:
+        return f"{package.name} ({package.licence}: no contract)"
+    if package.licence_expires < today:
+        return f"{package.name} ({package.licence} expired {package.licence_expires})"
+    return None
+
+
 def check_content_age(
     packages: Sequence[ContentPackage], today: date, max_age_days: int = CONTENT_MAX_AGE_DAYS
 ) -> CheckResult:
-    """FAIL when a content package was last updated more than `max_age_days` days before `today` (for an OS
-    whose releases publish no minimum content version); ERROR when no package is reported.
+    """FAIL when a licensed content package was last updated more than `max_age_days` days before `today` (for
+    an OS whose releases publish no minimum content version); ERROR when no package is reported.
+
+    Only packages the unit is licensed to update are judged: one whose contract is missing or expired (see
+    `ContentPackage.licence`) is named as not judged, and SKIPPED is the verdict when none is licensed.
 
     >>> old = ContentPackage("IPS-DB", "6.00741", date(2015, 12, 1))
     >>> check_content_age([old], date(2026, 1, 1)).reason
     'stale content: IPS-DB 6.00741 of 2015-12-01 (3684 days old, limit 30)'
+    >>> check_content_age([ContentPackage("IPS-DB", "6.00741", date(2015, 12, 1), "Attack Definitions")],
+    ...                   date(2026, 1, 1)).verdict.value
+    'SKIPPED'
     """
     if not packages:
         return _result(CONTENT_VERSION, Verdict.ERROR, "no content package versions reported")
-    stale = [p for p in packages if p.updated is None or (today - p.updated).days > max_age_days]
+    unlicensed = {p.name: why for p in packages if (why := _unlicensed(p, today)) is not None}
+    skipped = f"not licensed, so not judged: {', '.join(unlicensed.values())}" if unlicensed else ""
+    judged = [p for p in packages if p.name not in unlicensed]
+    if not judged:
+        return _result(CONTENT_VERSION, Verdict.SKIPPED, f"no licensed content to judge; {skipped}")
+    tail = f"; {skipped}" if skipped else ""
+    stale = [p for p in judged if p.updated is None or (today - p.updated).days > max_age_days]
     if stale:
         listed = ", ".join(
             f"{p.name} {p.version} of {p.updated} ({(today - p.updated).days} days old, limit {max_age_days})"
@@ -294,9 +330,9 @@ def check_content_age(
             else f"{p.name} {p.version} (no update date)"
             for p in stale
         )
-        return _result(CONTENT_VERSION, Verdict.FAIL, f"stale content: {listed}")
-    listed = ", ".join(f"{p.name} {p.version}" for p in packages)
-    return _result(CONTENT_VERSION, Verdict.PASS, f"content updated within {max_age_days} days: {listed}")
+        return _result(CONTENT_VERSION, Verdict.FAIL, f"stale content: {listed}{tail}")
+    listed = ", ".join(f"{p.name} {p.version}" for p in judged)
+    return _result(CONTENT_VERSION, Verdict.PASS, f"content updated within {max_age_days} days: {listed}{tail}")
 
 
 # --- licences ----------------------------------------------------------------------------------------------
@@ -373,12 +409,18 @@ def check_mgmt_resources(
 ) -> CheckResult:
     """FAIL when management-plane CPU or memory use is above its threshold (80 % and 90 % by default).
 
+    When the CPU figure is not a current reading (`Resources.cpu_basis`, e.g. an average since boot) it is
+    still judged, and the reason says what it is: a low average does not show the plane is idle now.
+
     >>> check_mgmt_resources(Resources(85.0, 40.0, 16000.0, (1.0, 1.0, 1.0))).reason
     'management CPU 85.0% > 80%'
+    >>> check_mgmt_resources(Resources(5.0, 40.0, 16000.0, (1.0, 1.0, 1.0), "average since boot")).reason
+    'management CPU 5.0% (average since boot), memory 40.0% (limits 80%, 90%)'
     """
+    basis = f" ({resources.cpu_basis})" if resources.cpu_basis else ""
     problems = []
     if resources.cpu_pct > cpu_max_pct:
-        problems.append(f"management CPU {resources.cpu_pct:.1f}% > {cpu_max_pct:g}%")
+        problems.append(f"management CPU {resources.cpu_pct:.1f}% > {cpu_max_pct:g}%{basis}")
     if resources.mem_pct > mem_max_pct:
         problems.append(f"management memory {resources.mem_pct:.1f}% > {mem_max_pct:g}%")
     if problems:
@@ -386,7 +428,7 @@ def check_mgmt_resources(
     return _result(
         MGMT_RESOURCES,
         Verdict.PASS,
-        f"management CPU {resources.cpu_pct:.1f}%, memory {resources.mem_pct:.1f}% (limits {cpu_max_pct:g}%, "
+        f"management CPU {resources.cpu_pct:.1f}%{basis}, memory {resources.mem_pct:.1f}% (limits {cpu_max_pct:g}%, "
         f"{mem_max_pct:g}%)",
     )
 

@@ -38,7 +38,7 @@ class IssueSource(Strict):
 
 
 class Condition(str, Enum):
-    """What must hold for a known issue to hit an optic; a known issue's `parts` and `types` narrow it."""
+    """What must hold for a known issue to hit an optic; a known issue's `parts`, `types` and `ports` narrow it."""
 
     NON_OEM_OPTIC = "non_oem_optic"
     ANY_OPTIC = "any_optic"
@@ -63,6 +63,9 @@ class KnownIssue(Strict):
     condition: Condition
     parts: list[str] = Field(default_factory=list)  # part-number globs; empty = any part
     types: list[str] = Field(default_factory=list)  # optic-type globs (`25GBASE-CR*`); empty = any type
+    # Port-name globs as the device prints them (`x5`); empty = any port. For issues tied to ports whose
+    # printed type or part cannot tell the affected module apart.
+    ports: list[str] = Field(default_factory=list)
     severity: IssueSeverity
     message: str
     references: list[Url] = Field(default_factory=list)
@@ -101,9 +104,16 @@ class KnownIssue(Strict):
         """Whether the issue concerns `model`."""
         return glob_matches(self.models, model)
 
-    def concerns(self, part: str, type_: str) -> bool:
-        """Whether the issue's `parts` and `types` globs (when given) match an optic's part and type."""
+    def concerns(self, part: str, type_: str, port: str = "") -> bool:
+        """Whether the issue's `parts`, `types` and `ports` globs (when given) match an optic's part, type and port.
+
+        >>> issue = KnownIssue.model_construct(parts=[], types=[], ports=["x5", "x6"])
+        >>> issue.concerns("ANY", "10GBASE-SR", "X5"), issue.concerns("ANY", "10GBASE-SR", "x1")
+        (True, False)
+        """
         if self.parts and not glob_matches(self.parts, part):
+            return False
+        if self.ports and not glob_matches(self.ports, port):
             return False
         return not self.types or glob_matches(self.types, type_)
 

@@ -95,12 +95,17 @@ class NtpStatus:
 
 @dataclass(frozen=True)
 class Resources:
-    """Management-plane load from a `top` snapshot: CPU busy and memory used, in percent."""
+    """Management-plane load from a `top` snapshot: CPU busy and memory used, in percent.
+
+    `cpu_basis` is empty when `cpu_pct` is a current reading; otherwise it says what the figure is instead
+    (an average since boot), and the check's reason repeats it.
+    """
 
     cpu_pct: float
     mem_pct: float
     mem_total_mb: float
     load_average: tuple[float, float, float]
+    cpu_basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,11 +140,18 @@ class HaStatus:
 
 @dataclass(frozen=True)
 class ContentPackage:
-    """One content package (FortiGuard definitions): its name, version and when it was last updated."""
+    """One content package (FortiGuard definitions): its name, version and when it was last updated.
+
+    `licence` names the service contract that entitles its updates when the OS says which (None: not said);
+    `licence_expires` is that contract's expiry, None when the OS lists the service without one (no contract).
+    A package whose contract is missing or expired is not expected to be updated, so its age is not judged.
+    """
 
     name: str
     version: str
     updated: date | None
+    licence: str | None = None
+    licence_expires: date | None = None
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,7 @@ def _known_issues(platform: str) -> list[dict[str, Any]]:
 
 # The keys a known issue may carry that this test knows how to read; a new scope key must be taught here.
 ISSUE_KEYS = {"id", "title", "platform", "message", "references", "source", "local", "severity"}
-ISSUE_KEYS |= {"models", "parts", "types", "condition", "from_release", "fixed_in"}
+ISSUE_KEYS |= {"models", "parts", "types", "ports", "condition", "from_release", "fixed_in"}
 ISSUE_VERDICT = {"blocker": "FAIL", "warning": "WARN"}
 RANK = {"PASS": 0, "WARN": 1, "FAIL": 2}
 
@@ -110,7 +110,7 @@ def _globs(values: list[str] | None, text: str) -> bool:
 
 def applicable_issues(device: dict[str, Any], optic: dict[str, str], targets: dict[str, str]) -> list[dict[str, Any]]:
     """The known issues (matrix and local lessons) whose range holds the platform's target (from_release <= target
-    < fixed_in), whose model, part and type globs match and whose condition holds for this optic."""
+    < fixed_in), whose model, part, type and port globs match and whose condition holds for this optic."""
     platform, target = device["platform"], targets.get(device["platform"])
     applicable = []
     for issue in _known_issues(platform) if target else []:
@@ -128,6 +128,7 @@ def applicable_issues(device: dict[str, Any], optic: dict[str, str], targets: di
             and _globs(issue.get("models"), device["model"])
             and _globs(issue.get("parts"), optic["part"])
             and _globs(issue.get("types"), optic["type"])
+            and _globs(issue.get("ports"), optic["port"])
         ):
             applicable.append(issue)
     return applicable

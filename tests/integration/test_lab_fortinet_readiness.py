@@ -38,6 +38,20 @@ FAILS: dict[str, set[str]] = {name: {check} for name, check in FAILING.items()}
 FAILS.update({"healthy": set(), "ha-a": set(), "ha-b": set()})
 FAILS.update({"unsynced-a": {r.HA_PEER}, "unsynced-b": {r.HA_PEER}})  # config sync is a property of the pair
 STANDALONE = {d["name"] for d in DEVICES if "ha" not in d}
+# docs/checks.md: a FortiGuard database is judged only when its service (Attack Definitions for IPS-DB, Application
+# Definitions for APP-DB) has a valid contract; with none, content_version is SKIPPED. The lab's default is
+# valid contracts; a `state.licenses` list replaces them.
+CONTENT_SERVICES = {"Attack Definitions", "Application Definitions"}
+
+
+def content_unlicensed(device: dict[str, Any]) -> bool:
+    licences = (device.get("state") or {}).get("licenses")
+    if licences is None:
+        return False
+    return not {lic["feature"] for lic in licences if lic.get("expires_in_days", 1) >= 0} & CONTENT_SERVICES
+
+
+UNLICENSED_CONTENT = {d["name"] for d in DEVICES if content_unlicensed(d)}
 
 
 @pytest.fixture(scope="module")
@@ -66,13 +80,21 @@ def readiness(lab: LabInfo, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     return {str(row[0]): dict(zip(header, (str(c) for c in row), strict=True)) for row in rows[1:]}
 
 
+def test_a_fortigate_without_content_contracts_is_in_the_lab_estate() -> None:
+    assert UNLICENSED_CONTENT  # the licences failing state leaves IPS and application definitions unlicensed
+
+
 @pytest.mark.parametrize("name", [d["name"] for d in DEVICES])
 def test_each_fortigate_fails_exactly_its_check(readiness: dict[str, dict[str, str]], name: str) -> None:
     row = readiness[name]
     for check in r.ALL_CHECKS:
         if check in FAILS[name]:
             expected = "FAIL"
-        elif check in SKIPPED_ON_FORTIOS or (check == r.HA_PEER and name in STANDALONE):
+        elif (
+            check in SKIPPED_ON_FORTIOS
+            or (check == r.HA_PEER and name in STANDALONE)
+            or (check == r.CONTENT_VERSION and name in UNLICENSED_CONTENT)
+        ):
             expected = "SKIPPED"
         else:
             expected = "PASS"

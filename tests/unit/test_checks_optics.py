@@ -397,3 +397,45 @@ def test_story_fs_optic_coded_as_a_pan_part_is_third_party(shipped: Matrix, targ
     assert (result.oem, result.supported, result.verdict) == (False, Support.NO, expected)
     assert "third-party optic (FS) coded as PAN-SFP-PLUS-SR" in result.reason
     assert (story.id in result.issue_ids) is (target is not None)
+
+
+# --- FortiOS bug 1015698 on what a real unit prints -----------------------------------------------------------
+# The rule (FortiOS 7.4.x release notes, bug 1015698): on a FortiGate-601F, ports X5-X8 with a 25G SFP28 DAC go
+# down after upgrading to 7.4.4 or later. A real 7.4 unit prints 25G modules as 10G (bug 1013010), so the printed
+# type cannot identify the DAC: the port decides. Port names as FortiOS prints them (`x1`, `x2` on the real 501E
+# in tests/fixtures/fortinet/get_system_interface_transceiver/).
+
+
+@pytest.fixture(scope="module")
+def fortinet() -> Matrix:
+    return load_matrix("fortinet", ROOT / "matrices")
+
+
+# A module in x5 as a 7.4 unit would print a 25G module: a 10G type (bug 1013010), Fortinet-coded part.
+AS_PRINTED = Transceiver("x5", "10GBASE-SR", "FORTINET", "FTLX8574D3BCLFTN", "NB00001")
+
+
+@pytest.mark.parametrize(
+    "model, port, target, fires",
+    [
+        ("FortiGate-601F", "x5", "7.4.8", True),  # the ports named by the bug, printed type 10G
+        ("FortiGate-601F", "x8", "7.4.4", True),  # from 7.4.4 on
+        ("FortiGate-601F", "x5", "7.4.3", False),  # before 7.4.4
+        ("FortiGate-601F", "x1", "7.4.8", False),  # not one of X5-X8
+        ("FortiGate-1801F", "x5", "7.4.8", False),  # another model
+    ],
+)
+def test_fortios_1015698_keyed_on_the_601f_ports_not_a_type_string(
+    fortinet: Matrix, model: str, port: str, target: str, fires: bool
+) -> None:
+    optic = Transceiver(port, AS_PRINTED.type, AS_PRINTED.vendor, AS_PRINTED.part, AS_PRINTED.serial)
+    (result,) = judge_optics(model, "7.2.6", [optic], fortinet, [], DEVICE, target, TODAY)
+    assert ("1015698" in result.reason) is fires
+    if fires:
+        assert result.verdict is Verdict.WARN and "check it by hand" in result.reason
+
+
+def test_fortios_1015698_a_known_fortinet_dac_part_in_x5_is_a_blocker(fortinet: Matrix) -> None:
+    dac = Transceiver("x5", "10GBASE-CR", "FORTINET", "FN-CABLE-SFP28-1", "DAC1")
+    (result,) = judge_optics("FortiGate-601F", "7.2.6", [dac], fortinet, [], DEVICE, "7.4.8", TODAY)
+    assert result.verdict is Verdict.FAIL and "FOS-1015698-601F-25G-DAC" in result.issue_ids

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -33,18 +35,25 @@ def repo(avail_mb: float) -> DiskUsage:
     return DiskUsage("/opt/panrepo", "/dev/sda6", 12288, 12288 - avail_mb, avail_mb, 50)
 
 
-def test_names_are_constants_in_order() -> None:
-    assert r.ALL_CHECKS == (
-        "disk_space",
-        "ha_peer",
-        "pending_changes",
-        "running_jobs",
-        "content_version",
-        "licenses",
-        "ntp_sync",
-        "mgmt_resources",
-        "environmentals",
-    )
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "checks.md"
+
+
+def documented_checks() -> list[tuple[str, str]]:
+    """(name, constant) of each row of the PAN-OS table in docs/checks.md: `| `disk_space` (`DISK_SPACE`) |`."""
+    return re.findall(r"^\| `([a-z_]+)` \(`([A-Z_]+)`\) \|", DOCS.read_text(), re.MULTILINE)
+
+
+def test_the_checks_are_those_docs_checks_md_documents_in_its_order() -> None:
+    documented = documented_checks()
+    assert len(documented) >= 9  # the table was read, not an empty match
+    assert tuple(name for name, _ in documented) == r.ALL_CHECKS
+    assert all(getattr(r, constant) == name for name, constant in documented)
+
+
+def test_the_fortios_table_documents_the_same_checks() -> None:
+    fortios = DOCS.read_text().split("## FortiOS", 1)[1]
+    rows = re.findall(r"^\| `([a-z_]+)` \|", fortios, re.MULTILINE)
+    assert tuple(rows) == tuple(name for name, _ in documented_checks())
 
 
 @pytest.mark.parametrize(
@@ -150,6 +159,15 @@ def test_content_version(have: str | None, minimum: str | None, verdict: Verdict
     assert r.check_content_version(have, minimum).verdict is verdict
 
 
+@pytest.mark.parametrize("have, minimum", [("8635-7675", "8520"), ("8519-9999", "8520"), ("8635-7675", None)])
+def test_content_version_names_the_engineers_configured_minimum_not_the_targets(have: str, minimum: str | None) -> None:
+    """The minimum is the engineer's setting (config.yaml `min_content`, env ESTATE_MIN_CONTENT), not a vendor
+    minimum for the target release: the reason names where it comes from."""
+    reason = r.check_content_version(have, minimum).reason
+    assert "min_content" in reason and "ESTATE_MIN_CONTENT" in reason
+    assert "target" not in reason
+
+
 def lic(feature: str, days: int | None, expired: bool = False) -> License:
     return License(feature, feature, None if days is None else TODAY + timedelta(days=days), expired)
 
@@ -201,6 +219,18 @@ def test_mgmt_resources(cpu: float, mem: float, limits: dict[str, float], verdic
     assert r.check_mgmt_resources(Resources(cpu, mem, 16000.0, (0.1, 0.1, 0.1)), **limits).verdict is verdict
 
 
+def test_mgmt_resources_says_when_the_cpu_is_not_a_current_reading() -> None:
+    """A since-boot average is still judged (a plane busy on average since boot is busy), but the reason says
+    what the figure is, so a low average is not read as an idle plane."""
+    basis = "average since boot: one top frame"
+    busy = r.check_mgmt_resources(Resources(88.3, 50.0, 16000.0, (5.6, 5.8, 5.9), basis))
+    calm = r.check_mgmt_resources(Resources(7.0, 50.0, 16000.0, (0.1, 0.1, 0.1), basis))
+    assert busy.verdict is F and basis in busy.reason
+    assert calm.verdict is P and basis in calm.reason
+    current = r.check_mgmt_resources(Resources(7.0, 50.0, 16000.0, (0.1, 0.1, 0.1)))
+    assert "since boot" not in current.reason
+
+
 @pytest.mark.parametrize(
     "alarms, verdict",
     [
@@ -227,8 +257,8 @@ def test_finding(verdict: Verdict, severity: Severity) -> None:
 @pytest.mark.parametrize(
     "content, minimum, verdict, says",
     [
-        (Content(version="8635-7675"), "8635", P, "meets the target's minimum"),
-        (Content(version="8520-7000"), "8635", F, "below the target's minimum"),
+        (Content(version="8635-7675"), "8635", P, "meets the configured minimum (min_content"),
+        (Content(version="8520-7000"), "8635", F, "below the configured minimum (min_content"),
         (Content(by_age=True, packages=(ContentPackage("IPS-DB", "1.0", TODAY - timedelta(days=3)),)), None, P, ""),
         (Content(by_age=True, packages=(ContentPackage("IPS-DB", "1.0", TODAY - timedelta(days=90)),)), None, F, ""),
         (Content(by_age=True), None, E, "no content package versions reported"),
@@ -239,3 +269,33 @@ def test_content_is_judged_by_version_or_by_age_as_the_state_says(
 ) -> None:
     result = r.check_content(content, TODAY, minimum)
     assert result.verdict is verdict and says in result.reason
+
+
+FRESH, STALE = TODAY - timedelta(days=3), TODAY - timedelta(days=90)
+
+
+@pytest.mark.parametrize(
+    "packages, verdict, says",
+    [
+        # licensed (a contract valid today): judged by age
+        ([ContentPackage("IPS-DB", "1.0", STALE, "IPS", TODAY + timedelta(days=100))], F, "stale content: IPS-DB"),
+        ([ContentPackage("IPS-DB", "1.0", FRESH, "IPS", TODAY + timedelta(days=100))], P, "IPS-DB 1.0"),
+        # not licensed (no contract, or it expired): not a blocker, and the reason says why it is not judged
+        ([ContentPackage("IPS-DB", "1.0", STALE, "IPS", None)], S, "not licensed, so not judged: IPS-DB (IPS: no"),
+        ([ContentPackage("IPS-DB", "1.0", STALE, "IPS", TODAY - timedelta(days=1))], S, "IPS expired"),
+        # only the licensed one decides
+        (
+            [
+                ContentPackage("IPS-DB", "1.0", FRESH, "IPS", TODAY + timedelta(days=100)),
+                ContentPackage("APP-DB", "1.0", STALE, "Apps", None),
+            ],
+            P,
+            "not licensed, so not judged: APP-DB",
+        ),
+        # the OS did not say which contract covers it: judged
+        ([ContentPackage("IPS-DB", "1.0", STALE)], F, "stale content"),
+    ],
+)
+def test_content_age_judges_only_licensed_packages(packages: list[ContentPackage], verdict: Verdict, says: str) -> None:
+    result = r.check_content_age(packages, TODAY)
+    assert result.verdict is verdict and says in result.reason, result.reason

@@ -641,3 +641,54 @@ def test_unquoted_bad_date_in_a_matrix_is_a_schema_error(tmp_path: Path) -> None
     assert "ga: 2022-13-27" in text
     path = _write(tmp_path, text)
     assert re.match(rf"{re.escape(str(path))}:\d+: releases\[0\]\.ga: invalid date '2022-13-27'", _error(tmp_path))
+
+
+# --- every shipped matrix: unverified data says what is missing; nothing comes from the lab ------------------
+
+MATRIX_FILES = sorted((ROOT / "matrices").glob("*.yaml")) + sorted((ROOT / "matrices" / "local").glob("*.yaml"))
+# A note "names what is missing" when it says what was not read, not confirmed, assumed or to be replaced.
+MISSING = re.compile(
+    r"\b(not|no|none|missing|unconfirmed|confirm|assumed|inferred|estimate|replace|unverified)\b", re.IGNORECASE
+)
+# The project's SSH simulator (`lab/`) is never a source of a fact about devices.
+LAB = re.compile(r"\blab(?:'s|s)?\b|simulat", re.IGNORECASE)
+
+
+def _mappings(node: Any, where: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """Every mapping in a YAML tree with its path (`optics[3]`)."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    if isinstance(node, dict):
+        found.append((where, node))
+        for key, value in node.items():
+            found += _mappings(value, f"{where}.{key}" if where else str(key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _mappings(value, f"{where}[{i}]")
+    return found
+
+
+def test_matrix_files_are_found() -> None:
+    assert {p.stem for p in MATRIX_FILES} >= {"paloalto_panos", "fortinet", "cisco_ios", "arista_eos"}
+
+
+@pytest.mark.parametrize("path", MATRIX_FILES, ids=lambda p: p.name)
+def test_every_unverified_entry_has_a_note_naming_what_is_missing(path: Path) -> None:
+    bad = [
+        f"{where}: note {entry.get('note')!r}"
+        for where, entry in _mappings(yaml.safe_load(path.read_text()))
+        if entry.get("status") == "unverified" and not MISSING.search(str(entry.get("note") or ""))
+    ]
+    assert not bad, f"{path.name}: unverified entries without a note saying what source is missing: {bad}"
+
+
+@pytest.mark.parametrize("path", MATRIX_FILES, ids=lambda p: p.name)
+def test_no_matrix_fact_cites_the_lab(path: Path) -> None:
+    """Neither a source, a note nor a comment in a matrix may name the lab (the simulator) as where a fact is from."""
+    bad = [
+        f"{where}.{key}: {value!r}"
+        for where, entry in _mappings(yaml.safe_load(path.read_text()))
+        for key, value in entry.items()
+        if isinstance(value, str) and LAB.search(value)
+    ]
+    comments = [line.strip() for line in path.read_text().splitlines() if "#" in line and LAB.search(line)]
+    assert not bad and not comments, f"{path.name}: cites the lab: {bad + comments}"

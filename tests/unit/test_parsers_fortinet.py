@@ -34,7 +34,10 @@ from lab.estate import Device, Ha, Optic, serial_for
 from lab.personalities import fortinet as lab_fortinet
 from lab.personalities.base import DeviceView
 from lab.session import garbage
+from tasks.checks.readiness import check_content_age
 from tasks.errors import ParseError
+from tasks.models import Verdict
+from tasks.models.readiness import NotReported
 from tasks.platforms.fortinet import commands as fortinet
 from tasks.platforms.fortinet import facts as fortinet_facts
 from tasks.platforms.fortinet import readiness as fortinet_readiness
@@ -149,6 +152,53 @@ def test_fortiguard_service_rows_with_a_date_are_licences() -> None:
     )
     (licence,) = fortinet_readiness.parse_fortiguard_services(text)
     assert (licence.feature, licence.expires) == ("Attack Definitions", date(2027, 1, 31))
+
+
+# `diagnose hardware deviceinfo disk` in the shape the parser reads ([unverified]: no device capture was found).
+DISK_HEAD = "Disk SYSTEM(boot)                ref:    0  14.9GiB   type: SSD [ATA SQF-SHMM1-16G] dev: /dev/sda"
+FIRMWARE_1 = "   partition ref:   1  2.0GiB,  1.5GiB free   mounted: Y  label: 7464A257  dev: /dev/sda1(boot)"
+FIRMWARE_2 = "   partition ref:   2  2.0GiB,  1.5GiB free   mounted: N  label: 7464A258  dev: /dev/sda2(boot)"
+DATA = "   partition ref:   3  10.9GiB,  900.0MiB free   mounted: Y  label: LOGUSEDX  dev: /dev/sda3"
+LOG_DISK = "Disk HDD                ref:   16  447.1GiB   type: SSD [ATA KINGSTON] dev: /dev/sdb\n" + (
+    "   partition ref:  17  447.1GiB,  440.0GiB free   mounted: Y  label: LOGDISK  dev: /dev/sdb1"
+)
+
+
+def _store(*lines: str) -> Any:
+    return fortinet_readiness.image_store(fortinet_readiness.parse_disk_info("\n".join(lines)))
+
+
+def test_disk_judged_is_the_boot_disks_data_partition_not_the_roomiest() -> None:
+    """A roomier firmware partition or log disk is not where the image goes: the data partition is judged, and
+    the mount says that this is an assumption."""
+    store = _store(DISK_HEAD, FIRMWARE_1, FIRMWARE_2, DATA, LOG_DISK)
+    assert (store.filesystem, store.avail_mb) == ("/dev/sda3", 900.0)
+    assert "assumed" in store.mount
+
+
+def test_disk_without_a_data_partition_on_the_boot_disk_is_not_reported() -> None:
+    """No fallback to another disk's partition: the check reports ERROR instead."""
+    unmounted = DATA.replace("mounted: Y", "mounted: N")
+    store = _store(DISK_HEAD, FIRMWARE_1.replace("mounted: Y", "mounted: N"), FIRMWARE_2, unmounted, LOG_DISK)
+    assert isinstance(store, NotReported) and "boot disk" in store.reason
+
+
+def test_content_databases_carry_the_contract_of_their_fortiguard_service() -> None:
+    """Real outputs: the 91G's factory IPS-DB/APP-DB (6.00741 of 2015-12-01) and the 300E's service status, where
+    Attack and Application Definitions have EXPIRE n/a (no contract). Such databases are not licensed for
+    updates, so their age is no blocker: the check says so instead of failing."""
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "fortinet"
+    status = (fixtures / "get_system_status" / "oxidized_FortiGate-91G_7.4.7.txt").read_text()
+    services = (fixtures / "get_system_fortiguard-service_status" / "fortigate_300e.txt").read_text()
+    packages = fortinet_readiness.content_packages(
+        fortinet_facts.parse_system_status(status), fortinet_readiness.service_contracts(services)
+    )
+    assert [(p.name, p.licence, p.licence_expires) for p in packages] == [
+        ("IPS-DB", "Attack Definitions", None),
+        ("APP-DB", "Application Definitions", None),
+    ]
+    result = check_content_age(packages, date(2026, 6, 1))
+    assert result.verdict is Verdict.SKIPPED and "not licensed" in result.reason
 
 
 def test_ha_local_member_is_found_by_serial() -> None:

@@ -280,6 +280,23 @@ def test_disk_space_and_software_info() -> None:
     ]
 
 
+def test_resources_one_top_frame_is_a_since_boot_cpu_and_says_so() -> None:
+    """top's first frame computes the CPU line since boot; `show system resources` prints just that frame, so the
+    figure is not a current load and the parse says so (the real KB capture is one frame)."""
+    text = (FIXTURES / "show_system_resources" / "pan-kb_top_older-procps.txt").read_text()
+    resources = panos_readiness.parse_resources(text)
+    assert resources.cpu_pct == 88.3 and "since boot" in resources.cpu_basis
+
+
+def test_resources_with_a_second_frame_reads_the_current_one() -> None:
+    """With a later refresh printed, its CPU line (ticks between the two refreshes) is the current reading.
+    The first frame is the real KB capture; the second is it with other figures (synthetic)."""
+    first = (FIXTURES / "show_system_resources" / "pan-kb_top_older-procps.txt").read_text()
+    second = first.replace("11.7%id", "96.0%id").replace("load average: 5.59", "load average: 0.40")
+    resources = panos_readiness.parse_resources(first + "\n" + second.replace("12:05:07", "12:05:10"))
+    assert (resources.cpu_pct, resources.cpu_basis, resources.load_average[0]) == (4.0, "", 0.40)
+
+
 def test_environmentals_alarm() -> None:
     text = "----------Power Supplies----------\nSlot   Description   Alarm   Inserted\n"
     text += "1      Power Supply #2 (right)   True   True\n"

@@ -90,7 +90,11 @@ def parse_ha_status(text: str, local_serial: str = "") -> HaStatus:
 
 # --- readiness: diagnose hardware deviceinfo disk -----------------------------------------------------------
 
-IMAGE_STORE = "boot disk"  # the DiskUsage key `image_store` returns
+# Where FortiOS keeps a firmware image before it is written to the standby boot partition is not documented in
+# the sources read (research/upgrade-backup-cli.md B.1-B.3: the image is fetched, checked, then written to a boot
+# partition). Assumed: the boot disk's mounted data partition, the one partition of that disk that is not a
+# firmware (`(boot)`) partition. Another disk (a log disk) is never taken for it.
+IMAGE_STORE = "the boot disk's data partition, assumed to hold the image before it is written (unverified)"
 _DISK_RE = re.compile(r"^Disk\s+(?P<name>\S+)\s+ref:\s*(?P<ref>\d+)\s+(?P<size>[\d.]+\s*[KMGT]i?B)", re.MULTILINE)
 _PARTITION_RE = re.compile(
     r"^\s*partition\s+ref:\s*(?P<ref>\d+)\s+(?P<size>[\d.]+\s*[KMGT]i?B),\s*(?P<free>[\d.]+\s*[KMGT]i?B)\s+free"
@@ -146,17 +150,30 @@ def parse_disk_info(text: str) -> dict[str, DiskUsage]:
     return found
 
 
-def image_store(disks: Mapping[str, DiskUsage]) -> dict[str, DiskUsage]:
-    """{IMAGE_STORE: the mounted partition of the boot disk with the most free space} ({} when none).
+def image_store(disks: Mapping[str, DiskUsage]) -> DiskUsage | NotReported:
+    """The partition the disk check judges: the mounted data partition of the boot disk (`SYSTEM(boot)`), that is
+    one whose device is not a firmware partition (`/dev/sda1(boot)`); its `mount` says what is assumed.
 
-    Where the image is staged before it is written to the standby boot partition is not documented in the
-    sources read; the roomiest mounted boot-disk partition is our stand-in (see docs/checks.md).
+    Partitions of other disks (log disks) are never taken, however roomy. With several mounted data partitions
+    on the boot disk, the one with the least free space is taken (the image fits it, or the check says it may
+    not). `NotReported` when the boot disk has no mounted data partition.
+
+    >>> boot = DiskUsage("Y", "/dev/sda1(boot)", 247.0, 187.0, 60.0, 76)
+    >>> data = DiskUsage("Y", "/dev/sda3", 14540.8, 4540.8, 10000.0, 31)
+    >>> image_store({"SYSTEM(boot)/1": boot, "SYSTEM(boot)/3": data}).filesystem
+    '/dev/sda3'
+    >>> image_store({"SYSTEM(boot)/1": boot}).reason
+    'no mounted data partition on the boot disk in diagnose hardware deviceinfo disk'
     """
-    boot = [u for key, u in disks.items() if "(boot)" in key.split("/")[0] and u.mount == "Y"]
-    mounted = boot or [u for u in disks.values() if u.mount == "Y"]
-    if not mounted:
-        return {}
-    return {IMAGE_STORE: max(mounted, key=lambda u: u.avail_mb)}
+    data = [
+        u
+        for key, u in disks.items()
+        if "(boot)" in key.split("/")[0] and u.mount == "Y" and not u.filesystem.endswith("(boot)")
+    ]
+    if not data:
+        return NotReported("no mounted data partition on the boot disk in diagnose hardware deviceinfo disk")
+    store = min(data, key=lambda u: u.avail_mb)
+    return replace(store, mount=f"{store.filesystem or 'partition'} ({IMAGE_STORE})")
 
 
 # --- readiness: diagnose sys ntp status ---------------------------------------------------------------------
@@ -236,47 +253,92 @@ _SERVICE_ROW_RE = re.compile(
 )
 
 
+def _service_rows(text: str) -> list[tuple[str, str, date | None]]:
+    """(NAME, METHOD, EXPIRE) of each `get system fortiguard-service status` row; EXPIRE None for `n/a`."""
+    lines = strip_session(text, COMMANDS["services"])
+    if not any(line.split()[:2] == ["NAME", "VERSION"] for line in lines if line.strip()):
+        raise ParseError(
+            f"get system fortiguard-service status: no NAME VERSION header in output starting {first_line(text)!r}"
+        )
+    rows: list[tuple[str, str, date | None]] = []
+    for line in lines:
+        row = _SERVICE_ROW_RE.match(line.strip())
+        if row is None:
+            continue
+        expires = None
+        if row["expire"].lower() != "n/a":
+            try:
+                expires = date.fromisoformat(row["expire"])
+            except ValueError:
+                raise ParseError(
+                    f"get system fortiguard-service status: EXPIRE {row['expire']!r} is not a date"
+                ) from None
+        rows.append((row["name"], row["method"], expires))
+    return rows
+
+
 def parse_fortiguard_services(text: str) -> list[License]:
     """Parse `get system fortiguard-service status` (NAME, VERSION, LAST UPDATE, METHOD, EXPIRE) into licences.
 
     Only services with an expiry date are licences; `n/a` (no contract date) rows are left out. The date
     form in EXPIRE (`YYYY-MM-DD`) is [unverified]: the real sample read shows only `n/a`.
     """
-    lines = strip_session(text, COMMANDS["services"])
-    if not any(line.split()[:2] == ["NAME", "VERSION"] for line in lines if line.strip()):
-        raise ParseError(
-            f"get system fortiguard-service status: no NAME VERSION header in output starting {first_line(text)!r}"
-        )
-    licences: list[License] = []
-    for line in lines:
-        row = _SERVICE_ROW_RE.match(line.strip())
-        if row is None or row["expire"].lower() == "n/a":
-            continue
-        try:
-            expires = date.fromisoformat(row["expire"])
-        except ValueError:
-            raise ParseError(f"get system fortiguard-service status: EXPIRE {row['expire']!r} is not a date") from None
-        licences.append(License(feature=row["name"], description=row["method"], expires=expires, expired=False))
-    return licences
+    return [
+        License(feature=name, description=method, expires=expires, expired=False)
+        for name, method, expires in _service_rows(text)
+        if expires is not None
+    ]
+
+
+def service_contracts(text: str) -> dict[str, date | None]:
+    """{service NAME: its EXPIRE} from `get system fortiguard-service status`; None where EXPIRE is `n/a` (the
+    300E sample's unit without a contract prints `n/a` on every row).
+
+    >>> service_contracts("NAME VERSION LAST UPDATE METHOD EXPIRE\\n"
+    ...                   "Attack Definitions  6.741  2015-12-01 02:30:00  manual    n/a")
+    {'Attack Definitions': None}
+    """
+    return {name: expires for name, _, expires in _service_rows(text)}
 
 
 # --- readiness: the FortiGuard databases in get system status ------------------------------------------------
 
 CONTENT_DATABASES = ("IPS-DB", "APP-DB")  # what the content check judges (the Apps & Threats analogue)
+# The fortiguard-service row that shows each database's contract. In the real 300E samples (tests/fixtures/fortinet)
+# IPS-DB 6.00741 of 2015-12-01 in get system status is `Attack Definitions 6.741 2015-12-01` in the service
+# status, and `Application Definitions` carries the same factory version: the pairing is read from there.
+CONTENT_SERVICES = {"IPS-DB": "Attack Definitions", "APP-DB": "Application Definitions"}
 _DB_RE = re.compile(r"^(?P<version>\d+\.\d+)\((?P<date>\d{4}-\d\d-\d\d) \d\d:\d\d\)$")
 
 
-def content_packages(status: Mapping[str, str], names: tuple[str, ...] = CONTENT_DATABASES) -> list[ContentPackage]:
-    """The FortiGuard databases `names` from a parsed get system status (`IPS-DB: 6.00741(2015-12-01 02:30)`).
+def content_packages(
+    status: Mapping[str, str],
+    contracts: Mapping[str, date | None] | None = None,
+    names: tuple[str, ...] = CONTENT_DATABASES,
+) -> list[ContentPackage]:
+    """The FortiGuard databases `names` from a parsed get system status (`IPS-DB: 6.00741(2015-12-01 02:30)`),
+    each with the contract of its service (`CONTENT_SERVICES`) from `contracts` (`service_contracts`) when
+    that lists the service.
 
-    >>> content_packages({"IPS-DB": "33.00950(2026-01-27 03:16)"})
-    [ContentPackage(name='IPS-DB', version='33.00950', updated=datetime.date(2026, 1, 27))]
+    >>> [(p.name, p.updated, p.licence, p.licence_expires)
+    ...  for p in content_packages({"IPS-DB": "33.00950(2026-01-27 03:16)"}, {"Attack Definitions": None})]
+    [('IPS-DB', datetime.date(2026, 1, 27), 'Attack Definitions', None)]
     """
     packages = []
     for name in names:
         match = _DB_RE.match(status.get(name, ""))
         if match:
-            packages.append(ContentPackage(name, match["version"], date.fromisoformat(match["date"])))
+            service = CONTENT_SERVICES.get(name)
+            listed = contracts is not None and service in contracts
+            packages.append(
+                ContentPackage(
+                    name,
+                    match["version"],
+                    date.fromisoformat(match["date"]),
+                    licence=service if listed else None,
+                    licence_expires=(contracts or {}).get(service or "") if listed else None,
+                )
+            )
     return packages
 
 
@@ -339,7 +401,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     checks.HA_PEER: ("ha_status",),
     checks.PENDING_CHANGES: (),
     checks.RUNNING_JOBS: (),
-    checks.CONTENT_VERSION: ("facts",),
+    checks.CONTENT_VERSION: ("facts", "services"),
     checks.LICENSES: ("services",),
     checks.NTP_SYNC: ("ntp",),
     checks.MGMT_RESOURCES: ("performance",),
@@ -351,22 +413,23 @@ def _read(outputs: Mapping[str, str], purpose: str, parse: Callable[[str], T]) -
     return reading(outputs, purpose, COMMANDS[purpose], parse)
 
 
-def _disk(text: str) -> DiskUsage | NotReported:
-    store = image_store(parse_disk_info(text)).get(IMAGE_STORE)
-    return replace(store, mount=IMAGE_STORE) if store else NotReported(f"{IMAGE_STORE} not in the disk-space output")
+def _contracts(outputs: Mapping[str, str]) -> dict[str, date | None] | None:
+    """The FortiGuard service contracts, or None when the service status was not read (licences then unknown)."""
+    found = _read(outputs, "services", service_contracts)
+    return None if isinstance(found, NotReported) else found
 
 
 def read(outputs: Mapping[str, str], facts: Facts) -> ReadinessState:
     """The outputs of `READINESS_COMMANDS` as one `ReadinessState`, each field read on its own: a command
     not read or an output not FortiOS's makes only its field `NotReported`.
 
-    FortiOS lists no downloaded images (every image on the path counts); the disk is the image store
-    (`NotReported` when no partition is mounted). It publishes no minimum content per release, so the IPS
+    FortiOS lists no downloaded images (every image on the path counts); the disk is `image_store`'s (the boot
+    disk's data partition, an assumption its `mount` states). It publishes no minimum content per release, so the IPS
     and application databases are judged by their age; its licence list holds the FortiGuard service
     contracts, not the support contract itself.
     """
     return ReadinessState(
-        disk=_read(outputs, "disk", _disk),
+        disk=_read(outputs, "disk", lambda text: image_store(parse_disk_info(text))),
         images=(),
         ha=_read(outputs, "ha_status", lambda text: parse_ha_status(text, facts.serial)),
         pending_changes=NO_CANDIDATE,
@@ -374,7 +437,9 @@ def read(outputs: Mapping[str, str], facts: Facts) -> ReadinessState:
         content=_read(
             outputs,
             "facts",
-            lambda text: Content(packages=tuple(content_packages(parse_system_status(text))), by_age=True),
+            lambda text: Content(
+                packages=tuple(content_packages(parse_system_status(text), _contracts(outputs))), by_age=True
+            ),
         ),
         licences=_read(
             outputs, "services", lambda text: Licences(tuple(parse_fortiguard_services(text)), support_listed=False)

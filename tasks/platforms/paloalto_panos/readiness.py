@@ -171,29 +171,39 @@ _CACHED_OLD_RE = re.compile(r"^Swap:.*?(?P<cached>\d+)k cached", re.MULTILINE)
 _UNIT_MB = {"KiB": 1 / 1024, "MiB": 1.0, "GiB": 1024.0}
 
 
+# `show system resources` prints one `top` frame. top computes the CPU line from the ticks between two
+# refreshes; its first frame has no earlier refresh, so its CPU line is the average since boot (procps top).
+SINCE_BOOT = "average since boot: show system resources prints one top frame, not a current reading"
+
+
 def parse_resources(text: str) -> Resources:
     """Parse `show system resources` (a `top` snapshot) into management-plane CPU and memory use.
 
-    CPU busy = 100 - idle. Memory used = `used` / `total` in the procps-ng form (`MiB Mem :`, where used
-    excludes buffers and cache) and (used - buffers - cached) / total in the older `Mem: ...k` form.
+    CPU busy = 100 - idle, read from the last frame printed: with two or more frames (top's later refreshes)
+    that is a current reading; a single frame (what the command prints) is the average since boot, which
+    `cpu_basis` says. Memory used = `used` / `total` in the procps-ng
+    form (`MiB Mem :`, where used excludes buffers and cache) and (used - buffers - cached) / total in the older
+    `Mem: ...k` form.
 
     >>> r = parse_resources("top - 10:00:00 up 1 day,  load average: 0.1, 0.2, 0.3\\n"
     ...     "%Cpu(s):  5.0 us,  2.0 sy,  0.0 ni, 93.0 id,  0.0 wa\\n"
     ...     "MiB Mem :  16000.0 total,   1000.0 free,   8000.0 used,   7000.0 buff/cache\\n")
-    >>> r.cpu_pct, r.mem_pct
-    (7.0, 50.0)
+    >>> r.cpu_pct, r.mem_pct, r.cpu_basis == SINCE_BOOT
+    (7.0, 50.0, True)
     """
     body = "\n".join(line.strip() for line in strip_session(text))
-    idle = _IDLE_RE.search(body)
-    load = _LOAD_RE.search(body)
+    frames = len(_IDLE_RE.findall(body))
+    last = body[body.rfind("top -") :] if frames > 1 else body  # the last frame, header to its task list
+    idle = _IDLE_RE.search(last)
+    load = _LOAD_RE.search(last)
     if idle is None or load is None:
         raise ParseError(f"show system resources: no top header in output starting {first_line(text)!r}")
-    new, old = _MEM_NEW_RE.search(body), _MEM_OLD_RE.search(body)
+    new, old = _MEM_NEW_RE.search(last), _MEM_OLD_RE.search(last)
     if new is not None:
         scale = _UNIT_MB[new["unit"]]
         total, used = float(new["total"]) * scale, float(new["used"]) * scale
     elif old is not None:
-        cached = _CACHED_OLD_RE.search(body)
+        cached = _CACHED_OLD_RE.search(last)
         total = int(old["total"]) / 1024
         used = (int(old["used"]) - int(old["buffers"]) - (int(cached["cached"]) if cached else 0)) / 1024
     else:
@@ -205,6 +215,7 @@ def parse_resources(text: str) -> Resources:
         mem_pct=round(100.0 * used / total, 1),
         mem_total_mb=round(total, 1),
         load_average=(float(load[1]), float(load[2]), float(load[3])),
+        cpu_basis="" if frames > 1 else SINCE_BOOT,
     )
 
 
