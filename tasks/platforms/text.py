@@ -98,3 +98,56 @@ def names_secret(key: str, words: frozenset[str], substrings: tuple[str, ...], e
         return False
     parts = re.split(r"[-_.]", lowered)
     return any(part in words for part in parts) or any(part in lowered for part in substrings)
+
+
+# The user-info of a URL (`scheme://user:password@host`), and a query parameter whose name says it holds a
+# secret (`?token=...`, `&api_key=...`, `&sig=...`).
+_URL_USERINFO_RE = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^\s/?#@\"'<>;]+)@")
+_URL_SECRET_PARAM_RE = re.compile(
+    r"(?P<name>[?&](?:[\w.-]*(?:token|key|secret|pass|pwd|auth|sig|signature|code)[\w.-]*))=(?P<value>[^\s&#\"'<>;]+)",
+    re.IGNORECASE,
+)
+# An encrypted or hashed value in a form that says so whatever its key: PAN-OS's `-AQ==` blobs and crypt(3)
+# hashes (`$1$`, `$2b$`, `$5$`, `$6$`, `$y$`, ...).
+_ENCRYPTED_FORM_RE = re.compile(r"-AQ==[A-Za-z0-9+/=]*|\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5)\$[^\s;\"'<]+")
+# A bare blob: base64 of 24+ characters mixing upper case, lower case and digits, or hex of 32+ characters.
+_BASE64_BLOB_RE = re.compile(r"[A-Za-z0-9+/]{24,}={0,2}")
+_HEX_BLOB_RE = re.compile(r"(?:0x)?[0-9A-Fa-f]{32,}")
+
+
+def mask_url_credentials(text: str) -> str:
+    """`text` with the user-info of every URL and every secret-named query parameter's value removed.
+
+    >>> mask_url_credentials('url "https://edl-user:S3cret@lists.example.com/ips.txt";')
+    'url "https://<removed>@lists.example.com/ips.txt";'
+    >>> mask_url_credentials("uri hooks.example.com/x?channel=ops&token=abc123")
+    'uri hooks.example.com/x?channel=ops&token=<removed>'
+    """
+    text = _URL_USERINFO_RE.sub(lambda m: f"{m['scheme']}{REMOVED}@", text)
+    return _URL_SECRET_PARAM_RE.sub(lambda m: f"{m['name']}={REMOVED}", text)
+
+
+def mask_encrypted_forms(text: str) -> str:
+    """`text` with every value in an encrypted or hashed form (`-AQ==...`, `$5$...`) removed, whatever its key.
+
+    >>> mask_encrypted_forms("shared-secret-ish -AQ==c2VjcmV0; salt $6$abc$def")
+    'shared-secret-ish <removed>; salt <removed>'
+    """
+    return _ENCRYPTED_FORM_RE.sub(REMOVED, text)
+
+
+def looks_like_blob(value: str) -> bool:
+    """Whether a value (quotes and a trailing `;` ignored) is one bare token of base64 (24+ characters mixing
+    upper case, lower case and digits) or hex (32+ characters): an encrypted or hashed value whatever its key.
+
+    >>> [looks_like_blob(v) for v in ("dGhpcyBpcyBhIHNlY3JldCBibG9i", '"0123456789abcdef0123456789abcdef"')]
+    [True, True]
+    >>> [looks_like_blob(v) for v in ("aes256-sha256", "[ sha1 sha256 ]", "thisisalongbutlowercaseword", "1.2.3.4")]
+    [False, False, False, False]
+    """
+    token = value.strip().rstrip(";").strip().strip('"')
+    if _HEX_BLOB_RE.fullmatch(token):
+        return True
+    if not _BASE64_BLOB_RE.fullmatch(token):
+        return False
+    return any(c.isupper() for c in token) and any(c.islower() for c in token) and any(c.isdigit() for c in token)

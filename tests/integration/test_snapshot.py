@@ -1,5 +1,6 @@
 """`estate pre-upgrade` over real SSH stores a snapshot per device (PAN-OS and FortiOS): the counts the lab
-serves for the estate below and its configuration without any of the secrets the lab put in it.
+serves for the estate below and its configuration without any of the secrets the lab put in it: every kind this
+test asks the lab to plant, and no value in the shape of a secret (tests/leaks.py), in results.json or run.log.
 
 The expected counts are stated here, not asked of the lab's generator at test time: a connected and a host
 route per layer-3 port (each port with an optic, and the first two copper ports) plus the device's static
@@ -25,6 +26,7 @@ from lab.personalities import paloalto_panos as lab_panos
 from lab.state import LabInfo
 from tests.integration.conftest import FS, OEM_LR, OEM_SR, _fw, netmiko_params, running_lab, use_lab_credentials
 from tests.integration.test_audit import run_cli, run_folder
+from tests.leaks import leaks
 
 pytestmark = pytest.mark.integration
 
@@ -59,6 +61,7 @@ def _panos_config(name: str, device: Device, snap: dict[str, Any]) -> None:
     config = snap["config"]
     assert config.startswith("config {") and f"hostname {name};" in config
     assert "snmp-community-string <removed>;" in config and "phash <removed>;" in config
+    assert "hash [ sha1 sha256 ];" in [line.strip() for line in config.split("\n")]  # IKE algorithms, kept
 
 
 def _fortinet_config(name: str, device: Device, snap: dict[str, Any]) -> None:
@@ -69,6 +72,40 @@ def _fortinet_config(name: str, device: Device, snap: dict[str, Any]) -> None:
     assert config.startswith("#config-version=") and f'    set hostname "{name}"' in config
     assert "set psksecret <removed>" in config and "set name <removed>" in config
     assert "ENC " not in config and "PRIVATE KEY" not in config
+    assert "        set proposal aes256-sha256" in config.split("\n")  # IKE algorithms, kept
+
+
+# The kinds of secret the lab must plant in each platform's configuration, in its real syntax (this test's list,
+# not the lab's): the classic ones and those the sanitiser once let through.
+KINDS: dict[str, set[str]] = {
+    "paloalto_panos": {
+        "admin_phash",
+        "snmp_community",
+        "ike_psk",
+        "private_key",
+        "http_server_password",
+        "http_header_auth",
+        "http_param_token",
+        "edl_url_password",
+        "edl_auth_password",
+        "scep_challenge",
+        "opaque_blob",
+    },
+    "fortinet": {
+        "admin_password",
+        "snmp_community",
+        "ipsec_psksecret",
+        "private_key",
+        "webhook_uri_token",
+        "webhook_body_token",
+        "webhook_bearer",
+        "fsw_snmp_community",
+        "edl_url_password",
+        "edl_username",
+        "edl_password",
+        "opaque_blob",
+    },
+}
 
 
 # platform -> (its lab personality, the target, what its snapshot's config and interfaces must show, the exit
@@ -122,14 +159,17 @@ def test_preupgrade_snapshot_has_the_lab_counts_and_a_config_without_secrets(
         snap = host["snapshot"]
         assert (snap["routes"], snap["arp"], snap["sessions"]) == COUNTS[name]
         check_config(name, device, snap)
-        for what, secret in lab_module.config_secrets(device).items():
+        secrets = lab_module.config_secrets(device)
+        assert KINDS[platform] <= set(secrets), f"{name}: the lab does not plant {KINDS[platform] - set(secrets)}"
+        for what, secret in secrets.items():
             assert secret not in results_text, f"{name}: {what} in results.json"
     run_log = (folder / "run.log").read_text(encoding="utf-8")
     assert info.password not in results_text
     assert info.password not in run_log
+    assert leaks(results_text) == [] and leaks(run_log) == []
     for device in devices.values():
-        for secret in lab_module.config_secrets(device).values():
-            assert secret not in run_log
+        for what, secret in lab_module.config_secrets(device).items():
+            assert secret not in run_log, f"{device.name}: {what} in run.log"
 
 
 def test_an_are_firewall_answers_as_the_estate_says(snapshot_lab: tuple[LabInfo, dict[str, Device]]) -> None:

@@ -16,6 +16,7 @@ from tasks.platforms.paloalto_panos import PLATFORM as PANOS
 from tasks.platforms.paloalto_panos import commands as panos
 from tasks.platforms.paloalto_panos import facts as panos_facts
 from tasks.platforms.paloalto_panos import readiness as panos_readiness
+from tasks.platforms.paloalto_panos import sanitise as panos_sanitise
 from tasks.platforms.paloalto_panos import snapshot as panos_snapshot
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "paloalto_panos"
@@ -23,6 +24,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "paloalto_panos"
 # Which parser reads which command folder; a new case is a new .txt/.yaml/.source triple, not new code.
 PARSERS: dict[str, Callable[[str], Any]] = {
     "show_system_info": panos_facts.parse_system_info,
+    "show_config_running": panos_sanitise.sanitise_config,
     "show_system_state": panos_facts.parse_transceivers,
     "show_high-availability_all": panos_readiness.parse_ha_all,
     "show_jobs_all": panos_readiness.parse_jobs,
@@ -107,6 +109,13 @@ def test_parse(case: Path) -> None:
             _assert_fields(row, want, f"rows[{i}]")
     if "media" in expected:
         assert panos_facts.media_by_port(text) == expected["media"]
+    if "lines" in expected:  # a sanitised configuration (show config running)
+        assert len(parsed.split("\n")) == expected["lines"]
+        for kept in expected["present"]:
+            assert kept in parsed.split("\n"), kept
+        for gone in expected["absent"]:
+            assert gone not in parsed, gone
+        assert panos_sanitise.sanitise_config(parsed) == parsed  # idempotent
     if "facts" in expected:
         _assert_fields(panos_facts.read_facts({"facts": text}).to_dict(), expected["facts"], "facts")
 

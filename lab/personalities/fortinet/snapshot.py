@@ -186,12 +186,85 @@ def config_secrets(device: Device) -> dict[str, str]:
         "cert_password": blob(device, "cert-password", 44),
         "private_key": "\n".join(key_lines),
         **{f"private_key_line{n}": line for n, line in enumerate(key_lines)},
+        "webhook_uri_token": _hex(device, "webhook-uri", 24),
+        "webhook_body_token": _hex(device, "webhook-body", 20),
+        "webhook_bearer": blob(device, "webhook-bearer", 40),
+        "fsw_snmp_community": "fsw-" + _hex(device, "fsw-snmp", 10),
+        "edl_url_password": "edl-" + _hex(device, "edl-url", 12),
+        "edl_username": "edl-" + _hex(device, "edl-user", 6),
+        "edl_password": blob(device, "edl-password", 44),
+        "opaque_blob": _hex(device, "opaque", 48),
     }
+
+
+def _hex(device: Device, salt: str, length: int) -> str:
+    """Deterministic hex text of `length` characters for a device and a purpose."""
+    return hashlib.sha256(f"{device.name}/{salt}".encode()).hexdigest()[:length]
+
+
+def _webhook_and_switch_snmp(device: Device, s: dict[str, str]) -> list[str]:
+    """Global sections with secrets: an automation action posting to a webhook (a token in its URL and body, a
+    bearer token in its headers: `set headers` on 7.0, `config http-headers` from 7.2), the FortiSwitches'
+    SNMP community, and an encrypted blob under a key that does not say so (`opaque-state`, invented to
+    exercise the sanitiser)."""
+    body = '{\\"text\\": \\"%%log%%\\", \\"token\\": \\"' + s["webhook_body_token"] + '\\"}'
+    if device.version.startswith(("6.", "7.0.")):
+        headers = [f'        set headers "Authorization:Bearer {s["webhook_bearer"]}"']
+    else:
+        headers = [
+            "        config http-headers",
+            "            edit 1",
+            '                set key "Authorization"',
+            f'                set value "Bearer {s["webhook_bearer"]}"',
+            "            next",
+            "        end",
+        ]
+    return [
+        "config system automation-action",
+        '    edit "notify-siem"',
+        "        set action-type webhook",
+        "        set protocol https",
+        f'        set uri "hooks.example.net/services/{s["webhook_uri_token"]}"',
+        f'        set http-body "{body}"',
+        "        set port 443",
+        *headers,
+        "    next",
+        "end",
+        "config switch-controller snmp-community",
+        "    edit 1",
+        f'        set name "{s["fsw_snmp_community"]}"',
+        "        config hosts",
+        "            edit 1",
+        "                set ip 10.0.0.50 255.255.255.255",
+        "            next",
+        "        end",
+        "    next",
+        "end",
+        "config system sdn-lab-extension",
+        f"    set opaque-state {s['opaque_blob']}",
+        "end",
+    ]
+
+
+def _external_resource(s: dict[str, str]) -> list[str]:
+    """A threat feed fetched with credentials in its URL and as a username and password."""
+    return [
+        "config system external-resource",
+        '    edit "blocklist"',
+        "        set type address",
+        f'        set resource "https://edl-reader:{s["edl_url_password"]}@lists.example.net/block.txt"',
+        f'        set username "{s["edl_username"]}"',
+        f"        set password ENC {s['edl_password']}",
+        "        set refresh-rate 5",
+        "    next",
+        "end",
+    ]
 
 
 def running_config(device: Device) -> str:
     """The non-default configuration `show` prints, in the shape of the oxidized samples (the `#config-version`
-    header, `config`/`edit`/`set`/`next`/`end`, a private key quoted over several unindented lines); on a
+    header, `config`/`edit`/`set`/`next`/`end`, a private key quoted over several unindented lines), with
+    secrets of every kind the sanitiser must remove (`config_secrets`); on a
     multi-VDOM unit wrapped in `config vdom` / `config global` as the 501E sample. Sections and values are
     [unverified]: written from documentation and knowledge."""
     s, build = config_secrets(device), build_info(device.version)[0]
@@ -270,6 +343,7 @@ def running_config(device: Device) -> str:
         f'        set certificate "{cert}"',
         "    next",
         "end",
+        *_webhook_and_switch_snmp(device, s),
     ]
     outside = up[0] if up else "port1"
     routes = ["config router static"]
@@ -308,6 +382,7 @@ def running_config(device: Device) -> str:
         f"        set ppk-secret ENC {s['ipsec_ppk_secret']}",
         "    next",
         "end",
+        *_external_resource(s),
         *routes,
     ]
     if vdom:

@@ -229,7 +229,19 @@ def config_secrets(device: Device) -> dict[str, str]:
         "radius_secret": "-AQ==" + _digest(device, "radius", 28) + "=",
         "tacacs_secret": "-AQ==" + _digest(device, "tacacs", 28) + "=",
         "private_key": "-AQ==" + _digest(device, "private-key", 120),
+        "http_server_password": "-AQ==" + _digest(device, "http-server", 28) + "=",
+        "http_header_auth": _digest(device, "http-basic", 32),
+        "http_param_token": "hec-" + _hex(device, "http-param", 16),
+        "edl_url_password": "edl-" + _hex(device, "edl-url", 12),
+        "edl_auth_password": "-AQ==" + _digest(device, "edl-auth", 28) + "=",
+        "scep_challenge": "scep-" + _hex(device, "scep", 16),
+        "opaque_blob": _hex(device, "opaque", 48),
     }  # fmt: skip
+
+
+def _hex(device: Device, salt: str, length: int) -> str:
+    """Deterministic hex text of ``length`` characters for a device and a purpose."""
+    return hashlib.sha256(f"{device.name}/{salt}".encode()).hexdigest()[:length]
 
 
 ConfigTree = dict[str, "ConfigTree | str | list[str] | None"]
@@ -251,6 +263,31 @@ def _render(tree: ConfigTree, depth: int = 0) -> list[str]:
     return lines
 
 
+def _http_server_profile(secrets: dict[str, str]) -> ConfigTree:
+    """An HTTP log-forwarding server profile to a SIEM: a server with a password, a payload format whose
+    headers and parameters carry credentials."""
+    return {
+        "server": {
+            "hec1": {
+                "address": "siem.example.net",
+                "protocol": "HTTPS",
+                "port": "8088",
+                "http-method": "POST",
+                "username": "estate-hec",
+                "password": secrets["http_server_password"],
+            }
+        },
+        "format": {
+            "traffic": {
+                "url-format": '"/services/collector/raw"',
+                "payload": '"$receive_time $serial $src $dst"',
+                "headers": {"Authorization": {"value": f'"Basic {secrets["http_header_auth"]}"'}},
+                "params": {"channel": {"value": secrets["http_param_token"]}},
+            }
+        },
+    }
+
+
 def _certificate(device: Device) -> str:
     body = "\n".join(_digest(device, f"cert-{n}", 64) for n in range(3))
     return f'"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n"'
@@ -258,9 +295,12 @@ def _certificate(device: Device) -> str:
 
 def running_config(device: Device) -> str:
     """A small, plausible running configuration for ``device`` in the brace format of ``show config running``:
-    users, server profiles with secrets, a certificate, the layer-3 ports, static routes, an IKE gateway,
-    management settings, NTP and SNMP, two zones and a rule [unverified: shape from documentation and
-    knowledge, no captured sample]."""
+    users, server profiles with secrets, an HTTP log-forwarding profile with credentials in its headers and
+    parameters, an external dynamic list with credentials in its URL, a SCEP profile with a challenge, a
+    certificate, the layer-3 ports, static routes, an IKE crypto profile and gateway, management settings, NTP
+    and SNMP, two zones and a rule; and an encrypted blob under a key that does not say so (``x-lab-extension``,
+    invented to exercise the sanitiser) [unverified: shape from documentation and knowledge, no captured
+    sample]."""
     secrets = config_secrets(device)
     l3 = _l3_ports(device)
     mgmt = mgmt_ip(device)
@@ -300,6 +340,27 @@ def running_config(device: Device) -> str:
                     },
                 },
                 "local-user-database": {"user": {"breakglass": {"phash": secrets["breakglass_phash"]}}},
+                "log-settings": {"http": {"siem-hec": _http_server_profile(secrets)}},
+                "external-list": {
+                    "blocklist": {
+                        "type": {
+                            "ip": {
+                                "recurring": {"five-minute": None},
+                                "url": f"https://edl-reader:{secrets['edl_url_password']}@lists.example.net/block.txt",
+                                "auth": {"username": "edl-reader", "password": secrets["edl_auth_password"]},
+                            }
+                        }
+                    }
+                },
+                "scep": {
+                    "corp-scep": {
+                        "scep-challenge": {"fixed": secrets["scep_challenge"]},
+                        "scep-url": "https://ndes.example.net/certsrv/mscep/mscep.dll",
+                        "ca-identity-name": f"{device.customer}-ca",
+                        "digest": "sha256",
+                    }
+                },
+                "x-lab-extension": {"opaque-state": secrets["opaque_blob"]},
                 "certificate": {
                     f"{device.name}-mgmt": {
                         "subject-hash": _digest(device, "subject", 8).lower(),
@@ -332,6 +393,15 @@ def running_config(device: Device) -> str:
                             }
                         },
                         "ike": {
+                            "crypto-profiles": {
+                                "ike-crypto-profiles": {
+                                    "default": {
+                                        "encryption": ["aes-128-cbc", "3des"],
+                                        "hash": ["sha1", "sha256"],
+                                        "dh-group": "group2",
+                                    }
+                                }
+                            },
                             "gateway": {
                                 f"gw-{device.site}-hub": {
                                     "authentication": {"pre-shared-key": {"key": secrets["ike_psk"]}},
@@ -339,7 +409,7 @@ def running_config(device: Device) -> str:
                                     "local-address": {"interface": outside},
                                     "peer-address": {"ip": peer},
                                 }
-                            }
+                            },
                         },
                     },
                     "deviceconfig": {

@@ -6,7 +6,15 @@ import re
 
 from tasks.errors import ParseError
 from tasks.platforms.fortinet.commands import COMMANDS, strip_session
-from tasks.platforms.text import PEM_PRIVATE_KEY_RE, REMOVED, first_line, names_secret
+from tasks.platforms.text import (
+    PEM_PRIVATE_KEY_RE,
+    REMOVED,
+    first_line,
+    looks_like_blob,
+    mask_encrypted_forms,
+    mask_url_credentials,
+    names_secret,
+)
 
 # --- show: the configuration sanitiser ---------------------------------------------------------------------
 
@@ -16,11 +24,27 @@ _SECRET_WORDS = frozenset({"key", "keys", "psk", "pwd", "secret", "psksecret", "
 _SECRET_SUBSTRINGS = ("password", "passphrase", "secret")
 # Keys that read like secrets but hold policy, time or public data.
 _NOT_SECRET_KEYS = frozenset({"password-expire", "password-policy", "passwd-policy", "public-key", "keylife"})
-# Inside these blocks (the `config` path, space-joined) these keys hold a secret too: a v1/v2c community's
-# `name` is its community string.
-_SECRET_IN_BLOCK: dict[str, frozenset[str]] = {"system snmp community": frozenset({"name", "community"})}
+# Inside these blocks (the innermost `config` path) these keys hold a secret too: a v1/v2c community's `name`
+# is its community string (the FortiGate's own, the FortiSwitches' it manages, a managed switch's); an
+# automation action's webhook `uri`, `http-body` and `headers` (and its `http-headers` entries' values) carry
+# tokens; an external resource's `username` goes with its password.
+_COMMUNITY = frozenset({"name", "community"})
+_SECRET_IN_BLOCK: dict[str, frozenset[str]] = {
+    "system snmp community": _COMMUNITY,
+    "switch-controller snmp-community": _COMMUNITY,
+    "snmp-community": _COMMUNITY,
+    "system automation-action": frozenset({"uri", "http-body", "headers"}),
+    "http-headers": frozenset({"value"}),
+    "system external-resource": frozenset({"username"}),
+}
+# Keys whose value is public even when it looks like a blob.
+_PUBLIC_KEYS = frozenset({"uuid", "certificate", "ca", "csr", "fingerprint", "serial", "snmp-index"})
 _SET_RE = re.compile(r"^(?P<indent>\s*)set\s+(?P<key>\S+)(?:\s+(?P<value>.*))?$")
 _CONFIG_RE = re.compile(r"^\s*config\s+(?P<path>.+?)\s*$")
+# A value FortiOS stores encrypted (`ENC <base64>`), wherever it is on the line.
+_ENC_RE = re.compile(r'(?:^|[\s"])ENC\s+\S')
+# A header comment that carries a key (`#private-encryption-key=...`).
+_HEADER_RE = re.compile(r"^(?P<name>#[\w-]+)=(?P<value>.*)$")
 
 
 def is_secret_key(key: str) -> bool:
@@ -44,9 +68,13 @@ def sanitise_config(text: str) -> str:
 
     Masked, on `set` lines: the value of a key that names a secret (`password`, `passwd`, `psksecret`,
     `secret`, `ppk-secret`, `key`, `secondary-key`, `auth-pwd`, `priv-pwd`, `private-key`, `key-string`,
-    ...), any value FortiOS stores encrypted (`ENC <base64>`) whatever its key, and a community's `name`
-    inside `config system snmp community`; anywhere, PEM private keys. A value quoted over several lines
-    (a private key) is masked as one. Pure and idempotent; an echoed command and trailing prompt are dropped.
+    `token`, ...), any value FortiOS stores encrypted (`ENC <base64>`) and any bare base64 or hex blob
+    whatever its key, a community's `name` (`config system snmp community`, `config switch-controller
+    snmp-community`), an automation action's webhook `uri`, `http-body`, `headers` and header values, an
+    external resource's `username`; a `#...key=` header's value; anywhere, PEM private keys, hashed forms
+    (`$6$...`), the user-info of URLs (`https://user:pw@host`) and secret-named query parameters (`?token=`).
+    An IKE `set proposal aes256-sha256` is kept. A value quoted over several lines (a private key) is masked
+    as one. Pure and idempotent; an echoed command and trailing prompt are dropped.
 
     >>> print(sanitise_config("config system admin\\n    edit \\"admin\\"\\n        set password ENC SH2abc=\\n"
     ...                       "        set accprofile \\"super_admin\\"\\n    next\\nend"))
@@ -68,6 +96,10 @@ def sanitise_config(text: str) -> str:
     while i < len(lines):
         line = lines[i]
         i += 1
+        header = _HEADER_RE.match(line.strip())
+        if header and is_secret_key(header["name"].lstrip("#")) and header["value"] != REMOVED:
+            out.append(f"{header['name']}={REMOVED}")
+            continue
         block = _CONFIG_RE.match(line)
         if block:
             path.append(block["path"])
@@ -80,7 +112,7 @@ def sanitise_config(text: str) -> str:
             continue
         statement = _SET_RE.match(line)
         if statement is None:
-            out.append(line)
+            out.append(_mask_anywhere(line))
             continue
         value = statement["value"] or ""
         continued = []
@@ -93,14 +125,20 @@ def sanitise_config(text: str) -> str:
         key = statement["key"]
         secret = (
             is_secret_key(key)
-            or value.startswith("ENC ")
+            or _ENC_RE.search(value) is not None
             or key.lower() in _SECRET_IN_BLOCK.get(path[-1] if path else "", frozenset())
+            or (key.lower() not in _PUBLIC_KEYS and not continued and looks_like_blob(value))
         )
         if secret and value and value != REMOVED:
             out.append(f"{statement['indent']}set {key} {REMOVED}")
         else:
-            out += [line, *continued]
+            out += [_mask_anywhere(line), *map(_mask_anywhere, continued)]
     return "\n".join(out)
+
+
+def _mask_anywhere(line: str) -> str:
+    """What is removed on every line whatever its key: encrypted and hashed forms, credentials in URLs."""
+    return mask_url_credentials(mask_encrypted_forms(line))
 
 
 def parse_config(text: str) -> str:

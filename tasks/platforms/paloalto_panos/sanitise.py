@@ -5,22 +5,32 @@ from __future__ import annotations
 import re
 
 from tasks.platforms.paloalto_panos.commands import strip_session
-from tasks.platforms.text import PEM_PRIVATE_KEY_RE, REMOVED, names_secret
+from tasks.platforms.text import (
+    PEM_PRIVATE_KEY_RE,
+    REMOVED,
+    looks_like_blob,
+    mask_encrypted_forms,
+    mask_url_credentials,
+    names_secret,
+)
 
 # --- show config running: the sanitiser ------------------------------------------------------------------
 
 
 # A configuration key names a secret when one of its `-`/`_`-separated words is one of these, or contains
-# one of the substrings (`phash`, `snmp-community-string`, `authpwd`, `pre-shared-key`, `private-key`, ...).
-_SECRET_WORDS = frozenset({"key", "keys", "psk", "apikey"})
-_SECRET_SUBSTRINGS = ("secret", "password", "passwd", "pwd", "passphrase", "hash", "community", "token")
+# one of the substrings (`phash`, `snmp-community-string`, `authpwd`, `pre-shared-key`, `private-key`,
+# `scep-challenge`, ...). `hash` alone is an IKE crypto profile's algorithm list (`hash [ sha1 sha256 ]`), not
+# a secret: a password hash is a `phash`, and a hashed value is removed by its form whatever its key.
+_SECRET_WORDS = frozenset({"key", "keys", "psk", "apikey", "phash"})
+_SECRET_SUBSTRINGS = ("secret", "password", "passwd", "pwd", "passphrase", "community", "token", "challenge")
 # Keys that read like secrets but hold policy or public data: a password policy, a certificate's name hashes.
 _NOT_SECRET_KEYS = frozenset(
     {"password-complexity", "password-profile", "password-change", "subject-hash", "issuer-hash"}
 )
-# Values PAN-OS never prints in clear whatever their key: its encrypted blobs and crypt(3) hashes.
-_BLOB_RE = re.compile(r"-AQ==[A-Za-z0-9+/=]*|\$(?:1|2[aby]?|5|6)\$[^\s;\"'<]+")
-_XML_SECRET_RE = re.compile(r"<(?P<tag>[\w-]+)(?P<attrs>[^>]*)>(?P<value>[^<]*)</(?P=tag)>")
+# Inside a block of these names (at any depth) these keys hold a secret too: an HTTP server profile's header
+# and parameter values (`headers { Authorization { value "Basic ..."; } }`, `params { ... value ...; }`).
+_SECRET_IN_BLOCK: dict[str, frozenset[str]] = {"headers": frozenset({"value"}), "params": frozenset({"value"})}
+_XML_TAG_RE = re.compile(r"<(?P<close>/?)(?P<tag>[\w-]+)(?P<attrs>[^>]*?)(?P<empty>/?)>")
 _BLOCK_OPEN_RE = re.compile(r"^(?P<indent>\s*)(?P<key>\"[^\"]*\"|[^\s{};\[\]\"]+)\s*\{\s*$")
 _STATEMENT_RE = re.compile(
     r"^(?P<indent>\s*)(?P<key>\"[^\"]*\"|[^\s{};\[\]\"]+)(?P<sep>\s+)(?P<value>.*?)(?P<end>;?)\s*$"
@@ -38,25 +48,51 @@ def is_secret_key(key: str) -> bool:
     return names_secret(key, _SECRET_WORDS, _SECRET_SUBSTRINGS, _NOT_SECRET_KEYS)
 
 
+def _secret_here(key: str, ancestors: list[str]) -> bool:
+    """Whether `key`, under the blocks `ancestors` (outermost first), holds a secret: it names one, a block
+    around it does, or a block around it makes it one (`_SECRET_IN_BLOCK`)."""
+    unquoted = [name.strip('"').lower() for name in ancestors]
+    return (
+        is_secret_key(key)
+        or any(is_secret_key(name) for name in unquoted)
+        or any(key.strip('"').lower() in _SECRET_IN_BLOCK.get(name, frozenset()) for name in unquoted)
+    )
+
+
 def _mask_set_line(line: str) -> str:
-    """`set ... <secret key> <value...>` -> `set ... <secret key> <removed>` (the first secret key decides)."""
+    """`set ... <secret key> <value...>` -> `set ... <secret key> <removed>` (the first secret key decides);
+    a value that looks encrypted is removed whatever its key."""
     words = line.split()
+    indent = line[: len(line) - len(line.lstrip())]
     for i, word in enumerate(words[1:-1], start=1):
-        if is_secret_key(word):
-            indent = line[: len(line) - len(line.lstrip())]
+        if _secret_here(word, words[1:i]):
             return indent + " ".join([*words[: i + 1], REMOVED])
+    if len(words) > 2 and looks_like_blob(words[-1]):
+        return indent + " ".join([*words[:-1], REMOVED])
     return line
 
 
-def _mask_xml(line: str) -> str:
-    """`<phash>...</phash>` -> `<phash><removed></phash>` for every secret-named element on the line."""
-
-    def repl(match: re.Match[str]) -> str:
-        if is_secret_key(match["tag"]) and match["value"].strip():
-            return f"<{match['tag']}{match['attrs']}>{REMOVED}</{match['tag']}>"
-        return match[0]
-
-    return _XML_SECRET_RE.sub(repl, line)
+def _mask_xml(line: str, stack: list[str]) -> str:
+    """`<phash>...</phash>` -> `<phash><removed></phash>` for the text of every element that holds a secret
+    (`_secret_here`) or looks encrypted; `stack` holds the elements open before the line and is updated."""
+    out: list[str] = []
+    pos = 0
+    opened = False  # whether the text before the current tag is the content of the innermost open element
+    for match in _XML_TAG_RE.finditer(line):
+        text = line[pos : match.start()]
+        if opened and stack and text.strip() and (_secret_here(stack[-1], stack[:-1]) or looks_like_blob(text)):
+            text = REMOVED
+        out += [text, match[0]]
+        pos = match.end()
+        opened = False
+        if match["close"]:
+            if match["tag"] in stack:
+                del stack[len(stack) - 1 - stack[::-1].index(match["tag"]) :]
+        elif not match["empty"] and not match["attrs"].rstrip().endswith("?"):
+            stack.append(match["tag"])
+            opened = True
+    out.append(line[pos:])
+    return "".join(out)
 
 
 def _open_quote(value: str) -> bool:
@@ -69,10 +105,13 @@ def sanitise_config(text: str) -> str:
 
     Reads the brace format of `show config running` (`config { ... }`), the `set` format and XML elements.
     Masked: the value of every key that names a secret (`phash`, `password`, `pre-shared-key`/`key`,
-    `snmp-community-string`, `secret`, `private-key`, `authpwd`, any key with secret/password/key/community/
-    hash in it) and everything inside a block so named; anywhere, PEM private keys, PAN-OS `-AQ==` blobs and
-    crypt hashes (`$1$`, `$5$`, `$6$`). A value quoted over several lines is masked as one. Pure and
-    idempotent; an echoed command and trailing prompt are dropped.
+    `snmp-community-string`, `secret`, `private-key`, `authpwd`, `scep-challenge`, any key with secret/
+    password/key/community/token/challenge in it) and everything inside a block so named; an HTTP server
+    profile's header and parameter values; any value that is one bare base64 or hex blob, whatever its key;
+    anywhere, PEM private keys, PAN-OS `-AQ==` blobs, crypt hashes (`$1$`, `$5$`, `$6$`, ...), the user-info of
+    URLs (`https://user:pw@host`) and secret-named query parameters (`?token=`). An IKE profile's
+    `hash [ sha1 sha256 ]` is kept. A value quoted over several lines is masked as one. Pure and idempotent;
+    an echoed command and trailing prompt are dropped.
 
     >>> print(sanitise_config("config {\\n  mgt-config {\\n    users {\\n      admin {\\n"
     ...                       "        phash $5$abc$xyz;\\n      }\\n    }\\n  }\\n}"))
@@ -90,31 +129,32 @@ def sanitise_config(text: str) -> str:
     """
     lines = strip_session(PEM_PRIVATE_KEY_RE.sub(REMOVED, text))
     out: list[str] = []
-    secret_depth: list[bool] = []  # per open block: whether it or an enclosing block names a secret
+    blocks: list[str] = []  # the open blocks' keys, outermost first
+    xml_stack: list[str] = []  # the open XML elements, outermost first
     i = 0
     while i < len(lines):
         line = lines[i]
         i += 1
         stripped = line.strip()
-        inside_secret = bool(secret_depth) and secret_depth[-1]
         if stripped.startswith("set "):
-            out.append(_BLOB_RE.sub(REMOVED, _mask_set_line(line)))
+            out.append(_mask_anywhere(_mask_set_line(line)))
             continue
         if stripped.startswith("<"):
-            out.append(_BLOB_RE.sub(REMOVED, _mask_xml(line)))
+            out.append(_mask_anywhere(_mask_xml(line, xml_stack)))
             continue
         if stripped == "}" or stripped == "};":
-            if secret_depth:
-                secret_depth.pop()
+            if blocks:
+                blocks.pop()
             out.append(line)
             continue
         block = _BLOCK_OPEN_RE.match(line)
         if block:
-            secret_depth.append(inside_secret or is_secret_key(block["key"]))
+            blocks.append(block["key"])
             out.append(line)
             continue
+        inside_secret = any(is_secret_key(name) for name in blocks)
         statement = _STATEMENT_RE.match(line)
-        if statement and (inside_secret or is_secret_key(statement["key"])):
+        if statement and (_secret_here(statement["key"], blocks) or looks_like_blob(statement["value"])):
             value = statement["value"]
             # a value quoted over several lines, or a list over several lines, ends where its quote/bracket does
             if _open_quote(value):
@@ -131,5 +171,10 @@ def sanitise_config(text: str) -> str:
             indent = line[: len(line) - len(line.lstrip())]
             out.append(f"{indent}{REMOVED};")
             continue
-        out.append(_BLOB_RE.sub(REMOVED, line))
+        out.append(_mask_anywhere(line))
     return "\n".join(out)
+
+
+def _mask_anywhere(line: str) -> str:
+    """What is removed on every line whatever its key: encrypted and hashed forms, credentials in URLs."""
+    return mask_url_credentials(mask_encrypted_forms(line))
