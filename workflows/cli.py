@@ -98,6 +98,15 @@ def build_parser() -> argparse.ArgumentParser:
     pre.add_argument("--checks", help="readiness checks: all (default), names, !name to drop one (docs/checks.md)")
     _common(pre)
 
+    post = commands.add_parser("post-upgrade", help="snapshot again and compare with the pre-upgrade snapshot")
+    post.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="RUN_DIR",
+        help="the pre-upgrade run folder to compare with (default: the newest under --out covering the hosts)",
+    )
+    _common(post)
+
     report = commands.add_parser("report", help="report tools")
     report_commands = report.add_subparsers(dest="report_command", required=True, parser_class=_Parser)
     merge = report_commands.add_parser("merge", help="merge shard run folders into one run folder and report")
@@ -206,6 +215,17 @@ def _cmd_preupgrade(args: argparse.Namespace, console: Console) -> int:
     return outcome.exit_code
 
 
+def _cmd_postupgrade(args: argparse.Namespace, console: Console) -> int:
+    from workflows.postupgrade import run_postupgrade
+
+    request = RunRequest(settings=_settings(args), selection=_selection(args), progress=True)
+    outcome, baseline = run_postupgrade(request, baseline_dir=args.baseline)
+    how = "the newest pre-upgrade run covering the hosts" if baseline.searched else "--baseline"
+    console.print(f"baseline: {baseline.folder} ({how})", markup=False, highlight=False)
+    print_summary(outcome, console)
+    return outcome.exit_code
+
+
 def _via(text: str | None) -> str | None:
     """`--via V1,V2` as given, once every hop is a release (an empty one is a usage error, not "no hops").
 
@@ -300,6 +320,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_report_merge(args, console)
         if args.command == "pre-upgrade":
             return _cmd_preupgrade(args, console)
+        if args.command == "post-upgrade":
+            return _cmd_postupgrade(args, console)
         return _cmd_audit(args, console)
     except InputError as exc:
         print(f"estate: {exc}", file=sys.stderr)

@@ -81,7 +81,7 @@ def preupgrade_host(task: Task, context: PreUpgradeContext) -> Result:
     checks = run_readiness(state, plan, context.today, context.checks, context.min_content)
     snapshot = None
     if snapshotting is not None:
-        snapshot, unreadable = _snapshot(snapshotting, outputs, facts, transceivers)
+        snapshot, unreadable = read_snapshot(snapshotting, outputs, facts, transceivers)
         failures += [
             CommandFailure(p, capabilities.command(p), FailureKind.UNREADABLE, why) for p, why in unreadable.items()
         ]
@@ -97,7 +97,7 @@ def preupgrade_host(task: Task, context: PreUpgradeContext) -> Result:
     return Result(host=host, result=record)
 
 
-def _snapshot(
+def read_snapshot(
     snapshotting: Snapshotting, outputs: dict[str, str], facts: Facts, transceivers: list[Transceiver]
 ) -> tuple[Snapshot, dict[str, str]]:
     """The snapshot of what was read, and {purpose: why} for each of its outputs it could not read (left out:

@@ -16,6 +16,7 @@ from typing import Any
 
 from nornir.core.plugins.runners import RunnersPluginRegister
 
+from tasks.checks.postupgrade import Thresholds
 from tasks.errors import UsageError
 from tasks.yamlfile import YamlDocument, YamlError, read_yaml
 
@@ -45,6 +46,7 @@ class Settings:
     checks: str = "all"  # pre-upgrade readiness checks: `all`, names, `!name` (workflows.selection.select_checks)
     min_content: str | None = None  # your policy: lowest Apps & Threats content before a PAN-OS upgrade
     runner: Runner = field(default_factory=Runner)  # config.yaml `runner:` (not a user_defined.estate key)
+    post_upgrade: Thresholds = field(default_factory=Thresholds)  # `post_upgrade:` mapping, ESTATE_POST_UPGRADE_<KEY>
 
     def override(self, **changes: Any) -> Settings:
         """A copy with the non-None `changes` applied (CLI flags win over config and environment)."""
@@ -65,7 +67,9 @@ class Settings:
 
 
 # The `user_defined.estate` keys, each with an ESTATE_<KEY> environment override.
-_SETTING_KEYS = tuple(f.name for f in fields(Settings) if f.name != "runner")
+_SETTING_KEYS = tuple(f.name for f in fields(Settings) if f.name not in ("runner", "post_upgrade"))
+POST_UPGRADE = "post_upgrade"
+_THRESHOLD_KEYS = tuple(f.name for f in fields(Thresholds))
 
 
 def _text(value: Any) -> str:
@@ -178,6 +182,43 @@ def _runner(doc: YamlDocument) -> tuple[Runner, Any]:
     return Runner(plugin, tuple(sorted(options.items()))), workers
 
 
+def _percent(value: Any, where: str) -> float:
+    """A threshold: a number of percent from 0 to 100; UsageError naming `where` otherwise."""
+    if isinstance(value, (bool, dict, list)):
+        number = None
+    else:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = None
+    if number is None or not 0 <= number <= 100:
+        raise UsageError(f"{where}: expected a percentage from 0 to 100, got {value!r}")
+    return number
+
+
+def _thresholds(doc: YamlDocument | None, environ: dict[str, str]) -> Thresholds:
+    """`user_defined.estate.post_upgrade` of `doc` over the defaults, then ESTATE_POST_UPGRADE_<KEY>; each warn
+    threshold must not be above its fail threshold."""
+    values: dict[str, float] = {}
+    if doc is not None:
+        path = ("user_defined", "estate", POST_UPGRADE)
+        for key, value in _mapping(doc, path).items():
+            where = doc.where((*path, key))
+            if key not in _THRESHOLD_KEYS:
+                raise UsageError(f"{where}: unknown threshold (known: {', '.join(_THRESHOLD_KEYS)})")
+            values[key] = _percent(value, where)
+    for key in _THRESHOLD_KEYS:
+        variable = f"ESTATE_POST_UPGRADE_{key.upper()}"
+        if environ.get(variable):
+            values[key] = _percent(environ[variable], f"{variable} (environment)")
+    thresholds = Thresholds(**values)
+    for area in ("routes", "arp", "sessions"):
+        warn, fail = thresholds.for_area(area)
+        if warn > fail:
+            raise UsageError(f"{POST_UPGRADE}: {area}_warn ({warn:g}) is above {area}_fail ({fail:g})")
+    return thresholds
+
+
 def _read_config(path: Path) -> YamlDocument:
     try:
         doc = read_yaml(path)
@@ -198,6 +239,7 @@ def load_settings(config_path: Path | None = None, environ: dict[str, str] | Non
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}  # setting -> where its value came from, for the range checks below
     runner = Runner()
+    doc = None
     if config_path is not None or path.exists():
         doc = _read_config(path)
         runner, workers = _runner(doc)
@@ -207,6 +249,8 @@ def load_settings(config_path: Path | None = None, environ: dict[str, str] | Non
         estate = _mapping(doc, ("user_defined", "estate"))
         for key, value in estate.items():
             where = doc.where(("user_defined", "estate", key))
+            if key == POST_UPGRADE:
+                continue  # a mapping of its own, read by _thresholds
             if key not in _SETTING_KEYS:
                 raise UsageError(f"{where}: unknown setting (known: {', '.join(_SETTING_KEYS)})")
             sources[key] = where
@@ -221,4 +265,4 @@ def load_settings(config_path: Path | None = None, environ: dict[str, str] | Non
         check_workers(values["workers"], sources["workers"])
     if "output" in values:
         check_output(values["output"], sources["output"])
-    return Settings(runner=runner, **values)
+    return Settings(runner=runner, post_upgrade=_thresholds(doc, environ), **values)

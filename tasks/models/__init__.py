@@ -8,6 +8,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # plan and snapshot import Verdict from here; from_dict imports them when called
+    from tasks.models.diff import DiffRow
     from tasks.models.plan import UpgradePlan
     from tasks.models.snapshot import Snapshot
 
@@ -194,7 +195,8 @@ class Finding:
 class HostRecord:
     """Everything a run learned about one host; what results.json, the workbook and JUnit are built from.
 
-    `plan` and `snapshot` are set by a pre-upgrade (None elsewhere, or when the host could not be checked).
+    `plan` and `snapshot` are set by a pre-upgrade (None elsewhere, or when the host could not be checked); a
+    post-upgrade sets `snapshot` (the one taken after) and `diff` (its comparison with the baseline's).
     """
 
     name: str
@@ -210,6 +212,7 @@ class HostRecord:
     findings: list[Finding] = field(default_factory=list)
     plan: UpgradePlan | None = None
     snapshot: Snapshot | None = None
+    diff: list[DiffRow] = field(default_factory=list)
 
     @property
     def verdict(self) -> Verdict:
@@ -232,11 +235,13 @@ class HostRecord:
             "findings": [f.to_dict() for f in self.findings],
             "snapshot": self.snapshot.to_dict() if self.snapshot else {},
             "plan": self.plan.to_dict() if self.plan else None,
+            "diff": [row.to_dict() for row in self.diff],
         }
 
     @classmethod
     def from_dict(cls, name: str, data: dict[str, Any]) -> HostRecord:
         """The inverse of `to_dict`: a host read back from a results.json (e.g. to merge shards)."""
+        from tasks.models.diff import DiffRow
         from tasks.models.plan import UpgradePlan
         from tasks.models.snapshot import Snapshot
 
@@ -254,6 +259,7 @@ class HostRecord:
             findings=[Finding.from_dict(f) for f in data.get("findings", [])],
             plan=UpgradePlan.from_dict(data["plan"]) if data.get("plan") else None,
             snapshot=Snapshot.from_dict(data["snapshot"]) if data.get("snapshot") else None,
+            diff=[DiffRow.from_dict(row) for row in data.get("diff") or []],
         )
 
 
