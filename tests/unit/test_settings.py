@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from nornir.plugins.runners import SerialRunner, ThreadedRunner
 
+from tasks.checks.postupgrade import Thresholds
 from tasks.errors import UsageError
 from workflows.selection import init_nornir
 from workflows.settings import Runner, Settings, load_settings
@@ -106,3 +107,37 @@ def test_missing_named_config_file(tmp_path: Path) -> None:
 )
 def test_environment_errors_name_the_variable(tmp_path: Path, variable: str, value: str, expected: str) -> None:
     assert error(config(tmp_path, "user_defined: {estate: {}}\n"), {variable: value}) == expected
+
+
+def test_post_upgrade_thresholds_default_config_and_environment(tmp_path: Path) -> None:
+    assert load_settings(config(tmp_path, "user_defined: {estate: {}}\n"), {}).post_upgrade == Thresholds()
+    path = config(tmp_path, "user_defined:\n  estate:\n    post_upgrade:\n      routes_warn: 2\n      arp_fail: 60\n")
+    thresholds = load_settings(path, {"ESTATE_POST_UPGRADE_SESSIONS_WARN": "70"}).post_upgrade
+    assert thresholds == Thresholds(routes_warn=2, arp_fail=60, sessions_warn=70)
+
+
+def test_shipped_config_has_the_default_thresholds() -> None:
+    assert load_settings(REPO / "config.yaml", {}).post_upgrade == Thresholds()
+
+
+@pytest.mark.parametrize(
+    ("text", "environ", "expected"),
+    [
+        (
+            "    post_upgrade: {routs_warn: 2}\n",
+            {},
+            ":3: user_defined.estate.post_upgrade.routs_warn: unknown threshold",
+        ),
+        ("    post_upgrade: {arp_warn: 120}\n", {}, "expected a percentage from 0 to 100, got 120"),
+        (
+            "    post_upgrade: {}\n",
+            {"ESTATE_POST_UPGRADE_ROUTES_FAIL": "x"},
+            "ESTATE_POST_UPGRADE_ROUTES_FAIL (environ",
+        ),
+        ("    post_upgrade: {routes_warn: 30}\n", {}, "post_upgrade: routes_warn (30) is above routes_fail (20)"),
+    ],
+)
+def test_bad_post_upgrade_thresholds_are_one_line(
+    tmp_path: Path, text: str, environ: dict[str, str], expected: str
+) -> None:
+    assert expected in error(config(tmp_path, "user_defined:\n  estate:\n" + text), environ)
