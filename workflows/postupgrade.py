@@ -57,7 +57,7 @@ def load_baseline(folder: Path) -> Baseline:
     """The pre-upgrade run in `folder`; UsageError (one line, exit 3) when it is missing or another run."""
     result = read_run(folder)
     if result.run.command != PREUPGRADE:
-        raise UsageError(f"--baseline {folder}: a {result.run.command} run folder, not a {PREUPGRADE} one")
+        raise UsageError(f"--baseline {folder}: not a {PREUPGRADE} run folder (its run is {result.run.command!r})")
     return Baseline(folder, result, searched=False)
 
 

@@ -48,7 +48,7 @@ def test_a_given_baseline_must_be_a_pre_upgrade_run(tmp_path: Path) -> None:
     folder = _run(tmp_path, "20261130T080000Z-pre-upgrade-acme", "pre-upgrade", ["fw1"])
     assert load_baseline(folder).result.run.command == "pre-upgrade"
     audit = _run(tmp_path, "20261130T090000Z-audit-acme", "audit", ["fw1"])
-    with pytest.raises(UsageError, match="a audit run folder, not a pre-upgrade one"):
+    with pytest.raises(UsageError, match="not a pre-upgrade run folder \\(its run is 'audit'\\)"):
         load_baseline(audit)
     with pytest.raises(UsageError, match="not found"):
         load_baseline(tmp_path / "missing")
