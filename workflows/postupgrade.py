@@ -123,14 +123,17 @@ def run_postupgrade(request: RunRequest, baseline_dir: Path | None = None) -> tu
         baseline = load_baseline(baseline_dir)  # before any connection: a bad folder is exit 3, nothing ran
     inputs = prepare(request)
     if baseline_dir is None:
-        names = list(inputs.nornir.inventory.hosts)
+        # Only hosts that take a snapshot need one in the baseline: the others are SKIPPED with their reason.
+        hosts = inputs.nornir.inventory.hosts.values()
+        names = [h.name for h in hosts if not isinstance(get_platform(h.platform or "").snapshot, Unsupported)]
         found = find_baseline(request.settings.output, names)
         if found is None:
             raise UsageError(
                 f"no {PREUPGRADE} run folder under {request.settings.output} covers the {len(names)} selected "
-                "hosts; give one with --baseline RUN_DIR"
+                "hosts that take a snapshot; give one with --baseline RUN_DIR"
             )
         baseline = found
+        log.info("baseline: %s, the newest %s run covering the selected hosts", baseline.folder, PREUPGRADE)
     # The run's target is the baseline's, so the Devices sheet and the summary show what was aimed at.
     targets = {p: t for p in inputs.matrices if (t := baseline.result.run.target_for(p)) is not None}
     inputs = replace(inputs, targets=targets)
