@@ -145,7 +145,10 @@ def test_post_upgrade_without_upgrade_then_with_an_optic_pulled(
     diff = sheet_rows(run_folder(out) / "report.xlsx", "Diff")
     problems = _problems(diff)
     device, port = PULLED
-    assert ("optics", port, "FAIL") in problems[device]
+    # The optic is missing and, with it, the port's link; what the port carried goes with it (routes, ARP,
+    # its configuration lines): WARNs beside the two FAILs.
+    assert ("optics", port, "FAIL") in problems[device] and ("interfaces", port, "FAIL") in problems[device]
+    assert {area for area, _, verdict in problems[device] if verdict == "FAIL"} == {"release", "optics", "interfaces"}
     assert any(f"optic missing from port {port}" in row["Message"] for row in diff if row["Device"] == device)
     for other in names - {device}:
         assert problems[other] == [("release", "", "FAIL")]
