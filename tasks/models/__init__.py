@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # plan and snapshot import Verdict from here; from_dict imports them when called
     from tasks.models.plan import UpgradePlan
     from tasks.models.snapshot import Snapshot
+    from tasks.models.upgrade import DeviceUpgrade
 
 
 class Verdict(str, Enum):
@@ -194,7 +195,8 @@ class Finding:
 class HostRecord:
     """Everything a run learned about one host; what results.json, the workbook and JUnit are built from.
 
-    `plan` and `snapshot` are set by a pre-upgrade (None elsewhere, or when the host could not be checked).
+    `plan` and `snapshot` are set by a pre-upgrade (None elsewhere, or when the host could not be checked);
+    `upgrade` by an upgrade run (its steps; results.json has the key only then).
     """
 
     name: str
@@ -210,6 +212,7 @@ class HostRecord:
     findings: list[Finding] = field(default_factory=list)
     plan: UpgradePlan | None = None
     snapshot: Snapshot | None = None
+    upgrade: DeviceUpgrade | None = None
 
     @property
     def verdict(self) -> Verdict:
@@ -220,7 +223,7 @@ class HostRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """The host's results.json entry: `snapshot` is `{}` and `plan` is null when the run made none."""
-        return {
+        data: dict[str, Any] = {
             "customer": self.customer,
             "site": self.site,
             "platform": self.platform,
@@ -233,12 +236,16 @@ class HostRecord:
             "snapshot": self.snapshot.to_dict() if self.snapshot else {},
             "plan": self.plan.to_dict() if self.plan else None,
         }
+        if self.upgrade is not None:
+            data["upgrade"] = self.upgrade.to_dict()
+        return data
 
     @classmethod
     def from_dict(cls, name: str, data: dict[str, Any]) -> HostRecord:
         """The inverse of `to_dict`: a host read back from a results.json (e.g. to merge shards)."""
         from tasks.models.plan import UpgradePlan
         from tasks.models.snapshot import Snapshot
+        from tasks.models.upgrade import DeviceUpgrade
 
         stage, _, error = (data.get("error") or "").partition(": ")
         return cls(
@@ -254,6 +261,7 @@ class HostRecord:
             findings=[Finding.from_dict(f) for f in data.get("findings", [])],
             plan=UpgradePlan.from_dict(data["plan"]) if data.get("plan") else None,
             snapshot=Snapshot.from_dict(data["snapshot"]) if data.get("snapshot") else None,
+            upgrade=DeviceUpgrade.from_dict(data["upgrade"]) if data.get("upgrade") else None,
         )
 
 
