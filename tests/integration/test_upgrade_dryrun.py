@@ -103,6 +103,32 @@ def test_dry_run_lists_the_steps_of_go_devices_skips_no_go_and_changes_nothing(
     assert 'name="hop 1: 10.1.9 → 10.2.0-h3"' in junit or "hop 1: 10.1.9" in junit
 
 
+def test_from_run_is_used_as_given_and_refused_when_too_old_or_not_a_pre_upgrade(
+    lab_env: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    common = ["--customer", "alpha", "--target", TARGET, "--inventory", str(lab_env.inventory), "--out", str(tmp_path)]
+    _, out, _ = run_cli(["pre-upgrade", *common], capsys)
+    pre_dir = run_folder(out)
+    code, out, err = run_cli(["upgrade", *common, "--from-run", str(pre_dir), "--max-per-site", "2"], capsys)
+    assert code == 0, err
+    assert f"gate: pre-upgrade run {pre_dir} (--from-run)" in out
+    waves = {r["Device"]: r["Wave"] for r in sheet_rows(run_folder(out) / "report.xlsx", "Upgrade")}
+    assert waves["alpha-lon1-fw02"] < waves["alpha-lon1-fw01"]  # room for two, but one HA peer at a time
+    upgrade_dir = run_folder(out)
+
+    code, _, err = run_cli(["upgrade", *common, "--from-run", str(upgrade_dir)], capsys)
+    assert (code, err.strip()) == (
+        3,
+        f"estate: --from-run {upgrade_dir}: not a pre-upgrade run folder (its command: upgrade)",
+    )
+    other = [a if a != TARGET else "11.1.4-h7" for a in common]
+    code, _, err = run_cli(["upgrade", *other, "--from-run", str(pre_dir)], capsys)
+    assert code == 3 and f"another target (paloalto_panos: {TARGET})" in err
+    monkeypatch.setenv("ESTATE_UPGRADE_MAX_PREUPGRADE_AGE_H", "0.00001")
+    code, _, err = run_cli(["upgrade", *common, "--from-run", str(pre_dir)], capsys)
+    assert code == 3 and "h old, older than upgrade.max_preupgrade_age_h (1e-05 h)" in err
+
+
 def test_execute_is_refused_with_nothing_written(
     lab_env: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
