@@ -13,7 +13,7 @@ LAB_CREDENTIALS = $(if $(filter .lab/inventory,$(INVENTORY)),{ test -f .lab/cred
 TARGET ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test unit integration lint lab-up lab-down lab-status audit pre-upgrade inventory-check bench clean
+.PHONY: help install demo test unit integration lint lab-up lab-down lab-status audit pre-upgrade upgrade inventory-check bench clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -62,6 +62,9 @@ audit: install ## audit optics: make audit CUSTOMER=acme-bank TARGET=10.2.4-h4 [
 
 pre-upgrade: install ## readiness, upgrade path, GO / NO-GO: make pre-upgrade CUSTOMER=acme-bank TARGET=10.2.4-h4
 	$(LAB_CREDENTIALS) $(ESTATE) pre-upgrade --inventory $(INVENTORY) --customer $(CUSTOMER) --target $(TARGET) $(if $(VIA),--via $(VIA))
+
+upgrade: install ## dry run of the upgrade of the GO devices (steps, waves): make upgrade CUSTOMER=acme-bank TARGET=10.2.4-h4
+	$(LAB_CREDENTIALS) $(ESTATE) upgrade --inventory $(INVENTORY) --customer $(CUSTOMER) --target $(TARGET)
 
 inventory-check: install ## validate the inventory: make inventory-check [INVENTORY=inventory]
 	$(ESTATE) inventory check --inventory $(INVENTORY)

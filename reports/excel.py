@@ -16,7 +16,7 @@ from reports.runfolder import atomic_path
 from reports.sheets import CellValue, Row, SheetSpec, standard_sheets
 from reports.summary import (
     BLOCKERS_HEADERS,
-    NO_BLOCKERS,
+    DECISION_HEADER,
     RUN_TITLE,
     SITES_HEADERS,
     SUMMARY_VERDICTS,
@@ -54,18 +54,23 @@ _VERDICTS = {v.value: v for v in Verdict}
 
 
 def write_workbook(
-    result: RunResult, path: Path, extra_sheets: Sequence[SheetSpec] = (), go_no_go: bool = False
+    result: RunResult,
+    path: Path,
+    extra_sheets: Sequence[SheetSpec] = (),
+    go_no_go: bool = False,
+    summary: SummaryData | None = None,
 ) -> None:
     """Write the report of `result` to `path`: the five standard sheets, then `extra_sheets` in order.
 
-    `go_no_go` makes the Summary show GO / NO-GO per site (pre-upgrade runs). The workbook is saved to a
+    `go_no_go` makes the Summary show GO / NO-GO per site (pre-upgrade runs); `summary` replaces the Summary's
+    content (an upgrade run's: to upgrade and skipped per site). The workbook is saved to a
     temporary file beside `path` and renamed: never half a workbook.
     """
     specs = [*standard_sheets(result), *extra_sheets]
     _check_titles([SUMMARY_TITLE, *(spec.title for spec in specs)])
     workbook = Workbook()
     workbook.remove(workbook.active)
-    write_summary(workbook.create_sheet(SUMMARY_TITLE), summary_data(result, go_no_go))
+    write_summary(workbook.create_sheet(SUMMARY_TITLE), summary or summary_data(result, go_no_go))
     for spec in specs:
         write_sheet(workbook.create_sheet(spec.title), spec)
     workbook.properties.creator = "estate"
@@ -105,7 +110,7 @@ def write_summary(ws: Worksheet, data: SummaryData) -> None:
     for number, row in enumerate([*data.sites, data.total], start=2):
         _write_row(ws, number, row)
         _colour_counts(ws, number)
-        if len(data.headers) > len(SITES_HEADERS):
+        if data.headers[-1] == DECISION_HEADER:
             _colour_decision(ws, number, len(data.headers))
     total_row = len(data.sites) + 2
     for cell in ws[total_row]:
@@ -130,7 +135,7 @@ def _write_blockers(ws: Worksheet, start: int, data: SummaryData) -> int:
         _write_row(ws, row, blocker)
         row += 1
     if not data.blockers:
-        ws.cell(row=row, column=1, value=NO_BLOCKERS)
+        ws.cell(row=row, column=1, value=data.empty_text)
         row += 1
     if data.unchecked:
         noun = "device" if data.unchecked == 1 else "devices"

@@ -33,6 +33,7 @@ class SummaryData:
     run: list[tuple[str, CellValue]]
     headers: tuple[str, ...] = SITES_HEADERS
     blockers_title: str = BLOCKERS_TITLE
+    empty_text: str = NO_BLOCKERS  # the line under the blockers' header when there are none
 
 
 def summary_data(result: RunResult, go_no_go: bool = False) -> SummaryData:

@@ -107,6 +107,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(post)
 
+    up = commands.add_parser("upgrade", help="walk each GO device along its upgrade path (a dry run unless --execute)")
+    up.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        required=True,
+        metavar="VERSION",
+        help="target release per platform: a bare version (10.2.4-h4) or PLATFORM=VERSION (repeatable)",
+    )
+    up.add_argument("--execute", action="store_true", help="change the devices (not built yet: refused)")
+    up.add_argument("--from-run", type=Path, metavar="DIR", help="the pre-upgrade run folder to start from")
+    up.add_argument("--max-per-site", type=int, default=1, metavar="N", help="devices of a site at once (default 1)")
+    up.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue an interrupted run (not built yet)")
+    up.add_argument("--force", action="store_true", help="skip the gate and the known-issue re-check (a warning)")
+    _common(up)
+
     report = commands.add_parser("report", help="report tools")
     report_commands = report.add_subparsers(dest="report_command", required=True, parser_class=_Parser)
     merge = report_commands.add_parser("merge", help="merge shard run folders into one run folder and report")
@@ -226,6 +242,51 @@ def _cmd_postupgrade(args: argparse.Namespace, console: Console) -> int:
     return outcome.exit_code
 
 
+def _cmd_upgrade(args: argparse.Namespace, console: Console) -> int:
+    from workflows.upgrade import UpgradeOptions, check_options, run_upgrade
+
+    options = UpgradeOptions(
+        from_run=args.from_run,
+        max_per_site=args.max_per_site,
+        force=args.force,
+        execute=args.execute,
+        resume=args.resume,
+    )
+    check_options(options)  # --execute and --resume are refused before anything is read or written
+    request = RunRequest(
+        settings=_settings(args), selection=_selection(args), targets=tuple(args.target), progress=True
+    )
+    outcome, gate = run_upgrade(request, options)
+    print_upgrade(outcome, gate.how, console)
+    return outcome.exit_code
+
+
+def print_upgrade(outcome: RunOutcome, gate: str, console: Console, limit: int = 40) -> None:
+    """One screen: the gate, counts, one line per device (its wave and path, or why it is skipped); the steps
+    and their commands are in the workbook's Upgrade sheet."""
+    result = outcome.result
+    walking = [h for h in host_order(result.hosts) if h.upgrade and h.upgrade.steps]
+    skipped = [h for h in host_order(result.hosts) if not (h.upgrade and h.upgrade.steps)]
+    target = f" to {result.run.target}" if result.run.target else ""
+    console.print(f"[bold]upgrade[/bold] (dry run, nothing changed){target}: {len(result.hosts)} devices")
+    console.print(f"gate: {gate}", markup=False)
+    console.print(f"[green]to upgrade {len(walking)}[/], [dim]skipped {len(skipped)}[/]")
+    for host in (walking + skipped)[:limit]:
+        upgrade = host.upgrade
+        if upgrade is not None and upgrade.steps and host.plan is not None:
+            path = " → ".join(host.plan.path)
+            forced = f" ({upgrade.forced})" if upgrade.forced else ""
+            line = f"  {host.name}: wave {upgrade.wave}, {path}, {len(upgrade.hops)} hops, {len(upgrade.steps)} steps"
+            console.print(line + forced, markup=False)
+        else:
+            reason = upgrade.reason if upgrade else f"{host.error_stage}: {host.error}"
+            console.print(f"  {host.name}: SKIPPED: {_short(reason)}", markup=False)
+    if len(result.hosts) > limit:
+        console.print(f"  … and {len(result.hosts) - limit} more")
+    console.print("every step and its command: the Upgrade sheet of report.xlsx")
+    console.print(f"run folder: {outcome.run_dir}", markup=False, highlight=False)
+
+
 def _via(text: str | None) -> str | None:
     """`--via V1,V2` as given, once every hop is a release (an empty one is a usage error, not "no hops").
 
@@ -322,6 +383,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_preupgrade(args, console)
         if args.command == "post-upgrade":
             return _cmd_postupgrade(args, console)
+        if args.command == "upgrade":
+            return _cmd_upgrade(args, console)
         return _cmd_audit(args, console)
     except InputError as exc:
         print(f"estate: {exc}", file=sys.stderr)

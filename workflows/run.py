@@ -18,6 +18,7 @@ from reports.json_report import write_results_json
 from reports.junit import write_junit
 from reports.runfolder import Journal, make_run_dir, run_id
 from reports.sheets import SheetSpec
+from reports.summary import SummaryData
 from tasks.errors import UsageError
 from tasks.matrix import Matrix, Waiver, load_matrix, load_waivers
 from tasks.models import HostRecord, RunInfo, RunResult, Verdict
@@ -153,12 +154,15 @@ def execute(
     *,
     sheets: Callable[[RunResult], Sequence[SheetSpec]] | None = None,
     go_no_go: bool = False,
+    summary: Callable[[RunResult], SummaryData] | None = None,
+    notes: Sequence[tuple[int, str]] = (),
     **task_kwargs: Any,
 ) -> RunOutcome:
     """Run `task` on every selected host and write report.xlsx, results.json, junit.xml and run.log.
 
     `sheets` adds the workflow's own sheets after the standard ones; `go_no_go` makes the Summary decide per
-    site. Every other keyword goes to the task.
+    site; `summary` gives the Summary's content instead; `notes` ((logging level, text)) are logged at the
+    start of run.log. Every other keyword goes to the task.
     """
     selection = request.selection
     hosts = inputs.nornir.inventory.hosts
@@ -183,6 +187,8 @@ def execute(
             request.settings.workers,
             info.target,
         )
+        for level, note in notes:
+            log.log(level, "%s", note)
         records = _run_hosts(command, request, inputs, run_dir, task, task_kwargs)
         info.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
         ordered = sorted(records.values(), key=lambda r: (r.customer, r.site, r.name))
@@ -190,7 +196,8 @@ def execute(
         write_results_json(result, run_dir / "results.json")
         write_junit(result, run_dir / "junit.xml")
         extra = sheets(result) if sheets is not None else ()
-        write_workbook(result, run_dir / "report.xlsx", extra, go_no_go=go_no_go)
+        overview = summary(result) if summary is not None else None
+        write_workbook(result, run_dir / "report.xlsx", extra, go_no_go=go_no_go, summary=overview)
         log.info("finished: %s", result.counts())
         return RunOutcome(result=result, run_dir=run_dir, exit_code=exit_code(result), go_no_go=go_no_go)
 

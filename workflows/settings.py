@@ -45,6 +45,8 @@ class Settings:
     command_timeout: float = 30.0
     checks: str = "all"  # pre-upgrade readiness checks: `all`, names, `!name` (workflows.selection.select_checks)
     min_content: str | None = None  # your policy: lowest Apps & Threats content before a PAN-OS upgrade
+    # `upgrade.max_preupgrade_age_h`: the oldest pre-upgrade run folder `estate upgrade` starts from, in hours
+    max_preupgrade_age_h: float = 24.0
     runner: Runner = field(default_factory=Runner)  # config.yaml `runner:` (not a user_defined.estate key)
     post_upgrade: Thresholds = field(default_factory=Thresholds)  # `post_upgrade:` mapping, ESTATE_POST_UPGRADE_<KEY>
 
@@ -66,10 +68,15 @@ class Settings:
         return {"plugin": self.runner.plugin, "options": options}
 
 
-# The `user_defined.estate` keys, each with an ESTATE_<KEY> environment override.
-_SETTING_KEYS = tuple(f.name for f in fields(Settings) if f.name not in ("runner", "post_upgrade"))
-POST_UPGRADE = "post_upgrade"
+# Settings kept in a section of `user_defined.estate` (section, key): the field; env ESTATE_<SECTION>_<KEY>.
+_SECTIONED = {("upgrade", "max_preupgrade_age_h"): "max_preupgrade_age_h"}
+POST_UPGRADE = "post_upgrade"  # a mapping of thresholds of its own (`_thresholds`), ESTATE_POST_UPGRADE_<KEY>
 _THRESHOLD_KEYS = tuple(f.name for f in fields(Thresholds))
+# The top-level `user_defined.estate` keys, each with an ESTATE_<KEY> environment override.
+_SETTING_KEYS = tuple(
+    f.name for f in fields(Settings) if f.name not in ("runner", POST_UPGRADE) and f.name not in _SECTIONED.values()
+)
+_SECTIONS = tuple(dict.fromkeys(section for section, _ in _SECTIONED))
 
 
 def _text(value: Any) -> str:
@@ -91,6 +98,7 @@ def _content(value: Any) -> str:
 
 _CONVERTERS: dict[str, Any] = {"inventory": Path, "matrices": Path, "output": Path, "workers": int}
 _CONVERTERS |= {"connect_timeout": float, "command_timeout": float, "checks": _text, "min_content": _content}
+_CONVERTERS |= {"max_preupgrade_age_h": float}
 _KIND_NAMES = {Path: "a path", int: "int", float: "float", _text: "text"}
 _KIND_NAMES[_content] = "a content version such as 8635 or 8635-7675"
 
@@ -229,6 +237,17 @@ def _read_config(path: Path) -> YamlDocument:
     return doc
 
 
+def _read_section(doc: YamlDocument, section: str, values: dict[str, Any], sources: dict[str, str]) -> None:
+    """The settings of `user_defined.estate.<section>` into `values` (UsageError on an unknown key)."""
+    known = {key: name for (sec, key), name in _SECTIONED.items() if sec == section}
+    for key, value in _mapping(doc, ("user_defined", "estate", section)).items():
+        where = doc.where(("user_defined", "estate", section, key))
+        if key not in known:
+            raise UsageError(f"{where}: unknown setting (known: {', '.join(known)})")
+        sources[known[key]] = where
+        values[known[key]] = _coerce(value, _CONVERTERS[known[key]], where)
+
+
 def load_settings(config_path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
     """Defaults, then config.yaml (`user_defined.estate`, `runner`), then ESTATE_* environment variables.
 
@@ -251,12 +270,17 @@ def load_settings(config_path: Path | None = None, environ: dict[str, str] | Non
             where = doc.where(("user_defined", "estate", key))
             if key == POST_UPGRADE:
                 continue  # a mapping of its own, read by _thresholds
+            if key in _SECTIONS:
+                _read_section(doc, key, values, sources)
+                continue
             if key not in _SETTING_KEYS:
-                raise UsageError(f"{where}: unknown setting (known: {', '.join(_SETTING_KEYS)})")
+                known = ", ".join((*_SETTING_KEYS, *_SECTIONS, POST_UPGRADE))
+                raise UsageError(f"{where}: unknown setting (known: {known})")
             sources[key] = where
             values[key] = _coerce(value, _CONVERTERS[key], where)
-    for key in _SETTING_KEYS:
-        variable = f"ESTATE_{key.upper()}"
+    variables = {key: f"ESTATE_{key.upper()}" for key in _SETTING_KEYS}
+    variables |= {name: f"ESTATE_{section.upper()}_{key.upper()}" for (section, key), name in _SECTIONED.items()}
+    for key, variable in variables.items():
         env = environ.get(variable)
         if env:
             sources[key] = f"{variable} (environment)"

@@ -11,6 +11,7 @@ if TYPE_CHECKING:  # plan and snapshot import Verdict from here; from_dict impor
     from tasks.models.diff import DiffRow
     from tasks.models.plan import UpgradePlan
     from tasks.models.snapshot import Snapshot
+    from tasks.models.upgrade import DeviceUpgrade
 
 
 class Verdict(str, Enum):
@@ -196,7 +197,8 @@ class HostRecord:
     """Everything a run learned about one host; what results.json, the workbook and JUnit are built from.
 
     `plan` and `snapshot` are set by a pre-upgrade (None elsewhere, or when the host could not be checked); a
-    post-upgrade sets `snapshot` (the one taken after) and `diff` (its comparison with the baseline's).
+    post-upgrade sets `snapshot` (the one taken after) and `diff` (its comparison with the baseline's);
+    `upgrade` is set by an upgrade run (its steps; results.json has the key only then).
     """
 
     name: str
@@ -213,6 +215,7 @@ class HostRecord:
     plan: UpgradePlan | None = None
     snapshot: Snapshot | None = None
     diff: list[DiffRow] = field(default_factory=list)
+    upgrade: DeviceUpgrade | None = None
 
     @property
     def verdict(self) -> Verdict:
@@ -223,7 +226,7 @@ class HostRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """The host's results.json entry: `snapshot` is `{}` and `plan` is null when the run made none."""
-        return {
+        data: dict[str, Any] = {
             "customer": self.customer,
             "site": self.site,
             "platform": self.platform,
@@ -237,6 +240,9 @@ class HostRecord:
             "plan": self.plan.to_dict() if self.plan else None,
             "diff": [row.to_dict() for row in self.diff],
         }
+        if self.upgrade is not None:
+            data["upgrade"] = self.upgrade.to_dict()
+        return data
 
     @classmethod
     def from_dict(cls, name: str, data: dict[str, Any]) -> HostRecord:
@@ -244,6 +250,7 @@ class HostRecord:
         from tasks.models.diff import DiffRow
         from tasks.models.plan import UpgradePlan
         from tasks.models.snapshot import Snapshot
+        from tasks.models.upgrade import DeviceUpgrade
 
         stage, _, error = (data.get("error") or "").partition(": ")
         return cls(
@@ -260,6 +267,7 @@ class HostRecord:
             plan=UpgradePlan.from_dict(data["plan"]) if data.get("plan") else None,
             snapshot=Snapshot.from_dict(data["snapshot"]) if data.get("snapshot") else None,
             diff=[DiffRow.from_dict(row) for row in data.get("diff") or []],
+            upgrade=DeviceUpgrade.from_dict(data["upgrade"]) if data.get("upgrade") else None,
         )
 
 

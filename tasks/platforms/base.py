@@ -17,6 +17,7 @@ from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver, Unsupported
 from tasks.models.readiness import NotReported, ReadinessState
 from tasks.models.snapshot import Snapshot
+from tasks.models.upgrade import StepKind
 from tasks.versions import Version
 
 Outputs = Mapping[str, str]  # {purpose or follow-up key: the command's output}
@@ -78,6 +79,31 @@ class Snapshotting:
 
     commands: tuple[str, ...]
     read: Callable[[Outputs, Facts, list[Transceiver]], Snapshot]
+
+
+@dataclass(frozen=True)
+class StepCommand:
+    """One command of an upgrade step, as data: `command` may hold `{version}` (the image's release),
+    `{image}` and `{server}` (where the image comes from); `expect` says what ends the step (the answer
+    polled for, the prompts answered), as the Upgrade sheet shows it."""
+
+    command: str
+    expect: str = ""
+
+
+@dataclass(frozen=True)
+class UpgradeDriver:
+    """How a platform performs each upgrade step: the commands per `StepKind`, in sending order.
+
+    A kind the platform does not have is absent (FortiOS: no separate download, reboot or delete; its
+    `execute restore image` fetches, writes and reboots, so `install_reboots` is set and the known-issue
+    re-check comes before the install). `DOWNLOAD_BASE`, `DOWNLOAD` and `DELETE` commands are sent once per
+    image of the hop; the others once per hop with the hop's target release. The executing code is shared.
+    """
+
+    steps: Mapping[StepKind, tuple[StepCommand, ...]]
+    install_reboots: bool = False
+    note: str = ""  # shown with the install step (e.g. FortiOS: multi-VDOM units through `config global`)
 
 
 C = TypeVar("C")
@@ -168,7 +194,13 @@ def available(value: C | Unsupported) -> C | None:
 _NO_READINESS = Unsupported("no readiness checks for this OS yet")
 _NO_SNAPSHOT = Unsupported("no state snapshot for this OS yet")
 _NO_SANITISER = Unsupported("no configuration sanitiser for this OS yet")
-_DEFAULTS = {"readiness": _NO_READINESS, "snapshot": _NO_SNAPSHOT, "sanitise_config": _NO_SANITISER}
+_NO_UPGRADE = Unsupported("upgrade not supported for this OS yet")
+_DEFAULTS = {
+    "readiness": _NO_READINESS,
+    "snapshot": _NO_SNAPSHOT,
+    "sanitise_config": _NO_SANITISER,
+    "upgrade": _NO_UPGRADE,
+}
 
 
 @dataclass(frozen=True)
@@ -193,6 +225,9 @@ class Platform:
     readiness: Readiness | Unsupported = _NO_READINESS
     snapshot: Snapshotting | Unsupported = _NO_SNAPSHOT
     sanitise_config: Callable[[str], str] | Unsupported = _NO_SANITISER
+    # How the upgrade run walks a hop on this OS (commands per step, as data); `estate upgrade` skips its devices
+    # with the reason when Unsupported.
+    upgrade: UpgradeDriver | Unsupported = _NO_UPGRADE
     # The netmiko driver to open sessions with, when it is not `device_type` itself (a platform estate knows
     # under its own name, served by one of netmiko's drivers).
     netmiko_device_type: str | None = None

@@ -4,6 +4,7 @@
 - `facts`: `get system status` and the optics as Facts and Transceivers;
 - `readiness`: the pre-upgrade parsers and `read`, their outputs as a `ReadinessState`;
 - `snapshot`: link state, counts and the sanitised configuration as a `Snapshot`;
+- `upgrade`: the commands of each upgrade step (`UpgradeDriver`);
 - `sanitise`: the configuration sanitiser; `version`: the FortiOS version scheme;
 - `vdom`: multi-VDOM mode, and which commands run in `config global` or in a VDOM.
 """
@@ -11,7 +12,7 @@
 from __future__ import annotations
 
 from tasks.platforms.base import Platform, Readiness, Snapshotting
-from tasks.platforms.fortinet import facts, readiness, sanitise, snapshot, vdom
+from tasks.platforms.fortinet import facts, readiness, sanitise, snapshot, upgrade, vdom
 from tasks.platforms.fortinet.commands import (
     COMMANDS,
     DEVICE_TYPE,
@@ -37,6 +38,7 @@ PLATFORM = Platform(
     readiness=Readiness(READINESS_COMMANDS, readiness.read, readiness.NEEDS),
     snapshot=Snapshotting(SNAPSHOT_COMMANDS, snapshot.read),
     sanitise_config=sanitise.sanitise_config,
+    upgrade=upgrade.DRIVER,
     error_markers=ERROR_MARKERS,
     contexts=vdom.contexts,
 )

@@ -4,13 +4,14 @@
 - `facts`: `show system info`, HA state and optics (`show system state`) as Facts and Transceivers;
 - `readiness`: the pre-upgrade parsers and `read`, their outputs as a `ReadinessState`;
 - `snapshot`: link state, counts and the sanitised configuration as a `Snapshot`;
+- `upgrade`: the commands of each upgrade step (`UpgradeDriver`);
 - `sanitise`: the configuration sanitiser; `version`: the PAN-OS version scheme.
 """
 
 from __future__ import annotations
 
 from tasks.platforms.base import Platform, Readiness, Snapshotting
-from tasks.platforms.paloalto_panos import facts, readiness, sanitise, snapshot
+from tasks.platforms.paloalto_panos import facts, readiness, sanitise, snapshot, upgrade
 from tasks.platforms.paloalto_panos.commands import (
     COMMANDS,
     DEVICE_TYPE,
@@ -37,6 +38,7 @@ PLATFORM = Platform(
     readiness=Readiness(READINESS_COMMANDS, readiness.read, readiness.NEEDS),
     snapshot=Snapshotting(SNAPSHOT_COMMANDS, snapshot.read),
     sanitise_config=sanitise.sanitise_config,
+    upgrade=upgrade.DRIVER,
     error_markers=ERROR_MARKERS,
     command_variants=command_variants,
 )

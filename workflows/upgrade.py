@@ -1,0 +1,281 @@
+"""`estate upgrade`: the gate (GO devices of a pre-upgrade run), the steps of each hop, the order per site.
+
+This step builds the dry run (the default): it contacts no device, works from the pre-upgrade's typed plans,
+and writes per device and hop the exact steps it would take, with the wave each device would go in.
+`--execute` and `--resume` are refused until the runner that performs the steps exists (docs/upgrade.md).
+
+The gate: `--from-run DIR` (refused when it is not a pre-upgrade run folder, is older than
+`upgrade.max_preupgrade_age_h`, has another target or does not cover the selection), else the newest pre-upgrade
+run folder under the output folder that covers the selected hosts with the same targets and is young enough,
+else a fresh pre-upgrade run first. NO-GO devices and devices whose platform cannot be upgraded are SKIPPED
+with their reason; `--force` lets NO-GO devices through (and skips their known-issue re-check), with a warning.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from nornir.core.inventory import Host
+from nornir.core.task import Result, Task
+
+from reports.runfolder import RESULTS_NAME, read_run
+from reports.upgrade import upgrade_sheet, upgrade_summary
+from tasks.checks.decision import Decision, decide_device
+from tasks.checks.upgrade_steps import WaveDevice, upgrade_steps, upgrade_waves
+from tasks.errors import UsageError
+from tasks.models import Finding, HostRecord, RunResult, Severity, Unsupported, Verdict
+from tasks.models.plan import ARROW
+from tasks.models.upgrade import DeviceUpgrade, StepKind, StepResult, UpgradeStatus
+from tasks.platforms import get_platform
+from workflows.processors import record_for
+from workflows.run import RunOutcome, RunRequest, execute, prepare
+
+log = logging.getLogger(__name__)
+
+COMMAND = "upgrade"
+PREUPGRADE = "pre-upgrade"
+NOT_BUILT = "--execute: not built yet: the dry run shows what it would do"
+RESUME_NOT_BUILT = "--resume: not built yet (it resumes an --execute run): the dry run shows what it would do"
+FORCED = "--force: known-issue re-check skipped"
+FORCED_PAST = "--force: gate skipped ({reason}); known-issue re-check skipped"
+
+
+@dataclass(frozen=True)
+class UpgradeOptions:
+    """The upgrade's own flags besides the selection and the targets."""
+
+    from_run: Path | None = None
+    max_per_site: int = 1
+    force: bool = False
+    execute: bool = False
+    resume: Path | None = None
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The pre-upgrade run the upgrade starts from, and how it was chosen (one line for the log and terminal)."""
+
+    result: RunResult
+    run_dir: Path
+    how: str
+
+
+def age_hours(result: RunResult, now: datetime) -> float:
+    """Hours since the run started (when its state was read).
+
+    >>> from tasks.models import RunInfo
+    >>> run = RunResult(RunInfo("r", "pre-upgrade", [], "1.0", "2026-01-01T00:00:00+00:00"), [])
+    >>> age_hours(run, datetime(2026, 1, 1, 6, 30, tzinfo=timezone.utc))
+    6.5
+    """
+    started = datetime.fromisoformat(result.run.started)
+    if started.tzinfo is None:
+        started = started.replace(tzinfo=timezone.utc)
+    return (now - started).total_seconds() / 3600
+
+
+def other_target(result: RunResult, targets: Mapping[str, str]) -> str | None:
+    """`platform: its target there` for the first platform whose target differs from `targets`, else None."""
+    for platform, target in sorted(targets.items()):
+        theirs = result.run.target_for(platform)
+        if theirs != target:
+            return f"{platform}: {theirs or 'none'}"
+    return None
+
+
+def uncovered(result: RunResult, names: Iterable[str]) -> list[str]:
+    """The names not in the run, in the order given."""
+    present = {host.name for host in result.hosts}
+    return [name for name in names if name not in present]
+
+
+def check_from_run(
+    run_dir: Path, result: RunResult, names: list[str], targets: Mapping[str, str], now: datetime, max_age_h: float
+) -> None:
+    """UsageError (one line) unless `result` is a pre-upgrade run of `targets`, young enough, covering `names`."""
+    where = f"--from-run {run_dir}"
+    if result.run.command != PREUPGRADE:
+        raise UsageError(f"{where}: not a {PREUPGRADE} run folder (its command: {result.run.command})")
+    age = age_hours(result, now)
+    if age > max_age_h:
+        limit = f"upgrade.max_preupgrade_age_h ({max_age_h:g} h)"
+        raise UsageError(f"{where}: {age:.1f} h old, older than {limit}; run pre-upgrade again")
+    differs = other_target(result, targets)
+    if differs:
+        wanted = ", ".join(f"{p}: {t}" for p, t in sorted(targets.items()))
+        raise UsageError(f"{where}: another target ({differs}); this upgrade targets {wanted}")
+    missing = uncovered(result, names)
+    if missing:
+        raise UsageError(f"{where}: does not cover {len(missing)} selected devices, e.g. {missing[0]}")
+
+
+def find_preupgrade(
+    out_dir: Path, names: list[str], targets: Mapping[str, str], now: datetime, max_age_h: float
+) -> tuple[Path, RunResult] | None:
+    """The newest pre-upgrade run folder under `out_dir` covering `names` with `targets`, when it is younger than
+    `max_age_h`; None otherwise (a folder that cannot be read is passed over)."""
+    if not out_dir.is_dir():
+        return None
+    folders = sorted((p for p in out_dir.iterdir() if f"-{PREUPGRADE}-" in p.name), key=lambda p: p.name, reverse=True)
+    for folder in folders:
+        if not (folder / RESULTS_NAME).is_file():
+            continue
+        try:
+            result = read_run(folder)
+        except UsageError as exc:
+            log.info("passed over %s: %s", folder, exc)
+            continue
+        if result.run.command != PREUPGRADE or other_target(result, targets) or uncovered(result, names):
+            continue
+        age = age_hours(result, now)
+        if age > max_age_h:
+            log.info("newest covering pre-upgrade run %s is %.1f h old (limit %g h)", folder, age, max_age_h)
+            return None
+        return folder, result
+    return None
+
+
+def choose_gate(request: RunRequest, names: list[str], targets: Mapping[str, str], options: UpgradeOptions) -> Gate:
+    """The pre-upgrade run to start from: `--from-run`, the newest fitting one, else a fresh pre-upgrade now."""
+    now = datetime.now(timezone.utc)
+    max_age = request.settings.max_preupgrade_age_h
+    if options.from_run is not None:
+        result = read_run(options.from_run)
+        check_from_run(options.from_run, result, names, targets, now, max_age)
+        return Gate(result, options.from_run, f"pre-upgrade run {options.from_run} (--from-run)")
+    found = find_preupgrade(request.settings.output, names, targets, now, max_age)
+    if found is not None:
+        folder, result = found
+        return Gate(result, folder, f"pre-upgrade run {folder} ({age_hours(result, now):.1f} h old)")
+    from workflows.preupgrade import run_preupgrade
+
+    log.warning("no pre-upgrade run younger than %g h covers the selection: running one now", max_age)
+    outcome = run_preupgrade(request)
+    return Gate(outcome.result, outcome.run_dir, f"fresh pre-upgrade run {outcome.run_dir}")
+
+
+def plan_device(pre: HostRecord, force: bool) -> DeviceUpgrade:
+    """What the upgrade does with one device (wave not yet set): its steps, or SKIPPED with the first reason."""
+    driver = get_platform(pre.platform).upgrade
+    if isinstance(driver, Unsupported):
+        return DeviceUpgrade(UpgradeStatus.SKIPPED, reason=driver.reason)
+    decision = decide_device(pre)
+    forced = ""
+    if decision.decision is Decision.NO_GO:
+        if not force or pre.plan is None:
+            return DeviceUpgrade(UpgradeStatus.SKIPPED, reason=f"NO-GO: {decision.reason}")
+        forced = FORCED_PAST.format(reason=f"NO-GO: {decision.reason}")
+    elif force:
+        forced = FORCED
+    plan = pre.plan
+    if plan is None:
+        return DeviceUpgrade(UpgradeStatus.SKIPPED, reason="no upgrade plan in the pre-upgrade run")
+    if not plan.hops:
+        return DeviceUpgrade(UpgradeStatus.SKIPPED, reason=f"already on {plan.target}")
+    steps = upgrade_steps(plan, driver)
+    if force:
+        skipped = "not re-checked: --force"
+        steps = tuple(
+            replace(s, result=StepResult.SKIPPED, message=skipped) if s.kind is StepKind.RECHECK else s for s in steps
+        )
+    return DeviceUpgrade(UpgradeStatus.DRY_RUN, steps=steps, forced=forced)
+
+
+def upgrade_findings(upgrade: DeviceUpgrade) -> list[Finding]:
+    """One finding per hop (a JUnit testcase per device x hop), a WARN naming what --force skipped, or one
+    SKIPPED finding with the reason."""
+    if upgrade.status is UpgradeStatus.SKIPPED:
+        return [Finding(COMMAND, Severity.INFO, Verdict.SKIPPED, upgrade.reason)]
+    findings = [Finding("force", Severity.WARNING, Verdict.WARN, upgrade.forced)] if upgrade.forced else []
+    for hop in upgrade.hops:
+        steps = [s for s in upgrade.steps if s.hop == hop]
+        name = f"hop {hop}: {steps[0].from_version} {ARROW} {steps[0].to_version}"
+        kinds = ", ".join(dict.fromkeys(s.kind.value for s in steps))
+        message = f"dry run, wave {upgrade.wave}: {len(steps)} steps ({kinds})"
+        findings.append(Finding(name, Severity.INFO, Verdict.PASS, message))
+    return findings
+
+
+def plan_upgrade(hosts: Iterable[Host], gate: RunResult, options: UpgradeOptions) -> dict[str, HostRecord]:
+    """{host: its upgrade record}: facts and plan from the pre-upgrade, its steps, and its wave in its site."""
+    by_name = {host.name: host for host in gate.hosts}
+    planned: dict[str, tuple[HostRecord, DeviceUpgrade]] = {}
+    for host in hosts:
+        pre = by_name[host.name]
+        planned[host.name] = (pre, plan_device(pre, options.force))
+    walking = [
+        WaveDevice(name, pre.customer, pre.site, pre.facts.ha_state if pre.facts else None)
+        for name, (pre, upgrade) in planned.items()
+        if upgrade.status is UpgradeStatus.DRY_RUN
+    ]
+    waves = upgrade_waves(walking, options.max_per_site)
+    records: dict[str, HostRecord] = {}
+    for host in hosts:
+        pre, upgrade = planned[host.name]
+        upgrade = replace(upgrade, wave=waves.get(host.name))
+        records[host.name] = record_for(
+            host, facts=pre.facts, plan=pre.plan, upgrade=upgrade, findings=upgrade_findings(upgrade)
+        )
+    return records
+
+
+def check_options(options: UpgradeOptions) -> None:
+    """UsageError for what this step does not do yet (`--execute`, `--resume`) and a bad `--max-per-site`."""
+    if options.execute:
+        raise UsageError(NOT_BUILT)
+    if options.resume is not None:
+        raise UsageError(RESUME_NOT_BUILT)
+    if options.max_per_site < 1:
+        raise UsageError(f"--max-per-site: must be at least 1, got {options.max_per_site}")
+
+
+def force_warnings(records: Mapping[str, HostRecord]) -> list[str]:
+    """What `--force` skipped: the devices the gate would have skipped (each with its reason), and the
+    known-issue re-check of every forced device."""
+    upgrades = {name: r.upgrade for name, r in sorted(records.items()) if r.upgrade and r.upgrade.forced}
+    if not upgrades:
+        return []
+    past = [f"{name} ({u.forced})" for name, u in upgrades.items() if u.forced != FORCED]
+    lines = (
+        [f"--force: the gate would have skipped {len(past)} devices, shown anyway: {'; '.join(past)}"] if past else []
+    )
+    lines.append(f"{FORCED} for {len(upgrades)} devices: {', '.join(upgrades)}")
+    return lines
+
+
+def dry_run_host(task: Task, records: Mapping[str, HostRecord]) -> Result:
+    """The dry run of one host: its planned record, unchanged. No connection is opened."""
+    return Result(host=task.host, result=records[task.host.name])
+
+
+def run_upgrade(request: RunRequest, options: UpgradeOptions) -> tuple[RunOutcome, Gate]:
+    """The dry run of an upgrade over the selected devices: gate, steps, waves, run folder; no device is touched."""
+    check_options(options)
+    inputs = prepare(request)
+    if not inputs.targets:
+        raise UsageError("--target: give the release to upgrade to (a bare version or PLATFORM=VERSION)")
+    untargeted = sorted(set(inputs.matrices) - set(inputs.targets))
+    if untargeted:
+        log.warning("devices left out, no target release for their platform: %s", ", ".join(untargeted))
+        nornir = inputs.nornir.filter(filter_func=lambda host: host.platform in inputs.targets)
+        inputs = replace(inputs, nornir=nornir, matrices={p: inputs.matrices[p] for p in inputs.targets})
+    hosts = list(inputs.nornir.inventory.hosts.values())
+    gate = choose_gate(request, [h.name for h in hosts], inputs.targets, options)
+    records = plan_upgrade(hosts, gate.result, options)
+    notes = [(logging.INFO, f"dry run: no device is contacted; gate: {gate.how}")]
+    notes += [(logging.WARNING, line) for line in force_warnings(records)]
+    outcome = execute(
+        COMMAND,
+        request,
+        inputs,
+        dry_run_host,
+        sheets=lambda result: [upgrade_sheet(result)],
+        summary=upgrade_summary,
+        notes=notes,
+        records=records,
+    )
+    return outcome, gate
