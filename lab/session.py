@@ -144,7 +144,8 @@ class CliSession(asyncssh.SSHServerSession):
             assert self._chan is not None
             self._chan.exit(0)
             return False
-        self._write(self._shell.prompt())
+        if reply.prompt:
+            self._write(self._shell.prompt())
         return True
 
     def _faulty_text(self, line: str, reply: Reply) -> str:
