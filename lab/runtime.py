@@ -253,6 +253,21 @@ class DeviceRuntime:
         self.faults.discard("install_fail")
         return self._new_job("SWInstall", now, INSTALL_S, "FAIL" if fail else "OK", version)
 
+    def restore_image(self, version: str, now: float) -> None:
+        """FortiOS ``execute restore image``: fetch, check, write, reboot into ``version``.
+
+        ``Refused`` (nothing changes) under ``download_fail`` (once), ``disk_full`` or ``install_fail`` (once).
+        """
+        self.tick(now)
+        if "download_fail" in self.faults or "disk_full" in self.faults:
+            self.faults.discard("download_fail")
+            raise Refused("Transfer timed out.\nCommand fail. Return code -1")
+        if "install_fail" in self.faults:
+            self.faults.discard("install_fail")
+            raise Refused("Check image error.\nCommand fail. File is not an update file.")
+        self.installed = version
+        self.restart(now)
+
     def delete_image(self, version: str) -> None:
         if version == self.version:
             raise Refused(f"Server error : Cannot delete the running software version {version}")
@@ -264,8 +279,16 @@ class DeviceRuntime:
         self.changed()
 
     def restart(self, now: float) -> None:
-        """``request restart system``: away for ``reboot_s``, then boot (or loop, or hang)."""
+        """``request restart system``: away for ``reboot_s``, then boot (or loop, or hang).
+
+        An active HA member fails over: its passive peer becomes active and it comes back passive (preemption
+        is not simulated).
+        """
         self.state, self.up_at, self.booted_at = State.REBOOTING, now + self.reboot_s, None
+        peer = self.peer
+        if self.ha_state == "active" and peer is not None and peer.ha_state == "passive" and peer.state is State.UP:
+            peer.ha_state, self.ha_state = "active", "passive"
+            peer.changed()
         self.changed()
         if self.on_reboot is not None:
             self.on_reboot(self)

@@ -248,3 +248,82 @@ def test_cli_lab_status_json_and_ctl(lab: tuple[LabInfo, Path], capsys: pytest.C
     assert main(["lab", "ctl", "fault", "acme-lon1-fw01", "melt", "--state-dir", str(state_dir)]) == 3
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "melt" in err
+
+
+FORTI_ESTATE = {
+    "defaults": {"reboot_s": 2},
+    "customers": {
+        "acme": {
+            "sites": {
+                "par1": {
+                    "devices": [
+                        {
+                            "name": "acme-par1-fgt01",
+                            "platform": "fortinet",
+                            "model": "FortiGate-60F",
+                            "version": "7.2.6",
+                        },
+                        {
+                            "name": "acme-par1-fgt02",
+                            "platform": "fortinet",
+                            "model": "FortiGate-60F",
+                            "version": "7.0.13",
+                            "vdoms": ["root", "dmz"],
+                        },
+                    ]
+                }
+            }
+        }
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def forti_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LabInfo, Path]]:
+    root = tmp_path_factory.mktemp("upgrade-forti-lab")
+    with running_lab(root, FORTI_ESTATE, max_runtime=600) as info:
+        yield info, root / "state"
+
+
+def _forti_restore(conn: BaseConnection, image: str) -> str:
+    reply = conn.send_command_timing(f"execute restore image tftp {image} 10.0.0.5", last_read=0.5)
+    assert "This operation will replace the current firmware version!" in reply
+    assert "Do you want to continue? (y/n)" in reply
+    conn.write_channel("y")  # one key, no Enter, as FortiOS reads it
+    time.sleep(1.0)
+    return conn.read_channel()
+
+
+@pytest.mark.parametrize(("name", "context"), [("acme-par1-fgt01", None), ("acme-par1-fgt02", "config global")])
+def test_fortios_restore_image_reboots_into_the_new_version(
+    forti_lab: tuple[LabInfo, Path], name: str, context: str | None
+) -> None:
+    info, state_dir = forti_lab
+    port = info.devices[name]
+    conn = ConnectHandler(**netmiko_params(info, name, "fortinet", conn_timeout=5))
+    if context is not None:
+        conn.send_command(context, expect_string=r"\(global\) #")
+    text = _forti_restore(conn, "FGT_60F-v7.4.8.M-build2795-FORTINET.out")
+    assert "Checking new firmware integrity ... pass" in text and "The system is going down NOW !!" in text
+    conn.disconnect()
+    time.sleep(0.5)
+    assert _refuses(port)
+    assert _state(state_dir, name)["state"] == "rebooting"
+    _wait_port(port)
+    conn = ConnectHandler(**netmiko_params(info, name, "fortinet", conn_timeout=5))
+    assert "v7.4.8" in conn.send_command("get system status")
+    conn.disconnect()
+    assert _state(state_dir, name)["version"] == "7.4.8"
+
+
+def test_fortios_restore_bad_image_and_download_fail_change_nothing(forti_lab: tuple[LabInfo, Path]) -> None:
+    info, state_dir = forti_lab
+    name = "acme-par1-fgt01"
+    _wait_state(state_dir, name, "up")
+    _wait_port(info.devices[name])
+    conn = ConnectHandler(**netmiko_params(info, name, "fortinet", conn_timeout=5))
+    assert "File is not an update file" in _forti_restore(conn, "image.out")
+    control.ctl(state_dir, "fault", name, "download_fail")
+    assert "Transfer timed out" in _forti_restore(conn, "FGT_60F-v7.4.9.M-build2829-FORTINET.out")
+    conn.disconnect()
+    assert _state(state_dir, name)["state"] == "up"

@@ -226,3 +226,12 @@ def test_control_answers() -> None:
     assert "unknown device" in answer({"verb": "fault", "device": "nope", "args": ["disk_full"]}, runtimes)["error"]
     assert "usage" in answer({"verb": "link-down", "device": "fw1"}, runtimes)["error"]
     assert "no port" in answer({"verb": "link-down", "device": "fw1", "args": ["ethernet9/9"]}, runtimes)["error"]
+
+
+def test_rebooting_the_active_member_fails_over_to_the_passive() -> None:
+    active = _runtime(_device(ha=Ha("fw2", "active")))
+    passive = DeviceRuntime(replace(_device(ha=Ha("fw1", "passive")), name="fw2"))
+    active.peer, passive.peer = passive, active
+    active.restart(0.0)
+    active.tick(active.reboot_s)
+    assert (active.state, active.ha_state, passive.ha_state) == (State.UP, "passive", "active")
