@@ -36,11 +36,15 @@ _USAGE = {
 
 
 def device_ports(runtime: DeviceRuntime) -> list[str]:
-    """The ports of a device: the model's layout (PAN-OS), else the ports holding optics."""
+    """The ports of a device: the model's layout (PAN-OS, FortiOS), else the ports holding optics."""
     if runtime.base.platform == "paloalto_panos":
         from lab.personalities.paloalto_panos.hardware import ports
 
         return [port for port, _ in ports(runtime.base.model)]
+    if runtime.base.platform == "fortinet":
+        from lab.personalities.fortinet.hardware import MODELS
+
+        return [port for port, _ in MODELS[runtime.base.model]]
     return [optic.port for optic in runtime.base.optics]
 
 

@@ -178,6 +178,9 @@ class Device:
     drop_commands: tuple[str, ...] = ()
     vdoms: tuple[str, ...] = ()  # FortiGate virtual domains: non-empty = multi-VDOM mode
     reboot_s: float = DEFAULT_REBOOT_S  # seconds a reboot keeps the device away (its port refuses)
+    # Ports whose optic was pulled while the lab runs (lab.runtime; never from the estate file): still
+    # configured, so the configuration and routes keep them; only link state and transceiver output change.
+    pulled_optics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

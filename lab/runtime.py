@@ -144,7 +144,10 @@ class DeviceRuntime:
             if "disk_full" in self.faults:
                 state = replace(state, disk_free_mb=DISK_FULL_MB)
             ha = Ha(self.base.ha.peer, self.ha_state or self.base.ha.state) if self.base.ha is not None else None
-            self._cache = replace(self.base, version=self.version, optics=tuple(self.optics), ha=ha, state=state)
+            pulled = tuple(o.port for o in self.base.optics if o.port not in {p.port for p in self.optics})
+            self._cache = replace(
+                self.base, version=self.version, optics=tuple(self.optics), ha=ha, state=state, pulled_optics=pulled
+            )
         return self._cache
 
     def changed(self) -> None:

@@ -205,6 +205,7 @@ def test_link_down_and_pull_optic_change_what_the_device_reports(lab: tuple[LabI
     info, state_dir = lab
     name = "acme-lon1-fw02"
     conn = _connect(info, name)
+    config = conn.send_command("show config running")
     before = conn.send_command("show interface hardware")
     assert re.search(r"^ethernet1/14\s+\d+\s+10000/full/up", before, re.M), before
     control.ctl(state_dir, "link-down", name, "ethernet1/13")
@@ -214,6 +215,7 @@ def test_link_down_and_pull_optic_change_what_the_device_reports(lab: tuple[LabI
     assert re.search(r"^ethernet1/14\s+\d+\s+ukn/ukn/down", after, re.M), after
     optics = conn.send_command("show system state filter sys.s1.p14.phy")
     assert "SFP-10GLR-31" not in optics and "sfp" not in optics
+    assert conn.send_command("show config running") == config  # a failure, not a configuration change
     conn.disconnect()
     assert _state(state_dir, name)["non_oem_optics"] == 0
 
@@ -327,3 +329,20 @@ def test_fortios_restore_bad_image_and_download_fail_change_nothing(forti_lab: t
     assert "Transfer timed out" in _forti_restore(conn, "FGT_60F-v7.4.9.M-build2829-FORTINET.out")
     conn.disconnect()
     assert _state(state_dir, name)["state"] == "up"
+
+
+def test_fortios_link_down_shows_in_interface_physical(forti_lab: tuple[LabInfo, Path]) -> None:
+    info, state_dir = forti_lab
+    name = "acme-par1-fgt01"
+    _wait_state(state_dir, name, "up")
+    _wait_port(info.devices[name])
+    conn = ConnectHandler(**netmiko_params(info, name, "fortinet", conn_timeout=5))
+    before = conn.send_command("get system interface physical")
+    block = re.search(r"==\[(\S+)\]\s+mode: static\s+ip: (10\.\S+) .*?status: up", before, re.S)
+    assert block is not None, before
+    port, ip = block.group(1), block.group(2)
+    control.ctl(state_dir, "link-down", name, port)
+    after = conn.send_command("get system interface physical")
+    conn.disconnect()
+    down = re.search(rf"==\[{re.escape(port)}\]\s+mode: static\s+ip: (\S+) .*?status: (\w+)", after, re.S)
+    assert down is not None and down.groups() == (ip, "down"), after

@@ -20,7 +20,7 @@ from lab.personalities.paloalto_panos.readiness import ntp_servers
 def _l3_ports(device: Device) -> list[str]:
     """The ports that are up in ``show interface hardware`` (an optic, or the first two copper ports): the
     layer-3 interfaces of the generated configuration, in port order."""
-    optics = {optic.port for optic in device.optics}
+    optics = {optic.port for optic in device.optics} | set(device.pulled_optics)
     return [
         port for i, (port, cage) in enumerate(ports(device.model)) if port in optics or (cage == "copper" and i < 2)
     ]
