@@ -7,7 +7,8 @@ One request per line, one answer per line::
     anything refused                                      -> {"ok": false, "error": "one line"}
 
 Verbs: ``status``, ``replace-optics DEVICE``, ``fault DEVICE KIND``, ``link-down DEVICE PORT``,
-``pull-optic DEVICE PORT``. ``lab.control.status_json`` / ``ctl`` are the client.
+``pull-optic DEVICE PORT``, ``set-config DEVICE --add LINE --remove REGEX`` (args as flag/value pairs).
+``lab.control.status_json`` / ``ctl`` are the client.
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ from lab.runtime import FAULT_KINDS, DeviceRuntime, Refused
 log = logging.getLogger(__name__)
 
 CONTROL_SOCKET = "ctl.sock"
-VERBS: dict[str, int] = {"replace-optics": 0, "fault": 1, "link-down": 1, "pull-optic": 1}  # verb -> argument count
+# verb -> argument count (-1: set-config's `--add LINE` / `--remove REGEX` pairs, at least one)
+VERBS: dict[str, int] = {"replace-optics": 0, "fault": 1, "link-down": 1, "pull-optic": 1, "set-config": -1}
 _USAGE = {
     "replace-optics": "replace-optics DEVICE",
     "fault": f"fault DEVICE KIND (KIND: {', '.join(FAULT_KINDS)})",
     "link-down": "link-down DEVICE PORT",
     "pull-optic": "pull-optic DEVICE PORT",
+    "set-config": "set-config DEVICE [--add LINE]... [--remove REGEX]...",
 }
 
 
@@ -62,7 +65,7 @@ def answer(request: Any, runtimes: dict[str, DeviceRuntime], now: float | None =
     runtime = runtimes.get(str(name))
     if runtime is None:
         return {"ok": False, "error": f"unknown device {name!r}"}
-    if not isinstance(args, list) or len(args) != VERBS[verb]:
+    if not isinstance(args, list) or not _arity_ok(verb, args):
         return {"ok": False, "error": f"usage: {_USAGE[verb]}"}
     try:
         message = _apply(verb, runtime, [str(a) for a in args], now)
@@ -72,8 +75,21 @@ def answer(request: Any, runtimes: dict[str, DeviceRuntime], now: float | None =
     return {"ok": True, "message": message}
 
 
+def _arity_ok(verb: str, args: list[Any]) -> bool:
+    if VERBS[verb] >= 0:
+        return len(args) == VERBS[verb]
+    pairs = list(zip(args[::2], args[1::2], strict=False))
+    return bool(args) and len(args) % 2 == 0 and all(flag in ("--add", "--remove") for flag, _ in pairs)
+
+
 def _apply(verb: str, runtime: DeviceRuntime, args: list[str], now: float) -> str:
     name = runtime.base.name
+    if verb == "set-config":
+        pairs = list(zip(args[::2], args[1::2], strict=True))
+        add = [value for flag, value in pairs if flag == "--add"]
+        remove = [value for flag, value in pairs if flag == "--remove"]
+        runtime.set_config(add, remove)
+        return f"{name}: configuration changed ({len(add)} added, {len(remove)} removal patterns)"
     if verb == "replace-optics":
         return f"{name}: {runtime.replace_optics(now)} optics replaced with OEM parts"
     if verb == "fault":
@@ -86,8 +102,11 @@ def _apply(verb: str, runtime: DeviceRuntime, args: list[str], now: float) -> st
     return f"{name}: optic pulled from {args[0]}"
 
 
-async def start_control(state_dir: Path, runtimes: dict[str, DeviceRuntime], estate: Estate) -> asyncio.AbstractServer:
-    """Serve the control socket of ``state_dir`` (replacing a stale one)."""
+async def start_control(
+    state_dir: Path, runtimes: dict[str, DeviceRuntime], estate: Estate
+) -> asyncio.AbstractServer | None:
+    """Serve the control socket of ``state_dir`` (replacing a stale one); None, logged, if it cannot be made (a
+    state dir path too long for a Unix socket): the lab still serves, `lab ctl` then says it cannot connect."""
     path = state_dir / CONTROL_SOCKET
     state_dir.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
@@ -106,7 +125,11 @@ async def start_control(state_dir: Path, runtimes: dict[str, DeviceRuntime], est
         finally:
             writer.close()
 
-    server = await asyncio.start_unix_server(client, path=str(path))
+    try:
+        server = await asyncio.start_unix_server(client, path=str(path))
+    except OSError as exc:
+        log.warning("no control socket at %s: %s", path, exc)
+        return None
     os.chmod(path, 0o600)
     log.info("control socket %s for %d devices", path, len(estate.devices))
     return server

@@ -119,6 +119,8 @@ class DeviceRuntime:
     optics: list[Optic] = field(default_factory=list)
     link_down: set[str] = field(default_factory=set)
     faults: set[str] = field(default_factory=set)
+    config_add: list[str] = field(default_factory=list)  # lines `lab ctl set-config --add` put in the config
+    config_remove: list[str] = field(default_factory=list)  # regexes of lines `--remove` takes out
     peer: DeviceRuntime | None = None
     on_reboot: Callable[[DeviceRuntime], None] | None = None  # the server closes the port, drops sessions
     on_boot: Callable[[DeviceRuntime], None] | None = None  # the server opens the port again
@@ -343,6 +345,35 @@ class DeviceRuntime:
             raise Refused(f"{self.base.name}: no port {port}")
         self.link_down.add(port)
         self.changed()
+
+    def set_config(self, add: list[str], remove: list[str]) -> None:
+        """``lab ctl set-config``: lines to add to the running configuration and regexes of lines to remove."""
+        for pattern in remove:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise Refused(f"bad --remove regex {pattern!r}: {exc}") from None
+        self.config_add += add
+        self.config_remove += remove
+        self.changed()
+
+    def edit_config(self, text: str) -> str:
+        """The running configuration ``text`` with the ``set-config`` changes: matching lines removed, added
+        lines before the last line (the closing brace or ``end``).
+
+        >>> d = Device("fw", "x", "m", "1.0.0", "c", "s")
+        >>> r = DeviceRuntime(d, config_add=["  set b"], config_remove=["^ *set a"])
+        >>> print(r.edit_config("config x\\n  set a\\nend"))
+        config x
+          set b
+        end
+        """
+        if not self.config_add and not self.config_remove:
+            return text
+        patterns = [re.compile(p) for p in self.config_remove]
+        lines = [line for line in text.split("\n") if not any(p.search(line) for p in patterns)]
+        tail = lines[-1:] if lines else []
+        return "\n".join([*lines[:-1], *self.config_add, *tail])
 
     def inject(self, kind: str) -> None:
         if kind not in FAULT_KINDS:

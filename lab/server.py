@@ -277,7 +277,8 @@ async def serve(
     try:
         await _wait_for_stop(max_runtime)
     finally:
-        control.close()
+        if control is not None:
+            control.close()
         for served in live.values():
             served.close()
         remove_state(state_dir, pid=os.getpid())

@@ -73,9 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     lab_status.add_argument("--json", action="store_true", help="one object per device: version, state, HA, optics")
     lab_status.add_argument("--state-dir", type=Path, default=LAB_STATE, help=argparse.SUPPRESS)
     lab_ctl = lab_commands.add_parser("ctl", help="change a running lab device (replace-optics, fault, ...)")
-    lab_ctl.add_argument("verb", help="replace-optics | fault | link-down | pull-optic")
+    lab_ctl.add_argument("verb", help="replace-optics | fault | link-down | pull-optic | set-config")
     lab_ctl.add_argument("device")
     lab_ctl.add_argument("args", nargs="*", help="fault: KIND; link-down, pull-optic: PORT")
+    lab_ctl.add_argument("--add", action="append", default=[], metavar="LINE", help="set-config: a line to add")
+    lab_ctl.add_argument("--remove", action="append", default=[], metavar="REGEX", help="set-config: lines to drop")
     lab_ctl.add_argument("--state-dir", type=Path, default=LAB_STATE, help=argparse.SUPPRESS)
 
     inventory = commands.add_parser("inventory", help="inventory tools")
@@ -159,7 +161,9 @@ def _cmd_lab(args: argparse.Namespace, console: Console) -> int:
         return EXIT_OK
     if args.lab_command == "ctl":
         try:
-            message = control.ctl(args.state_dir, args.verb, args.device, *args.args)
+            pairs = [*(("--add", line) for line in args.add), *(("--remove", regex) for regex in args.remove)]
+            extra = [word for pair in pairs for word in pair]
+            message = control.ctl(args.state_dir, args.verb, args.device, *args.args, *extra)
         except control.LabError as exc:
             raise UsageError(f"lab ctl: {exc}") from None
         console.print(f"lab: {message}", markup=False, highlight=False)

@@ -237,6 +237,13 @@ def test_bad_ctl_requests_raise_one_line(lab: tuple[LabInfo, Path]) -> None:
         control.ctl(state_dir, "replace-optics", "nope")
 
 
+def _config(info: LabInfo, name: str) -> str:
+    conn = _connect(info, name)
+    text = conn.send_command("show config running")
+    conn.disconnect()
+    return str(text)
+
+
 def test_cli_lab_status_json_and_ctl(lab: tuple[LabInfo, Path], capsys: pytest.CaptureFixture[str]) -> None:
     from workflows.cli import main
 
@@ -247,6 +254,22 @@ def test_cli_lab_status_json_and_ctl(lab: tuple[LabInfo, Path], capsys: pytest.C
     assert set(devices[0]) == {"name", "platform", "version", "state", "ha_state", "non_oem_optics"}
     assert main(["lab", "ctl", "fault", "acme-lon1-fw01", "disk_full", "--state-dir", str(state_dir)]) == 0
     assert "disk_full" in capsys.readouterr().out
+    before = _config(lab[0], "acme-lon1-fw02")
+    assert "hostname acme-lon1-fw02;" in before
+    argv = [
+        "lab",
+        "ctl",
+        "set-config",
+        "acme-lon1-fw02",
+        "--add",
+        "  set-by-lab yes;",
+        "--remove",
+        "hostname acme-lon1-fw02;",
+    ]
+    assert main([*argv, "--state-dir", str(state_dir)]) == 0
+    after = _config(lab[0], "acme-lon1-fw02")
+    assert "set-by-lab yes;" in after and "hostname acme-lon1-fw02;" not in after
+    capsys.readouterr()
     assert main(["lab", "ctl", "fault", "acme-lon1-fw01", "melt", "--state-dir", str(state_dir)]) == 3
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "melt" in err

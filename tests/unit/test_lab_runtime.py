@@ -235,3 +235,15 @@ def test_rebooting_the_active_member_fails_over_to_the_passive() -> None:
     active.restart(0.0)
     active.tick(active.reboot_s)
     assert (active.state, active.ha_state, passive.ha_state) == (State.UP, "passive", "active")
+
+
+def test_set_config_adds_and_removes_lines() -> None:
+    runtimes = {"fw1": _runtime()}
+    request = {"verb": "set-config", "device": "fw1", "args": ["--add", "  set x 1", "--remove", "hostname"]}
+    assert answer(request, runtimes)["ok"]
+    assert runtimes["fw1"].edit_config("config {\n  hostname fw1;\n}") == "config {\n  set x 1\n}"
+    assert "usage" in answer({"verb": "set-config", "device": "fw1", "args": ["--add"]}, runtimes)["error"]
+    assert (
+        "bad --remove regex"
+        in answer({"verb": "set-config", "device": "fw1", "args": ["--remove", "("]}, runtimes)["error"]
+    )

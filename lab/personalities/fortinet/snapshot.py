@@ -395,5 +395,6 @@ def running_config(device: Device) -> str:
 
 
 def show(view: DeviceView, args: dict[str, str]) -> str:
-    """`show`: the configuration `running_config` generates."""
-    return running_config(view.device)
+    """`show`: the configuration `running_config` generates, with the changes of `lab ctl set-config`."""
+    text = running_config(view.device)
+    return view.runtime.edit_config(text) if view.runtime is not None else text

@@ -462,5 +462,7 @@ def running_config(device: Device) -> str:
 
 
 def show_config_running(view: DeviceView, args: dict[str, str]) -> str:
-    """``show config running``: the device's generated configuration (``running_config``)."""
-    return running_config(view.device)
+    """``show config running``: the device's generated configuration (``running_config``), with the changes of
+    ``lab ctl set-config``."""
+    text = running_config(view.device)
+    return view.runtime.edit_config(text) if view.runtime is not None else text
