@@ -60,7 +60,7 @@ def answer(request: Any, runtimes: dict[str, DeviceRuntime], now: float | None =
     if verb == "status":
         return {"ok": True, "devices": [runtime.status(now) for runtime in runtimes.values()]}
     if verb not in VERBS:
-        return {"ok": False, "error": f"unknown verb {verb!r} (one of status, {', '.join(VERBS)})"}
+        return {"ok": False, "error": f"unknown verb {verb!r} (one of {', '.join(VERBS)})"}
     name, args = request.get("device"), request.get("args") or []
     runtime = runtimes.get(str(name))
     if runtime is None:
