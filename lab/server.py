@@ -15,7 +15,7 @@ from pathlib import Path
 import asyncssh
 
 from lab import personalities
-from lab.ctlserver import start_control
+from lab.ctlserver import CONTROL_SOCKET, start_control
 from lab.estate import Device, Estate
 from lab.estates.platforms import demo_data
 from lab.inventory import write_inventory
@@ -279,6 +279,7 @@ async def serve(
     finally:
         if control is not None:
             control.close()
+            (state_dir / CONTROL_SOCKET).unlink(missing_ok=True)  # Python < 3.13 leaves the socket file
         for served in live.values():
             served.close()
         remove_state(state_dir, pid=os.getpid())
