@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from lab import personalities
+from lab.ctlserver import CONTROL_SOCKET
 from lab.server import LabError
 from lab.state import LOG_FILE, LabInfo, read_state, remove_state
 
@@ -182,3 +185,49 @@ def stop(state_dir: Path) -> bool:
         _terminate(info.pid)
     remove_state(state_dir)
     return running
+
+
+class ControlError(LabError):
+    """A control request the running lab refused (bad verb, device, port), or no lab to ask."""
+
+
+CTL_TIMEOUT_S = 10.0
+
+
+def _request(state_dir: Path, request: dict[str, object]) -> dict[str, object]:
+    """Send one request line to the running lab's control socket; its answer, or ``ControlError``."""
+    state_dir = state_dir.resolve()
+    if status(state_dir) is None:
+        raise ControlError(f"no lab is running for {state_dir}")
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(CTL_TIMEOUT_S)
+            sock.connect(str(state_dir / CONTROL_SOCKET))
+            sock.sendall((json.dumps(request) + "\n").encode())
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+    except OSError as exc:
+        raise ControlError(f"lab control socket: {exc.strerror or exc}") from None
+    reply = json.loads(data or b"{}")
+    if not reply.get("ok"):
+        raise ControlError(str(reply.get("error", "no answer from the lab")))
+    return dict(reply)
+
+
+def status_json(state_dir: Path) -> list[dict[str, object]]:
+    """One object per device: name, platform, version (running), state, ha_state, non_oem_optics."""
+    devices = _request(state_dir, {"verb": "status"})["devices"]
+    assert isinstance(devices, list)
+    return [dict(device) for device in devices]
+
+
+def ctl(state_dir: Path, verb: str, device: str, *args: str) -> str:
+    """Change a running lab device (``replace-optics``, ``fault KIND``, ``link-down PORT``, ``pull-optic PORT``,
+    ``set-config --add LINE --remove REGEX``)."""
+    if verb == "status":
+        raise ControlError("unknown verb 'status' (use `estate lab status --json`)")
+    return str(_request(state_dir, {"verb": verb, "device": device, "args": list(args)})["message"])

@@ -23,6 +23,7 @@ from tasks.yamlfile import FieldPath, YamlError, field_text, read_yaml
 DEFAULT_USERNAME = "admin"
 DEFAULT_PASSWORD = "estate-lab-pw"
 DEFAULT_ROLE = "firewall"
+DEFAULT_REBOOT_S = 5.0
 FAULTS = ("auth_fail", "refuse", "hang", "drop", "garbage", "slow")
 HA_STATES = ("active", "passive")
 
@@ -39,6 +40,7 @@ _DEVICE_OPTIONAL = {
     "refuse_commands",
     "drop_commands",
     "vdoms",
+    "reboot_s",
 }
 # Device fields only some platforms read (the platform's rules name them in `device_fields`).
 PLATFORM_FIELDS = frozenset({"vdoms"})
@@ -175,6 +177,10 @@ class Device:
     # Commands on which the device cuts the connection (the `drop` fault, at a chosen command).
     drop_commands: tuple[str, ...] = ()
     vdoms: tuple[str, ...] = ()  # FortiGate virtual domains: non-empty = multi-VDOM mode
+    reboot_s: float = DEFAULT_REBOOT_S  # seconds a reboot keeps the device away (its port refuses)
+    # Ports whose optic was pulled while the lab runs (lab.runtime; never from the estate file): still
+    # configured, so the configuration and routes keep them; only link state and transceiver output change.
+    pulled_optics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -262,8 +268,8 @@ def _estate(path: Path, raw: Any, lookup: Lookup) -> Estate:
     top = _mapping(raw, ())
     _no_unknown_keys(top, _TOP_KEYS, ())
     username, password = _credentials(top.get("credentials"))
-    default_latency = _defaults(top.get("defaults"))
-    devices = _customers(top.get("customers"), default_latency, lookup)
+    defaults = _defaults(top.get("defaults"))
+    devices = _customers(top.get("customers"), defaults, lookup)
     _check_unique(devices)
     _check_ha(devices)
     return Estate(path=path, devices=tuple(d for d, _ in devices), username=username, password=password)
@@ -327,12 +333,23 @@ def _credentials(raw: Any) -> tuple[str, str]:
     return username, password
 
 
-def _defaults(raw: Any) -> int:
+@dataclass(frozen=True)
+class _Defaults:
+    """The estate file's ``defaults:``, for devices that do not set the field."""
+
+    latency_ms: int = 0
+    reboot_s: float = DEFAULT_REBOOT_S
+
+
+def _defaults(raw: Any) -> _Defaults:
     if raw is None:
-        return 0
+        return _Defaults()
     defaults = _mapping(raw, ("defaults",))
-    _no_unknown_keys(defaults, {"latency_ms"}, ("defaults",))
-    return _latency(defaults.get("latency_ms", 0), ("defaults", "latency_ms"))
+    _no_unknown_keys(defaults, {"latency_ms", "reboot_s"}, ("defaults",))
+    return _Defaults(
+        latency_ms=_latency(defaults.get("latency_ms", 0), ("defaults", "latency_ms")),
+        reboot_s=_number(defaults.get("reboot_s", DEFAULT_REBOOT_S), ("defaults", "reboot_s"), 0, 3600),
+    )
 
 
 def _latency(value: Any, path: FieldPath) -> int:
@@ -341,7 +358,7 @@ def _latency(value: Any, path: FieldPath) -> int:
     return int(value)
 
 
-def _customers(raw: Any, default_latency: int, lookup: Lookup) -> list[tuple[Device, FieldPath]]:
+def _customers(raw: Any, defaults: _Defaults, lookup: Lookup) -> list[tuple[Device, FieldPath]]:
     if raw is None:
         raise _Bad(("customers",), "required")
     customers = _mapping(raw, ("customers",))
@@ -359,11 +376,11 @@ def _customers(raw: Any, default_latency: int, lookup: Lookup) -> list[tuple[Dev
             _no_unknown_keys(sdict, {"devices"}, spath)
             for i, raw_device in enumerate(_list(sdict.get("devices"), (*spath, "devices"))):
                 dpath: FieldPath = (*spath, "devices", i)
-                devices.append((_device(raw_device, dpath, customer, site, default_latency, lookup), dpath))
+                devices.append((_device(raw_device, dpath, customer, site, defaults, lookup), dpath))
     return devices
 
 
-def _device(raw: Any, path: FieldPath, customer: str, site: str, default_latency: int, lookup: Lookup) -> Device:
+def _device(raw: Any, path: FieldPath, customer: str, site: str, defaults: _Defaults, lookup: Lookup) -> Device:
     body = _mapping(raw, path)
     _no_unknown_keys(body, set(_DEVICE_REQUIRED) | _DEVICE_OPTIONAL, path)
     for key in _DEVICE_REQUIRED:
@@ -389,7 +406,8 @@ def _device(raw: Any, path: FieldPath, customer: str, site: str, default_latency
         ha=_ha(body.get("ha"), (*path, "ha")),
         optics=_optics(body.get("optics"), (*path, "optics"), name),
         faults=_faults(body.get("faults"), (*path, "faults")),
-        latency_ms=_latency(body.get("latency_ms", default_latency), (*path, "latency_ms")),
+        latency_ms=_latency(body.get("latency_ms", defaults.latency_ms), (*path, "latency_ms")),
+        reboot_s=_number(body.get("reboot_s", defaults.reboot_s), (*path, "reboot_s"), 0, 3600),
         state=_state(body.get("state"), (*path, "state"), rules.state_keys, platform),
         refuse_commands=_commands(body.get("refuse_commands"), (*path, "refuse_commands")),
         drop_commands=_commands(body.get("drop_commands"), (*path, "drop_commands")),

@@ -15,15 +15,19 @@ from pathlib import Path
 import asyncssh
 
 from lab import personalities
+from lab.ctlserver import CONTROL_SOCKET, start_control
 from lab.estate import Device, Estate
+from lab.estates.platforms import demo_data
 from lab.inventory import write_inventory
 from lab.personalities.base import DeviceView
+from lab.runtime import DeviceRuntime, State
 from lab.session import CliSession, SessionSpec
 from lab.state import LabInfo, remove_state, write_state
 
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
+REBOOT_DROP_S = 0.2  # after `request restart system` is confirmed, the sessions drop this much later
 
 
 class LabError(RuntimeError):
@@ -45,12 +49,21 @@ class Credentials:
 class DeviceServer(asyncssh.SSHServer):
     """One SSH connection to one device: password auth (asyncssh also offers it as keyboard-interactive)."""
 
-    def __init__(self, spec: SessionSpec, credentials: Credentials) -> None:
+    def __init__(self, spec: SessionSpec, credentials: Credentials, live: LiveDevice | None = None) -> None:
         self._spec = spec
         self._credentials = credentials
+        self._live = live
+        self._conn: asyncssh.SSHServerConnection | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         log.debug("%s: connection from %s", self._spec.view.device.name, conn.get_extra_info("peername"))
+        self._conn = conn
+        if self._live is not None:
+            self._live.connections.add(conn)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._live is not None and self._conn is not None:
+            self._live.connections.discard(self._conn)
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -70,9 +83,13 @@ class DeviceServer(asyncssh.SSHServer):
         return CliSession(self._spec, personality.new_shell(self._spec.view))
 
 
-def session_spec(estate: Estate, device: Device, started_at: float) -> SessionSpec:
+def session_spec(
+    estate: Estate, device: Device, started_at: float, runtimes: dict[str, DeviceRuntime] | None = None
+) -> SessionSpec:
     peer = estate.device(device.ha.peer) if device.ha is not None else None
-    view = DeviceView(device=device, peer=peer, username=estate.username, started_at=started_at)
+    runtime = runtimes.get(device.name) if runtimes is not None else None
+    peer_runtime = runtimes.get(peer.name) if runtimes is not None and peer is not None else None
+    view = DeviceView(device, peer, estate.username, started_at, runtime, peer_runtime)
     return SessionSpec(
         view=view,
         faults=device.faults,
@@ -80,6 +97,78 @@ def session_spec(estate: Estate, device: Device, started_at: float) -> SessionSp
         refuse_commands=device.refuse_commands,
         drop_commands=device.drop_commands,
     )
+
+
+def runtimes_for(estate: Estate) -> dict[str, DeviceRuntime]:
+    """A runtime per device, HA peers linked, OEM part numbers from the platform's demo data."""
+    runtimes: dict[str, DeviceRuntime] = {}
+    for device in estate.devices:
+        runtimes[device.name] = DeviceRuntime(device, reboot_s=device.reboot_s, oem_parts=oem_parts(device.platform))
+    for runtime in runtimes.values():
+        if runtime.base.ha is not None:
+            runtime.peer = runtimes.get(runtime.base.ha.peer)
+    return runtimes
+
+
+def oem_parts(platform: str) -> dict[str, str]:
+    """Optic type -> the platform vendor's own part (lab/estates/platforms/PLATFORM.yaml ``oem_optics``)."""
+    try:
+        return {optic["type"]: optic["part"] for optic in demo_data(platform).oem_optics}
+    except (KeyError, OSError, ValueError, TypeError):
+        return {}
+
+
+class LiveDevice:
+    """One served device: its runtime, its SSH listener (closed while it reboots) and its open connections."""
+
+    def __init__(self, spec: SessionSpec, credentials: Credentials, key: asyncssh.SSHKey, runtime: DeviceRuntime):
+        self.spec = spec
+        self.credentials = credentials
+        self.key = key
+        self.runtime = runtime
+        self.port = 0
+        self.acceptor: asyncssh.SSHAcceptor | None = None
+        self.connections: set[asyncssh.SSHServerConnection] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        runtime.on_reboot = self._on_reboot
+        runtime.on_boot = self._on_boot
+
+    async def open(self, port: int) -> None:
+        self.acceptor = await _listen(self.spec, self.credentials, self.key, port, self)
+        self.port = _port_of(self.acceptor)
+
+    def close(self) -> None:
+        if self.acceptor is not None:
+            self.acceptor.close()
+            self.acceptor = None
+
+    def _on_reboot(self, runtime: DeviceRuntime) -> None:
+        loop = asyncio.get_running_loop()
+        task = loop.create_task(self._go_down(runtime.up_at))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _go_down(self, up_at: float) -> None:
+        await asyncio.sleep(REBOOT_DROP_S)  # let the session write the broadcast first
+        self.close()
+        for conn in list(self.connections):
+            conn.abort()
+        self.connections.clear()
+        log.info("%s: rebooting, port %d closed", self.runtime.base.name, self.port)
+        await asyncio.sleep(max(0.0, up_at - time.time()))
+        self.runtime.tick(time.time())
+        log.info("%s: state after reboot: %s", self.runtime.base.name, self.runtime.state.value)
+
+    def _on_boot(self, runtime: DeviceRuntime) -> None:
+        loop = asyncio.get_running_loop()
+        task = loop.create_task(self._come_up())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _come_up(self) -> None:
+        if self.acceptor is None:
+            await self.open(self.port)
+            log.info("%s: up on port %d running %s", self.runtime.base.name, self.port, self.runtime.version)
 
 
 def free_port() -> int:
@@ -90,9 +179,11 @@ def free_port() -> int:
     return port
 
 
-async def _listen(spec: SessionSpec, credentials: Credentials, key: asyncssh.SSHKey, port: int) -> asyncssh.SSHAcceptor:
+async def _listen(
+    spec: SessionSpec, credentials: Credentials, key: asyncssh.SSHKey, port: int, live: LiveDevice | None = None
+) -> asyncssh.SSHAcceptor:
     def factory() -> DeviceServer:
-        return DeviceServer(spec, credentials)
+        return DeviceServer(spec, credentials, live)
 
     extra_kex = personalities.get(spec.view.device.platform).extra_kex_algs
     defaults = [alg.decode() for alg in asyncssh.kex.get_default_kex_algs()]
@@ -124,21 +215,25 @@ def _port_of(acceptor: asyncssh.SSHAcceptor) -> int:
 
 async def open_listeners(
     estate: Estate, base_port: int | None, started_at: float
-) -> tuple[dict[str, int], list[asyncssh.SSHAcceptor]]:
-    """Listen for every device (refuse devices only get a closed port); return ports and acceptors."""
+) -> tuple[dict[str, int], dict[str, LiveDevice], dict[str, DeviceRuntime]]:
+    """Listen for every device (refuse devices only get a closed port); return ports, live devices, runtimes."""
     key = asyncssh.generate_private_key("ssh-ed25519")
     credentials = Credentials(estate.username, estate.password)
+    runtimes = runtimes_for(estate)
     ports: dict[str, int] = {}
-    acceptors: list[asyncssh.SSHAcceptor] = []
+    live: dict[str, LiveDevice] = {}
     for index, device in enumerate(estate.devices):
         wanted = base_port + index if base_port is not None else 0
+        runtime = runtimes[device.name]
         if "refuse" in device.faults:
             ports[device.name] = wanted or free_port()
+            runtime.state = State.DOWN
             continue
-        acceptor = await _listen(session_spec(estate, device, started_at), credentials, key, wanted)
-        acceptors.append(acceptor)
-        ports[device.name] = _port_of(acceptor)
-    return ports, acceptors
+        served = LiveDevice(session_spec(estate, device, started_at, runtimes), credentials, key, runtime)
+        await served.open(wanted)
+        live[device.name] = served
+        ports[device.name] = served.port
+    return ports, live, runtimes
 
 
 async def _wait_for_stop(max_runtime: float | None) -> None:
@@ -163,7 +258,8 @@ async def serve(
     """Serve the estate until SIGTERM/SIGINT or ``max_runtime``; publish state once every listener is up."""
     started = time.time()
     estate = personalities.load_estate(estate_path)
-    ports, acceptors = await open_listeners(estate, base_port, started)
+    ports, live, runtimes = await open_listeners(estate, base_port, started)
+    control = await start_control(state_dir, runtimes, estate)
     if inventory_out is not None:
         write_inventory(inventory_out, estate, ports)
     info = LabInfo(
@@ -177,10 +273,13 @@ async def serve(
         started=started,
     )
     write_state(info)
-    log.info("serving %d devices (%d listeners) in %.2f s", len(ports), len(acceptors), time.time() - started)
+    log.info("serving %d devices (%d listeners) in %.2f s", len(ports), len(live), time.time() - started)
     try:
         await _wait_for_stop(max_runtime)
     finally:
-        for acceptor in acceptors:
-            acceptor.close()
+        if control is not None:
+            control.close()
+            (state_dir / CONTROL_SOCKET).unlink(missing_ok=True)  # Python < 3.13 leaves the socket file
+        for served in live.values():
+            served.close()
         remove_state(state_dir, pid=os.getpid())

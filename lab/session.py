@@ -59,6 +59,10 @@ class LineSplitter:
                 self._buffer += char
         return lines
 
+    def pending(self) -> bool:
+        """Whether part of a line is buffered (no line end yet)."""
+        return bool(self._buffer)
+
 
 def garbage(line: str) -> str:
     """Deterministic junk a parser cannot make sense of (no prompt characters, no ``key: value``)."""
@@ -82,6 +86,7 @@ class CliSession(asyncssh.SSHServerSession):
         self._splitter = LineSplitter()
         self._chan: asyncssh.SSHServerChannel | None = None
         self._task: asyncio.Task[None] | None = None
+        self._awaiting_answer = False  # the last reply asked a question: the next key answers it
 
     def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
         self._chan = chan
@@ -104,6 +109,12 @@ class CliSession(asyncssh.SSHServerSession):
     def data_received(self, data: str, datatype: int | None) -> None:
         if self._task is None:
             return
+        if self._awaiting_answer and data and not self._splitter.pending():
+            # A `(y/n)` question takes one key, Enter or not (as FortiOS and PAN-OS read it): the key is the
+            # answer, an Enter right after it is part of the answer.
+            self._awaiting_answer = False
+            self._queue.put_nowait(data[0])
+            data = data[1:].lstrip("\r\n")
         for line in self._splitter.feed(data):
             self._queue.put_nowait(line)
 
@@ -144,7 +155,10 @@ class CliSession(asyncssh.SSHServerSession):
             assert self._chan is not None
             self._chan.exit(0)
             return False
-        self._write(self._shell.prompt())
+        if reply.prompt:
+            self._write(self._shell.prompt())
+        else:
+            self._awaiting_answer = True
         return True
 
     def _faulty_text(self, line: str, reply: Reply) -> str:

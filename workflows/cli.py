@@ -8,6 +8,7 @@ the traceback on stderr too with -v).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import traceback
 from collections import Counter
@@ -68,7 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--inventory-out", type=Path, default=LAB_STATE / "inventory")
     up.add_argument("--base-port", type=int, help="first port (default: free ports chosen by the system)")
     lab_commands.add_parser("down", help="stop the lab")
-    lab_commands.add_parser("status", help="show what the lab serves")
+    lab_status = lab_commands.add_parser("status", help="show what the lab serves")
+    lab_status.add_argument("--json", action="store_true", help="one object per device: version, state, HA, optics")
+    lab_status.add_argument("--state-dir", type=Path, default=LAB_STATE, help=argparse.SUPPRESS)
+    lab_ctl = lab_commands.add_parser("ctl", help="change a running lab device (replace-optics, fault, ...)")
+    lab_ctl.add_argument("verb", help="replace-optics | fault | link-down | pull-optic | set-config")
+    lab_ctl.add_argument("device")
+    lab_ctl.add_argument("args", nargs="*", help="fault: KIND; link-down, pull-optic: PORT")
+    lab_ctl.add_argument("--add", action="append", default=[], metavar="LINE", help="set-config: a line to add")
+    lab_ctl.add_argument("--remove", action="append", default=[], metavar="REGEX", help="set-config: lines to drop")
+    lab_ctl.add_argument("--state-dir", type=Path, default=LAB_STATE, help=argparse.SUPPRESS)
 
     inventory = commands.add_parser("inventory", help="inventory tools")
     inventory_commands = inventory.add_subparsers(dest="inventory_command", required=True, parser_class=_Parser)
@@ -174,7 +184,23 @@ def _cmd_lab(args: argparse.Namespace, console: Console) -> int:
         stopped = control.stop(LAB_STATE)
         console.print("lab: stopped" if stopped else "lab: not running")
         return EXIT_OK
-    status = control.status(LAB_STATE)
+    if args.lab_command == "ctl":
+        try:
+            pairs = [*(("--add", line) for line in args.add), *(("--remove", regex) for regex in args.remove)]
+            extra = [word for pair in pairs for word in pair]
+            message = control.ctl(args.state_dir, args.verb, args.device, *args.args, *extra)
+        except control.LabError as exc:
+            raise UsageError(f"lab ctl: {exc}") from None
+        console.print(f"lab: {message}", markup=False, highlight=False)
+        return EXIT_OK
+    status = control.status(args.state_dir)
+    if args.json:
+        try:
+            devices = control.status_json(args.state_dir) if status is not None else []
+        except control.LabError as exc:
+            raise UsageError(f"lab status: {exc}") from None
+        console.print(json.dumps(devices, indent=2), markup=False, highlight=False, soft_wrap=True)
+        return EXIT_OK
     if status is None:
         console.print("lab: not running")
         return EXIT_OK

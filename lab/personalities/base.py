@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from lab.estate import Device
+    from lab.runtime import DeviceRuntime
 
 
 @dataclass(frozen=True)
@@ -24,16 +25,44 @@ class Reply:
     text: str = ""
     close: bool = False
     setup: bool = False
+    prompt: bool = True  # False: the text ends in a question, the device waits for the answer without a prompt
 
 
-@dataclass(frozen=True)
 class DeviceView:
-    """Everything a shell may read about the device it simulates."""
+    """Everything a shell may read about the device it simulates.
 
-    device: Device
-    peer: Device | None
-    username: str
-    started_at: float
+    In a running lab ``runtime`` (lab.runtime.DeviceRuntime) holds what changes while it runs (version, images,
+    jobs, optics, HA state): ``device`` and ``peer`` are then the estate's devices as they are now.
+    """
+
+    def __init__(
+        self,
+        device: Device,
+        peer: Device | None,
+        username: str,
+        started_at: float,
+        runtime: DeviceRuntime | None = None,
+        peer_runtime: DeviceRuntime | None = None,
+    ) -> None:
+        self._device = device
+        self._peer = peer
+        self.username = username
+        self.started_at = started_at
+        self.runtime = runtime
+        self.peer_runtime = peer_runtime
+
+    @property
+    def device(self) -> Device:
+        return self.runtime.current() if self.runtime is not None else self._device
+
+    @property
+    def peer(self) -> Device | None:
+        return self.peer_runtime.current() if self.peer_runtime is not None else self._peer
+
+    @property
+    def link_down(self) -> frozenset[str]:
+        """Ports whose link is down (``lab ctl link-down``, or a pulled optic)."""
+        return self.runtime.link_down_ports() if self.runtime is not None else frozenset()
 
 
 class Shell(Protocol):

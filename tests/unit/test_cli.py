@@ -352,3 +352,16 @@ def test_only_the_selected_customers_need_credentials(
     assert code == 4 and "RuntimeError: boom" in err  # prepare() passed: credentials of other-corp were enough
     err = _one_line_exit_3(["audit", "--customer", "all", "--inventory", str(inventory)], capsys)
     assert "credentials for customer example-corp: ESTATE_USERNAME is not set" in err
+
+
+def test_lab_ctl_without_a_running_lab_is_one_line_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lab", "ctl", "replace-optics", "fw1", "--state-dir", str(tmp_path)]) == 3
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "no lab is running" in err
+
+
+def test_lab_status_json_without_a_running_lab_is_an_empty_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["lab", "status", "--json", "--state-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.strip() == "[]"

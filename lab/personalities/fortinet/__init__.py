@@ -3,7 +3,8 @@
 The package splits the personality by job: `hardware` (the catalogue from lab/personalities/data/fortinet.yaml,
 validation, per-device facts; builds and build dates from matrices/fortinet.yaml), `system` (`get system status`,
 transceivers), `readiness` (what readiness checks read), `snapshot` (link state, routes, ARP, sessions,
-configuration) and `shell`. Demo data (DEMO_*, EXAMPLE_FAILING_STATES) comes from lab/estates/platforms/fortinet.yaml.
+configuration), `upgrade` (`execute restore image`, changing the device's lab.runtime state) and `shell`.
+Demo data (DEMO_*, EXAMPLE_FAILING_STATES) comes from lab/estates/platforms/fortinet.yaml.
 """
 
 from __future__ import annotations

@@ -46,6 +46,7 @@ from lab.personalities.fortinet.snapshot import (
     show,
 )
 from lab.personalities.fortinet.system import get_system_interface_transceiver, get_system_status
+from lab.personalities.fortinet.upgrade import CONFIRM_RESTORE, execute_restore_image
 
 # --- the shell ------------------------------------------------------------------------------------------
 
@@ -77,6 +78,7 @@ class FortiShell:
         # FortiOS ships with `output more`: netmiko switches it to standard (and back at cleanup). Paging
         # itself is not simulated: the lab's session answers whole lines, never a bare space.
         self.output_mode = "more"
+        self._pending: dict[str, str] | None = None  # `execute restore image` waiting for its (y/n)
 
     def prompt(self) -> str:
         context = f" ({self.contexts[-1].removeprefix(_IN_VDOM)})" if self.contexts else ""
@@ -92,11 +94,21 @@ class FortiShell:
         return ""
 
     def handle(self, line: str) -> Reply:
+        if self._pending is not None:
+            args, self._pending = self._pending, None
+            if line.strip().lower() != "y":
+                return Reply(text="\n")
+            text = execute_restore_image(self.view, args)
+            return Reply(text=f"{text}\n\n")
         command, grep = _split_grep(line)
         words = command.split()
         if not words:
             return Reply()
         context = self.level()
+        restore = _restore_args(words)
+        if restore is not None and context == ("global" if vdoms_enabled(self.view.device) else ""):
+            self._pending = restore
+            return Reply(text=CONFIRM_RESTORE, prompt=False)
         for shell_command in SHELL_COMMANDS:
             if context in shell_command.contexts and _matches(shell_command.syntax, words):
                 text = shell_command.handler(self, {"value": words[-1]})
@@ -128,6 +140,16 @@ class FortiShell:
         if error_word is None or error_word == words[0]:
             error_word = words[1] if len(words) > 1 else words[0]
         return "\n" + _PARSE_ERROR.format(word=error_word)
+
+
+def _restore_args(words: list[str]) -> dict[str, str] | None:
+    """``execute restore image tftp FILE SERVER`` / ``... ftp FILE SERVER[:PORT] USER [PASS]``: its arguments."""
+    if words[:3] != ["execute", "restore", "image"] or len(words) < 6:
+        return None
+    source = words[3]
+    if (source == "tftp" and len(words) == 6) or (source == "ftp" and len(words) in (7, 8)):
+        return {"source": source, "file": words[4], "server": words[5]}
+    return None
 
 
 def _matches(syntax: str, words: list[str]) -> bool:

@@ -25,7 +25,7 @@ from lab.personalities.fortinet.hardware import (
 def up_ports(device: Device) -> list[str]:
     """The ports that are up: every port holding an optic and the first two copper data ports, in port order.
     They are the layer-3 interfaces of the generated configuration."""
-    optics = {optic.port for optic in device.optics}
+    optics = {optic.port for optic in device.optics} | set(device.pulled_optics)
     copper = [port for port, cage in MODELS[device.model] if cage == "copper" and not port.startswith(("mgmt", "ha"))]
     copper = copper[:2]
     return [port for port, _ in MODELS[device.model] if port in optics or port in copper]
@@ -47,10 +47,11 @@ def get_system_interface_physical(view: DeviceView, args: dict[str, str]) -> str
     """`get system interface physical` in the 7.4 shape of the ntc-templates sample: every port of the layout,
     up when `up_ports` says so (a down port's speed is `n/a`, as in the 6.2 sample)."""
     d = view.device
-    up = set(up_ports(d))
+    configured = set(up_ports(d))
+    up = configured - view.link_down - set(d.pulled_optics)  # `lab ctl link-down` / `pull-optic`
     lines = ["== [onboard]"]
     for port, _ in MODELS[d.model]:
-        ip = f"{subnet(d, port)}.1 255.255.255.0" if port in up else "0.0.0.0 0.0.0.0"
+        ip = f"{subnet(d, port)}.1 255.255.255.0" if port in configured else "0.0.0.0 0.0.0.0"
         speed = f"{_speed(d, port)} (Duplex: full)" if port in up else "n/a"
         lines += [
             f"    ==[{port}]",
@@ -394,5 +395,6 @@ def running_config(device: Device) -> str:
 
 
 def show(view: DeviceView, args: dict[str, str]) -> str:
-    """`show`: the configuration `running_config` generates."""
-    return running_config(view.device)
+    """`show`: the configuration `running_config` generates, with the changes of `lab ctl set-config`."""
+    text = running_config(view.device)
+    return view.runtime.edit_config(text) if view.runtime is not None else text

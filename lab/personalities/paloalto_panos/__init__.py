@@ -18,7 +18,8 @@ Where each output's shape comes from:
 
 The package splits the personality by job: `hardware` (the catalogue from lab/personalities/data/paloalto_panos.yaml,
 validation, per-device facts), `system` (system info, optics, HA), `readiness` (what readiness checks read;
-release facts from matrices/paloalto_panos.yaml), `snapshot` (routes, ARP, sessions, configuration) and `shell`.
+release facts from matrices/paloalto_panos.yaml), `snapshot` (routes, ARP, sessions, configuration), `upgrade`
+(download, install, restart, chassis-ready, HA suspend: the device's lab.runtime state) and `shell`.
 Demo data (DEMO_*, EXAMPLE_*) comes from lab/estates/platforms/paloalto_panos.yaml.
 """
 

@@ -112,6 +112,9 @@ def mgmt_ip(device: Device) -> str:
 
 
 def uptime_seconds(view: DeviceView) -> int:
+    booted = view.runtime.booted_at if view.runtime is not None else None
+    if booted is not None:  # rebooted in this lab
+        return int(time.time() - booted)
     base = device_rng(view.device, "uptime").randint(3600, 400 * 86400)
     return base + int(time.time() - view.started_at)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from datetime import date, datetime, timedelta
 
 from lab.estate import Device, Job, License
@@ -70,7 +71,8 @@ def show_system_disk_space(view: DeviceView, args: dict[str, str]) -> str:
 _HISTORY: tuple[tuple[str, int], ...] = (("AutoCom", 9), ("FqdnRefresh", 4), ("Downld", 3), ("Install", 3))
 
 
-def _jobs(view: DeviceView) -> list[tuple[datetime, int, Job]]:
+def _history(view: DeviceView) -> list[tuple[datetime, int, Job]]:
+    """The jobs the device had before the lab started: fixed history, then the estate's ``state.jobs``."""
     now = datetime.now().replace(microsecond=0)
     base = device_rng(view.device, "jobs").randint(100, 4000)
     rows: list[tuple[datetime, int, Job]] = []
@@ -81,17 +83,54 @@ def _jobs(view: DeviceView) -> list[tuple[datetime, int, Job]]:
     return rows
 
 
+def next_job_id(view: DeviceView) -> int:
+    """The id the device gives its next job (after its history)."""
+    rows = _history(view)
+    return rows[-1][1] + 1 if rows else 1
+
+
+def _job_row(enqueued: datetime, ident: int, job: Job, completed: str) -> str:
+    stamp = enqueued.strftime("%Y/%m/%d %H:%M:%S")
+    return f"{stamp:<19}{ident:>12}{job.type:>17}{job.status:>10}{job.result:>7} {completed}  "
+
+
+def _job_rows(view: DeviceView) -> list[tuple[int, str]]:
+    """(id, table row) of every job, oldest first: the history (unless the device rebooted in this lab), then
+    the jobs it ran in the lab with their real times and progress."""
+    rows: list[tuple[int, str]] = []
+    runtime = view.runtime
+    if runtime is None or not runtime.fresh_boot:
+        for enqueued, ident, job in _history(view):
+            if job.status == "FIN":
+                completed = (enqueued + timedelta(seconds=17)).strftime("%H:%M:%S")
+            else:
+                completed = "0%" if job.status == "PEND" else f"{device_rng(view.device, str(ident)).randint(5, 95)}%"
+            rows.append((ident, _job_row(enqueued, ident, job, completed)))
+    if runtime is not None:
+        now = time.time()
+        runtime.tick(now)
+        for run in runtime.jobs:
+            job = run.as_job(now)
+            done = datetime.fromtimestamp(run.enqueued + run.duration)
+            completed = done.strftime("%H:%M:%S") if job.status == "FIN" else f"{run.progress(now)}%"
+            rows.append((run.ident, _job_row(datetime.fromtimestamp(run.enqueued), run.ident, job, completed)))
+    return rows
+
+
+_JOBS_HEADER = ["Enqueued                     ID             Type    Status Result Completed ", "-" * 74]
+
+
 def show_jobs_all(view: DeviceView, args: dict[str, str]) -> str:
     """``show jobs all`` in the column layout of the real sample (newest first); unfinished jobs show progress."""
-    lines = ["Enqueued                     ID             Type    Status Result Completed ", "-" * 74]
-    for enqueued, ident, job in reversed(_jobs(view)):
-        if job.status == "FIN":
-            completed = (enqueued + timedelta(seconds=17)).strftime("%H:%M:%S")
-        else:
-            completed = "0%" if job.status == "PEND" else f"{device_rng(view.device, str(ident)).randint(5, 95)}%"
-        stamp = enqueued.strftime("%Y/%m/%d %H:%M:%S")
-        lines.append(f"{stamp:<19}{ident:>12}{job.type:>17}{job.status:>10}{job.result:>7} {completed}  ")
-    return "\n".join(lines)
+    return "\n".join(_JOBS_HEADER + [row for _, row in reversed(_job_rows(view))])
+
+
+def show_jobs_id(view: DeviceView, args: dict[str, str]) -> str:
+    """``show jobs id N``: the same table with the one row (as NetCAT parses it) [unverified: the error text]."""
+    rows = [row for ident, row in _job_rows(view) if str(ident) == args["id"]]
+    if not rows:
+        return f"Server error : job {args['id']} not found"
+    return "\n".join(_JOBS_HEADER + rows)
 
 
 _LICENSE_DESCRIPTIONS = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from lab.personalities.base import (
     Command,
     DeviceView,
+    Handler,
     Personality,
     Reply,
     match_command,
@@ -22,6 +23,7 @@ from lab.personalities.paloalto_panos.readiness import (
     request_system_software_info,
     show_clock,
     show_jobs_all,
+    show_jobs_id,
     show_ntp,
     show_system_disk_space,
     show_system_environmentals,
@@ -42,6 +44,16 @@ from lab.personalities.paloalto_panos.system import (
     show_system_state,
     show_system_state_filter,
 )
+from lab.personalities.paloalto_panos.upgrade import (
+    CONFIRM_INSTALL,
+    CONFIRM_RESTART,
+    delete_software_version,
+    request_high_availability_state,
+    request_restart_system,
+    request_system_software_download,
+    request_system_software_install,
+    show_chassis_ready,
+)
 
 COMMANDS: tuple[Command, ...] = (
     Command("set cli scripting-mode on|off", nothing, setup=True),
@@ -49,6 +61,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("set cli terminal height <n>", nothing, setup=True),
     Command("set cli pager on|off", nothing, setup=True),
     Command("set cli config-output-format default|xml|set|json", nothing, setup=True),
+    Command("set cli confirmation-prompt on|off", nothing),
     Command("show system info", show_system_info),
     Command("show system state", show_system_state),
     Command("show system state filter <pattern>", show_system_state_filter),
@@ -63,6 +76,14 @@ COMMANDS: tuple[Command, ...] = (
     Command("show system resources", show_system_resources),
     Command("show system environmentals", show_system_environmentals),
     Command("request system software info", request_system_software_info),
+    Command("request system software check", request_system_software_info),
+    Command("request system software download version <version>", request_system_software_download),
+    Command("request system software install version <version>", request_system_software_install),
+    Command("request restart system", request_restart_system),
+    Command("show jobs id <id>", show_jobs_id),
+    Command("show chassis-ready", show_chassis_ready),
+    Command("delete software version <version>", delete_software_version),
+    Command("request high-availability state suspend|functional", request_high_availability_state),
     Command("debug swm status", debug_swm_status),
     Command("show clock", show_clock),
     Command("show routing route", show_routing_route),
@@ -78,11 +99,17 @@ COMMANDS: tuple[Command, ...] = (
 
 
 class PanosShell:
-    """One PAN-OS CLI session. netmiko's first ``show system info`` counts as session preparation."""
+    """One PAN-OS CLI session. netmiko's first ``show system info`` counts as session preparation.
+
+    Install and restart ask ``(y or n)`` first (unless ``set cli confirmation-prompt off``); the next line
+    answers: ``y`` runs the command, anything else cancels it.
+    """
 
     def __init__(self, view: DeviceView) -> None:
         self.view = view
         self._prepared = False
+        self._confirm = True
+        self._pending: tuple[Command, dict[str, str]] | None = None
 
     def prompt(self) -> str:
         ha = self.view.device.ha
@@ -93,21 +120,43 @@ class PanosShell:
         return "\nNumber of failed attempts since last successful login: 0\n\n\n"
 
     def handle(self, line: str) -> Reply:
+        if self._pending is not None:
+            command, args = self._pending
+            self._pending = None
+            if line.strip().lower() not in ("y", "yes"):
+                return Reply(text="")
+            return self._run(command, args)
         found = match_command(COMMANDS, line)
         if found.command is None:
             text = f"Unknown command: {found.error_word}" if found.error_word else "Invalid syntax."
             return Reply(text=_framed(text))
         command = found.command
+        if command.syntax.startswith("set cli confirmation-prompt"):
+            self._confirm = line.split()[-1] == "on"
+            return Reply(text="")
+        question = _CONFIRM.get(command.handler)
+        if question is not None and self._confirm:
+            self._pending = (command, dict(found.args))
+            return Reply(text=f"\n{question}", prompt=False)
+        return self._run(command, dict(found.args))
+
+    def _run(self, command: Command, args: dict[str, str]) -> Reply:
         setup = command.setup or (command.handler is show_system_info and not self._prepared)
         if command.handler is show_system_info:
             self._prepared = True
-        text = command.handler(self.view, dict(found.args))
+        text = command.handler(self.view, args)
         return Reply(text=_framed(text) if text else "", close=command.close, setup=setup)
 
     def refuse(self, line: str) -> str:
         """A command the admin role lacks is hidden: PAN-OS calls its second word unknown."""
         words = line.split()
         return _framed(f"Unknown command: {words[min(1, len(words) - 1)]}")
+
+
+_CONFIRM: dict[Handler, str] = {
+    request_restart_system: CONFIRM_RESTART,
+    request_system_software_install: CONFIRM_INSTALL,
+}
 
 
 def _framed(text: str) -> str:

@@ -20,7 +20,7 @@ from lab.personalities.paloalto_panos.readiness import ntp_servers
 def _l3_ports(device: Device) -> list[str]:
     """The ports that are up in ``show interface hardware`` (an optic, or the first two copper ports): the
     layer-3 interfaces of the generated configuration, in port order."""
-    optics = {optic.port for optic in device.optics}
+    optics = {optic.port for optic in device.optics} | set(device.pulled_optics)
     return [
         port for i, (port, cage) in enumerate(ports(device.model)) if port in optics or (cage == "copper" and i < 2)
     ]
@@ -462,5 +462,7 @@ def running_config(device: Device) -> str:
 
 
 def show_config_running(view: DeviceView, args: dict[str, str]) -> str:
-    """``show config running``: the device's generated configuration (``running_config``)."""
-    return running_config(view.device)
+    """``show config running``: the device's generated configuration (``running_config``), with the changes of
+    ``lab ctl set-config``."""
+    text = running_config(view.device)
+    return view.runtime.edit_config(text) if view.runtime is not None else text

@@ -197,8 +197,9 @@ def show_interface_hardware(view: DeviceView, args: dict[str, str]) -> str:
     """``show interface hardware`` in the column layout of the real sample."""
     d = view.device
     optics = {optic.port: optic for optic in d.optics}
+    down = view.link_down  # `lab ctl link-down` / `pull-optic`
     rows = [
-        (port, 64 + i, _link(cage, optics.get(port), i), mac(d, 0x40 + i))
+        (port, 64 + i, "ukn/ukn/down(autoneg)" if port in down else _link(cage, optics.get(port), i), mac(d, 0x40 + i))
         for i, (port, cage) in enumerate(ports(d.model))
     ]
     rows += [
