@@ -52,6 +52,17 @@ def _common(parser: argparse.ArgumentParser) -> None:
     _inventory_flag(parser)
 
 
+def _target_flag(parser: argparse.ArgumentParser, required: bool) -> None:
+    parser.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        required=required,
+        metavar="VERSION",
+        help="target release per platform: a bare version (10.2.4-h4) or PLATFORM=VERSION (repeatable)",
+    )
+
+
 def _inventory_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--inventory", type=Path, help="inventory root (default inventory/)")
     parser.add_argument("--config", type=Path, help="configuration file (default ./config.yaml)")
@@ -86,24 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     _inventory_flag(check)
 
     audit = commands.add_parser("audit", help="transceiver audit, optionally judged against a target release")
-    audit.add_argument(
-        "--target",
-        action="append",
-        default=[],
-        metavar="VERSION",
-        help="target release: a bare version (10.2.4-h4) or PLATFORM=VERSION (repeatable)",
-    )
+    _target_flag(audit, required=False)
     _common(audit)
 
     pre = commands.add_parser("pre-upgrade", help="readiness checks, upgrade path per device, GO / NO-GO, snapshot")
-    pre.add_argument(
-        "--target",
-        action="append",
-        default=[],
-        required=True,
-        metavar="VERSION",
-        help="target release per platform: a bare version (10.2.4-h4) or PLATFORM=VERSION (repeatable)",
-    )
+    _target_flag(pre, required=True)
     pre.add_argument("--via", metavar="V1,V2", help="force these intermediate hops (each checked against the rules)")
     pre.add_argument("--checks", help="readiness checks: all (default), names, !name to drop one (docs/checks.md)")
     _common(pre)
@@ -118,14 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(post)
 
     up = commands.add_parser("upgrade", help="walk each GO device along its upgrade path (a dry run unless --execute)")
-    up.add_argument(
-        "--target",
-        action="append",
-        default=[],
-        required=True,
-        metavar="VERSION",
-        help="target release per platform: a bare version (10.2.4-h4) or PLATFORM=VERSION (repeatable)",
-    )
+    _target_flag(up, required=True)
     up.add_argument("--execute", action="store_true", help="change the devices (not built yet: refused)")
     up.add_argument("--from-run", type=Path, metavar="DIR", help="the pre-upgrade run folder to start from")
     up.add_argument("--max-per-site", type=int, default=1, metavar="N", help="devices of a site at once (default 1)")
