@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -31,12 +32,30 @@ CONNECTION_NAME = "estate_netmiko"
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_COMMAND_TIMEOUT = 30.0
 HANDSHAKE_GRACE_S = 1.0  # the key exchange after the banner, on top of the connect timeout
+DEFAULT_MAX_CONCURRENT_LOGINS = 16
+
+_gates: dict[int, threading.BoundedSemaphore] = {}
+_gates_lock = threading.Lock()
+
+
+def login_gate(limit: int) -> threading.BoundedSemaphore:
+    """The process-wide bound on logins in progress (`max_concurrent_logins`): one semaphore per limit.
+
+    A login's timeouts start once it passes the gate, so 200 workers starting together on a small machine do not
+    all wait for banners at once (and a customer's TACACS server sees at most `limit` logins at a time).
+    """
+    with _gates_lock:
+        return _gates.setdefault(limit, threading.BoundedSemaphore(limit))
+
+
+def _estate(configuration: Config | None) -> dict[str, Any]:
+    if configuration is None:
+        return {}
+    return dict((configuration.user_defined or {}).get("estate", {}) or {})
 
 
 def _timeouts(configuration: Config | None) -> tuple[float, float]:
-    estate: dict[str, Any] = {}
-    if configuration is not None:
-        estate = (configuration.user_defined or {}).get("estate", {}) or {}
+    estate = _estate(configuration)
     return (
         float(estate.get("connect_timeout", DEFAULT_CONNECT_TIMEOUT)),
         float(estate.get("command_timeout", DEFAULT_COMMAND_TIMEOUT)),
@@ -61,6 +80,26 @@ class TunedNetmiko:
         extras: dict[str, Any] | None = None,
         configuration: Config | None = None,
     ) -> None:
+        limit = int(_estate(configuration).get("max_concurrent_logins", DEFAULT_MAX_CONCURRENT_LOGINS))
+        with login_gate(limit):
+            self.connection = self._login(hostname, username, password, port, platform, extras, configuration)
+        try:
+            _prepare_session(self.connection)
+        except BaseException as exc:
+            _drop(self.connection, self.connection.sock)
+            raise _open_error(exc, username, _timeouts(configuration)[1]) from None
+
+    def _login(
+        self,
+        hostname: str | None,
+        username: str | None,
+        password: str | None,
+        port: int | None,
+        platform: str | None,
+        extras: dict[str, Any] | None,
+        configuration: Config | None,
+    ) -> Any:
+        """TCP connect, SSH handshake, authentication and the shell channel: a netmiko connection not yet prepared."""
         connect_timeout, command_timeout = _timeouts(configuration)
         driver = get_platform(platform or "").driver  # the inventory loader has checked the platform
         address = (hostname or "", port or 22)
@@ -94,12 +133,7 @@ class TunedNetmiko:
         except BaseException as exc:
             _drop(connection, sock)
             raise _handshake_error(exc, username, connect_timeout, command_timeout) from None
-        try:
-            _prepare_session(connection)
-        except BaseException as exc:
-            _drop(connection, sock)
-            raise _open_error(exc, username, command_timeout) from None
-        self.connection = connection
+        return connection
 
     def close(self) -> None:
         try:

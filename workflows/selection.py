@@ -83,6 +83,7 @@ def init_nornir(settings: Settings, credentials: bool = True) -> Nornir:
             "estate": {
                 "connect_timeout": settings.connect_timeout,
                 "command_timeout": settings.command_timeout,
+                "max_concurrent_logins": settings.max_concurrent_logins,
             }
         },
     )

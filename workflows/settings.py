@@ -43,6 +43,9 @@ class Settings:
     workers: int = 200
     connect_timeout: float = 10.0
     command_timeout: float = 30.0
+    # logins in progress at once (TCP connect, SSH banner, key exchange, authentication), whatever the workers:
+    # spares the customers' TACACS/RADIUS servers, and keeps a burst of handshakes from outlasting the banner timeout
+    max_concurrent_logins: int = 16
     checks: str = "all"  # pre-upgrade readiness checks: `all`, names, `!name` (workflows.selection.select_checks)
     min_content: str | None = None  # your policy: lowest Apps & Threats content before a PAN-OS upgrade
     # `upgrade.max_preupgrade_age_h`: the oldest pre-upgrade run folder `estate upgrade` starts from, in hours
@@ -97,6 +100,7 @@ def _content(value: Any) -> str:
 
 
 _CONVERTERS: dict[str, Any] = {"inventory": Path, "matrices": Path, "output": Path, "workers": int}
+_CONVERTERS |= {"max_concurrent_logins": int}
 _CONVERTERS |= {"connect_timeout": float, "command_timeout": float, "checks": _text, "min_content": _content}
 _CONVERTERS |= {"max_preupgrade_age_h": float}
 _KIND_NAMES = {Path: "a path", int: "int", float: "float", _text: "text"}

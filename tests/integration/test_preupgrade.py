@@ -100,8 +100,9 @@ def test_demo_no_go_set_is_derived_from_the_estate_file(
     expected = expected_no_go(devices, targets)
     assert code == 2  # the demo's two fault devices
     folder = run_folder(out)
-    verdicts = {r["Device"]: r["Verdict"] for r in sheet_rows(folder / "report.xlsx", "Devices")}
-    assert {d for d, v in verdicts.items() if v in ("FAIL", "ERROR")} == expected
+    rows = {r["Device"]: r for r in sheet_rows(folder / "report.xlsx", "Devices")}
+    no_go = {d for d, r in rows.items() if r["Verdict"] in ("FAIL", "ERROR")}
+    assert no_go == expected, {d: (rows[d]["Verdict"], rows[d]["Findings"]) for d in sorted(no_go ^ expected)}
     assert len(expected) > 20  # failing states for every check, optics and faults: not a vacuous match
 
     summary = list(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 from typing import Any
 from unittest import mock
 
@@ -141,3 +142,35 @@ def test_no_tcp_connection_is_a_connect_error(raised: BaseException, message: st
         TunedNetmiko().open("192.0.2.1", "admin", "pw", 2222, "paloalto_panos")
     assert str(caught.value) == message
     assert isinstance(caught.value, DeviceError) and caught.value.__cause__ is None
+
+
+def test_no_more_logins_at_once_than_max_concurrent_logins() -> None:
+    limit, workers = 3, 12
+    in_login, most = 0, 0
+    lock = threading.Lock()
+    released = threading.Event()
+
+    def slow_login(*_: Any) -> Any:
+        nonlocal in_login, most
+        with lock:
+            in_login += 1
+            most = max(most, in_login)
+        released.wait(0.05)  # hold the gate long enough for the other threads to pile up behind it
+        with lock:
+            in_login -= 1
+        return mock.Mock()
+
+    configured = Config(user_defined={"estate": {"max_concurrent_logins": limit}})
+    with (
+        mock.patch.object(TunedNetmiko, "_login", side_effect=slow_login),
+        mock.patch("tasks.connection._prepare_session"),
+    ):
+        threads = [
+            threading.Thread(target=TunedNetmiko().open, args=("h", "u", "p", 22, "paloalto_panos", None, configured))
+            for _ in range(workers)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert most == limit  # the gate was full, never overfull

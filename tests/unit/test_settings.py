@@ -65,6 +65,13 @@ def test_init_nornir_uses_the_configured_runner(tmp_path: Path) -> None:
     assert isinstance(threaded, ThreadedRunner) and threaded.num_workers == 5
 
 
+def test_max_concurrent_logins_from_config_then_environment_reaches_the_connection(tmp_path: Path) -> None:
+    path = config(tmp_path, "user_defined:\n  estate:\n    max_concurrent_logins: 8\n")
+    assert load_settings(path, {}).max_concurrent_logins == 8
+    settings = load_settings(path, {"ESTATE_MAX_CONCURRENT_LOGINS": "4"}).override(inventory=REPO / "inventory")
+    assert init_nornir(settings, credentials=False).config.user_defined["estate"]["max_concurrent_logins"] == 4
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
