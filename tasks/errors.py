@@ -10,7 +10,8 @@ EstateError                     root of everything estate raises on purpose
     ├── AuthError               the device rejected the login
     ├── CommandError            a command timed out, the session dropped, or the OS rejected it
     │   └── CommandRefused      the OS answered the command with an error (unknown, not permitted)
-    └── ParseError              the output was not what the platform prints
+    ├── ParseError              the output was not what the platform prints
+    └── StepFailed              an upgrade step did not end as it must (a job failed, a bound ran out)
 """
 
 from __future__ import annotations
@@ -65,3 +66,9 @@ class CommandRefused(CommandError):
 
 class ParseError(DeviceError):
     stage = "parse"
+
+
+class StepFailed(DeviceError):
+    """An upgrade step did not end as it must; the device is left where it is, with the step and this reason."""
+
+    stage = "upgrade"

@@ -22,7 +22,8 @@ from reports.sheets import host_order
 from reports.summary import SUMMARY_VERDICTS
 from tasks.checks.decision import Decision, decide_run
 from tasks.errors import InputError, UsageError
-from tasks.models import RunResult, Severity, Verdict
+from tasks.models import HostRecord, RunResult, Severity, Verdict
+from tasks.models.upgrade import UpgradeStatus
 from workflows import logs
 from workflows.run import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, RunOutcome, RunRequest
 from workflows.selection import Selection, init_nornir, parse_filters, parse_shard
@@ -116,11 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
     _common(post)
 
     up = commands.add_parser("upgrade", help="walk each GO device along its upgrade path (a dry run unless --execute)")
-    _target_flag(up, required=True)
-    up.add_argument("--execute", action="store_true", help="change the devices (not built yet: refused)")
+    _target_flag(up, required=False)
+    up.add_argument("--execute", action="store_true", help="change the devices (without it: a dry run)")
     up.add_argument("--from-run", type=Path, metavar="DIR", help="the pre-upgrade run folder to start from")
     up.add_argument("--max-per-site", type=int, default=1, metavar="N", help="devices of a site at once (default 1)")
-    up.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue an interrupted run (not built yet)")
+    up.add_argument(
+        "--resume", type=Path, metavar="RUN_DIR", help="continue an interrupted --execute run (its devices and targets)"
+    )
     up.add_argument("--force", action="store_true", help="skip the gate and the known-issue re-check (a warning)")
     _common(up)
 
@@ -269,12 +272,14 @@ def _cmd_upgrade(args: argparse.Namespace, console: Console) -> int:
         execute=args.execute,
         resume=args.resume,
     )
-    check_options(options)  # --execute and --resume are refused before anything is read or written
+    check_options(options)  # bad flags are refused before anything is read or written
+    if not args.target and args.resume is None:
+        raise UsageError("--target: give the release to upgrade to (a bare version or PLATFORM=VERSION)")
     request = RunRequest(
         settings=_settings(args), selection=_selection(args), targets=tuple(args.target), progress=True
     )
-    outcome, gate = run_upgrade(request, options)
-    print_upgrade(outcome, gate.how, console)
+    outcome, how = run_upgrade(request, options)
+    print_upgrade(outcome, how, console)
     return outcome.exit_code
 
 
@@ -285,6 +290,9 @@ def print_upgrade(outcome: RunOutcome, gate: str, console: Console, limit: int =
     walking = [h for h in host_order(result.hosts) if h.upgrade and h.upgrade.steps]
     skipped = [h for h in host_order(result.hosts) if not (h.upgrade and h.upgrade.steps)]
     target = f" to {result.run.target}" if result.run.target else ""
+    if any(h.upgrade.status is not UpgradeStatus.DRY_RUN for h in walking if h.upgrade):
+        print_executed(outcome, gate, console, limit)
+        return
     console.print(f"[bold]upgrade[/bold] (dry run, nothing changed){target}: {len(result.hosts)} devices")
     console.print(f"gate: {gate}", markup=False)
     console.print(f"[green]to upgrade {len(walking)}[/], [dim]skipped {len(skipped)}[/]")
@@ -301,6 +309,31 @@ def print_upgrade(outcome: RunOutcome, gate: str, console: Console, limit: int =
     if len(result.hosts) > limit:
         console.print(f"  … and {len(result.hosts) - limit} more")
     console.print("every step and its command: the Upgrade sheet of report.xlsx")
+    console.print(f"run folder: {outcome.run_dir}", markup=False, highlight=False)
+
+
+def print_executed(outcome: RunOutcome, gate: str, console: Console, limit: int = 40) -> None:
+    """One screen for an executed upgrade: counts per outcome, then each device that did not reach its target."""
+    result = outcome.result
+    hosts = host_order(result.hosts)
+    by_status: dict[str, list[HostRecord]] = {}
+    for host in hosts:
+        status = host.upgrade.status.value if host.upgrade else "ERROR"
+        by_status.setdefault(status, []).append(host)
+    target = f" to {result.run.target}" if result.run.target else ""
+    console.print(f"[bold]upgrade[/bold] (executed){target}: {len(hosts)} devices")
+    console.print(f"gate: {gate}", markup=False)
+    counts = ", ".join(f"{status.lower()} {len(members)}" for status, members in sorted(by_status.items()))
+    console.print(counts, markup=False)
+    shown = [h for h in hosts if not (h.upgrade and h.upgrade.status is UpgradeStatus.UPGRADED)]
+    for host in shown[:limit]:
+        upgrade = host.upgrade
+        reason = upgrade.reason if upgrade else f"{host.error_stage}: {host.error}"
+        status = upgrade.status.value if upgrade else "ERROR"
+        console.print(f"  {host.name}: {status}: {_short(reason)}", markup=False)
+    if len(shown) > limit:
+        console.print(f"  … and {len(shown) - limit} more")
+    console.print("every step, when it ran and what came of it: the Upgrade sheet of report.xlsx")
     console.print(f"run folder: {outcome.run_dir}", markup=False, highlight=False)
 
 

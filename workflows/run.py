@@ -146,6 +146,14 @@ def _target_text(targets: dict[str, str], platforms: list[str]) -> str | None:
     return ",".join(f"{p}={v}" for p, v in sorted(targets.items()))
 
 
+def new_run_dir(command: str, request: RunRequest, inputs: RunInputs, started: datetime | None = None) -> Path:
+    """A new run folder for `command` over the selected hosts, named by `run_id`."""
+    customers = sorted({h.data["customer"] for h in inputs.nornir.inventory.hosts.values()})
+    when = started or datetime.now(timezone.utc)
+    rid = run_id(when, command, customers, every_customer=request.selection.all_customers)
+    return make_run_dir(request.settings.output, rid)
+
+
 def execute(
     command: str,
     request: RunRequest,
@@ -156,20 +164,25 @@ def execute(
     go_no_go: bool = False,
     summary: Callable[[RunResult], SummaryData] | None = None,
     notes: Sequence[tuple[int, str]] = (),
+    runner: Any = None,
+    run_dir: Path | None = None,
     **task_kwargs: Any,
 ) -> RunOutcome:
     """Run `task` on every selected host and write report.xlsx, results.json, junit.xml and run.log.
 
     `sheets` adds the workflow's own sheets after the standard ones; `go_no_go` makes the Summary decide per
     site; `summary` gives the Summary's content instead; `notes` ((logging level, text)) are logged at the
-    start of run.log. Every other keyword goes to the task.
+    start of run.log; `runner` replaces the configured Nornir runner (the upgrade's waves); `run_dir` is a run
+    folder made already (`new_run_dir`, or the folder a resumed run continues in). Every other keyword goes to
+    the task.
     """
     selection = request.selection
     hosts = inputs.nornir.inventory.hosts
     customers = sorted({h.data["customer"] for h in hosts.values()})
     started = datetime.now(timezone.utc)
-    rid = run_id(started, command, customers, every_customer=selection.all_customers)
-    run_dir = make_run_dir(request.settings.output, rid)
+    if run_dir is None:
+        run_dir = new_run_dir(command, request, inputs, started)
+    rid = run_dir.name
     with run_log(run_dir / "run.log", rid):
         info = RunInfo(
             id=rid,
@@ -189,7 +202,7 @@ def execute(
         )
         for level, note in notes:
             log.log(level, "%s", note)
-        records = _run_hosts(command, request, inputs, run_dir, task, task_kwargs)
+        records = _run_hosts(command, request, inputs, run_dir, task, task_kwargs, runner)
         info.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
         ordered = sorted(records.values(), key=lambda r: (r.customer, r.site, r.name))
         result = RunResult(run=info, hosts=ordered)
@@ -209,6 +222,7 @@ def _run_hosts(
     run_dir: Path,
     task: Callable[..., Any],
     task_kwargs: dict[str, Any],
+    runner: Any = None,
 ) -> dict[str, HostRecord]:
     journal = Journal(run_dir / "journal.jsonl")
     show_progress = request.progress and sys.stderr.isatty()
@@ -221,6 +235,8 @@ def _run_hosts(
 
     collector = RecordCollector(on_record=on_record)
     nr = inputs.nornir.with_processors([collector])
+    if runner is not None:
+        nr = nr.with_runner(runner)
     try:
         if progress is not None:
             with progress:

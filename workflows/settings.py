@@ -50,6 +50,10 @@ class Settings:
     min_content: str | None = None  # your policy: lowest Apps & Threats content before a PAN-OS upgrade
     # `upgrade.max_preupgrade_age_h`: the oldest pre-upgrade run folder `estate upgrade` starts from, in hours
     max_preupgrade_age_h: float = 24.0
+    # `upgrade.poll_s`, `.job_timeout_s`, `.reboot_timeout_s`: how an executed upgrade waits (tasks.upgrade.session)
+    upgrade_poll_s: float = 10.0
+    upgrade_job_timeout_s: float = 3600.0
+    upgrade_reboot_timeout_s: float = 1800.0
     runner: Runner = field(default_factory=Runner)  # config.yaml `runner:` (not a user_defined.estate key)
     post_upgrade: Thresholds = field(default_factory=Thresholds)  # `post_upgrade:` mapping, ESTATE_POST_UPGRADE_<KEY>
 
@@ -72,7 +76,12 @@ class Settings:
 
 
 # Settings kept in a section of `user_defined.estate` (section, key): the field; env ESTATE_<SECTION>_<KEY>.
-_SECTIONED = {("upgrade", "max_preupgrade_age_h"): "max_preupgrade_age_h"}
+_SECTIONED = {
+    ("upgrade", "max_preupgrade_age_h"): "max_preupgrade_age_h",
+    ("upgrade", "poll_s"): "upgrade_poll_s",
+    ("upgrade", "job_timeout_s"): "upgrade_job_timeout_s",
+    ("upgrade", "reboot_timeout_s"): "upgrade_reboot_timeout_s",
+}
 POST_UPGRADE = "post_upgrade"  # a mapping of thresholds of its own (`_thresholds`), ESTATE_POST_UPGRADE_<KEY>
 _THRESHOLD_KEYS = tuple(f.name for f in fields(Thresholds))
 # The top-level `user_defined.estate` keys, each with an ESTATE_<KEY> environment override.
@@ -102,7 +111,8 @@ def _content(value: Any) -> str:
 _CONVERTERS: dict[str, Any] = {"inventory": Path, "matrices": Path, "output": Path, "workers": int}
 _CONVERTERS |= {"max_concurrent_logins": int}
 _CONVERTERS |= {"connect_timeout": float, "command_timeout": float, "checks": _text, "min_content": _content}
-_CONVERTERS |= {"max_preupgrade_age_h": float}
+_CONVERTERS |= {"max_preupgrade_age_h": float, "upgrade_poll_s": float, "upgrade_job_timeout_s": float}
+_CONVERTERS |= {"upgrade_reboot_timeout_s": float}
 _KIND_NAMES = {Path: "a path", int: "int", float: "float", _text: "text"}
 _KIND_NAMES[_content] = "a content version such as 8635 or 8635-7675"
 

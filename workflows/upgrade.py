@@ -1,8 +1,8 @@
 """`estate upgrade`: the gate (GO devices of a pre-upgrade run), the steps of each hop, the order per site.
 
-This step builds the dry run (the default): it contacts no device, works from the pre-upgrade's typed plans,
-and writes per device and hop the exact steps it would take, with the wave each device would go in.
-`--execute` and `--resume` are refused until the runner that performs the steps exists (docs/upgrade.md).
+Without `--execute` it is a dry run: it contacts no device, works from the pre-upgrade's typed plans, and
+writes per device and hop the exact steps it would take, with the wave each device would go in. With
+`--execute` the same plan is walked (`workflows.upgrade_execute`); `--resume RUN_DIR` continues an executed run.
 
 The gate: `--from-run DIR` (refused when it is not a pre-upgrade run folder, is older than
 `upgrade.max_preupgrade_age_h`, has another target or does not cover the selection), else the newest pre-upgrade
@@ -25,7 +25,7 @@ from nornir.core.task import Result, Task
 from reports.runfolder import RESULTS_NAME, read_run
 from reports.upgrade import upgrade_sheet, upgrade_summary
 from tasks.checks.decision import Decision, decide_device
-from tasks.checks.upgrade_steps import WaveDevice, upgrade_steps, upgrade_waves
+from tasks.checks.upgrade_steps import SERVING_STATES, WaveDevice, upgrade_steps, upgrade_waves
 from tasks.errors import UsageError
 from tasks.models import Finding, HostRecord, RunResult, Severity, Unsupported, Verdict
 from tasks.models.plan import ARROW
@@ -33,13 +33,12 @@ from tasks.models.upgrade import DeviceUpgrade, StepKind, StepResult, UpgradeSta
 from tasks.platforms import get_platform
 from workflows.processors import record_for
 from workflows.run import RunOutcome, RunRequest, execute, prepare
+from workflows.upgrade_execute import execute_upgrade, resume_upgrade
 
 log = logging.getLogger(__name__)
 
 COMMAND = "upgrade"
 PREUPGRADE = "pre-upgrade"
-NOT_BUILT = "--execute: not built yet: the dry run shows what it would do"
-RESUME_NOT_BUILT = "--resume: not built yet (it resumes an --execute run): the dry run shows what it would do"
 FORCED = "--force: known-issue re-check skipped"
 FORCED_PAST = "--force: gate skipped ({reason}); known-issue re-check skipped"
 
@@ -158,8 +157,10 @@ def choose_gate(request: RunRequest, names: list[str], targets: Mapping[str, str
     return Gate(outcome.result, outcome.run_dir, f"fresh pre-upgrade run {outcome.run_dir}")
 
 
-def plan_device(pre: HostRecord, force: bool) -> DeviceUpgrade:
-    """What the upgrade does with one device (wave not yet set): its steps, or SKIPPED with the first reason."""
+def plan_device(pre: HostRecord, force: bool, execute: bool = False) -> DeviceUpgrade:
+    """What the upgrade does with one device (wave not yet set): its steps, or SKIPPED with the first reason.
+
+    With `execute` the device is PLANNED and its steps PENDING (the walk fills them in); else a DRY-RUN."""
     driver = get_platform(pre.platform).upgrade
     if isinstance(driver, Unsupported):
         return DeviceUpgrade(UpgradeStatus.SKIPPED, reason=driver.reason)
@@ -176,13 +177,17 @@ def plan_device(pre: HostRecord, force: bool) -> DeviceUpgrade:
         return DeviceUpgrade(UpgradeStatus.SKIPPED, reason="no upgrade plan in the pre-upgrade run")
     if not plan.hops:
         return DeviceUpgrade(UpgradeStatus.SKIPPED, reason=f"already on {plan.target}")
-    steps = upgrade_steps(plan, driver)
+    serving = pre.facts is not None and str(pre.facts.ha_state).lower() in SERVING_STATES
+    steps = upgrade_steps(plan, driver, serving=serving)
+    if execute:
+        steps = tuple(replace(s, result=StepResult.PENDING) for s in steps)
     if force:
         skipped = "not re-checked: --force"
         steps = tuple(
             replace(s, result=StepResult.SKIPPED, message=skipped) if s.kind is StepKind.RECHECK else s for s in steps
         )
-    return DeviceUpgrade(UpgradeStatus.DRY_RUN, steps=steps, forced=forced)
+    status = UpgradeStatus.PLANNED if execute else UpgradeStatus.DRY_RUN
+    return DeviceUpgrade(status, steps=steps, forced=forced)
 
 
 def upgrade_findings(upgrade: DeviceUpgrade) -> list[Finding]:
@@ -206,11 +211,11 @@ def plan_upgrade(hosts: Iterable[Host], gate: RunResult, options: UpgradeOptions
     planned: dict[str, tuple[HostRecord, DeviceUpgrade]] = {}
     for host in hosts:
         pre = by_name[host.name]
-        planned[host.name] = (pre, plan_device(pre, options.force))
+        planned[host.name] = (pre, plan_device(pre, options.force, options.execute))
     walking = [
         WaveDevice(name, pre.customer, pre.site, pre.facts.ha_state if pre.facts else None)
         for name, (pre, upgrade) in planned.items()
-        if upgrade.status is UpgradeStatus.DRY_RUN
+        if upgrade.status in (UpgradeStatus.DRY_RUN, UpgradeStatus.PLANNED)
     ]
     waves = upgrade_waves(walking, options.max_per_site)
     records: dict[str, HostRecord] = {}
@@ -224,11 +229,11 @@ def plan_upgrade(hosts: Iterable[Host], gate: RunResult, options: UpgradeOptions
 
 
 def check_options(options: UpgradeOptions) -> None:
-    """UsageError for what this step does not do yet (`--execute`, `--resume`) and a bad `--max-per-site`."""
-    if options.execute:
-        raise UsageError(NOT_BUILT)
-    if options.resume is not None:
-        raise UsageError(RESUME_NOT_BUILT)
+    """UsageError for a bad `--max-per-site`, or `--resume` with flags the resumed run takes from its folder."""
+    if options.resume is not None and (options.from_run is not None or options.force):
+        raise UsageError("--resume: continues the run as it was planned; --from-run and --force do not apply")
+    if options.resume is not None and not options.resume.is_dir():
+        raise UsageError(f"--resume {options.resume}: not a run folder")
     if options.max_per_site < 1:
         raise UsageError(f"--max-per-site: must be at least 1, got {options.max_per_site}")
 
@@ -252,9 +257,12 @@ def dry_run_host(task: Task, records: Mapping[str, HostRecord]) -> Result:
     return Result(host=task.host, result=records[task.host.name])
 
 
-def run_upgrade(request: RunRequest, options: UpgradeOptions) -> tuple[RunOutcome, Gate]:
-    """The dry run of an upgrade over the selected devices: gate, steps, waves, run folder; no device is touched."""
+def run_upgrade(request: RunRequest, options: UpgradeOptions) -> tuple[RunOutcome, str]:
+    """An upgrade over the selected devices: gate, steps, waves, run folder; the devices are changed only with
+    `--execute` (or `--resume`). The outcome, and how the gate was chosen (one line)."""
     check_options(options)
+    if options.resume is not None:
+        return resume_upgrade(request, options.resume)
     inputs = prepare(request)
     if not inputs.targets:
         raise UsageError("--target: give the release to upgrade to (a bare version or PLATFORM=VERSION)")
@@ -266,8 +274,11 @@ def run_upgrade(request: RunRequest, options: UpgradeOptions) -> tuple[RunOutcom
     hosts = list(inputs.nornir.inventory.hosts.values())
     gate = choose_gate(request, [h.name for h in hosts], inputs.targets, options)
     records = plan_upgrade(hosts, gate.result, options)
-    notes = [(logging.INFO, f"dry run: no device is contacted; gate: {gate.how}")]
-    notes += [(logging.WARNING, line) for line in force_warnings(records)]
+    notes = [(logging.WARNING, line) for line in force_warnings(records)]
+    if options.execute:
+        notes.insert(0, (logging.INFO, f"gate: {gate.how}"))
+        return execute_upgrade(request, inputs, gate.how, records, notes), gate.how
+    notes.insert(0, (logging.INFO, f"dry run: no device is contacted; gate: {gate.how}"))
     outcome = execute(
         COMMAND,
         request,
@@ -278,4 +289,4 @@ def run_upgrade(request: RunRequest, options: UpgradeOptions) -> tuple[RunOutcom
         notes=notes,
         records=records,
     )
-    return outcome, gate
+    return outcome, gate.how

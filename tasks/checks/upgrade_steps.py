@@ -4,9 +4,12 @@ Pure: no I/O. The runner of `estate upgrade --execute` follows what these return
 
 Steps of a hop, in order: download the base image (when the hop downloads one), download the image, install,
 re-check the hop's known issues against the optics read then, reboot, wait until the device is back, verify
-the running release, delete the hop's images. The re-check comes before the step that reboots (before the
-install when the platform's install reboots by itself): a reboot into a release that cannot boot with these
-optics is what it prevents. Kinds the platform's driver lacks are left out.
+the running release, delete the hop's images (but the one now running). The re-check comes before the step that
+reboots (before the install when the platform's install reboots by itself): a reboot into a release that cannot
+boot with these optics is what it prevents. Kinds the platform's driver lacks are left out.
+
+The HA member that carries the traffic (upgraded after its peer) is suspended before its first reboot, so its
+peer takes over, and made functional again after its last hop.
 
 >>> from tasks.models import Verdict
 >>> from tasks.models.plan import Download, Hop, UpgradePlan
@@ -68,7 +71,7 @@ def _versions(hop: Hop, kind: StepKind) -> tuple[str, ...]:
     if kind in PER_IMAGE:
         return tuple(d.version for d in hop.downloads if d.base is PER_IMAGE[kind])
     if kind is StepKind.DELETE:
-        return tuple(d.version for d in hop.downloads)
+        return tuple(d.version for d in hop.downloads if d.version != hop.to_version)
     if kind is StepKind.INSTALL and not hop.install:
         return ()
     if kind is StepKind.REBOOT and not hop.reboot:
@@ -85,13 +88,35 @@ def hop_steps(number: int, hop: Hop, driver: UpgradeDriver) -> list[UpgradeStep]
                 text, expect = _render(command, version)
                 if kind is StepKind.INSTALL and driver.note:
                     expect = f"{expect}; {driver.note}" if expect else driver.note
-                steps.append(UpgradeStep(number, hop.from_version, hop.to_version, kind, text, expect))
+                steps.append(UpgradeStep(number, hop.from_version, hop.to_version, kind, text, expect, version=version))
     return steps
 
 
-def upgrade_steps(plan: UpgradePlan, driver: UpgradeDriver) -> tuple[UpgradeStep, ...]:
-    """Every step of every hop of `plan`, in the order the runner takes them (none when already on target)."""
-    return tuple(step for number, hop in enumerate(plan.hops, start=1) for step in hop_steps(number, hop, driver))
+def _ha_steps(kind: StepKind, number: int, hop: Hop, driver: UpgradeDriver) -> list[UpgradeStep]:
+    return [
+        UpgradeStep(number, hop.from_version, hop.to_version, kind, *_render(c, hop.to_version), version=hop.to_version)
+        for c in driver.steps.get(kind, ())
+    ]
+
+
+def _rebooting(step: UpgradeStep, driver: UpgradeDriver) -> bool:
+    return step.kind is StepKind.REBOOT or (driver.install_reboots and step.kind is StepKind.INSTALL)
+
+
+def upgrade_steps(plan: UpgradePlan, driver: UpgradeDriver, serving: bool = False) -> tuple[UpgradeStep, ...]:
+    """Every step of every hop of `plan`, in the order the runner takes them (none when already on target).
+
+    `serving`: the device carries its HA group's traffic; it is suspended before its first reboot and made
+    functional after the last hop (when the driver has those steps).
+    """
+    steps = [step for number, hop in enumerate(plan.hops, start=1) for step in hop_steps(number, hop, driver)]
+    if not serving or not steps or StepKind.HA_SUSPEND not in driver.steps:
+        return tuple(steps)
+    first = next((i for i, step in enumerate(steps) if _rebooting(step, driver)), 0)
+    last = len(plan.hops)
+    suspend = _ha_steps(StepKind.HA_SUSPEND, steps[first].hop, plan.hops[steps[first].hop - 1], driver)
+    functional = _ha_steps(StepKind.HA_FUNCTIONAL, last, plan.hops[-1], driver)
+    return tuple([*steps[:first], *suspend, *steps[first:], *functional])
 
 
 @dataclass(frozen=True)

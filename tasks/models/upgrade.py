@@ -19,6 +19,7 @@ from typing import Any
 class StepKind(str, Enum):
     """What one step of a hop does, in the order a hop takes them (see `tasks.checks.upgrade_steps`)."""
 
+    HA_SUSPEND = "suspend HA (fail over to the peer)"
     DOWNLOAD_BASE = "download base image"
     DOWNLOAD = "download image"
     INSTALL = "install"
@@ -27,25 +28,45 @@ class StepKind(str, Enum):
     WAIT = "wait until back"
     VERIFY = "verify release"
     DELETE = "delete images"
+    HA_FUNCTIONAL = "make HA functional again"
 
 
 class StepResult(str, Enum):
-    """What came of a step (the Upgrade sheet's Result); a dry run's steps are all DRY-RUN."""
+    """What came of a step (the Upgrade sheet's Result); a dry run's steps are all DRY-RUN.
+
+    PENDING: not taken yet (an executed run's steps before they run); NOT_REACHED: the device stopped before it.
+    """
 
     DRY_RUN = "DRY-RUN"
     SKIPPED = "SKIPPED"
+    PENDING = "PENDING"
+    OK = "OK"
+    FAILED = "FAILED"
+    NOT_REACHED = "NOT REACHED"
 
 
 class UpgradeStatus(str, Enum):
-    """What the run does with a device: walk its steps (here, show them: a dry run) or skip it with a reason."""
+    """What the run does with a device: show its steps (a dry run), walk them, or skip it with a reason.
+
+    PLANNED: to be walked by an --execute run; then UPGRADED (every step OK), FAILED (left where it stopped,
+    with the step and reason) or NOT_REACHED (its site stopped after another device failed, or the run ended
+    before it).
+    """
 
     DRY_RUN = "DRY-RUN"
     SKIPPED = "SKIPPED"
+    PLANNED = "PLANNED"
+    UPGRADED = "UPGRADED"
+    FAILED = "FAILED"
+    NOT_REACHED = "NOT REACHED"
 
 
 @dataclass(frozen=True)
 class UpgradeStep:
-    """One step of one hop (hops counted from 1): the exact command and what ends the step (`expect`)."""
+    """One step of one hop (hops counted from 1): the exact command and what ends the step (`expect`).
+
+    `version` is the release the command is about (the image downloaded or deleted; the hop's target otherwise).
+    """
 
     hop: int
     from_version: str
@@ -57,6 +78,12 @@ class UpgradeStep:
     finished: str | None = None
     result: StepResult = StepResult.DRY_RUN
     message: str = ""
+    version: str = ""
+
+    @property
+    def unit(self) -> tuple[int, StepKind, str]:
+        """What the runner takes as one piece of work: the neighbouring steps of one hop, kind and release."""
+        return self.hop, self.kind, self.version or self.to_version
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +97,7 @@ class UpgradeStep:
             "finished": self.finished,
             "result": self.result.value,
             "message": self.message,
+            "version": self.version,
         }
 
     @classmethod
@@ -77,6 +105,10 @@ class UpgradeStep:
         return cls(
             **{**data, "kind": StepKind(data["kind"]), "result": StepResult(data["result"])},
         )
+
+    @property
+    def done(self) -> bool:
+        return self.result is StepResult.OK
 
 
 @dataclass(frozen=True)

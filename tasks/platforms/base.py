@@ -5,13 +5,14 @@ version scheme and its capabilities, and names no platform itself. A capability 
 explicit `Unsupported(reason)`, and the reason is what the user sees (a SKIPPED row), never a `hasattr` probe.
 
 Everything here is pure: data and functions from command outputs to typed models (no netmiko, no Nornir).
+The upgrade driver's functions talk to a device only through the `UpgradeSession` they are given.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver, Unsupported
@@ -91,6 +92,40 @@ class StepCommand:
     expect: str = ""
 
 
+class UpgradeSession(Protocol):
+    """What an upgrade driver's functions may do with the device (`tasks.upgrade.session` implements it)."""
+
+    def send(self, command: str) -> str:
+        """The output of `command`; CommandError when the session fails, CommandRefused when the OS refuses it."""
+        ...
+
+    def confirm(self, command: str) -> str:
+        """Send `command` and answer each `(y/n)` / `(y or n)` question with y; the output, until the prompt
+        comes back or the device drops the session (as a restart does)."""
+        ...
+
+    def poll(self, what: str, probe: Callable[[], str | None]) -> str:
+        """Call `probe` every poll interval until it returns text (that text), within the job bound;
+        StepFailed naming `what` when the bound runs out."""
+        ...
+
+    def context(self, purpose: str) -> Context | None:
+        """The context `purpose` is sent in on this device (given its facts), or None."""
+        ...
+
+    def sent_in(self, context: Context | None, command: str, confirm: bool = False) -> str:
+        """`send` (or `confirm`) inside `context`."""
+        ...
+
+
+# (step kind, the release it is about, the session) -> what happened, one line; StepFailed when it did not.
+Perform = Callable[[StepKind, str, UpgradeSession], str]
+
+
+def _nothing_to_wait_for(session: UpgradeSession) -> str | None:
+    return None
+
+
 @dataclass(frozen=True)
 class UpgradeDriver:
     """How a platform performs each upgrade step: the commands per `StepKind`, in sending order.
@@ -104,6 +139,12 @@ class UpgradeDriver:
     steps: Mapping[StepKind, tuple[StepCommand, ...]]
     install_reboots: bool = False
     note: str = ""  # shown with the install step (e.g. FortiOS: multi-VDOM units through `config global`)
+    # Performs the platform's own kinds (downloads, install, reboot, delete, HA suspend/functional); the shared
+    # runner performs the re-check, the wait and the verify. None: this driver only shows its steps.
+    perform: Perform | None = None
+    # After a boot, once the device answers again: what it is still busy with (e.g. "chassis not ready"), or
+    # None when it is ready for the verify step. Polled by the runner within its bound.
+    not_ready: Callable[[UpgradeSession], str | None] = _nothing_to_wait_for
 
 
 C = TypeVar("C")

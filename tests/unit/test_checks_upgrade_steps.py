@@ -37,8 +37,10 @@ def test_panos_hops_take_every_step_in_order_with_the_base_image_first() -> None
     steps = upgrade_steps(PANOS_PLAN, _driver("paloalto_panos"))
     second = [(s.kind, s.command) for s in steps if s.hop == 2]
     assert second == [
+        (K.DOWNLOAD_BASE, "request system software check"),
         (K.DOWNLOAD_BASE, "request system software download version 10.2.0"),
         (K.DOWNLOAD_BASE, "show jobs id N"),
+        (K.DOWNLOAD, "request system software check"),
         (K.DOWNLOAD, "request system software download version 10.2.4-h4"),
         (K.DOWNLOAD, "show jobs id N"),
         (K.INSTALL, "request system software install version 10.2.4-h4"),
@@ -49,13 +51,24 @@ def test_panos_hops_take_every_step_in_order_with_the_base_image_first() -> None
         (K.WAIT, "show jobs all"),
         (K.VERIFY, "show system info"),
         (K.DELETE, "delete software version 10.2.0"),
-        (K.DELETE, "delete software version 10.2.4-h4"),
-    ]
+    ]  # the image now running is kept; the hop's base image goes
     first = [s.kind for s in steps if s.hop == 1]
-    assert K.DOWNLOAD_BASE not in first and first[0] is K.DOWNLOAD and first[-1] is K.DELETE
+    # hop 1 downloaded only the release it boots: nothing to delete after it
+    assert K.DOWNLOAD_BASE not in first and first[0] is K.DOWNLOAD and first[-1] is K.VERIFY
     assert all((s.from_version, s.to_version) == ("10.1.14-h9", "10.2.4-h4") for s in steps if s.hop == 2)
     verify = next(s for s in steps if s.hop == 2 and s.kind is K.VERIFY)
     assert verify.expect == "sw-version: 10.2.4-h4"
+
+
+def test_the_serving_ha_peer_is_suspended_before_its_first_reboot_and_made_functional_after_its_last_hop() -> None:
+    steps = upgrade_steps(PANOS_PLAN, _driver("paloalto_panos"), serving=True)
+    kinds = [s.kind for s in steps]
+    assert kinds.count(K.HA_SUSPEND) == 1 and kinds.count(K.HA_FUNCTIONAL) == 1
+    first_reboot = kinds.index(K.REBOOT)
+    assert kinds.index(K.HA_SUSPEND) == first_reboot - 1  # after the re-check: a stopped device keeps its role
+    assert kinds[first_reboot - 2] is K.RECHECK and kinds[-1] is K.HA_FUNCTIONAL
+    assert steps[-1].hop == len(PANOS_PLAN.hops)
+    assert K.HA_SUSPEND not in [s.kind for s in upgrade_steps(PANOS_PLAN, _driver("paloalto_panos"))]
 
 
 def test_fortios_rechecks_before_the_install_that_reboots_and_answers_its_prompts() -> None:

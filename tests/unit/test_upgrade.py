@@ -87,11 +87,12 @@ def test_from_run_of_another_target_or_command_or_hosts_is_refused(tmp_path: Pat
     check_from_run(good, _read(good), ["fw1", "fw2"], TARGETS, NOW, 24)  # fits: no error
 
 
-def test_execute_and_resume_are_refused_for_now() -> None:
-    with pytest.raises(UsageError, match=r"^--execute: not built yet: the dry run shows what it would do$"):
-        check_options(UpgradeOptions(execute=True))
-    with pytest.raises(UsageError, match="--resume: not built yet"):
+def test_bad_upgrade_flags_are_one_line_each(tmp_path: Path) -> None:
+    check_options(UpgradeOptions(execute=True))  # fine
+    with pytest.raises(UsageError, match=r"^--resume x: not a run folder$"):
         check_options(UpgradeOptions(resume=Path("x")))
+    with pytest.raises(UsageError, match=r"^--resume: continues the run as it was planned; --from-run and --force"):
+        check_options(UpgradeOptions(resume=tmp_path, force=True))
     with pytest.raises(UsageError, match="--max-per-site"):
         check_options(UpgradeOptions(max_per_site=0))
 

@@ -1,0 +1,183 @@
+"""The session an upgrade driver talks through: commands, confirmations, bounded polling, and the wait for a
+rebooting device to go away and come back.
+
+Every wait is bounded (`Bounds`, from config.yaml `upgrade:`); the clock and the sleep are injected so the
+bounds are tested without waiting. A bound that runs out is a `StepFailed` naming what was waited for.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from nornir.core.task import Task
+
+from tasks.connection import CONNECTION_NAME, send_command
+from tasks.errors import AuthError, CommandError, CommandRefused, DeviceError, StepFailed
+from tasks.platforms.base import Context, Platform, UpgradeDriver, rejection
+
+log = logging.getLogger(__name__)
+
+QUESTION = re.compile(r"\(y(?: or |/)n\)\s*$", re.IGNORECASE)  # PAN-OS `(y or n)`, FortiOS `(y/n)`
+MAX_QUESTIONS = 5  # FortiOS may ask twice (e.g. a downgrade warning, then the confirmation)
+BACKOFF = 1.5  # each wait for a rebooting device is this much longer than the one before
+MAX_BACKOFF_S = 30.0
+PROBE_TIMEOUT_S = 2.0  # one TCP probe of a rebooting device
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """How long an upgrade waits (config.yaml `upgrade:`; seconds).
+
+    poll_s: between two looks at a job or a booting device (the first wait of the backoff);
+    job_timeout_s: a download or install job, from enqueued to FIN;
+    reboot_timeout_s: from the reboot until the device is back and ready.
+    """
+
+    poll_s: float = 10.0
+    job_timeout_s: float = 3600.0
+    reboot_timeout_s: float = 1800.0
+
+
+@dataclass
+class Clock:
+    """Time as the session sees it (replaced in tests)."""
+
+    now: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+class DeviceSession:
+    """`tasks.platforms.base.UpgradeSession` over the host's Nornir connection (reopened after a reboot)."""
+
+    def __init__(
+        self,
+        task: Task,
+        platform: Platform,
+        driver: UpgradeDriver,
+        bounds: Bounds,
+        clock: Clock | None = None,
+    ) -> None:
+        self.task = task
+        self.platform = platform
+        self.driver = driver
+        self.bounds = bounds
+        self.clock = clock or Clock()
+        self.outputs: dict[str, str] = {}  # what the device answered to the facts commands (contexts use them)
+
+    # --- UpgradeSession ----------------------------------------------------------------------------------
+
+    def connection(self) -> Any:
+        return self.task.host.get_connection(CONNECTION_NAME, self.task.nornir.config)
+
+    def send(self, command: str) -> str:
+        output = send_command(self.connection(), command)
+        refused = rejection(output, self.platform.error_markers)
+        if refused is not None:
+            raise CommandRefused(command, refused)
+        return output
+
+    def confirm(self, command: str) -> str:
+        connection = self.connection()
+        try:
+            output = str(connection.send_command_timing(command, strip_prompt=False, strip_command=False))
+            for _ in range(MAX_QUESTIONS):
+                if not QUESTION.search(output.rstrip()):
+                    break
+                output += str(connection.send_command_timing("y", strip_prompt=False, strip_command=False))
+        except (OSError, EOFError) as exc:  # the device went down while answering (a restart drops the session)
+            log.info("session ended after %r: %s", command, exc)
+            return "session dropped"
+        refused = rejection(output, self.platform.error_markers)
+        if refused is not None:
+            raise CommandRefused(command, refused)
+        return output
+
+    def poll(self, what: str, probe: Callable[[], str | None]) -> str:
+        deadline = self.clock.now() + self.bounds.job_timeout_s
+        while True:
+            answer = probe()
+            if answer is not None:
+                return answer
+            if self.clock.now() >= deadline:
+                raise StepFailed(f"{what}: not finished within {self.bounds.job_timeout_s:g} s")
+            self.clock.sleep(self.bounds.poll_s)
+
+    def context(self, purpose: str) -> Context | None:
+        return self.platform.context(purpose, self.outputs)
+
+    def sent_in(self, context: Context | None, command: str, confirm: bool = False) -> str:
+        """`command` inside `context`; leaving it is skipped when the device dropped the session meanwhile."""
+        for enter in context.enter if context else ():
+            answer = self.send(enter)
+            if context is not None and any(text in answer for text in context.failed_when):
+                raise StepFailed(f"{enter!r} refused: {answer.strip().splitlines()[-1:]}")
+        output = self.confirm(command) if confirm else self.send(command)
+        if context is not None and output != "session dropped":
+            try:
+                for leave in context.leave:
+                    self.send(leave)
+            except CommandError as exc:
+                log.info("left %s without its closing command: %s", context.name, exc)
+        return output
+
+    # --- the reboot ---------------------------------------------------------------------------------------
+
+    def drop(self) -> None:
+        """Forget the session (the device is going down): closing it must not fail the step."""
+        host = self.task.host
+        if CONNECTION_NAME in host.connections:
+            try:
+                host.close_connection(CONNECTION_NAME)
+            except Exception as exc:  # a session the device closed may fail to close
+                log.debug("closing the dropped session: %s", exc)
+                host.connections.pop(CONNECTION_NAME, None)
+
+    def reachable(self) -> bool:
+        """Whether the device's SSH port accepts a TCP connection now."""
+        host = self.task.host
+        try:
+            with socket.create_connection((host.hostname or "", host.port or 22), timeout=PROBE_TIMEOUT_S):
+                return True
+        except OSError:
+            return False
+
+    def wait_back(self, expect_gone: bool = True) -> str:
+        """After a reboot: wait until the device has gone away (unless already known gone), answers a login again,
+        and says it is ready (`driver.not_ready`); all within `reboot_timeout_s`. What happened, one line."""
+        self.drop()
+        bound = self.bounds.reboot_timeout_s
+        start = self.clock.now()
+        deadline = start + bound
+        if expect_gone:
+            while self.reachable():
+                if self.clock.now() >= deadline:
+                    raise StepFailed(f"still answering {bound:g} s after the reboot: it did not go down")
+                self.clock.sleep(self.bounds.poll_s)
+        delay = self.bounds.poll_s
+        while True:
+            if self.clock.now() >= deadline:
+                raise StepFailed(f"did not come back within {bound:g} s of the reboot")
+            self.clock.sleep(min(delay, max(0.0, deadline - self.clock.now())))
+            delay = min(delay * BACKOFF, MAX_BACKOFF_S)
+            if not self.reachable():
+                continue
+            try:
+                self.connection()
+                break
+            except AuthError:
+                raise
+            except DeviceError as exc:  # still booting: banner, login or prompt not there yet
+                log.info("not back yet: %s", exc)
+                self.drop()
+        back = self.clock.now() - start
+        while (pending := self.driver.not_ready(self)) is not None:
+            if self.clock.now() >= deadline:
+                raise StepFailed(f"back after {back:.0f} s, but {pending} at {bound:g} s after the reboot")
+            self.clock.sleep(self.bounds.poll_s)
+        return f"back after {back:.0f} s, ready after {self.clock.now() - start:.0f} s"
