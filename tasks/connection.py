@@ -215,7 +215,7 @@ def _prepare_session(connection: Any) -> None:
     connection.session_preparation()
 
 
-def _closed(connection: Any) -> bool:
+def closed(connection: Any) -> bool:
     """Whether the device closed the session: netmiko does not notice a closed channel while it reads, it
     waits for the prompt until its timeout."""
     try:
@@ -230,7 +230,7 @@ def send_command(connection: Any, command: str) -> str:
     try:
         output = connection.send_command(command, auto_find_prompt=False)
     except (NetmikoTimeoutException, ReadTimeout):
-        if _closed(connection):
+        if closed(connection):
             raise CommandError(f"{command!r}: session lost: the device closed the connection") from None
         raise CommandError(f"{command!r}: no prompt within the command timeout") from None
     except (SSHException, OSError, EOFError) as exc:

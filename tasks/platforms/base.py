@@ -100,8 +100,9 @@ class UpgradeSession(Protocol):
         ...
 
     def confirm(self, command: str) -> str:
-        """Send `command` and answer each `(y/n)` / `(y or n)` question with y; the output, until the prompt
-        comes back or the device drops the session (as a restart does)."""
+        """Send `command` and answer each `(y/n)` / `(y or n)` question with y; the output, until the device
+        is quiet or drops the session (as a restart does). The prompt is read again after it: send commands
+        that may change the prompt (an HA state shown in it) this way."""
         ...
 
     def poll(self, what: str, probe: Callable[[], str | None]) -> str:

@@ -15,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from netmiko.exceptions import NetmikoTimeoutException, ReadTimeout
 from nornir.core.task import Task
 
-from tasks.connection import CONNECTION_NAME, send_command
+from tasks.connection import CONNECTION_NAME, closed, send_command
 from tasks.errors import AuthError, CommandError, CommandRefused, DeviceError, StepFailed
 from tasks.platforms.base import Context, Platform, UpgradeDriver, rejection
 
@@ -93,10 +94,21 @@ class DeviceSession:
         except (OSError, EOFError) as exc:  # the device went down while answering (a restart drops the session)
             log.info("session ended after %r: %s", command, exc)
             return "session dropped"
+        if not closed(connection):
+            self._learn_prompt(connection)
         refused = rejection(output, self.platform.error_markers)
         if refused is not None:
             raise CommandRefused(command, refused)
         return output
+
+    @staticmethod
+    def _learn_prompt(connection: Any) -> None:
+        """Read the prompt again: PAN-OS shows the HA state in it (`admin@fw(suspended)>`), so a command that
+        changes the state changes the prompt the next commands end with."""
+        try:
+            connection.set_base_prompt()
+        except (OSError, EOFError, ValueError, NetmikoTimeoutException, ReadTimeout) as exc:
+            log.info("prompt not read again: %s", exc)
 
     def poll(self, what: str, probe: Callable[[], str | None]) -> str:
         deadline = self.clock.now() + self.bounds.job_timeout_s
@@ -137,6 +149,13 @@ class DeviceSession:
             except Exception as exc:  # a session the device closed may fail to close
                 log.debug("closing the dropped session: %s", exc)
                 host.connections.pop(CONNECTION_NAME, None)
+
+    def session_ended(self) -> bool:
+        """Whether the device closed our session (a restart does): it has started going down."""
+        host = self.task.host
+        if CONNECTION_NAME not in host.connections:
+            return False
+        return closed(host.connections[CONNECTION_NAME].connection)
 
     def reachable(self) -> bool:
         """Whether the device's SSH port accepts a TCP connection now."""

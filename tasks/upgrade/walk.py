@@ -106,10 +106,7 @@ def _perform(task: Task, session: DeviceSession, ctx: WalkContext, step: Upgrade
     perform = session.driver.perform
     if perform is None:
         raise StepFailed(f"{session.platform.os_name}: no way to perform {step.kind.value}")
-    message = perform(step.kind, version, session)
-    if _reboots(step.kind, session.driver):
-        session.drop()
-    return message
+    return perform(step.kind, version, session)
 
 
 def _failed(steps: list[UpgradeStep], index: int, message: str) -> str:
@@ -126,13 +123,13 @@ def walk(task: Task, upgrade: DeviceUpgrade, ctx: WalkContext) -> DeviceUpgrade:
     session = DeviceSession(task, platform, driver, ctx.bounds, ctx.clock)
     steps = list(upgrade.steps)
     name = task.host.name
-    gone = True  # whether the wait after a reboot must first see the device go away
+    expect_gone = True  # whether the wait after a reboot must first see the device go away
     failure = ""
     try:
         for group in units(steps):
             first = steps[group[0]]
             if all(steps[i].result in _FINISHED for i in group):
-                gone = not (_reboots(first.kind, driver) and first.message == SENT_BEFORE)
+                expect_gone = not (_reboots(first.kind, driver) and first.message == SENT_BEFORE)
                 continue
             if failure:
                 for i in group:
@@ -144,7 +141,12 @@ def walk(task: Task, upgrade: DeviceUpgrade, ctx: WalkContext) -> DeviceUpgrade:
             try:
                 if not session.outputs and first.kind is not StepKind.WAIT:
                     collect_facts(task, session.outputs)  # contexts (FortiOS `config global`) are chosen from them
-                message, result = _perform(task, session, ctx, first, version, gone), StepResult.OK
+                message, result = _perform(task, session, ctx, first, version, expect_gone), StepResult.OK
+                rebooting = _reboots(first.kind, driver)
+                # the device closing our session is its going down: the wait need not see the port close too
+                expect_gone = not (rebooting and session.session_ended())
+                if rebooting:
+                    session.drop()
             except DeviceError as exc:
                 message = str(exc) if isinstance(exc, StepFailed) else f"{exc.stage}: {exc}"
                 result = StepResult.FAILED
@@ -152,7 +154,6 @@ def walk(task: Task, upgrade: DeviceUpgrade, ctx: WalkContext) -> DeviceUpgrade:
             ctx.journal.write(name, group[0], FINISHED, at=finished, result=result.value, message=message)
             for i in group:
                 steps[i] = replace(steps[i], started=started, finished=finished, result=result, message=message)
-            gone = True
             if result is StepResult.FAILED:
                 failure = _failed(steps, group[0], message)
     finally:

@@ -21,6 +21,7 @@ TARGET = "10.2.4-h4"
 PAN_HOP = [
     "download image",
     "download image",
+    "download image",
     "install",
     "install",
     "re-check known issues",
@@ -28,7 +29,7 @@ PAN_HOP = [
     "wait until back",
     "wait until back",
     "verify release",
-]  # fmt: skip  (each download and install is the command, then `show jobs id N`)
+]  # fmt: skip  (a download: check, the command, `show jobs id N`; an install: the command, `show jobs id N`)
 
 
 def sw_versions(lab: Lab, names: list[str]) -> dict[str, str]:
@@ -65,6 +66,7 @@ def test_dry_run_lists_the_steps_of_go_devices_skips_no_go_and_changes_nothing(
     rows = sheet_rows(folder / "report.xlsx", "Upgrade")
     decided = {h.name: decide_device(h) for h in pre.hosts}
     plans = {h.name: h.plan for h in pre.hosts}
+    pre_facts = {h.name: h.facts for h in pre.hosts if h.facts}
     assert decided["beta-nyc1-fw01"].decision is Decision.NO_GO  # the Finisar optic through 10.2
     for name, decision in decided.items():
         mine = [r for r in rows if r["Device"] == name]
@@ -79,15 +81,22 @@ def test_dry_run_lists_the_steps_of_go_devices_skips_no_go_and_changes_nothing(
             steps = [r for r in mine if r["Hop"] == f"{number}: {hop.from_version} → {hop.to_version}"]
             kinds = [r["Step"] for r in steps]
             bases = [d.version for d in hop.downloads if d.base]
-            expected = ["download base image", "download base image"] * len(bases) + PAN_HOP
-            expected += ["delete images"] * len(hop.downloads)
+            expected = ["download base image"] * 3 * len(bases) + PAN_HOP
+            kept = [d for d in hop.downloads if d.version != hop.to_version]  # the image it now runs stays
+            expected += ["delete images"] * len(kept)
+            serving = pre_facts[name].ha_state == "active"  # suspended before its first reboot, functional at the end
+            if serving and number == 1:
+                expected.insert(expected.index("reboot"), "suspend HA (fail over to the peer)")
+            if serving and number == len(plan.hops):
+                expected.append("make HA functional again")
             assert kinds == expected, (name, number, kinds)
             commands = [r["Command"] for r in steps]
             assert f"request system software install version {hop.to_version}" in commands
             assert "request restart system" in commands and "show chassis-ready" in commands
             for download in hop.downloads:
                 assert f"request system software download version {download.version}" in commands
-                assert f"delete software version {download.version}" in commands
+                deleted = f"delete software version {download.version}" in commands
+                assert deleted is (download.version != hop.to_version)
         assert f"{name}: wave " in out
 
     waves = {r["Device"]: r["Wave"] for r in rows}
@@ -129,15 +138,14 @@ def test_from_run_is_used_as_given_and_refused_when_too_old_or_not_a_pre_upgrade
     assert code == 3 and "h old, older than upgrade.max_preupgrade_age_h (1e-05 h)" in err
 
 
-def test_execute_is_refused_with_nothing_written(
+def test_a_resume_of_a_folder_that_is_no_executed_run_is_one_line_with_nothing_written(
     lab_env: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out_dir = tmp_path / "out"
+    out_dir, not_a_run = tmp_path / "out", tmp_path / "some-folder"
+    not_a_run.mkdir()
     code, _, err = run_cli(
-        ["upgrade", *CUSTOMERS, "--target", TARGET, "--execute", "--inventory", str(lab_env.inventory),
-         "--out", str(out_dir)],
-        capsys,
-    )  # fmt: skip
+        ["upgrade", "--resume", str(not_a_run), "--inventory", str(lab_env.inventory), "--out", str(out_dir)], capsys
+    )
     assert code == 3
-    assert err.strip() == "estate: --execute: not built yet: the dry run shows what it would do"
-    assert not out_dir.exists()
+    assert err.strip() == f"estate: --resume {not_a_run}: not an executed upgrade run folder (no upgrade-plan.json)"
+    assert not out_dir.exists() and list(not_a_run.iterdir()) == []

@@ -83,7 +83,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("show jobs id <id>", show_jobs_id),
     Command("show chassis-ready", show_chassis_ready),
     Command("delete software version <version>", delete_software_version),
-    Command("request high-availability state suspend|functional", request_high_availability_state),
+    Command("request high-availability state <state>", request_high_availability_state),
     Command("debug swm status", debug_swm_status),
     Command("show clock", show_clock),
     Command("show routing route", show_routing_route),

@@ -75,6 +75,8 @@ def delete_software_version(view: DeviceView, args: dict[str, str]) -> str:
 
 def request_high_availability_state(view: DeviceView, args: dict[str, str]) -> str:
     """``request high-availability state suspend|functional``."""
+    if args["state"] not in ("suspend", "functional"):
+        return "Invalid syntax."
     try:
         state = runtime(view).set_ha(args["state"])
     except Refused as exc:

@@ -119,7 +119,7 @@ def _delete(session: UpgradeSession, version: str) -> str:
 
 def _ha(command: str) -> Callable[[UpgradeSession, str], str]:
     def change(session: UpgradeSession, version: str) -> str:
-        answer = session.send(command)
+        answer = session.confirm(command)  # the prompt shows the HA state: it changes with it
         if _HA_CHANGED not in answer:
             lines = [line.strip() for line in answer.splitlines() if line.strip()]
             raise StepFailed(f"{command!r}: {lines[-1] if lines else 'no answer'}")
