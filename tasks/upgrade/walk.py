@@ -96,11 +96,13 @@ def verify(task: Task, session: DeviceSession, release: str) -> str:
     return f"running {release}"
 
 
-def _perform(task: Task, session: DeviceSession, ctx: WalkContext, step: UpgradeStep, version: str, gone: bool) -> str:
+def _perform(
+    task: Task, session: DeviceSession, ctx: WalkContext, step: UpgradeStep, version: str, expect_gone: bool
+) -> str:
     if step.kind is StepKind.RECHECK:
         return recheck(task, ctx, step.to_version)
     if step.kind is StepKind.WAIT:
-        return session.wait_back(expect_gone=gone)
+        return session.wait_back(expect_gone=expect_gone)
     if step.kind is StepKind.VERIFY:
         return verify(task, session, step.to_version)
     perform = session.driver.perform
