@@ -164,8 +164,7 @@ class DeviceSession:
         customer = self.task.host.data.get("customer") or "its customer"
         if self.image_server is None:
             raise StepFailed(
-                f"no image server for {customer}: set upgrade.image_server in config.yaml"
-                f" (or upgrade.image_servers.{customer})"
+                f"no image server: set upgrade.image_server in config.yaml (or upgrade.image_servers.{customer})"
             )
         if self.facts is None:
             raise StepFailed("the model is not known (its facts were not read): no image to name")
