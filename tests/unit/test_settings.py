@@ -220,3 +220,14 @@ def test_the_image_server_keys_have_environment_overrides(tmp_path: Path) -> Non
     assert load_settings(config(tmp_path, "{}\n"), env).image_server == ImageServer("203.0.113.4")
     message = error(config(tmp_path, "{}\n"), {"ESTATE_UPGRADE_IMAGE_SERVER_PROTOCOL": "scp"})
     assert message.startswith("ESTATE_UPGRADE_IMAGE_SERVER_PROTOCOL (environment): expected one of tftp")
+
+
+def test_the_commented_image_server_example_of_config_yaml_loads_as_its_comments_say(tmp_path: Path) -> None:
+    lines = (REPO / "config.yaml").read_text(encoding="utf-8").splitlines()
+    start = lines.index("      # image_server:")
+    block = range(start, start + 7)  # image_server: its 3 keys, image_servers: its entry
+    example = [line.replace("      # ", "      ", 1) if i in block else line for i, line in enumerate(lines)]
+    settings = load_settings(config(tmp_path, "\n".join(example) + "\n"), {})
+    fortios = ImageServer("192.0.2.10", "tftp", "FGT_{model}-v{version}-FORTINET.out")
+    assert settings.image_server == fortios
+    assert settings.image_servers == (("acme", ImageServer("198.51.100.7", "tftp", fortios.file)),)
