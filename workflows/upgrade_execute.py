@@ -124,6 +124,7 @@ def walk_devices(
             today=inputs.today,
             bounds=bounds(request),
             journal=journal,
+            image_server=request.settings.image_server_for(record.customer),
         )
         for name, record in records.items()
         if record.platform in inputs.matrices
