@@ -76,7 +76,7 @@ bench: install ## benchmark: 500 lab devices at 200 ms per reply, devices/s and 
 # The story on the lab (scripts/replay.py): REPLAY_ARGS adds its options, e.g. REPLAY_ARGS='--customer acme-bank'.
 REPLAY_ARGS ?=
 
-replay: install ## the story end to end on the demo estate: pre-upgrade, upgrade --execute, post-upgrade to 10.2.4-h4; 0 boot-looped
+replay: install ## the story on the demo estate's lab: pre-upgrade, upgrade --execute, post-upgrade to 10.2.4-h4; 0 boot-looped (< 5 min)
 	$(BIN)/python scripts/replay.py $(REPLAY_ARGS)
 
 replay-unsafe: install ## the same upgrade --force on the held-back devices: they boot-loop; then lab ctl replace-optics

@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -171,6 +172,8 @@ def replay(args: argparse.Namespace, env: dict[str, str], out: Path) -> int:
     for name in others:
         print(f"  {name}: {reasons[name]}")
     print(f"devices boot-looped: {len(looped)}{': ' + ', '.join(looped) if looped else ''}")
+    verdicts = Counter(str(host.get("verdict")) for host in post.values())
+    print(f"post-upgrade ({post_dir.name}): " + "  ".join(f"{v} {n}" for v, n in sorted(verdicts.items())))
     if missed:
         print(f"GO devices that missed {TARGET}: {len(missed)}: {', '.join(missed)} (see {upgrade_dir})")
     return 1 if looped or missed else 0
