@@ -21,6 +21,7 @@ from nornir.core.task import Task
 from tasks.connection import CONNECTION_NAME, closed, send_command
 from tasks.errors import AuthError, CommandError, CommandRefused, DeviceError, StepFailed
 from tasks.platforms.base import Context, Platform, UpgradeDriver, rejection
+from tasks.upgrade.journal import JOB_MARK, StepJournal
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +64,21 @@ class DeviceSession:
         driver: UpgradeDriver,
         bounds: Bounds,
         clock: Clock | None = None,
+        journal: StepJournal | None = None,
     ) -> None:
         self.task = task
         self.platform = platform
         self.driver = driver
         self.bounds = bounds
         self.clock = clock or Clock()
+        self.journal = journal
         self.outputs: dict[str, str] = {}  # what the device answered to the facts commands (contexts use them)
+        self._unit: int | None = None  # the unit being performed (the index of its first step)
+        self._earlier_mark: int | None = None
+
+    def begin(self, unit: int, earlier_mark: int | None = None) -> None:
+        """The walk performs unit `unit` now; `earlier_mark`: the job mark an interrupted run journalled for it."""
+        self._unit, self._earlier_mark = unit, earlier_mark
 
     # --- UpgradeSession ----------------------------------------------------------------------------------
 
@@ -122,6 +131,13 @@ class DeviceSession:
 
     def context(self, purpose: str) -> Context | None:
         return self.platform.context(purpose, self.outputs)
+
+    def job_mark(self, newest: int) -> None:
+        if self.journal is not None and self._unit is not None:
+            self.journal.write(self.task.host.name, self._unit, JOB_MARK, newest=newest)
+
+    def earlier_job_mark(self) -> int | None:
+        return self._earlier_mark
 
     def sent_in(self, context: Context | None, command: str, confirm: bool = False) -> str:
         """`command` inside `context`; leaving it is skipped when the device dropped the session meanwhile."""
