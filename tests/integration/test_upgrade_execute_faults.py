@@ -15,6 +15,7 @@ import signal
 import subprocess
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +115,49 @@ def _journal(run_dir: Path) -> list[dict[str, Any]]:
     return entries
 
 
+Units = set[tuple[str, int]]
+
+
+def _units(entries: list[dict[str, Any]], event: str, kind: str | None = None, hop: int | None = None) -> Units:
+    """(device, unit) of the journal entries of `event`, of the units started with `kind` (and `hop`)."""
+    started = {
+        (e["device"], e["step"])
+        for e in entries
+        if e["event"] == "started" and kind in (None, e.get("kind")) and hop in (None, e.get("hop"))
+    }
+    return {(e["device"], e["step"]) for e in entries if e["event"] == event} & started
+
+
+def a_reboot_ended(entries: list[dict[str, Any]]) -> bool:
+    """A device's first reboot has ended: its wait is in flight (or about to be)."""
+    return bool(_units(entries, "finished", "reboot"))
+
+
+def a_second_install_asked(entries: list[dict[str, Any]]) -> bool:
+    """A device is asking for the install job of its second hop (its job mark journalled, the unit not ended)."""
+    return bool(_units(entries, "job-mark", "install", 2) - _units(entries, "finished"))
+
+
+def _killed_when(
+    args: list[str], env: dict[str, str], journal: Callable[[], Path | None], when: Any, after_s: float
+) -> None:
+    """Run `estate ARGS` and SIGKILL it `after_s` after `when(journal entries)` holds; AssertionError when the
+    run ends first."""
+    with subprocess.Popen([ESTATE_CLI, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as run:
+        try:
+
+            def reached() -> bool:
+                assert run.poll() is None, "the run ended before the kill"
+                folder = journal()
+                return folder is not None and when(_journal(folder))
+
+            wait_until(f"{when.__name__}", reached, 90, every_s=0.05)
+            time.sleep(after_s)  # not an assertion: where the kill lands
+        finally:
+            run.kill()
+    assert run.wait(10) == -signal.SIGKILL
+
+
 def test_a_killed_run_resumes_and_sends_nothing_twice(tmp_path: Path) -> None:
     devices = {"lon1": [_fw("kil-lon1-fw01", "PA-850", "10.1.9", [OEM_SR])]}
     devices["par1"] = [_fw("kil-par1-fw01", "PA-850", "10.1.9", [OEM_SR])]
@@ -123,40 +167,23 @@ def test_a_killed_run_resumes_and_sends_nothing_twice(tmp_path: Path) -> None:
         code, out, err = estate_cli(["pre-upgrade", *common], env)
         go, no_go = decisions(read_run(run_folder(out)))
         assert len(go) == 2 and not no_go, (out, err)
-        upgrades = tmp_path / "out"
-        known = set(upgrades.iterdir())
-        with subprocess.Popen(
-            [ESTATE_CLI, "upgrade", "--execute", *common],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        ) as run:
-            try:
-                found: list[Path] = []
-                wait_until("the run folder", lambda: bool(found.extend(set(upgrades.iterdir()) - known) or found), 30)
-                run_dir = found[0]
+        known = set((tmp_path / "out").iterdir())
 
-                def second_install_in_flight() -> bool:
-                    """A device rebooted once and is about to ask for the install job of its second hop (its job
-                    mark journalled): killed then, the resume must poll that job, not install again."""
-                    entries = _journal(run_dir)
-                    installs = {
-                        (e["device"], e["step"]) for e in entries if (e.get("kind"), e.get("hop")) == ("install", 2)
-                    }
-                    ended = {(e["device"], e["step"]) for e in entries if e["event"] == "finished"}
-                    jobs = {(e["device"], e["step"]) for e in entries if e["event"] == "job-mark"}
-                    return bool((installs & jobs) - ended) or run.poll() is not None
+        def new_run() -> Path | None:
+            return next(iter(set((tmp_path / "out").iterdir()) - known), None)
 
-                wait_until("an install job of a second hop in flight", second_install_in_flight, 90, every_s=0.05)
-                time.sleep(0.5)  # not an assertion: the kill lands while the install is sent and its answer read
-                run.send_signal(signal.SIGKILL)
-            finally:
-                run.kill()
-        assert run.wait(10) == -signal.SIGKILL
+        # Killed while a device that has just rebooted is waited for, then the resume killed while a second
+        # hop's install is asked for (3 s after its job mark: the install is confirmed after the device has been
+        # quiet for 2 s, its answer read after 2 s more); the second resume ends the run.
+        _killed_when(["upgrade", "--execute", *common], env, new_run, a_reboot_ended, 0.5)
+        run_dir = new_run()
+        assert run_dir is not None
+        resume = ["upgrade", "--resume", str(run_dir), "--inventory", str(info.inventory)]
+        _killed_when(resume, env, lambda: run_dir, a_second_install_asked, 3.0)
         killed = lab_status(info)
         assert any(killed[name]["version"] != plan.target for name, plan in go.items())  # the kill was midway
 
-        code, out, err = estate_cli(["upgrade", "--resume", str(run_dir), "--inventory", str(info.inventory)], env)
+        code, out, err = estate_cli(resume, env)
         assert code == 0, (out, err)
         assert run_folder(out) == run_dir and "resumed:" in out
         rows = sheet_rows(run_dir / "report.xlsx", "Upgrade")
