@@ -130,6 +130,16 @@ class UpgradeSession(Protocol):
         `image_model`). StepFailed naming the setting when none is configured."""
         ...
 
+    def job_mark(self, newest: int) -> None:
+        """The device's newest job id before the step being performed asks it for a job: journalled before the
+        request, so a run interrupted before that job ends finds it on `--resume` (the job of the step's type
+        with a higher id) and polls it instead of asking the device for it again."""
+        ...
+
+    def earlier_job_mark(self) -> int | None:
+        """The `job_mark` an interrupted run journalled for the step being performed, or None."""
+        ...
+
 
 # (step kind, the release it is about, the session) -> what happened, one line; StepFailed when it did not.
 Perform = Callable[[StepKind, str, UpgradeSession], str]

@@ -23,6 +23,7 @@ from tasks.errors import AuthError, CommandError, CommandRefused, DeviceError, S
 from tasks.models import Facts
 from tasks.models.upgrade import ImageServer, ImageSource
 from tasks.platforms.base import SESSION_DROPPED, Context, Platform, UpgradeDriver, rejection
+from tasks.upgrade.journal import JOB_MARK, StepJournal
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class DeviceSession:
         bounds: Bounds,
         clock: Clock | None = None,
         image_server: ImageServer | None = None,
+        journal: StepJournal | None = None,
     ) -> None:
         self.task = task
         self.platform = platform
@@ -75,6 +77,13 @@ class DeviceSession:
         self.image_server = image_server  # the device's customer's (config.yaml upgrade.image_server[s])
         self.outputs: dict[str, str] = {}  # what the device answered to the facts commands (contexts use them)
         self.facts: Facts | None = None  # read from them (the model names the image)
+        self.journal = journal
+        self._unit: int | None = None  # the unit being performed (the index of its first step)
+        self._earlier_mark: int | None = None
+
+    def begin(self, unit: int, earlier_mark: int | None = None) -> None:
+        """The walk performs unit `unit` now; `earlier_mark`: the job mark an interrupted run journalled for it."""
+        self._unit, self._earlier_mark = unit, earlier_mark
 
     # --- UpgradeSession ----------------------------------------------------------------------------------
 
@@ -144,6 +153,13 @@ class DeviceSession:
 
     def context(self, purpose: str) -> Context | None:
         return self.platform.context(purpose, self.outputs)
+
+    def job_mark(self, newest: int) -> None:
+        if self.journal is not None and self._unit is not None:
+            self.journal.write(self.task.host.name, self._unit, JOB_MARK, newest=newest)
+
+    def earlier_job_mark(self) -> int | None:
+        return self._earlier_mark
 
     def sent_in(self, context: Context | None, command: str, confirm: bool = False, until: tuple[str, ...] = ()) -> str:
         """`command` inside `context`; leaving it is skipped when the device dropped the session meanwhile."""
