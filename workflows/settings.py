@@ -54,6 +54,10 @@ class Settings:
     upgrade_poll_s: float = 10.0
     upgrade_job_timeout_s: float = 3600.0
     upgrade_reboot_timeout_s: float = 1800.0
+    # `backup.root`: where the per-customer backup repositories live; `backup.remote`: where they are pushed
+    # after each commit (a URL or path; `{customer}` is replaced by the customer), None = no push
+    backup_root: Path = Path("backups")
+    backup_remote: str | None = None
     runner: Runner = field(default_factory=Runner)  # config.yaml `runner:` (not a user_defined.estate key)
     post_upgrade: Thresholds = field(default_factory=Thresholds)  # `post_upgrade:` mapping, ESTATE_POST_UPGRADE_<KEY>
 
@@ -81,6 +85,8 @@ _SECTIONED = {
     ("upgrade", "poll_s"): "upgrade_poll_s",
     ("upgrade", "job_timeout_s"): "upgrade_job_timeout_s",
     ("upgrade", "reboot_timeout_s"): "upgrade_reboot_timeout_s",
+    ("backup", "root"): "backup_root",
+    ("backup", "remote"): "backup_remote",
 }
 POST_UPGRADE = "post_upgrade"  # a mapping of thresholds of its own (`_thresholds`), ESTATE_POST_UPGRADE_<KEY>
 _THRESHOLD_KEYS = tuple(f.name for f in fields(Thresholds))
@@ -113,6 +119,7 @@ _CONVERTERS |= {"max_concurrent_logins": int}
 _CONVERTERS |= {"connect_timeout": float, "command_timeout": float, "checks": _text, "min_content": _content}
 _CONVERTERS |= {"max_preupgrade_age_h": float, "upgrade_poll_s": float, "upgrade_job_timeout_s": float}
 _CONVERTERS |= {"upgrade_reboot_timeout_s": float}
+_CONVERTERS |= {"backup_root": Path, "backup_remote": _text}
 _KIND_NAMES = {Path: "a path", int: "int", float: "float", _text: "text"}
 _KIND_NAMES[_content] = "a content version such as 8635 or 8635-7675"
 
@@ -303,4 +310,6 @@ def load_settings(config_path: Path | None = None, environ: dict[str, str] | Non
         check_workers(values["workers"], sources["workers"])
     if "output" in values:
         check_output(values["output"], sources["output"])
+    if "backup_root" in values:
+        check_output(values["backup_root"], sources["backup_root"])
     return Settings(runner=runner, post_upgrade=_thresholds(doc, environ), **values)
