@@ -138,9 +138,10 @@ def _store_customer(
         else:
             log.info("%s: nothing changed, no commit", repository.path)
         push_problem = _push(repository, customer, remote)
-    except RepositoryError as exc:
-        log.error("%s", exc)
-        return [_failed(host, files[host.name], repository.path, str(exc)) for host in hosts]
+    except (RepositoryError, OSError) as exc:  # git refused, or the disk did (full, read-only, permissions)
+        reason = str(exc) if isinstance(exc, RepositoryError) else f"{repository.path}: {exc.strerror or exc}"
+        log.error("%s", reason)
+        return [_failed(host, files[host.name], repository.path, reason) for host in hosts]
     result: list[HostRecord] = []
     for host in hosts:
         file = files[host.name]

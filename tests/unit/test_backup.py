@@ -178,3 +178,14 @@ def test_cli_bad_repo_root_and_config_are_exit_3(tmp_path: Path, capsys: pytest.
     assert main(["backup", "--config", str(config), "--out", str(out)]) == 3
     assert "backup.remotes: unknown setting (known: root, remote)" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_repository_that_cannot_be_written_fails_its_customers_devices_only(tmp_path: Path) -> None:
+    (tmp_path / "acme").mkdir()
+    (tmp_path / "acme" / "lon1").write_text("a file where the site folder goes")
+    hosts = (host("sw-1"), host("fw-1", customer="globex"))
+    after = store(result("run-1", *hosts), configs(sw_1="a", fw_1="b"), tmp_path, None)
+    acme, globex = after.hosts
+    assert acme.verdict is Verdict.ERROR and acme.backup is not None and acme.backup.status is BackupStatus.FAILED
+    assert str(tmp_path / "acme") in acme.error
+    assert globex.backup is not None and globex.backup.status is BackupStatus.CHANGED
