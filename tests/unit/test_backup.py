@@ -189,3 +189,15 @@ def test_a_repository_that_cannot_be_written_fails_its_customers_devices_only(tm
     assert acme.verdict is Verdict.ERROR and acme.backup is not None and acme.backup.status is BackupStatus.FAILED
     assert str(tmp_path / "acme") in acme.error
     assert globex.backup is not None and globex.backup.status is BackupStatus.CHANGED
+
+
+def test_backup_settings_from_config_then_environment(tmp_path: Path) -> None:
+    from workflows.settings import Settings, load_settings
+
+    assert (Settings().backup_root, Settings().backup_remote) == (Path("backups"), None)
+    config = tmp_path / "config.yaml"
+    config.write_text("user_defined:\n  estate:\n    backup: {root: /srv/backups, remote: '/srv/{customer}.git'}\n")
+    from_file = load_settings(config, {})
+    assert (from_file.backup_root, from_file.backup_remote) == (Path("/srv/backups"), "/srv/{customer}.git")
+    from_env = load_settings(config, {"ESTATE_BACKUP_ROOT": str(tmp_path / "b"), "ESTATE_BACKUP_REMOTE": "git@h:x.git"})
+    assert (from_env.backup_root, from_env.backup_remote) == (tmp_path / "b", "git@h:x.git")
