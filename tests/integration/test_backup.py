@@ -91,6 +91,13 @@ ESTATE: dict[str, Any] = {
                             "model": "FortiGate-60F",
                             "version": "7.4.8",
                         },
+                        {  # multi-VDOM: `show` prints the `config global` and `config vdom` blocks
+                            "name": "globex-nyc1-fg02",
+                            "platform": "fortinet",
+                            "model": "FortiGate-60F",
+                            "version": "7.4.8",
+                            "vdoms": ["root", "cust-a"],
+                        },
                     ]
                 }
             }
