@@ -8,8 +8,8 @@ from typing import Any
 
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
-from tasks.platforms.base import Platform
-from tasks.platforms.text import first_line, ntc, session_lines
+from tasks.platforms.base import Backup, Platform, drop_lines
+from tasks.platforms.text import KEYWORD_SECRETS, first_line, ntc, sanitise_lines, session_lines
 from tasks.versions import Version, as_int, letter_number, numbered
 
 DEVICE_TYPE = "cisco_nxos"
@@ -18,6 +18,7 @@ DEVICE_TYPE = "cisco_nxos"
 COMMANDS: dict[str, str] = {
     "facts": "show version",
     "transceivers": "show interface transceiver",
+    "config": "show running-config",
 }
 # HA (vPC role) would need `show vpc`, one more round trip per device: ha_state stays None for now.
 FACTS_COMMANDS: tuple[str, ...] = ("facts",)
@@ -282,6 +283,35 @@ ERROR_MARKERS: tuple[str, ...] = (
     "% Ambiguous command",
 )
 
+# --- show running-config: the backup ----------------------------------------------------------------------
+
+# `!Time:` changes on every read; `!Running configuration last done at:` only when the configuration changes, and
+# is kept (as Oxidized keeps it). Sources: Oxidized's nxos model (lib/oxidized/model/nxos.rb @ 687ed42) and its
+# C93180YC-FX3 recording (shared/reference/cli/cisco_nxos/session_transcript__oxidized_C93180YC-FX3J_10.4.5.yaml).
+VOLATILE = (re.compile(r"^!Time:"),)
+
+
+def sanitise_config(text: str) -> str:
+    """`show running-config` without session framing, every secret removed (`tasks.platforms.text.KEYWORD_SECRETS`).
+
+    >>> print(sanitise_config("snmp-server user admin network-admin auth md5 0xAB12 priv aes-128 0xCD34 localizedkey"))
+    snmp-server user admin network-admin auth md5 <removed> priv aes-128 <removed> localizedkey
+    """
+    lines = strip_session(text)
+    if lines and lines[0].strip() == COMMANDS["config"]:  # the echo, when the session left it in
+        lines = strip_session("\n".join(lines[1:]))
+    return sanitise_lines(lines, KEYWORD_SECRETS)
+
+
+def strip_volatile(text: str) -> str:
+    """The sanitised configuration without the lines that change on every read (`VOLATILE`).
+
+    >>> strip_volatile("!Command: show running-config\\n!Time: Mon Dec  1 14:37:04 2025\\nhostname sw1")
+    '!Command: show running-config\\nhostname sw1'
+    """
+    return drop_lines(text, VOLATILE)
+
+
 PLATFORM = Platform(
     device_type=DEVICE_TYPE,
     os_name="NX-OS",
@@ -294,4 +324,6 @@ PLATFORM = Platform(
     parse_version=parse_nxos,
     transceiver_followups=transceiver_followups,
     error_markers=ERROR_MARKERS,
+    sanitise_config=sanitise_config,
+    backup=Backup("config", strip_volatile),
 )
