@@ -19,6 +19,7 @@ from nornir.core.plugins.runners import RunnersPluginRegister
 from tasks.checks.postupgrade import Thresholds
 from tasks.errors import UsageError
 from tasks.yamlfile import YamlDocument, YamlError, read_yaml
+from workflows.history.url import check_url
 
 DEFAULT_CONFIG = Path("config.yaml")
 DEFAULT_RUNNER = "threaded"
@@ -54,6 +55,8 @@ class Settings:
     upgrade_poll_s: float = 10.0
     upgrade_job_timeout_s: float = 3600.0
     upgrade_reboot_timeout_s: float = 1800.0
+    # `history.url`: the run history's database URL; None = sqlite:///<output>/history.sqlite (workflows.history)
+    history_url: str | None = None
     runner: Runner = field(default_factory=Runner)  # config.yaml `runner:` (not a user_defined.estate key)
     post_upgrade: Thresholds = field(default_factory=Thresholds)  # `post_upgrade:` mapping, ESTATE_POST_UPGRADE_<KEY>
 
@@ -81,6 +84,7 @@ _SECTIONED = {
     ("upgrade", "poll_s"): "upgrade_poll_s",
     ("upgrade", "job_timeout_s"): "upgrade_job_timeout_s",
     ("upgrade", "reboot_timeout_s"): "upgrade_reboot_timeout_s",
+    ("history", "url"): "history_url",
 }
 POST_UPGRADE = "post_upgrade"  # a mapping of thresholds of its own (`_thresholds`), ESTATE_POST_UPGRADE_<KEY>
 _THRESHOLD_KEYS = tuple(f.name for f in fields(Thresholds))
@@ -113,7 +117,9 @@ _CONVERTERS |= {"max_concurrent_logins": int}
 _CONVERTERS |= {"connect_timeout": float, "command_timeout": float, "checks": _text, "min_content": _content}
 _CONVERTERS |= {"max_preupgrade_age_h": float, "upgrade_poll_s": float, "upgrade_job_timeout_s": float}
 _CONVERTERS |= {"upgrade_reboot_timeout_s": float}
+_CONVERTERS |= {"history_url": str}
 _KIND_NAMES = {Path: "a path", int: "int", float: "float", _text: "text"}
+_KIND_NAMES[str] = "text"
 _KIND_NAMES[_content] = "a content version such as 8635 or 8635-7675"
 
 
@@ -303,4 +309,9 @@ def load_settings(config_path: Path | None = None, environ: dict[str, str] | Non
         check_workers(values["workers"], sources["workers"])
     if "output" in values:
         check_output(values["output"], sources["output"])
+    if "history_url" in values:
+        try:
+            check_url(values["history_url"], sources["history_url"])
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     return Settings(runner=runner, post_upgrade=_thresholds(doc, environ), **values)
