@@ -115,3 +115,38 @@ def test_history_error_names_the_url_without_its_password() -> None:
     with pytest.raises(HistoryError, match=r"estate:\*\*\*@") as caught:
         HistoryStore("postgresql+nodriver://estate:sekrit@db.example/estate")
     assert "sekrit" not in str(caught.value)
+
+
+@pytest.mark.parametrize("migrated_by_the_other", [True, False])
+def test_a_migration_that_loses_a_race_with_another_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_by_the_other: bool
+) -> None:
+    """Two runs meet a new database: both see no schema, the loser's CREATE fails. Fine once the winner is done."""
+    from sqlalchemy.exc import OperationalError
+
+    from workflows.history import store as module
+
+    url = f"sqlite:///{tmp_path / 'history.sqlite'}"
+    if migrated_by_the_other:
+        with HistoryStore(url) as other:
+            other.migrate()
+    real = module.MigrationContext.get_current_revision
+    looks: list[int] = []
+
+    def first_look_sees_nothing(self: MigrationContext) -> str | None:
+        looks.append(1)
+        return None if len(looks) == 1 else real(self)
+
+    def create_fails(*args: object, **kwargs: object) -> None:
+        raise OperationalError("CREATE TABLE runs", {}, Exception("table runs already exists"))
+
+    monkeypatch.setattr(module.MigrationContext, "get_current_revision", first_look_sees_nothing)
+    monkeypatch.setattr(module.alembic_command, "upgrade", create_fails)
+    with HistoryStore(url) as late:
+        if not migrated_by_the_other:
+            with pytest.raises(HistoryError, match="table runs already exists"):
+                late.migrate()
+            return
+        late.migrate()
+        late.record(three_compliance_runs()[0], tmp_path)
+        assert [r.run_id for r in late.runs()] == ["r1-compliance"]

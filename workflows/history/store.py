@@ -80,13 +80,24 @@ class HistoryStore:
             database = self.engine.url.database
             if self.engine.url.get_backend_name() == "sqlite" and database not in (None, "", ":memory:"):
                 Path(database).parent.mkdir(parents=True, exist_ok=True)  # SQLite makes the file, not its folder
-        with self._translate("open and migrate"), self.engine.begin() as conn:
-            head = ScriptDirectory.from_config(config).get_current_head()
-            if MigrationContext.configure(conn).get_current_revision() != head:
-                log.info("history: migrating the schema to %s", head)
-                config.attributes["connection"] = conn
-                alembic_command.upgrade(config, "head")
+        head = ScriptDirectory.from_config(config).get_current_head()
+        try:
+            with self._translate("open and migrate"), self.engine.begin() as conn:
+                if MigrationContext.configure(conn).get_current_revision() != head:
+                    log.info("history: migrating the schema to %s", head)
+                    config.attributes["connection"] = conn
+                    alembic_command.upgrade(config, "head")
+        except HistoryError:
+            # Two runs meeting a new database at once (shards) both migrate it: the loser's CREATE fails. When
+            # the database is at the head now, the other one did the work.
+            if self._revision() != head:
+                raise
+            log.info("history: another run migrated the schema meanwhile")
         self._migrated = True
+
+    def _revision(self) -> str | None:
+        with self._translate("open and migrate"), self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
 
     def record(self, result: RunResult, run_dir: Path) -> int:
         """Record `result` (run, customers, hosts, findings) in one transaction; return the run's database id.
