@@ -236,7 +236,9 @@ def unsafe(args: argparse.Namespace, env: dict[str, str], out: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--unsafe", action="store_true", help="--force the held-back devices (they boot-loop)")
-    parser.add_argument("--customer", action="append", default=None, help="a customer to replay (repeatable; default: all)")
+    parser.add_argument(
+        "--customer", action="append", default=None, help="a customer to replay (repeatable; default: all)"
+    )
     parser.add_argument("--max-per-site", type=int, default=4, help="devices of a site at once (default 4)")
     parser.add_argument("--reboot-s", type=float, default=1.0, help="seconds a lab reboot keeps a device away")
     parser.add_argument("--poll-s", type=float, default=0.2, help="ESTATE_UPGRADE_POLL_S for the run")

@@ -133,6 +133,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(backup)
 
+    history = commands.add_parser("history", help="the recorded runs, newest first (docs/history.md)")
+    history.add_argument("--customer", help="only runs that covered this customer")
+    history.add_argument("--command", dest="command_name", help="only runs of this command (audit, pre-upgrade, ...)")
+    history.add_argument("--limit", type=int, default=20, metavar="N", help="at most N runs (default 20)")
+    history.add_argument("--json", action="store_true", help="one object per run instead of a table")
+    history.add_argument("--out", type=Path, help="run folders' root: the default history is OUT/history.sqlite")
+    history.add_argument("--config", type=Path, help="configuration file (default ./config.yaml)")
+    history.add_argument("-v", "--verbose", action="count", default=0)
+
     report = commands.add_parser("report", help="report tools")
     report_commands = report.add_subparsers(dest="report_command", required=True, parser_class=_Parser)
     merge = report_commands.add_parser("merge", help="merge shard run folders into one run folder and report")
@@ -451,6 +460,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_inventory_check(args, console)
         if args.command == "report":
             return _cmd_report_merge(args, console)
+        if args.command == "history":
+            from workflows.history.show import show_history
+
+            show_history(_settings(args), console, args.customer, args.command_name, args.limit, args.json)
+            return EXIT_OK
         if args.command == "pre-upgrade":
             return _cmd_preupgrade(args, console)
         if args.command == "post-upgrade":
