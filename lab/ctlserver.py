@@ -7,7 +7,8 @@ One request per line, one answer per line::
     anything refused                                      -> {"ok": false, "error": "one line"}
 
 Verbs: ``status``, ``replace-optics DEVICE``, ``fault DEVICE KIND``, ``link-down DEVICE PORT``,
-``pull-optic DEVICE PORT``, ``set-config DEVICE --add LINE --remove REGEX`` (args as flag/value pairs).
+``pull-optic DEVICE PORT``, ``insert-optic DEVICE PORT TYPE VENDOR PART``, ``set-config DEVICE --add LINE
+--remove REGEX`` (args as flag/value pairs).
 ``lab.control.status_json`` / ``ctl`` are the client.
 """
 
@@ -21,19 +22,27 @@ import time
 from pathlib import Path
 from typing import Any
 
-from lab.estate import Estate
+from lab.estate import Estate, Optic, optic_serial_for
 from lab.runtime import FAULT_KINDS, DeviceRuntime, Refused
 
 log = logging.getLogger(__name__)
 
 CONTROL_SOCKET = "ctl.sock"
 # verb -> argument count (-1: set-config's `--add LINE` / `--remove REGEX` pairs, at least one)
-VERBS: dict[str, int] = {"replace-optics": 0, "fault": 1, "link-down": 1, "pull-optic": 1, "set-config": -1}
+VERBS: dict[str, int] = {
+    "replace-optics": 0,
+    "fault": 1,
+    "link-down": 1,
+    "pull-optic": 1,
+    "insert-optic": 4,
+    "set-config": -1,
+}
 _USAGE = {
     "replace-optics": "replace-optics DEVICE",
     "fault": f"fault DEVICE KIND (KIND: {', '.join(FAULT_KINDS)})",
     "link-down": "link-down DEVICE PORT",
     "pull-optic": "pull-optic DEVICE PORT",
+    "insert-optic": "insert-optic DEVICE PORT TYPE VENDOR PART (e.g. ethernet1/20 10GBASE-SR FS SFP-10GSR-85)",
     "set-config": "set-config DEVICE [--add LINE]... [--remove REGEX]...",
 }
 
@@ -95,6 +104,11 @@ def _apply(verb: str, runtime: DeviceRuntime, args: list[str], now: float) -> st
     if verb == "fault":
         runtime.inject(args[0])
         return f"{name}: fault {args[0]} armed"
+    if verb == "insert-optic":
+        port, kind, vendor, part = args
+        optic = Optic(port, kind, vendor, part, optic_serial_for(name, f"{port}-{vendor}-{part}"))
+        runtime.insert_optic(optic, device_ports(runtime))
+        return f"{name}: {vendor} {part} ({kind}) inserted in {port}"
     if verb == "link-down":
         runtime.set_link_down(args[0], device_ports(runtime))
         return f"{name}: {args[0]} link down"

@@ -367,6 +367,15 @@ class DeviceRuntime:
         self.link_down.add(port)
         self.changed()
 
+    def insert_optic(self, optic: Optic, ports: list[str]) -> None:
+        """``lab ctl insert-optic``: an optic put into ``optic.port`` (replacing the one there), link up, as a
+        field engineer swapping an optic after the pre-upgrade would leave it."""
+        if optic.port not in ports:
+            raise Refused(f"{self.base.name}: no port {optic.port}")
+        self.optics = [o for o in self.optics if o.port != optic.port] + [optic]
+        self.link_down.discard(optic.port)
+        self.changed()
+
     def set_link_down(self, port: str, ports: list[str]) -> None:
         if port not in ports:
             raise Refused(f"{self.base.name}: no port {port}")

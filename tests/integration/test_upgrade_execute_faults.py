@@ -25,7 +25,7 @@ from lab import control
 from lab.estate import Optic
 from lab.runtime import boots_into_loop
 from reports.runfolder import read_run
-from tests.integration.conftest import FS, OEM_SR, _fw, running_lab
+from tests.integration.conftest import FIRST_SFP_PLUS, FS, OEM_SR, _fw, running_lab
 from tests.integration.test_audit import run_folder, sheet_rows
 from tests.integration.test_upgrade_execute import (
     ESTATE_CLI,
@@ -243,3 +243,41 @@ def test_force_past_a_no_go_optic_boots_into_the_loop_until_the_optics_are_repla
 
         wait_until(f"{name} up on {hop.to_version}", booted, 20)
         assert lab_status(info)[name]["non_oem_optics"] == 0
+
+
+def test_an_optic_swapped_after_the_pre_upgrade_is_caught_by_the_re_check_before_the_reboot_into_10_2(
+    tmp_path: Path,
+) -> None:
+    """The story's firewall, stopped even though its pre-upgrade was clean: a third-party optic goes in after
+    the pre-upgrade; the re-check of the hop whose release it cannot boot with stops the device before that
+    reboot. It stays up on the release before, and its site stops."""
+    name, mate = "rck-lon1-fw01", "rck-lon1-fw02"
+    site = [_fw(name, "PA-850", "10.1.9", [OEM_SR]), _fw(mate, "PA-850", "10.1.9", [OEM_SR])]
+    with running_lab(tmp_path, estate_of("rck", {"lon1": site})) as info:
+        env = cli_env(info)
+        common = _common(tmp_path, "rck")
+        code, out, err = estate_cli(["pre-upgrade", *common], env)
+        pre = read_run(run_folder(out))
+        go, no_go = decisions(pre)
+        assert set(go) == {name, mate} and not no_go, (out, err)
+        port = f"ethernet1/{FIRST_SFP_PLUS['PA-850'] + 1}"  # the free SFP+ cage next to its OEM optic
+        control.ctl(info.state_dir, "insert-optic", name, port, FS["type"], FS["vendor"], FS["part"])
+
+        code, out, err = estate_cli(["upgrade", "--execute", "--max-per-site", "1", *common], env)
+        assert code == 1, (out, err)
+        run_dir = run_folder(out)
+        after = lab_status(info)
+
+    plan = go[name]
+    # the first hop whose release a firewall with a third-party optic cannot boot (the known issue's rule)
+    number, hop = next((n, h) for n, h in enumerate(plan.hops, 1) if boots_into_loop(h.to_version, OPTICS))
+    failed = _failed_steps(run_dir, name)
+    assert [(h, step) for h, step, _ in failed] == [(f"{number}: {hop.from_version} → {hop.to_version}",
+                                                    "re-check known issues")]  # fmt: skip
+    message = failed[0][2]
+    assert f"stopped before booting {hop.to_version}" in message and port in message and FS["part"] in message
+    assert (after[name]["state"], after[name]["version"]) == ("up", hop.from_version)  # never rebooted into it
+    assert changes(after[name]).count("restart") == number - 1
+    statuses = {h.name: h.upgrade.status.value for h in read_run(run_dir).hosts if h.upgrade}
+    assert sorted([name, mate]) == [name, mate]  # waves in name order: it goes first, its site then stops
+    assert statuses == {name: "FAILED", mate: "NOT REACHED"} and not changes(after[mate])
