@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from netmiko import ConnectHandler
 
+from lab import control
 from reports.runfolder import read_run
 from tasks.checks.decision import Decision, decide_device
 from tests.integration.conftest import Lab, netmiko_params
@@ -56,12 +57,15 @@ def test_dry_run_lists_the_steps_of_go_devices_skips_no_go_and_changes_nothing(
     pre = read_run(pre_dir)
     names = sorted(h.name for h in pre.hosts)
     before = sw_versions(lab_env, names)
+    status_before = {d["name"]: d for d in control.status_json(lab_env.info.state_dir) if d["name"] in names}
 
     code, out, err = run_cli(["upgrade", *common], capsys)
     assert code == 0, err
     assert f"gate: pre-upgrade run {pre_dir}" in out  # the newest covering pre-upgrade run, found by itself
     folder = run_folder(out)
     assert sw_versions(lab_env, names) == before
+    # version, state, HA state, optics and the requests each device received: all as they were
+    assert {d["name"]: d for d in control.status_json(lab_env.info.state_dir) if d["name"] in names} == status_before
 
     rows = sheet_rows(folder / "report.xlsx", "Upgrade")
     decided = {h.name: decide_device(h) for h in pre.hosts}
