@@ -198,6 +198,23 @@ def test_pull_optic_and_link_down() -> None:
     assert "ethernet1/1" in runtime.link_down_ports()
 
 
+def test_insert_optic_puts_a_third_party_optic_in_a_port_link_up_and_refuses_a_port_the_model_lacks() -> None:
+    runtime = _runtime(_device(optics=(OEM,)))
+    runtime.set_link_down("ethernet1/6", ["ethernet1/6"])
+    reply = answer(
+        {"verb": "insert-optic", "device": "fw1", "args": ["ethernet1/6", "10GBASE-LR", "FS", "SFP-10GLR-31"]},
+        {"fw1": runtime},
+    )
+    assert reply["ok"], reply
+    inserted = next(o for o in runtime.current().optics if o.port == "ethernet1/6")
+    assert (inserted.vendor, inserted.part) == ("FS", "SFP-10GLR-31") and runtime.non_oem_optics() == 1
+    assert "ethernet1/6" not in runtime.link_down_ports()
+    bad = answer({"verb": "insert-optic", "device": "fw1", "args": ["ethernet9/9", "x", "FS", "p"]}, {"fw1": runtime})
+    assert bad == {"ok": False, "error": "fw1: no port ethernet9/9"}
+    short = answer({"verb": "insert-optic", "device": "fw1", "args": ["ethernet1/6"]}, {"fw1": runtime})
+    assert not short["ok"] and short["error"].startswith("usage: insert-optic DEVICE PORT TYPE VENDOR PART")
+
+
 def test_estate_images_count_as_downloaded() -> None:
     runtime = _runtime(_device(state=DeviceState(images=("10.2.0",))))
     assert "10.2.0" in runtime.current().state.images
