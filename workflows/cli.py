@@ -127,6 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--force", action="store_true", help="skip the gate and the known-issue re-check (a warning)")
     _common(up)
 
+    comp = commands.add_parser("compliance", help="configuration rules, software and optics against the standards")
+    comp.add_argument("--rules", type=Path, metavar="DIR", help="rule files folder (default compliance/)")
+    _common(comp)
+
     report = commands.add_parser("report", help="report tools")
     report_commands = report.add_subparsers(dest="report_command", required=True, parser_class=_Parser)
     merge = report_commands.add_parser("merge", help="merge shard run folders into one run folder and report")
@@ -228,6 +232,15 @@ def _cmd_audit(args: argparse.Namespace, console: Console) -> int:
         progress=True,
     )
     outcome = run_audit(request)
+    print_summary(outcome, console)
+    return outcome.exit_code
+
+
+def _cmd_compliance(args: argparse.Namespace, console: Console) -> int:
+    from workflows.compliance import run_compliance
+
+    request = RunRequest(settings=_settings(args), selection=_selection(args), progress=True)
+    outcome = run_compliance(request, rules_dir=args.rules)
     print_summary(outcome, console)
     return outcome.exit_code
 
@@ -435,6 +448,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_postupgrade(args, console)
         if args.command == "upgrade":
             return _cmd_upgrade(args, console)
+        if args.command == "compliance":
+            return _cmd_compliance(args, console)
         return _cmd_audit(args, console)
     except InputError as exc:
         print(f"estate: {exc}", file=sys.stderr)

@@ -54,6 +54,7 @@ class Settings:
     upgrade_poll_s: float = 10.0
     upgrade_job_timeout_s: float = 3600.0
     upgrade_reboot_timeout_s: float = 1800.0
+    compliance_rules: Path = Path("compliance")  # `compliance.rules`: the shipped rule files (--rules overrides)
     runner: Runner = field(default_factory=Runner)  # config.yaml `runner:` (not a user_defined.estate key)
     post_upgrade: Thresholds = field(default_factory=Thresholds)  # `post_upgrade:` mapping, ESTATE_POST_UPGRADE_<KEY>
 
@@ -81,6 +82,7 @@ _SECTIONED = {
     ("upgrade", "poll_s"): "upgrade_poll_s",
     ("upgrade", "job_timeout_s"): "upgrade_job_timeout_s",
     ("upgrade", "reboot_timeout_s"): "upgrade_reboot_timeout_s",
+    ("compliance", "rules"): "compliance_rules",
 }
 POST_UPGRADE = "post_upgrade"  # a mapping of thresholds of its own (`_thresholds`), ESTATE_POST_UPGRADE_<KEY>
 _THRESHOLD_KEYS = tuple(f.name for f in fields(Thresholds))
@@ -113,6 +115,7 @@ _CONVERTERS |= {"max_concurrent_logins": int}
 _CONVERTERS |= {"connect_timeout": float, "command_timeout": float, "checks": _text, "min_content": _content}
 _CONVERTERS |= {"max_preupgrade_age_h": float, "upgrade_poll_s": float, "upgrade_job_timeout_s": float}
 _CONVERTERS |= {"upgrade_reboot_timeout_s": float}
+_CONVERTERS |= {"compliance_rules": Path}
 _KIND_NAMES = {Path: "a path", int: "int", float: "float", _text: "text"}
 _KIND_NAMES[_content] = "a content version such as 8635 or 8635-7675"
 

@@ -8,6 +8,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # plan and snapshot import Verdict from here; from_dict imports them when called
+    from tasks.models.compliance import RuleResult
     from tasks.models.diff import DiffRow
     from tasks.models.plan import UpgradePlan
     from tasks.models.snapshot import Snapshot
@@ -216,6 +217,7 @@ class HostRecord:
     snapshot: Snapshot | None = None
     diff: list[DiffRow] = field(default_factory=list)
     upgrade: DeviceUpgrade | None = None
+    compliance: list[RuleResult] | None = None  # a compliance run's rule results (results.json has the key only then)
 
     @property
     def verdict(self) -> Verdict:
@@ -242,11 +244,14 @@ class HostRecord:
         }
         if self.upgrade is not None:
             data["upgrade"] = self.upgrade.to_dict()
+        if self.compliance is not None:
+            data["compliance"] = [r.to_dict() for r in self.compliance]
         return data
 
     @classmethod
     def from_dict(cls, name: str, data: dict[str, Any]) -> HostRecord:
         """The inverse of `to_dict`: a host read back from a results.json (e.g. to merge shards)."""
+        from tasks.models.compliance import RuleResult
         from tasks.models.diff import DiffRow
         from tasks.models.plan import UpgradePlan
         from tasks.models.snapshot import Snapshot
@@ -268,6 +273,7 @@ class HostRecord:
             snapshot=Snapshot.from_dict(data["snapshot"]) if data.get("snapshot") else None,
             diff=[DiffRow.from_dict(row) for row in data.get("diff") or []],
             upgrade=DeviceUpgrade.from_dict(data["upgrade"]) if data.get("upgrade") else None,
+            compliance=[RuleResult.from_dict(r) for r in data["compliance"]] if "compliance" in data else None,
         )
 
 

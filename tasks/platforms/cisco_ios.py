@@ -7,9 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from netutils.config.parser import IOSConfigParser
+
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
-from tasks.platforms.base import Platform
+from tasks.platforms.base import ConfigForm, Platform
+from tasks.platforms.config_lines import parent_lines
 from tasks.platforms.text import first_line, ntc, session_lines
 from tasks.versions import Version, as_int, letter_number, numbered
 
@@ -381,6 +384,25 @@ ERROR_MARKERS: tuple[str, ...] = (
     "% Unknown command",
 )
 
+# Compliance reads `show running-config` in netutils' IOSConfigParser nesting: one line per statement with its
+# parents (`line vty 0 4 > transport input ssh`); the `Building configuration` / `Current configuration` header,
+# `!` comments and the final `end` are left out (tasks.platforms.config_lines).
+_NOT_STATEMENTS = ("Building configuration", "Current configuration", "!", "end", "version ")
+
+
+def running_config_lines(text: str) -> list[str]:
+    """`show running-config` as lines with their parents.
+
+    >>> running_config_lines("Building configuration...\\n!\\nline vty 0 4\\n transport input ssh\\nend\\n")
+    ['line vty 0 4', 'line vty 0 4 > transport input ssh']
+    """
+    return parent_lines(IOSConfigParser, text, skip=lambda line: line.startswith(_NOT_STATEMENTS) or not line)
+
+
+COMPLIANCE = ConfigForm(
+    "show running-config", running_config_lines, "netutils IOSConfigParser, statements with their parents"
+)
+
 PLATFORM = Platform(
     device_type=DEVICE_TYPE,
     os_name="IOS",
@@ -393,4 +415,5 @@ PLATFORM = Platform(
     parse_version=parse_ios,
     transceiver_followups=transceiver_followups,
     error_markers=ERROR_MARKERS,
+    compliance=COMPLIANCE,
 )

@@ -6,9 +6,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from netutils.config.parser import NXOSConfigParser
+
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
-from tasks.platforms.base import Platform
+from tasks.platforms.base import ConfigForm, Platform
+from tasks.platforms.config_lines import parent_lines
 from tasks.platforms.text import first_line, ntc, session_lines
 from tasks.versions import Version, as_int, letter_number, numbered
 
@@ -282,6 +285,25 @@ ERROR_MARKERS: tuple[str, ...] = (
     "% Ambiguous command",
 )
 
+# Compliance reads `show running-config` in netutils' NXOSConfigParser nesting: one line per statement with its
+# parents (`line vty 0 4 > transport input ssh`); the `Building configuration` / `Current configuration` header,
+# `!` comments and the final `end` are left out (tasks.platforms.config_lines).
+_NOT_STATEMENTS = ("Building configuration", "Current configuration", "!", "end", "version ")
+
+
+def running_config_lines(text: str) -> list[str]:
+    """`show running-config` as lines with their parents.
+
+    >>> running_config_lines("Building configuration...\\n!\\nline vty 0 4\\n transport input ssh\\nend\\n")
+    ['line vty 0 4', 'line vty 0 4 > transport input ssh']
+    """
+    return parent_lines(NXOSConfigParser, text, skip=lambda line: line.startswith(_NOT_STATEMENTS) or not line)
+
+
+COMPLIANCE = ConfigForm(
+    "show running-config", running_config_lines, "netutils NXOSConfigParser, statements with their parents"
+)
+
 PLATFORM = Platform(
     device_type=DEVICE_TYPE,
     os_name="NX-OS",
@@ -294,4 +316,5 @@ PLATFORM = Platform(
     parse_version=parse_nxos,
     transceiver_followups=transceiver_followups,
     error_markers=ERROR_MARKERS,
+    compliance=COMPLIANCE,
 )

@@ -9,7 +9,7 @@ from typing import Any
 
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
-from tasks.platforms.base import Platform
+from tasks.platforms.base import ConfigForm, Platform
 from tasks.platforms.text import first_line, session_lines
 from tasks.versions import Version, as_int, numbered
 
@@ -413,6 +413,22 @@ def parse_junos(text: str) -> Version:
 # `syntax error, expecting <command>.`, `No valid completions`; and `error: ...` lines (Junos' own errors).
 ERROR_MARKERS: tuple[str, ...] = ("unknown command", "syntax error", "No valid completions", "error:")
 
+# Compliance reads the configuration in Junos' own `set` form (`show configuration | display set`), as
+# netutils' JunosConfigParser expects it: every statement is already one line with its whole path.
+_SET_COMMANDS = ("set ", "deactivate ", "activate ", "delete ", "protect ")
+
+
+def display_set_lines(text: str) -> list[str]:
+    """`show configuration | display set` as its statements (the `## Last commit` comment and blanks left out).
+
+    >>> display_set_lines("## Last commit: 2024-01-01\\nset system ntp server 10.0.0.1\\n\\n{master:0}\\n")
+    ['set system ntp server 10.0.0.1']
+    """
+    return [line.strip() for line in text.splitlines() if line.strip().startswith(_SET_COMMANDS)]
+
+
+COMPLIANCE = ConfigForm("show configuration | display set", display_set_lines, "Junos display set lines as they are")
+
 PLATFORM = Platform(
     device_type=DEVICE_TYPE,
     os_name="Junos",
@@ -425,4 +441,5 @@ PLATFORM = Platform(
     parse_version=parse_junos,
     transceiver_followups=transceiver_followups,
     error_markers=ERROR_MARKERS,
+    compliance=COMPLIANCE,
 )

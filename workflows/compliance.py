@@ -1,0 +1,161 @@
+"""Compliance: each device's configuration against the rules of its platform and customer, its software against
+end of life and the customer's approved releases, and its optics as the audit judges them."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import jinja2
+from nornir.core.task import Result, Task
+
+from reports.compliance import compliance_sheets
+from tasks.checks.collection import collection_findings
+from tasks.checks.optics import judge_optics, optic_findings
+from tasks.collect import close_connection, collect_command, collect_facts, collect_transceivers
+from tasks.compliance.evaluate import evaluate, skipped, waive
+from tasks.compliance.render import render_golden
+from tasks.compliance.rules import Kind, LoadedRule, RuleBook, RuleSeverity, load_rules
+from tasks.compliance.standards import STANDARDS_FILE, Standards, load_standards, software_result
+from tasks.matrix import Matrix, Waiver
+from tasks.models import CommandFailure, Finding, Severity, Unsupported, Verdict
+from tasks.models.compliance import RuleResult
+from tasks.platforms import get_platform
+from tasks.platforms.base import ConfigForm, Platform
+from workflows.processors import record_for
+from workflows.run import RunOutcome, RunRequest, execute, prepare
+
+log = logging.getLogger(__name__)
+
+COMMAND = "compliance"
+CONFIG_KEY = "config"
+CONFIG_CHECK = "config_rules"
+RULE_CHECK = "rule:"  # a rule's finding is `rule:<id>`
+NOT_SHOWN = "(line not shown: no configuration sanitiser for this OS)"
+
+
+@dataclass(frozen=True)
+class ComplianceContext:
+    """What every host's compliance needs besides its connection."""
+
+    rules: RuleBook
+    matrices: dict[str, Matrix]
+    waivers: dict[str, list[Waiver]]
+    standards: dict[str, Standards]
+    today: date
+
+
+def _lines(platform: Platform, form: ConfigForm, text: str) -> tuple[list[str], bool]:
+    """The configuration in the platform's line form, sanitised first when the platform can (and whether it was)."""
+    if isinstance(platform.sanitise_config, Unsupported):
+        return form.lines(text), False
+    return form.lines(platform.sanitise_config(text)), True
+
+
+def _judge(task: Task, loaded: LoadedRule, lines: list[str], form: ConfigForm) -> RuleResult:
+    rule = loaded.rule
+    if rule.kind is not Kind.GOLDEN:
+        return evaluate(rule, lines)
+    rendered = render_golden(task, loaded)
+    if isinstance(rendered, jinja2.TemplateError):
+        return skipped(rule, f"golden template {rule.template} not rendered for this host: {rendered}")
+    return evaluate(rule, lines, form.lines(rendered))
+
+
+def _finding(result: RuleResult, severity: RuleSeverity | None = None) -> Finding:
+    level = Severity.WARNING if severity is RuleSeverity.WARN else Severity.BLOCKER
+    if result.verdict in (Verdict.PASS, Verdict.SKIPPED):
+        level = Severity.INFO
+    message = f"{result.message} ({result.waiver})" if result.waiver else result.message
+    return Finding(f"{RULE_CHECK}{result.rule}", level, result.verdict, message)
+
+
+def _masked(result: RuleResult, sanitised: bool) -> RuleResult:
+    """Without a sanitiser a forbidden line may hold a secret (`snmp-server community <string>`): not shown."""
+    if sanitised or not result.extra:
+        return result
+    return RuleResult(**{**result.__dict__, "extra": tuple(NOT_SHOWN for _ in result.extra)})
+
+
+def config_results(task: Task, context: ComplianceContext, form: ConfigForm, text: str) -> list[RuleResult]:
+    """Every rule of the host's platform and customer that covers it, judged on its configuration `text`."""
+    host = task.host
+    platform = get_platform(host.platform or "")
+    lines, sanitised = _lines(platform, form, text)
+    customer = host.data["customer"]
+    groups = [g.name for g in host.groups]
+    results: list[RuleResult] = []
+    for loaded in context.rules.rules_for(platform.device_type, customer):
+        if not loaded.rule.applies_to.covers(host.data.get("role", ""), groups, host.data["site"]):
+            continue
+        result = _judge(task, loaded, lines, form)
+        waiver = context.rules.waiver_for(customer, loaded.id, host.name, context.today)
+        expired = context.rules.expired_waiver(customer, loaded.id, host.name, context.today)
+        result = waive(_masked(result, sanitised), waiver, expired)
+        results.append(RuleResult(**{**result.__dict__, "origin": loaded.origin}))
+    return results
+
+
+def compliance_host(task: Task, context: ComplianceContext) -> Result:
+    """Collect facts, optics and the configuration; judge the rules, the software and the optics.
+
+    The configuration is essential (without it nothing is judged: an ERROR row); a platform without a line form
+    for rules has its configuration rules SKIPPED with the reason, its software and optics still judged.
+    """
+    host = task.host
+    platform = get_platform(host.platform or "")
+    form = platform.compliance
+    outputs: dict[str, str] = {}
+    failures: list[CommandFailure] = []
+    text: str | None = None
+    try:
+        facts = collect_facts(task, outputs).result
+        transceivers = collect_transceivers(task, outputs, failures).result
+        if not isinstance(form, Unsupported):
+            text = collect_command(task, CONFIG_KEY, form.command, outputs).result
+    finally:
+        close_connection(task)
+    customer = host.data["customer"]
+    matrix = context.matrices[platform.device_type]
+    software = software_result(facts.version, platform.device_type, matrix, context.standards[customer], context.today)
+    results = [software]
+    findings = [_finding(software)]
+    if isinstance(form, Unsupported) or text is None:
+        reason = form.reason if isinstance(form, Unsupported) else "no configuration"
+        findings.append(Finding(CONFIG_CHECK, Severity.INFO, Verdict.SKIPPED, reason))
+    else:
+        judged = config_results(task, context, form, text)
+        severities = {r.id: r.rule.severity for r in context.rules.rules_for(platform.device_type, customer)}
+        results += judged
+        findings += [_finding(r, severities.get(r.rule)) for r in judged]
+        log.info("%d rules judged, %d not met", len(judged), sum(r.verdict is not Verdict.PASS for r in judged))
+    optics = judge_optics(
+        model=facts.model,
+        version=facts.version,
+        transceivers=transceivers,
+        matrix=matrix,
+        waivers=context.waivers.get(customer, []),
+        device=host.name,
+        target=None,
+        today=context.today,
+    )
+    findings += [*optic_findings(optics), *collection_findings(failures)]
+    record = record_for(host, facts=facts, optics=optics, findings=findings, compliance=results)
+    return Result(host=host, result=record)
+
+
+def run_compliance(request: RunRequest, rules_dir: Path | None = None) -> RunOutcome:
+    """Load and check the rules and standards (a bad file is exit 3, nothing run), then judge every device."""
+    inputs = prepare(request)
+    hosts = inputs.nornir.inventory.hosts.values()
+    platforms = sorted({h.platform or "" for h in hosts})
+    customers = sorted({h.data["customer"] for h in hosts})
+    folder = rules_dir or request.settings.compliance_rules
+    book = load_rules(folder, platforms, request.settings.inventory, customers)
+    standards = {c: load_standards(request.settings.inventory / c / STANDARDS_FILE) for c in customers}
+    context = ComplianceContext(book, inputs.matrices, inputs.waivers, standards, inputs.today)
+    counts = ", ".join(f"{p} {len(book.shipped.get(p, []))}" for p in platforms)
+    notes = [(logging.INFO, f"rules from {folder} ({counts}); customer files: {len(book.customers)}")]
+    return execute(COMMAND, request, inputs, compliance_host, sheets=compliance_sheets, notes=notes, context=context)
