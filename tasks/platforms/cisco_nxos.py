@@ -288,7 +288,7 @@ ERROR_MARKERS: tuple[str, ...] = (
 # Compliance reads `show running-config` in netutils' NXOSConfigParser nesting: one line per statement with its
 # parents (`line vty 0 4 > transport input ssh`); the `Building configuration` / `Current configuration` header,
 # `!` comments and the final `end` are left out (tasks.platforms.config_lines).
-_NOT_STATEMENTS = ("Building configuration", "Current configuration", "!", "end", "version ")
+_NOT_STATEMENTS = ("Building configuration", "Current configuration", "!", "end", "version ", "show running-config")
 
 
 def running_config_lines(text: str) -> list[str]:
@@ -297,7 +297,9 @@ def running_config_lines(text: str) -> list[str]:
     >>> running_config_lines("Building configuration...\\n!\\nline vty 0 4\\n transport input ssh\\nend\\n")
     ['line vty 0 4', 'line vty 0 4 > transport input ssh']
     """
-    return parent_lines(NXOSConfigParser, text, skip=lambda line: line.startswith(_NOT_STATEMENTS) or not line)
+    return parent_lines(
+        NXOSConfigParser, "\n".join(strip_session(text)), skip=lambda line: line.startswith(_NOT_STATEMENTS) or not line
+    )
 
 
 COMPLIANCE = ConfigForm(

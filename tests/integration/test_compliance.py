@@ -61,6 +61,8 @@ CHANGES = {
     ),
     "alpha-lon1-fg02": ("fortinet", r"^\s*set ntpsync enable$", ["config system ntp > set ntpsync enable"]),
 }
+# Inventory data the golden NTP templates read (defaults.yaml: every host); the lab serves other servers.
+NTP = ["192.0.2.10", "192.0.2.11"]
 TWINS = {"alpha-lon1-fw02": "alpha-lon1-fw01", "alpha-lon1-fg02": "alpha-lon1-fg01"}
 # alpha's own rule (PAN-OS devices must use London time; the lab's are on UTC) and a waiver of one shipped rule.
 CUSTOMER_RULE = "alpha-timezone"
@@ -104,6 +106,7 @@ def compliance_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[L
         for device, (_, regex, _) in CHANGES.items():
             control.ctl(work / "state", "set-config", device, "--remove", regex)
         (work / "inventory" / "alpha" / "compliance.yaml").write_text(yaml.safe_dump(ALPHA_FILE), encoding="utf-8")
+        (work / "inventory" / "defaults.yaml").write_text(yaml.safe_dump({"data": {"ntp_servers": NTP}}), "utf-8")
         yield info, work / "inventory", work
 
 
@@ -192,3 +195,21 @@ def test_a_bad_rule_file_is_exit_3_naming_file_and_rule(
     assert len(err.strip().splitlines()) == 1
     assert "paloalto_panos.yaml:5" in err and "broken-ntp" in err and "regular expression" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_golden_ntp_sections_are_compared_with_the_inventory_servers(results: tuple[dict[str, Any], Path]) -> None:
+    data, _ = results
+    hosts = data["hosts"]
+    prefix = "set deviceconfig system ntp-servers"
+    for name in ("alpha-lon1-fw01", "beta-nyc1-fw01"):
+        golden = next(r for r in hosts[name]["compliance"] if r["rule"] == "ntp-golden")
+        assert golden["verdict"] == "FAIL"
+        assert golden["missing"] == [
+            f"{prefix} primary-ntp-server ntp-server-address {NTP[0]}",
+            f"{prefix} secondary-ntp-server ntp-server-address {NTP[1]}",
+        ]
+        assert len(golden["extra"]) == 2 and all(line.startswith(prefix) for line in golden["extra"])
+    fortios = next(r for r in hosts["alpha-lon1-fg01"]["compliance"] if r["rule"] == "ntp-golden")
+    assert fortios["verdict"] == "FAIL"
+    assert f'config system ntp > config ntpserver > edit 2 > set server "{NTP[1]}"' in fortios["missing"]
+    assert "config system ntp > set ntpsync enable" not in fortios["missing"]  # the device has it
