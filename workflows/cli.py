@@ -237,11 +237,17 @@ def _cmd_audit(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_compliance(args: argparse.Namespace, console: Console) -> int:
-    from workflows.compliance import run_compliance
+    from workflows.compliance import run_compliance, summary_lines
 
     request = RunRequest(settings=_settings(args), selection=_selection(args), progress=True)
     outcome = run_compliance(request, rules_dir=args.rules)
-    print_summary(outcome, console)
+    counts = outcome.result.counts()
+    console.print(f"[bold]compliance[/bold]: {len(outcome.result.hosts)} devices checked")
+    console.print("  ".join(f"[{VERDICT_STYLE[v.value]}]{v.value} {counts[v.value]}[/]" for v in SUMMARY_VERDICTS))
+    for line in summary_lines(outcome.result):
+        console.print(line, markup=False, highlight=False)
+    console.print("every rule per device: the Compliance and Rule detail sheets of report.xlsx")
+    console.print(f"run folder: {outcome.run_dir}", markup=False, highlight=False)
     return outcome.exit_code
 
 

@@ -4,6 +4,7 @@ end of life and the customer's approved releases, and its optics as the audit ju
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,7 @@ import jinja2
 from nornir.core.task import Result, Task
 
 from reports.compliance import compliance_sheets
+from reports.sheets import host_order
 from tasks.checks.collection import collection_findings
 from tasks.checks.optics import judge_optics, optic_findings
 from tasks.collect import close_connection, collect_command, collect_facts, collect_transceivers
@@ -20,7 +22,7 @@ from tasks.compliance.render import render_golden
 from tasks.compliance.rules import Kind, LoadedRule, RuleBook, RuleSeverity, load_rules
 from tasks.compliance.standards import STANDARDS_FILE, Standards, load_standards, software_result
 from tasks.matrix import Matrix, Waiver
-from tasks.models import CommandFailure, Finding, Severity, Unsupported, Verdict
+from tasks.models import CommandFailure, Finding, RunResult, Severity, Unsupported, Verdict
 from tasks.models.compliance import RuleResult
 from tasks.platforms import get_platform
 from tasks.platforms.base import ConfigForm, Platform
@@ -159,3 +161,34 @@ def run_compliance(request: RunRequest, rules_dir: Path | None = None) -> RunOut
     counts = ", ".join(f"{p} {len(book.shipped.get(p, []))}" for p in platforms)
     notes = [(logging.INFO, f"rules from {folder} ({counts}); customer files: {len(book.customers)}")]
     return execute(COMMAND, request, inputs, compliance_host, sheets=compliance_sheets, notes=notes, context=context)
+
+
+def summary_lines(result: RunResult, examples: int = 5) -> list[str]:
+    """The terminal's account of a compliance run: the rules failing on most devices, then the first
+    non-compliant devices with their failing rules, then the first devices that could not be checked.
+
+    >>> from tasks.models import HostRecord, RunInfo
+    >>> fail = RuleResult("ntp-servers", "ntp", "required", Verdict.FAIL, "m")
+    >>> host = HostRecord("fw1", "a", "s", "os", findings=[Finding("rule:ntp-servers", Severity.BLOCKER,
+    ...                   Verdict.FAIL, "m")], compliance=[fail])
+    >>> summary_lines(RunResult(RunInfo("r", "compliance", [], None, ""), [host]))
+    ['failing most: ntp-servers (1 devices)', '1 devices are not compliant, e.g.:', '  fw1: ntp-servers']
+    """
+    failing = Counter(r.rule for h in result.hosts for r in h.compliance or () if r.verdict is Verdict.FAIL)
+    lines = []
+    if failing:
+        lines.append("failing most: " + ", ".join(f"{rule} ({n} devices)" for rule, n in failing.most_common(6)))
+    bad = [h for h in host_order(result.hosts) if h.verdict is Verdict.FAIL]
+    if bad:
+        lines.append(f"{len(bad)} devices are not compliant, e.g.:")
+        for host in bad[:examples]:
+            rules = [r.rule for r in host.compliance or () if r.verdict is Verdict.FAIL]
+            optics = [
+                f.check for f in host.findings if f.verdict is Verdict.FAIL and not f.check.startswith(RULE_CHECK)
+            ]
+            lines.append(f"  {host.name}: {', '.join([*rules, *optics])}")
+    errors = [h for h in host_order(result.hosts) if h.status == "error"]
+    if errors:
+        lines.append(f"{len(errors)} devices could not be checked, e.g.:")
+        lines += [f"  {h.name}: {h.error_stage}: {h.error}" for h in errors[:examples]]
+    return lines
