@@ -160,6 +160,14 @@ def run_compliance(request: RunRequest, rules_dir: Path | None = None) -> RunOut
     context = ComplianceContext(book, inputs.matrices, inputs.waivers, standards, inputs.today)
     counts = ", ".join(f"{p} {len(book.shipped.get(p, []))}" for p in platforms)
     notes = [(logging.INFO, f"rules from {folder} ({counts}); customer files: {len(book.customers)}")]
+    for platform in platforms:
+        form = get_platform(platform).compliance
+        how = (
+            form.reason
+            if isinstance(form, Unsupported)
+            else f"{form.command!r}: {(form.note.strip().splitlines() or ['its line form'])[0]}"
+        )
+        notes.append((logging.INFO, f"{platform} configuration: {how}"))
     return execute(COMMAND, request, inputs, compliance_host, sheets=compliance_sheets, notes=notes, context=context)
 
 

@@ -20,6 +20,7 @@ from lab import control
 from lab.state import LabInfo
 from tests.integration.conftest import OEM_SR, _fw, running_lab, use_lab_credentials
 from tests.integration.test_audit import run_cli, sheet_rows
+from tests.leaks import leaks
 
 pytestmark = pytest.mark.integration
 
@@ -213,3 +214,10 @@ def test_golden_ntp_sections_are_compared_with_the_inventory_servers(results: tu
     assert fortios["verdict"] == "FAIL"
     assert f'config system ntp > config ntpserver > edit 2 > set server "{NTP[1]}"' in fortios["missing"]
     assert "config system ntp > set ntpsync enable" not in fortios["missing"]  # the device has it
+
+
+def test_no_secret_shape_reaches_the_run_folder(results: tuple[dict[str, Any], Path]) -> None:
+    _, folder = results
+    texts = {name: (folder / name).read_text(encoding="utf-8") for name in ("results.json", "run.log", "junit.xml")}
+    assert {name: leaks(text) for name, text in texts.items()} == {name: [] for name in texts}
+    assert "<removed>" in texts["results.json"]  # forbidden lines were shown, sanitised
