@@ -55,3 +55,10 @@ def test_results_json_has_a_compliance_list_only_for_compliance_records(tmp_path
     assert "compliance" not in hosts["sw3"]
     again = HostRecord.from_dict("sw1", hosts["sw1"])
     assert again.compliance == [NTP_FAIL, SNMP_WAIVED, BANNER_OK]
+
+
+def test_merged_compliance_shards_keep_their_compliance_sheets() -> None:
+    from workflows.merge import command_report
+
+    sheets, go_no_go = command_report(_run())
+    assert [s.title for s in sheets] == ["Compliance", DETAIL_TITLE] and not go_no_go
