@@ -12,14 +12,15 @@ FIRST_COLUMNS = ("Device", "Customer", "Site", "Platform", "Verdict", "Compliant
 DETAIL_HEADERS = (
     "Device", "Customer", "Rule", "Feature", "Kind", "Verdict", "Message", "Missing", "Extra", "Waiver", "Rule file",
 )  # fmt: skip
+FIRST_RULES = ("software", "optics")  # the compliance results that are not rules of a rule file
 NOT_APPLICABLE = "n/a"  # the rule does not cover this device (platform, role, group, site)
 MAX_LINES = 200  # lines listed per cell: the full lists are in results.json
 
 
 def _rule_columns(result: RunResult) -> list[str]:
-    """Every rule judged in the run: `software` first, then the rules by id."""
+    """Every rule judged in the run: `software` and `optics` first, then the rules by id."""
     ids = {r.rule for h in result.hosts for r in h.compliance or ()}
-    return sorted(ids, key=lambda rule: (rule != "software", natural_key(rule)))
+    return sorted(ids, key=lambda rule: (FIRST_RULES.index(rule) if rule in FIRST_RULES else 2, natural_key(rule)))
 
 
 def compliance_sheet(result: RunResult) -> SheetSpec:

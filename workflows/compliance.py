@@ -17,7 +17,7 @@ from reports.sheets import host_order
 from tasks.checks.collection import collection_findings
 from tasks.checks.optics import judge_optics, optic_findings
 from tasks.collect import close_connection, collect_command, collect_facts, collect_transceivers
-from tasks.compliance.evaluate import evaluate, skipped, waive
+from tasks.compliance.evaluate import evaluate, optics_result, skipped, waive
 from tasks.compliance.render import render_golden
 from tasks.compliance.rules import Kind, LoadedRule, RuleBook, RuleSeverity, load_rules
 from tasks.compliance.standards import STANDARDS_FILE, Standards, load_standards, software_result
@@ -143,7 +143,9 @@ def compliance_host(task: Task, context: ComplianceContext) -> Result:
         target=None,
         today=context.today,
     )
-    findings += [*optic_findings(optics), *collection_findings(failures)]
+    optic_rows = optic_findings(optics)
+    findings += [*optic_rows, *collection_findings(failures)]
+    results.insert(1, optics_result(optic_rows))
     record = record_for(host, facts=facts, optics=optics, findings=findings, compliance=results)
     return Result(host=host, result=record)
 

@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 
 from tasks.compliance.rules import Kind, Rule, RuleSeverity, RuleWaiver
-from tasks.models import Verdict
+from tasks.models import Finding, Verdict, worst
 from tasks.models.compliance import RuleResult
 
 
@@ -109,3 +109,26 @@ def _result(
     rule: Rule, verdict: Verdict, message: str, missing: tuple[str, ...] = (), extra: tuple[str, ...] = ()
 ) -> RuleResult:
     return RuleResult(rule.id, rule.feature, rule.kind.value, verdict, message, missing, extra)
+
+
+OPTICS = "optics"
+
+
+def optics_result(findings: Sequence[Finding]) -> RuleResult:
+    """The optics' findings (as the audit judges them) as one compliance result: the worst verdict, and each
+    optic that is not supported as an extra line.
+
+    >>> from tasks.models import Severity
+    >>> ok = Finding("optic_support", Severity.INFO, Verdict.PASS, "2 optics, all supported")
+    >>> optics_result([ok]).verdict.value, optics_result([ok]).message
+    ('PASS', '2 optics, all supported')
+    >>> bad = Finding("optic_support", Severity.BLOCKER, Verdict.FAIL, "ethernet1/2: FS SFP-10GLR-31 not supported")
+    >>> optics_result([bad]).extra
+    ('ethernet1/2: FS SFP-10GLR-31 not supported',)
+    """
+    if not findings:
+        return RuleResult(OPTICS, OPTICS, OPTICS, Verdict.SKIPPED, "no optics read")
+    verdict = worst((f.verdict for f in findings), default=Verdict.SKIPPED)
+    bad = tuple(f.message for f in findings if f.verdict not in (Verdict.PASS, Verdict.SKIPPED))
+    message = f"{_plural(len(bad), 'optic finding')}" if bad else findings[0].message
+    return RuleResult(OPTICS, OPTICS, OPTICS, verdict, message, extra=bad)
