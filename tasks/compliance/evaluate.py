@@ -36,7 +36,7 @@ def required(rule: Rule, lines: Sequence[str]) -> RuleResult:
     """Each pattern of `rule.match` must match some line; `missing` lists the patterns that match none."""
     missing = tuple(p for p in rule.match if not any(re.search(p, line) for line in lines))
     if missing:
-        message = f"no line matches {', '.join(repr(p) for p in missing)}"
+        message = f"no line matches {', '.join(f'/{p}/' for p in missing)}"
         return _result(rule, _not_met(rule), message, missing=missing)
     return _result(rule, Verdict.PASS, f"present ({_plural(len(rule.match), 'pattern')} matched)")
 
