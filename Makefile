@@ -13,7 +13,7 @@ LAB_CREDENTIALS = $(if $(filter .lab/inventory,$(INVENTORY)),{ test -f .lab/cred
 TARGET ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test unit integration lint lab-up lab-down lab-status audit pre-upgrade upgrade inventory-check bench clean
+.PHONY: help install demo test unit integration lint lab-up lab-down lab-status audit pre-upgrade upgrade inventory-check bench replay replay-unsafe clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -54,6 +54,7 @@ lint: install ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/mypy scripts
 
 lab-up: install ## start the lab in the background (ESTATE_FILE=…), write its inventory to .lab/inventory
 	$(ESTATE) lab up --estate $(ESTATE_FILE)
@@ -78,6 +79,15 @@ inventory-check: install ## validate the inventory: make inventory-check [INVENT
 
 bench: install ## benchmark: 500 lab devices at 200 ms per reply, devices/s and CPU ms per device
 	$(BIN)/python bench/bench_audit.py --devices 500 --latency-ms 200
+
+# The story on the lab (scripts/replay.py): REPLAY_ARGS adds its options, e.g. REPLAY_ARGS='--customer acme-bank'.
+REPLAY_ARGS ?=
+
+replay: install ## the story on the demo estate's lab: pre-upgrade, upgrade --execute, post-upgrade to 10.2.4-h4; 0 boot-looped (< 5 min)
+	$(BIN)/python scripts/replay.py $(REPLAY_ARGS)
+
+replay-unsafe: install ## the same upgrade --force on the held-back devices: they boot-loop; then lab ctl replace-optics
+	$(BIN)/python scripts/replay.py --unsafe $(REPLAY_ARGS)
 
 clean: ## remove the venv, run folders and lab state
 	-$(ESTATE) lab down 2>/dev/null

@@ -219,7 +219,7 @@ def _request(state_dir: Path, request: dict[str, object]) -> dict[str, object]:
 
 
 def status_json(state_dir: Path) -> list[dict[str, object]]:
-    """One object per device: name, platform, version (running), state, ha_state, non_oem_optics."""
+    """One object per device: name, platform, version (running), state, ha_state, non_oem_optics, requests."""
     devices = _request(state_dir, {"verb": "status"})["devices"]
     assert isinstance(devices, list)
     return [dict(device) for device in devices]

@@ -121,6 +121,9 @@ class DeviceRuntime:
     faults: set[str] = field(default_factory=set)
     config_add: list[str] = field(default_factory=list)  # lines `lab ctl set-config --add` put in the config
     config_remove: list[str] = field(default_factory=list)  # regexes of lines `--remove` takes out
+    # The state-changing requests the device received, in order, refused ones included ("download 10.2.0",
+    # "install 10.2.0", "restart", "restore-image 7.4.8", "delete 10.2.0", "ha suspend"): `lab status --json`.
+    requests: list[str] = field(default_factory=list)
     peer: DeviceRuntime | None = None
     on_reboot: Callable[[DeviceRuntime], None] | None = None  # the server closes the port, drops sessions
     on_boot: Callable[[DeviceRuntime], None] | None = None  # the server opens the port again
@@ -174,6 +177,7 @@ class DeviceRuntime:
             "state": self.state.value,
             "ha_state": self.ha_state,
             "non_oem_optics": self.non_oem_optics(),
+            "requests": list(self.requests),
         }
 
     def job(self, ident: int) -> RunJob | None:
@@ -227,6 +231,7 @@ class DeviceRuntime:
 
     def download(self, version: str, now: float) -> RunJob:
         """Start a download job (FAIL under ``download_fail`` once, or ``disk_full``)."""
+        self.requests.append(f"download {version}")
         self.tick(now)
         if any(j.type == "Downld" and j.status(now) == "ACT" for j in self.jobs):
             raise Refused("Server error : Another download is in progress")
@@ -251,6 +256,7 @@ class DeviceRuntime:
 
     def install(self, version: str, now: float) -> RunJob:
         """Start an install job; ``Refused`` when refused (see ``install_problem``)."""
+        self.requests.append(f"install {version}")
         problem = self.install_problem(version, now)
         if problem is not None:
             raise Refused(problem)
@@ -263,6 +269,7 @@ class DeviceRuntime:
 
         ``Refused`` (nothing changes) under ``download_fail`` (once), ``disk_full`` or ``install_fail`` (once).
         """
+        self.requests.append(f"restore-image {version}")
         self.tick(now)
         if "download_fail" in self.faults or "disk_full" in self.faults:
             self.faults.discard("download_fail")
@@ -274,6 +281,7 @@ class DeviceRuntime:
         self.restart(now)
 
     def delete_image(self, version: str) -> None:
+        self.requests.append(f"delete {version}")
         if version == self.version:
             raise Refused(f"Server error : Cannot delete the running software version {version}")
         if version not in self.images:
@@ -289,6 +297,7 @@ class DeviceRuntime:
         An active HA member fails over: its passive peer becomes active and it comes back passive (preemption
         is not simulated).
         """
+        self.requests.append("restart")
         self.state, self.up_at, self.booted_at = State.REBOOTING, now + self.reboot_s, None
         peer = self.peer
         if self.ha_state == "active" and peer is not None and peer.ha_state == "passive" and peer.state is State.UP:
@@ -300,6 +309,7 @@ class DeviceRuntime:
 
     def set_ha(self, wanted: str) -> str:
         """``request high-availability state suspend|functional``; the peer takes over or gives back."""
+        self.requests.append(f"ha {wanted}")
         if self.base.ha is None:
             raise Refused("Server error : HA is not enabled")
         peer = self.peer

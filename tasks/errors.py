@@ -63,10 +63,11 @@ class CommandError(DeviceError):
 class CommandRefused(CommandError):
     """The OS answered `command` with an error line (`answer`) instead of output."""
 
-    def __init__(self, command: str, answer: str) -> None:
+    def __init__(self, command: str, answer: str, output: str = "") -> None:
         super().__init__(f"{command!r}: refused by the device: {answer}")
         self.command = command
         self.answer = answer
+        self.output = output or answer  # the whole answer (the lines before the refusal may say why)
 
 
 class ParseError(DeviceError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import os
 import re
+import string
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from nornir.core.plugins.runners import RunnersPluginRegister
 
 from tasks.checks.postupgrade import Thresholds
 from tasks.errors import UsageError
+from tasks.models.upgrade import IMAGE_FIELDS, IMAGE_PROTOCOLS, ImageServer
 from tasks.yamlfile import YamlDocument, YamlError, read_yaml
 
 DEFAULT_CONFIG = Path("config.yaml")
@@ -54,6 +56,10 @@ class Settings:
     upgrade_poll_s: float = 10.0
     upgrade_job_timeout_s: float = 3600.0
     upgrade_reboot_timeout_s: float = 1800.0
+    # `upgrade.image_server` and `upgrade.image_servers` (per customer, resolved over it): where devices that cannot
+    # download their image themselves fetch it from; None: not configured (such a device's install fails)
+    image_server: ImageServer | None = None
+    image_servers: tuple[tuple[str, ImageServer], ...] = ()
     compliance_rules: Path = Path("compliance")  # `compliance.rules`: the shipped rule files (--rules overrides)
     runner: Runner = field(default_factory=Runner)  # config.yaml `runner:` (not a user_defined.estate key)
     post_upgrade: Thresholds = field(default_factory=Thresholds)  # `post_upgrade:` mapping, ESTATE_POST_UPGRADE_<KEY>
@@ -61,6 +67,15 @@ class Settings:
     def override(self, **changes: Any) -> Settings:
         """A copy with the non-None `changes` applied (CLI flags win over config and environment)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def image_server_for(self, customer: str) -> ImageServer | None:
+        """The image server of `customer`: its `upgrade.image_servers` entry, else `upgrade.image_server`.
+
+        >>> s = Settings(image_server=ImageServer("192.0.2.1"), image_servers=(("acme", ImageServer("192.0.2.9")),))
+        >>> s.image_server_for("acme").address, s.image_server_for("other").address
+        ('192.0.2.9', '192.0.2.1')
+        """
+        return dict(self.image_servers).get(customer, self.image_server)
 
     def nornir_runner(self) -> dict[str, Any]:
         """The `runner` argument of InitNornir: the configured plugin, its options, and `workers` as num_workers.
@@ -84,11 +99,15 @@ _SECTIONED = {
     ("upgrade", "reboot_timeout_s"): "upgrade_reboot_timeout_s",
     ("compliance", "rules"): "compliance_rules",
 }
+IMAGE_SERVER, IMAGE_SERVERS = "image_server", "image_servers"  # mappings in `upgrade:`, read by _image_servers
+_IMAGE_KEYS = ("address", "protocol", "file")  # ImageServer's fields; env ESTATE_UPGRADE_IMAGE_SERVER_<KEY>
 POST_UPGRADE = "post_upgrade"  # a mapping of thresholds of its own (`_thresholds`), ESTATE_POST_UPGRADE_<KEY>
 _THRESHOLD_KEYS = tuple(f.name for f in fields(Thresholds))
 # The top-level `user_defined.estate` keys, each with an ESTATE_<KEY> environment override.
 _SETTING_KEYS = tuple(
-    f.name for f in fields(Settings) if f.name not in ("runner", POST_UPGRADE) and f.name not in _SECTIONED.values()
+    f.name
+    for f in fields(Settings)
+    if f.name not in ("runner", POST_UPGRADE, IMAGE_SERVER, IMAGE_SERVERS) and f.name not in _SECTIONED.values()
 )
 _SECTIONS = tuple(dict.fromkeys(section for section, _ in _SECTIONED))
 
@@ -258,11 +277,80 @@ def _read_section(doc: YamlDocument, section: str, values: dict[str, Any], sourc
     """The settings of `user_defined.estate.<section>` into `values` (UsageError on an unknown key)."""
     known = {key: name for (sec, key), name in _SECTIONED.items() if sec == section}
     for key, value in _mapping(doc, ("user_defined", "estate", section)).items():
+        if section == "upgrade" and key in (IMAGE_SERVER, IMAGE_SERVERS):
+            continue  # mappings of their own, read by _image_servers
         where = doc.where(("user_defined", "estate", section, key))
         if key not in known:
-            raise UsageError(f"{where}: unknown setting (known: {', '.join(known)})")
+            names = (*known, IMAGE_SERVER, IMAGE_SERVERS) if section == "upgrade" else tuple(known)
+            raise UsageError(f"{where}: unknown setting (known: {', '.join(names)})")
         sources[known[key]] = where
         values[known[key]] = _coerce(value, _CONVERTERS[known[key]], where)
+
+
+def _image_value(key: str, value: Any, where: str) -> str:
+    """One key of an image server, checked: the protocol estate can send, an address and a file name that are
+    one word each (the device's command line splits on spaces), a file naming only {model} and {version}."""
+    text = value if isinstance(value, str) else None
+    if text is None and key == "address" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        text = str(value)
+    if text is None or not text.strip() or any(c.isspace() for c in text.strip()):
+        raise UsageError(f"{where}: expected one word of text, got {value!r}")
+    text = text.strip()
+    if key == "protocol" and text not in IMAGE_PROTOCOLS:
+        raise UsageError(f"{where}: expected one of {', '.join(IMAGE_PROTOCOLS)}, got {value!r}")
+    if key == "file":
+        try:
+            fields_named = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        except ValueError as exc:
+            raise UsageError(f"{where}: not a file name pattern ({exc}): {value!r}") from None
+        unknown = sorted(fields_named - set(IMAGE_FIELDS))
+        if unknown:
+            raise UsageError(f"{where}: unknown placeholder {{{unknown[0]}}} (known: {{model}}, {{version}})")
+        if "version" not in fields_named:
+            raise UsageError(f"{where}: must hold {{version}} (each release is its own image), got {value!r}")
+    return text
+
+
+def _image_keys(doc: YamlDocument, path: tuple[str, ...]) -> dict[str, str]:
+    """The checked keys of the image server mapping at `path` (UsageError on an unknown key or a bad value)."""
+    values: dict[str, str] = {}
+    for key, value in _mapping(doc, path).items():
+        where = doc.where((*path, key))
+        if key not in _IMAGE_KEYS:
+            raise UsageError(f"{where}: unknown key (known: {', '.join(_IMAGE_KEYS)})")
+        values[key] = _image_value(key, value, where)
+    return values
+
+
+def _image_servers(
+    doc: YamlDocument | None, environ: dict[str, str]
+) -> tuple[ImageServer | None, tuple[tuple[str, ImageServer], ...]]:
+    """`upgrade.image_server` (then ESTATE_UPGRADE_IMAGE_SERVER_<KEY>), and each customer's entry of
+    `upgrade.image_servers` over it (only the keys that differ need be given)."""
+    base: dict[str, str] = {}
+    where = f"{IMAGE_SERVER} in config.yaml"
+    section = ("user_defined", "estate", "upgrade")
+    if doc is not None:
+        base = _image_keys(doc, (*section, IMAGE_SERVER))
+        where = doc.where((*section, IMAGE_SERVER))
+    for key in _IMAGE_KEYS:
+        variable = f"ESTATE_UPGRADE_IMAGE_SERVER_{key.upper()}"
+        if environ.get(variable):
+            base[key] = _image_value(key, environ[variable], f"{variable} (environment)")
+            where = f"{variable} (environment)"
+    if base and "address" not in base:
+        raise UsageError(f"{where}: no address (the server's IP address or name, as the devices reach it)")
+    default = ImageServer(**base) if base else None
+    if doc is None:
+        return default, ()
+    customers: list[tuple[str, ImageServer]] = []
+    for customer in _mapping(doc, (*section, IMAGE_SERVERS)):
+        path = (*section, IMAGE_SERVERS, str(customer))
+        entry = _image_keys(doc, path)
+        if default is None and "address" not in entry:
+            raise UsageError(f"{doc.where(path)}: no address, and no upgrade.{IMAGE_SERVER} to take it from")
+        customers.append((str(customer), replace(default, **entry) if default else ImageServer(**entry)))
+    return default, tuple(customers)
 
 
 def load_settings(config_path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
@@ -306,4 +394,11 @@ def load_settings(config_path: Path | None = None, environ: dict[str, str] | Non
         check_workers(values["workers"], sources["workers"])
     if "output" in values:
         check_output(values["output"], sources["output"])
-    return Settings(runner=runner, post_upgrade=_thresholds(doc, environ), **values)
+    image_server, image_servers = _image_servers(doc, environ)
+    return Settings(
+        runner=runner,
+        post_upgrade=_thresholds(doc, environ),
+        image_server=image_server,
+        image_servers=image_servers,
+        **values,
+    )

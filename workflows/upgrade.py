@@ -14,7 +14,7 @@ with their reason; `--force` lets NO-GO devices through (and skips their known-i
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,11 +25,11 @@ from nornir.core.task import Result, Task
 from reports.runfolder import RESULTS_NAME, read_run
 from reports.upgrade import upgrade_sheet, upgrade_summary
 from tasks.checks.decision import Decision, decide_device
-from tasks.checks.upgrade_steps import SERVING_STATES, WaveDevice, upgrade_steps, upgrade_waves
+from tasks.checks.upgrade_steps import SERVING_STATES, WaveDevice, image_sources, upgrade_steps, upgrade_waves
 from tasks.errors import UsageError
 from tasks.models import Finding, HostRecord, RunResult, Severity, Unsupported, Verdict
 from tasks.models.plan import ARROW
-from tasks.models.upgrade import DeviceUpgrade, StepKind, StepResult, UpgradeStatus
+from tasks.models.upgrade import DeviceUpgrade, ImageServer, StepKind, StepResult, UpgradeStatus
 from tasks.platforms import get_platform
 from workflows.processors import record_for
 from workflows.run import RunOutcome, RunRequest, execute, prepare
@@ -157,10 +157,13 @@ def choose_gate(request: RunRequest, names: list[str], targets: Mapping[str, str
     return Gate(outcome.result, outcome.run_dir, f"fresh pre-upgrade run {outcome.run_dir}")
 
 
-def plan_device(pre: HostRecord, force: bool, execute: bool = False) -> DeviceUpgrade:
+def plan_device(
+    pre: HostRecord, force: bool, execute: bool = False, image_server: ImageServer | None = None
+) -> DeviceUpgrade:
     """What the upgrade does with one device (wave not yet set): its steps, or SKIPPED with the first reason.
 
-    With `execute` the device is PLANNED and its steps PENDING (the walk fills them in); else a DRY-RUN."""
+    With `execute` the device is PLANNED and its steps PENDING (the walk fills them in); else a DRY-RUN.
+    `image_server`: its customer's, named in the steps that fetch an image (placeholders without one)."""
     driver = get_platform(pre.platform).upgrade
     if isinstance(driver, Unsupported):
         return DeviceUpgrade(UpgradeStatus.SKIPPED, reason=driver.reason)
@@ -178,7 +181,8 @@ def plan_device(pre: HostRecord, force: bool, execute: bool = False) -> DeviceUp
     if not plan.hops:
         return DeviceUpgrade(UpgradeStatus.SKIPPED, reason=f"already on {plan.target}")
     serving = pre.facts is not None and str(pre.facts.ha_state).lower() in SERVING_STATES
-    steps = upgrade_steps(plan, driver, serving=serving)
+    model = pre.facts.model if pre.facts is not None else plan.model
+    steps = upgrade_steps(plan, driver, serving=serving, sources=image_sources(image_server, driver, model))
     if execute:
         steps = tuple(replace(s, result=StepResult.PENDING) for s in steps)
     if force:
@@ -205,13 +209,21 @@ def upgrade_findings(upgrade: DeviceUpgrade) -> list[Finding]:
     return findings
 
 
-def plan_upgrade(hosts: Iterable[Host], gate: RunResult, options: UpgradeOptions) -> dict[str, HostRecord]:
-    """{host: its upgrade record}: facts and plan from the pre-upgrade, its steps, and its wave in its site."""
+def plan_upgrade(
+    hosts: Iterable[Host],
+    gate: RunResult,
+    options: UpgradeOptions,
+    image_servers: Callable[[str], ImageServer | None] = lambda customer: None,
+) -> dict[str, HostRecord]:
+    """{host: its upgrade record}: facts and plan from the pre-upgrade, its steps, and its wave in its site.
+
+    `image_servers`: a customer's image server (`Settings.image_server_for`)."""
     by_name = {host.name: host for host in gate.hosts}
     planned: dict[str, tuple[HostRecord, DeviceUpgrade]] = {}
     for host in hosts:
         pre = by_name[host.name]
-        planned[host.name] = (pre, plan_device(pre, options.force, options.execute))
+        server = image_servers(pre.customer)
+        planned[host.name] = (pre, plan_device(pre, options.force, options.execute, server))
     walking = [
         WaveDevice(name, pre.customer, pre.site, pre.facts.ha_state if pre.facts else None)
         for name, (pre, upgrade) in planned.items()
@@ -273,7 +285,7 @@ def run_upgrade(request: RunRequest, options: UpgradeOptions) -> tuple[RunOutcom
         inputs = replace(inputs, nornir=nornir, matrices={p: inputs.matrices[p] for p in inputs.targets})
     hosts = list(inputs.nornir.inventory.hosts.values())
     gate = choose_gate(request, [h.name for h in hosts], inputs.targets, options)
-    records = plan_upgrade(hosts, gate.result, options)
+    records = plan_upgrade(hosts, gate.result, options, request.settings.image_server_for)
     notes = [(logging.WARNING, line) for line in force_warnings(records)]
     if options.execute:
         notes.insert(0, (logging.INFO, f"gate: {gate.how}"))

@@ -114,8 +114,12 @@ def walk_devices(
     run_dir: Path,
     records: dict[str, HostRecord],
     notes: list[tuple[int, str]],
+    job_marks: Mapping[str, Mapping[int, int]] | None = None,
 ) -> RunOutcome:
-    """Run the walk over the selected devices in `run_dir` with the site-wave runner; write the run folder."""
+    """Run the walk over the selected devices in `run_dir` with the site-wave runner; write the run folder.
+
+    `job_marks`: per device, the job marks an interrupted run journalled for units it did not end (their jobs
+    are polled, not asked for again)."""
     journal = StepJournal(run_dir / JOURNAL_NAME)
     contexts = {
         name: WalkContext(
@@ -124,6 +128,8 @@ def walk_devices(
             today=inputs.today,
             bounds=bounds(request),
             journal=journal,
+            image_server=request.settings.image_server_for(record.customer),
+            job_marks=(job_marks or {}).get(name, {}),
         )
         for name, record in records.items()
         if record.platform in inputs.matrices
@@ -183,6 +189,10 @@ def resume_upgrade(request: RunRequest, run_dir: Path) -> tuple[RunOutcome, str]
             upgrade = apply_journal(upgrade, name, record.platform, states)
             finished += sum(1 for s in upgrade.steps if s.result is StepResult.OK)
         records[name] = replace(record, upgrade=upgrade)
+    marks: dict[str, dict[int, int]] = {}
+    for (name, unit), state in states.items():
+        if state.finished is None and state.job_mark is not None:
+            marks.setdefault(name, {})[unit] = state.job_mark
     how = f"resumed: {finished} steps had finished; {saved.gate}"
-    outcome = walk_devices(resumed, inputs, run_dir, records, [(logging.WARNING, how)])
+    outcome = walk_devices(resumed, inputs, run_dir, records, [(logging.WARNING, how)], marks)
     return outcome, how

@@ -4,7 +4,8 @@ The rules (README "Post-upgrade"), each area a constant:
 - release: FAIL when a target is known and the device does not run it; else PASS (info when it changed).
 - interfaces: a port up before and not up after FAIL; a port gone FAIL; down -> up PASS (info).
 - optics: an optic missing from its port FAIL; part or serial changed WARN; a new optic PASS (info).
-- ha: HA state changed, or a state that is not functional (suspended, non-functional, ...) FAIL.
+- ha: HA lost, or a state that is not functional (suspended, non-functional, ...) FAIL; the roles of a
+  functional pair swapped (active -> passive) WARN: what an upgrade's failover leaves without preemption.
 - routes, arp, sessions: a fall beyond the `Thresholds` percentages WARN / FAIL; None on either side PASS (info,
   not compared).
 - config: running-configuration lines added / removed (sanitised text as line sets, volatile lines ignored) WARN.
@@ -151,17 +152,21 @@ def optic_rows(before: dict[str, OpticState], after: dict[str, OpticState]) -> l
 
 
 def ha_row(before: str | None, after: str | None) -> DiffRow:
-    """FAIL when the HA state changed or is not functional after; PASS otherwise (None = no HA).
+    """FAIL when HA is lost, appears, or is not functional after; WARN when a functional member changed role (the
+    upgrade failed over to the peer and, without preemption, the roles stay swapped); PASS otherwise (None = no HA).
 
     >>> ha_row("active", "passive").verdict.value, ha_row("passive", "passive").verdict.value
-    ('FAIL', 'PASS')
-    >>> ha_row("suspended", "suspended").message
-    'HA state suspended: not functional'
+    ('WARN', 'PASS')
+    >>> ha_row("suspended", "suspended").message, ha_row("active", None).verdict.value
+    ('HA state suspended: not functional', 'FAIL')
     """
-    if before != after:
-        return DiffRow(HA, "", before, after, Verdict.FAIL, f"HA state changed: {before} -> {after}")
     if after is not None and after.lower() in UNHEALTHY_HA:
         return DiffRow(HA, "", before, after, Verdict.FAIL, f"HA state {after}: not functional")
+    if (before is None) != (after is None):
+        return DiffRow(HA, "", before, after, Verdict.FAIL, f"HA state changed: {before} -> {after}")
+    if before != after:
+        why = "the peer took over during the upgrade and preemption is off; fail back in the window if wanted"
+        return DiffRow(HA, "", before, after, Verdict.WARN, f"HA role changed: {before} -> {after} ({why})")
     return DiffRow(HA, "", before, after, Verdict.PASS, "no HA" if after is None else "HA state unchanged")
 
 

@@ -23,11 +23,11 @@ peer takes over, and made functional again after its last hop.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tasks.models.plan import Hop, UpgradePlan
-from tasks.models.upgrade import StepKind, UpgradeStep
+from tasks.models.upgrade import ImageServer, ImageSource, StepKind, UpgradeStep
 from tasks.platforms.base import StepCommand, UpgradeDriver
 
 HOP_ORDER = (
@@ -61,8 +61,42 @@ def hop_order(driver: UpgradeDriver) -> tuple[StepKind, ...]:
     return tuple(order)
 
 
-def _render(step: StepCommand, version: str) -> tuple[str, str]:
-    values = {"version": version, "image": IMAGE_PLACEHOLDER.format(version=version), "server": SERVER_PLACEHOLDER}
+# The release -> where its image comes from, when the device's image server is configured.
+ImageSources = Callable[[str], ImageSource]
+
+
+def image_sources(server: ImageServer | None, driver: UpgradeDriver, model: str) -> ImageSources | None:
+    """What `{protocol}`, `{image}` and `{server}` show for a device of `model` (as its facts name it) with this
+    image server; None (placeholders) when no server is configured or the platform fetches no image from one.
+
+    >>> d = UpgradeDriver({}, image_file="IMG_{model}_{version}.bin", image_model=str.lower)
+    >>> image_sources(ImageServer("192.0.2.5"), d, "X-60F")("1.2.3")
+    ImageSource(protocol='tftp', server='192.0.2.5', file='IMG_x-60f_1.2.3.bin')
+    >>> image_sources(None, d, "X-60F") is None
+    True
+    """
+    if server is None or not driver.image_file:
+        return None
+    return lambda version: server.source(version, driver.image_model(model), driver.image_file)
+
+
+def _render(step: StepCommand, version: str, sources: ImageSources | None = None) -> tuple[str, str]:
+    """The command and expectation of `step` for `version`: the image's file and server when known, else
+    placeholders (`<image of V>`, `<image server>`).
+
+    >>> step = StepCommand("get {protocol} {image} {server}", "v{version}")
+    >>> _render(step, "2.0")
+    ('get tftp <image of 2.0> <image server>', 'v2.0')
+    >>> _render(step, "2.0", lambda v: ImageSource("tftp", "192.0.2.5", f"img-{v}"))
+    ('get tftp img-2.0 192.0.2.5', 'v2.0')
+    """
+    source = sources(version) if sources else None
+    values = {
+        "version": version,
+        "protocol": source.protocol if source else ImageServer("").protocol,
+        "image": source.file if source else IMAGE_PLACEHOLDER.format(version=version),
+        "server": source.server if source else SERVER_PLACEHOLDER,
+    }
     return step.command.format(**values), step.expect.format(**values)
 
 
@@ -79,13 +113,13 @@ def _versions(hop: Hop, kind: StepKind) -> tuple[str, ...]:
     return (hop.to_version,)
 
 
-def hop_steps(number: int, hop: Hop, driver: UpgradeDriver) -> list[UpgradeStep]:
+def hop_steps(number: int, hop: Hop, driver: UpgradeDriver, sources: ImageSources | None = None) -> list[UpgradeStep]:
     """The steps of hop `number` (from 1), each command of each kind once per release it is sent for."""
     steps: list[UpgradeStep] = []
     for kind in hop_order(driver):
         for version in _versions(hop, kind):
             for command in driver.steps[kind]:
-                text, expect = _render(command, version)
+                text, expect = _render(command, version, sources)
                 if kind is StepKind.INSTALL and driver.note:
                     expect = f"{expect}; {driver.note}" if expect else driver.note
                 steps.append(UpgradeStep(number, hop.from_version, hop.to_version, kind, text, expect, version=version))
@@ -103,13 +137,16 @@ def _rebooting(step: UpgradeStep, driver: UpgradeDriver) -> bool:
     return step.kind is StepKind.REBOOT or (driver.install_reboots and step.kind is StepKind.INSTALL)
 
 
-def upgrade_steps(plan: UpgradePlan, driver: UpgradeDriver, serving: bool = False) -> tuple[UpgradeStep, ...]:
+def upgrade_steps(
+    plan: UpgradePlan, driver: UpgradeDriver, serving: bool = False, sources: ImageSources | None = None
+) -> tuple[UpgradeStep, ...]:
     """Every step of every hop of `plan`, in the order the runner takes them (none when already on target).
 
     `serving`: the device carries its HA group's traffic; it is suspended before its first reboot and made
-    functional after the last hop (when the driver has those steps).
+    functional after the last hop (when the driver has those steps). `sources`: where its images come from
+    (`image_sources`), shown in the commands; placeholders without.
     """
-    steps = [step for number, hop in enumerate(plan.hops, start=1) for step in hop_steps(number, hop, driver)]
+    steps = [step for number, hop in enumerate(plan.hops, start=1) for step in hop_steps(number, hop, driver, sources)]
     if not serving or not steps or StepKind.HA_SUSPEND not in driver.steps:
         return tuple(steps)
     first = next((i for i, step in enumerate(steps) if _rebooting(step, driver)), 0)

@@ -148,3 +148,42 @@ class DeviceUpgrade:
             steps=tuple(UpgradeStep.from_dict(s) for s in data.get("steps", [])),
             forced=data.get("forced", ""),
         )
+
+
+# The image server's protocols estate can send: TFTP needs no credentials on the command line (FTP would put a
+# password into the command, the journal and the Upgrade sheet; not built).
+IMAGE_PROTOCOLS = ("tftp",)
+IMAGE_FIELDS = ("model", "version")  # the placeholders an image file name may hold
+
+
+@dataclass(frozen=True)
+class ImageSource:
+    """Where one image comes from: `protocol`, the `server` and the `file` name on it."""
+
+    protocol: str
+    server: str
+    file: str
+
+
+@dataclass(frozen=True)
+class ImageServer:
+    """The server devices fetch their image from (config.yaml `upgrade.image_server`, per customer overridable).
+
+    `file` names the image with `{model}` (the model as the platform names its images) and `{version}`; empty:
+    the platform's own naming (`UpgradeDriver.image_file`).
+
+    >>> server = ImageServer("192.0.2.10")
+    >>> server.source("7.4.8", "60F", "FGT_{model}-v{version}-FORTINET.out")
+    ImageSource(protocol='tftp', server='192.0.2.10', file='FGT_60F-v7.4.8-FORTINET.out')
+    >>> ImageServer("192.0.2.10", file="{version}.out").source("7.4.8", "60F", "x").file
+    '7.4.8.out'
+    """
+
+    address: str
+    protocol: str = "tftp"
+    file: str = ""
+
+    def source(self, version: str, model: str, default_file: str) -> ImageSource:
+        """The image of `version` for `model` on this server (`default_file`: the platform's naming)."""
+        name = (self.file or default_file).format(version=version, model=model)
+        return ImageSource(self.protocol, self.address, name)

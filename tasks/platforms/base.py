@@ -18,10 +18,12 @@ from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver, Unsupported
 from tasks.models.readiness import NotReported, ReadinessState
 from tasks.models.snapshot import Snapshot
-from tasks.models.upgrade import StepKind
+from tasks.models.upgrade import ImageSource, StepKind
 from tasks.versions import Version
 
 Outputs = Mapping[str, str]  # {purpose or follow-up key: the command's output}
+# What `UpgradeSession.confirm` returns when the device closed the session while answering (a restart does).
+SESSION_DROPPED = "session dropped"
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,8 @@ class Snapshotting:
 @dataclass(frozen=True)
 class StepCommand:
     """One command of an upgrade step, as data: `command` may hold `{version}` (the image's release),
-    `{image}` and `{server}` (where the image comes from); `expect` says what ends the step (the answer
-    polled for, the prompts answered), as the Upgrade sheet shows it."""
+    `{protocol}`, `{image}` and `{server}` (where the image comes from: `UpgradeSession.image_source`); `expect`
+    says what ends the step (the answer polled for, the prompts answered), as the Upgrade sheet shows it."""
 
     command: str
     expect: str = ""
@@ -99,10 +101,14 @@ class UpgradeSession(Protocol):
         """The output of `command`; CommandError when the session fails, CommandRefused when the OS refuses it."""
         ...
 
-    def confirm(self, command: str) -> str:
+    def confirm(self, command: str, until: tuple[str, ...] = ()) -> str:
         """Send `command` and answer each `(y/n)` / `(y or n)` question with y; the output, until the device
-        is quiet or drops the session (as a restart does). The prompt is read again after it: send commands
-        that may change the prompt (an HA state shown in it) this way."""
+        is quiet or drops the session (as a restart does: then `SESSION_DROPPED`). The prompt is read again
+        after it: send commands that may change the prompt (an HA state shown in it) this way.
+
+        `until`: keep reading (within the job bound) until the output holds one of these texts or the device
+        drops the session; for a command that works long after its questions (an image transfer). The prompt
+        is then not read again."""
         ...
 
     def poll(self, what: str, probe: Callable[[], str | None]) -> str:
@@ -114,8 +120,24 @@ class UpgradeSession(Protocol):
         """The context `purpose` is sent in on this device (given its facts), or None."""
         ...
 
-    def sent_in(self, context: Context | None, command: str, confirm: bool = False) -> str:
-        """`send` (or `confirm`) inside `context`."""
+    def sent_in(self, context: Context | None, command: str, confirm: bool = False, until: tuple[str, ...] = ()) -> str:
+        """`send` (or `confirm`, with `until`) inside `context`."""
+        ...
+
+    def image_source(self, version: str) -> ImageSource:
+        """Where this device fetches the image of `version` from: its customer's image server (config.yaml
+        `upgrade.image_server`, `upgrade.image_servers`), the file named for its model (`UpgradeDriver.image_file`,
+        `image_model`). StepFailed naming the setting when none is configured."""
+        ...
+
+    def job_mark(self, newest: int) -> None:
+        """The device's newest job id before the step being performed asks it for a job: journalled before the
+        request, so a run interrupted before that job ends finds it on `--resume` (the job of the step's type
+        with a higher id) and polls it instead of asking the device for it again."""
+        ...
+
+    def earlier_job_mark(self) -> int | None:
+        """The `job_mark` an interrupted run journalled for the step being performed, or None."""
         ...
 
 
@@ -125,6 +147,10 @@ Perform = Callable[[StepKind, str, UpgradeSession], str]
 
 def _nothing_to_wait_for(session: UpgradeSession) -> str | None:
     return None
+
+
+def _same_model(model: str) -> str:
+    return model
 
 
 @dataclass(frozen=True)
@@ -146,6 +172,11 @@ class UpgradeDriver:
     # After a boot, once the device answers again: what it is still busy with (e.g. "chassis not ready"), or
     # None when it is ready for the verify step. Polled by the runner within its bound.
     not_ready: Callable[[UpgradeSession], str | None] = _nothing_to_wait_for
+    # A platform whose devices fetch their image from a server of yours (`UpgradeSession.image_source`): the
+    # file name of an image with {model} and {version} (config.yaml `upgrade.image_server.file` overrides it),
+    # and the model as that name spells it, from the model its facts name.
+    image_file: str = ""
+    image_model: Callable[[str], str] = _same_model
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,10 @@ from nornir.core.task import Task
 
 from tasks.connection import CONNECTION_NAME, closed, send_command
 from tasks.errors import AuthError, CommandError, CommandRefused, DeviceError, StepFailed
-from tasks.platforms.base import Context, Platform, UpgradeDriver, rejection
+from tasks.models import Facts
+from tasks.models.upgrade import ImageServer, ImageSource
+from tasks.platforms.base import SESSION_DROPPED, Context, Platform, UpgradeDriver, rejection
+from tasks.upgrade.journal import JOB_MARK, StepJournal
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +66,24 @@ class DeviceSession:
         driver: UpgradeDriver,
         bounds: Bounds,
         clock: Clock | None = None,
+        image_server: ImageServer | None = None,
+        journal: StepJournal | None = None,
     ) -> None:
         self.task = task
         self.platform = platform
         self.driver = driver
         self.bounds = bounds
         self.clock = clock or Clock()
+        self.image_server = image_server  # the device's customer's (config.yaml upgrade.image_server[s])
         self.outputs: dict[str, str] = {}  # what the device answered to the facts commands (contexts use them)
+        self.facts: Facts | None = None  # read from them (the model names the image)
+        self.journal = journal
+        self._unit: int | None = None  # the unit being performed (the index of its first step)
+        self._earlier_mark: int | None = None
+
+    def begin(self, unit: int, earlier_mark: int | None = None) -> None:
+        """The walk performs unit `unit` now; `earlier_mark`: the job mark an interrupted run journalled for it."""
+        self._unit, self._earlier_mark = unit, earlier_mark
 
     # --- UpgradeSession ----------------------------------------------------------------------------------
 
@@ -83,7 +97,7 @@ class DeviceSession:
             raise CommandRefused(command, refused)
         return output
 
-    def confirm(self, command: str) -> str:
+    def confirm(self, command: str, until: tuple[str, ...] = ()) -> str:
         connection = self.connection()
         try:
             output = str(connection.send_command_timing(command, strip_prompt=False, strip_command=False))
@@ -91,14 +105,31 @@ class DeviceSession:
                 if not QUESTION.search(output.rstrip()):
                     break
                 output += str(connection.send_command_timing("y", strip_prompt=False, strip_command=False))
+            if until:
+                output = self._read_until(connection, output, until)
         except (OSError, EOFError) as exc:  # the device went down while answering (a restart drops the session)
             log.info("session ended after %r: %s", command, exc)
-            return "session dropped"
-        if not closed(connection):
+            return SESSION_DROPPED
+        if until and closed(connection) and not any(text in output for text in until):
+            log.info("session ended after %r", command)
+            return SESSION_DROPPED
+        if not until and not closed(connection):
             self._learn_prompt(connection)
         refused = rejection(output, self.platform.error_markers)
         if refused is not None:
-            raise CommandRefused(command, refused)
+            raise CommandRefused(command, refused, output)
+        return output
+
+    def _read_until(self, connection: Any, output: str, until: tuple[str, ...]) -> str:
+        """`output` and what the device prints after it, until one of `until` is in it, the device drops the
+        session, or the job bound runs out (the caller judges what it got)."""
+        deadline = self.clock.now() + self.bounds.job_timeout_s
+        while not any(text in output for text in until) and not closed(connection):
+            if self.clock.now() >= deadline:
+                log.info("no end of %s within %g s", until, self.bounds.job_timeout_s)
+                break
+            self.clock.sleep(self.bounds.poll_s)
+            output += str(connection.read_channel())
         return output
 
     @staticmethod
@@ -123,20 +154,38 @@ class DeviceSession:
     def context(self, purpose: str) -> Context | None:
         return self.platform.context(purpose, self.outputs)
 
-    def sent_in(self, context: Context | None, command: str, confirm: bool = False) -> str:
+    def job_mark(self, newest: int) -> None:
+        if self.journal is not None and self._unit is not None:
+            self.journal.write(self.task.host.name, self._unit, JOB_MARK, newest=newest)
+
+    def earlier_job_mark(self) -> int | None:
+        return self._earlier_mark
+
+    def sent_in(self, context: Context | None, command: str, confirm: bool = False, until: tuple[str, ...] = ()) -> str:
         """`command` inside `context`; leaving it is skipped when the device dropped the session meanwhile."""
         for enter in context.enter if context else ():
             answer = self.send(enter)
             if context is not None and any(text in answer for text in context.failed_when):
                 raise StepFailed(f"{enter!r} refused: {answer.strip().splitlines()[-1:]}")
-        output = self.confirm(command) if confirm else self.send(command)
-        if context is not None and output != "session dropped":
+        output = self.confirm(command, until) if confirm else self.send(command)
+        if context is not None and output != SESSION_DROPPED and not self.session_ended():
             try:
                 for leave in context.leave:
                     self.send(leave)
             except CommandError as exc:
                 log.info("left %s without its closing command: %s", context.name, exc)
         return output
+
+    def image_source(self, version: str) -> ImageSource:
+        customer = self.task.host.data.get("customer") or "its customer"
+        if self.image_server is None:
+            raise StepFailed(
+                f"no image server: set upgrade.image_server in config.yaml (or upgrade.image_servers.{customer})"
+            )
+        if self.facts is None:
+            raise StepFailed("the model is not known (its facts were not read): no image to name")
+        model = self.driver.image_model(self.facts.model)
+        return self.image_server.source(version, model, self.driver.image_file)
 
     # --- the reboot ---------------------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from tasks.errors import DeviceError, StepFailed
 from tasks.matrix import Matrix, Waiver
 from tasks.models import Facts, Verdict
 from tasks.models.plan import ARROW
-from tasks.models.upgrade import DeviceUpgrade, StepKind, StepResult, UpgradeStatus, UpgradeStep
+from tasks.models.upgrade import DeviceUpgrade, ImageServer, StepKind, StepResult, UpgradeStatus, UpgradeStep
 from tasks.platforms import get_platform
 from tasks.platforms.base import UpgradeDriver
 from tasks.upgrade.journal import FINISHED, STARTED, StepJournal, UnitState, now_text
@@ -37,7 +37,9 @@ _FINISHED = (StepResult.OK, StepResult.SKIPPED)
 
 @dataclass(frozen=True)
 class WalkContext:
-    """What the walk needs besides the device: its matrix and waivers, today, the bounds, the journal."""
+    """What the walk needs besides the device: its matrix and waivers, today, the bounds, the journal, its
+    customer's image server (None: not configured), and the job marks an interrupted run journalled for units it
+    did not end ({index of the unit's first step: mark})."""
 
     matrix: Matrix
     waivers: Sequence[Waiver]
@@ -45,6 +47,8 @@ class WalkContext:
     bounds: Bounds
     journal: StepJournal
     clock: Clock | None = field(default=None, compare=False)
+    image_server: ImageServer | None = None
+    job_marks: Mapping[int, int] = field(default_factory=dict)
 
 
 def units(steps: Sequence[UpgradeStep]) -> list[list[int]]:
@@ -90,7 +94,7 @@ def verify(task: Task, session: DeviceSession, release: str) -> str:
     """The running release is `release`; StepFailed otherwise."""
     outputs: dict[str, str] = {}
     facts: Facts = collect_facts(task, outputs).result
-    session.outputs = outputs
+    session.outputs, session.facts = outputs, facts
     if facts.version != release:
         raise StepFailed(f"running {facts.version}, not {release}")
     return f"running {release}"
@@ -122,7 +126,9 @@ def walk(task: Task, upgrade: DeviceUpgrade, ctx: WalkContext) -> DeviceUpgrade:
     driver = platform.upgrade
     if not isinstance(driver, UpgradeDriver):
         return replace(upgrade, status=UpgradeStatus.FAILED, reason=driver.reason)
-    session = DeviceSession(task, platform, driver, ctx.bounds, ctx.clock)
+    session = DeviceSession(
+        task, platform, driver, ctx.bounds, ctx.clock, image_server=ctx.image_server, journal=ctx.journal
+    )
     steps = list(upgrade.steps)
     name = task.host.name
     expect_gone = True  # whether the wait after a reboot must first see the device go away
@@ -131,7 +137,8 @@ def walk(task: Task, upgrade: DeviceUpgrade, ctx: WalkContext) -> DeviceUpgrade:
         for group in units(steps):
             first = steps[group[0]]
             if all(steps[i].result in _FINISHED for i in group):
-                expect_gone = not (_reboots(first.kind, driver) and first.message == SENT_BEFORE)
+                # a reboot an interrupted run sent: the device may be down, or back already
+                expect_gone = not _reboots(first.kind, driver)
                 continue
             if failure:
                 for i in group:
@@ -140,9 +147,11 @@ def walk(task: Task, upgrade: DeviceUpgrade, ctx: WalkContext) -> DeviceUpgrade:
             version = first.unit[2]
             started = now_text()
             ctx.journal.write(name, group[0], STARTED, at=started, kind=first.kind.value, hop=first.hop)
+            session.begin(group[0], ctx.job_marks.get(group[0]))
             try:
                 if not session.outputs and first.kind is not StepKind.WAIT:
-                    collect_facts(task, session.outputs)  # contexts (FortiOS `config global`) are chosen from them
+                    # contexts (FortiOS `config global`) are chosen from them; the model names the image
+                    session.facts = collect_facts(task, session.outputs).result
                 message, result = _perform(task, session, ctx, first, version, expect_gone), StepResult.OK
                 rebooting = _reboots(first.kind, driver)
                 # the device closing our session is its going down: the wait need not see the port close too

@@ -164,6 +164,13 @@ def test_download_install_restart_boots_the_new_release(lab: tuple[LabInfo, Path
         "state": "up",
         "ha_state": None,
         "non_oem_optics": 0,
+        "requests": [
+            "download 10.2.0",
+            "download 10.2.4-h4",
+            "install 10.2.4-h4",
+            "restart",
+            "delete 10.2.0",
+        ],
     }
 
 
@@ -251,7 +258,7 @@ def test_cli_lab_status_json_and_ctl(lab: tuple[LabInfo, Path], capsys: pytest.C
     assert main(["lab", "status", "--json", "--state-dir", str(state_dir)]) == 0
     devices = json.loads(capsys.readouterr().out)
     assert {d["name"] for d in devices} == {"acme-lon1-fw01", "acme-lon1-fw02", "acme-lon1-fw03"}
-    assert set(devices[0]) == {"name", "platform", "version", "state", "ha_state", "non_oem_optics"}
+    assert set(devices[0]) == {"name", "platform", "version", "state", "ha_state", "non_oem_optics", "requests"}
     assert main(["lab", "ctl", "fault", "acme-lon1-fw01", "disk_full", "--state-dir", str(state_dir)]) == 0
     assert "disk_full" in capsys.readouterr().out
     before = _config(lab[0], "acme-lon1-fw02")

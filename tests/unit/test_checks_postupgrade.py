@@ -66,7 +66,8 @@ CASES: list[tuple[str, Snapshot, str | None, list[tuple[str, str, Verdict]]]] = 
         [("optics", "ethernet1/18", Verdict.WARN)],
     ),
     ("new optic is info", _snap(optics={**BEFORE.optics, "ethernet1/19": LR}), TARGET, []),
-    ("HA state changed", _snap(ha_state="passive"), TARGET, [("ha", "", Verdict.FAIL)]),
+    ("HA roles swapped", _snap(ha_state="passive"), TARGET, [("ha", "", Verdict.WARN)]),
+    ("HA suspended after", _snap(ha_state="suspended"), TARGET, [("ha", "", Verdict.FAIL)]),
     ("HA lost", _snap(ha_state=None), TARGET, [("ha", "", Verdict.FAIL)]),
     ("routes fell 5%: within", _snap(routes=95), TARGET, []),
     ("routes fell 6%", _snap(routes=94), TARGET, [("routes", "", Verdict.WARN)]),
@@ -120,12 +121,12 @@ def test_findings_one_per_problem_or_one_pass() -> None:
     assert [(f.check, f.verdict) for f in diff_findings(compare_snapshots(BEFORE, AFTER, TARGET))] == [
         (CHECK, Verdict.PASS)
     ]
-    findings = diff_findings(compare_snapshots(BEFORE, _snap(optics={}, ha_state="passive"), TARGET))
+    findings = diff_findings(compare_snapshots(BEFORE, _snap(optics={}, ha_state="suspended"), TARGET))
     assert [(f.verdict, f.severity) for f in findings] == [(Verdict.FAIL, Severity.BLOCKER)] * 3
     assert [f.message for f in findings] == [
         "optics: optic missing from port ethernet1/17",
         "optics: optic missing from port ethernet1/18",
-        "ha: HA state changed: active -> passive",
+        "ha: HA state suspended: not functional",
     ]
 
 

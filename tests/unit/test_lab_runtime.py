@@ -98,6 +98,7 @@ def test_restart_runs_the_installed_release_after_reboot_s_with_an_autocom_job()
     assert [(job.ident, job.type) for job in runtime.jobs] == [(1, "AutoCom")]
     assert not runtime.chassis_ready(back)
     assert runtime.chassis_ready(back + AUTOCOM_S)
+    assert runtime.status(back)["requests"] == ["download 10.1.14", "install 10.1.14", "restart"]
 
 
 def test_restart_without_an_install_comes_back_on_the_same_release() -> None:
@@ -215,6 +216,7 @@ def test_control_answers() -> None:
                 "state": "up",
                 "ha_state": None,
                 "non_oem_optics": 1,
+                "requests": [],
             }
         ],
     }

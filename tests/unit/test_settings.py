@@ -9,6 +9,7 @@ from nornir.plugins.runners import SerialRunner, ThreadedRunner
 
 from tasks.checks.postupgrade import Thresholds
 from tasks.errors import UsageError
+from tasks.models.upgrade import ImageServer
 from workflows.selection import init_nornir
 from workflows.settings import Runner, Settings, load_settings
 
@@ -148,3 +149,85 @@ def test_bad_post_upgrade_thresholds_are_one_line(
     tmp_path: Path, text: str, environ: dict[str, str], expected: str
 ) -> None:
     assert expected in error(config(tmp_path, "user_defined:\n  estate:\n" + text), environ)
+
+
+# --- upgrade.image_server / upgrade.image_servers ---------------------------------------------------------------
+
+IMAGE_SERVERS = """\
+user_defined:
+  estate:
+    upgrade:
+      image_server:
+        address: 192.0.2.10
+      image_servers:
+        acme:
+          address: 198.51.100.7
+        globex:
+          file: "{version}/FGT_{model}.out"
+"""
+
+
+def test_the_shipped_config_sets_no_image_server() -> None:
+    settings = load_settings(REPO / "config.yaml", {})
+    assert settings.image_server is None and settings.image_servers == ()
+    assert settings.image_server_for("acme") is None
+
+
+def test_a_customer_entry_overrides_only_the_keys_it_gives(tmp_path: Path) -> None:
+    settings = load_settings(config(tmp_path, IMAGE_SERVERS), {})
+    assert settings.image_server == ImageServer("192.0.2.10", "tftp", "")
+    assert settings.image_server_for("acme") == ImageServer("198.51.100.7", "tftp", "")
+    assert settings.image_server_for("globex") == ImageServer("192.0.2.10", "tftp", "{version}/FGT_{model}.out")
+    assert settings.image_server_for("initech") == settings.image_server  # no entry: the default
+
+
+def test_a_customer_entry_alone_must_name_its_address(tmp_path: Path) -> None:
+    only = "user_defined:\n  estate:\n    upgrade:\n      image_servers:\n        acme: {address: 198.51.100.7}\n"
+    settings = load_settings(config(tmp_path, only), {})
+    assert settings.image_server is None and settings.image_server_for("acme") == ImageServer("198.51.100.7")
+    assert settings.image_server_for("globex") is None
+    bad = "user_defined:\n  estate:\n    upgrade:\n      image_servers:\n        acme: {file: 'x-{version}'}\n"
+    path = config(tmp_path, bad)
+    assert error(path).startswith(f"{path}:5: user_defined.estate.upgrade.image_servers.acme: no address")
+
+
+@pytest.mark.parametrize(
+    ("entry", "line_field", "says"),
+    [
+        ("{address: 192.0.2.10, protocol: ftp}", "image_server.protocol", "expected one of tftp, got 'ftp'"),
+        ("{address: '192.0.2.10 x'}", "image_server.address", "expected one word of text"),
+        ("{address: 192.0.2.10, file: 'FGT_{model}.out'}", "image_server.file", "must hold {version}"),
+        ("{address: 192.0.2.10, file: 'FGT_{build}-{version}'}", "image_server.file", "unknown placeholder {build}"),
+        ("{address: 192.0.2.10, port: 69}", "image_server.port", "unknown key (known: address, protocol, file)"),
+        ("{protocol: tftp}", "image_server", "no address"),
+        ("192.0.2.10", "image_server", "expected a mapping, got str"),
+    ],
+)
+def test_a_bad_image_server_is_one_line_naming_file_line_and_field(
+    tmp_path: Path, entry: str, line_field: str, says: str
+) -> None:
+    path = config(tmp_path, f"user_defined:\n  estate:\n    upgrade:\n      image_server: {entry}\n")
+    message = error(path)
+    assert message.startswith(f"{path}:4: user_defined.estate.upgrade.{line_field}: "), message
+    assert says in message
+
+
+def test_the_image_server_keys_have_environment_overrides(tmp_path: Path) -> None:
+    env = {"ESTATE_UPGRADE_IMAGE_SERVER_ADDRESS": "203.0.113.4"}
+    assert load_settings(config(tmp_path, IMAGE_SERVERS), env).image_server_for("globex") == ImageServer(
+        "203.0.113.4", "tftp", "{version}/FGT_{model}.out"
+    )
+    assert load_settings(config(tmp_path, "{}\n"), env).image_server == ImageServer("203.0.113.4")
+    message = error(config(tmp_path, "{}\n"), {"ESTATE_UPGRADE_IMAGE_SERVER_PROTOCOL": "scp"})
+    assert message.startswith("ESTATE_UPGRADE_IMAGE_SERVER_PROTOCOL (environment): expected one of tftp")
+
+
+def test_the_commented_image_server_example_of_config_yaml_loads_as_its_comments_say(tmp_path: Path) -> None:
+    lines = (REPO / "config.yaml").read_text(encoding="utf-8").splitlines()
+    start = lines.index("      # image_server:")
+    block = range(start, start + 7)  # image_server: its 3 keys, image_servers: its entry
+    example = [line.replace("      # ", "      ", 1) if i in block else line for i, line in enumerate(lines)]
+    settings = load_settings(config(tmp_path, "\n".join(example) + "\n"), {})
+    fortios = ImageServer("192.0.2.10", "tftp", "FGT_{model}-v{version}-FORTINET.out")
+    assert settings.image_server == fortios
+    assert settings.image_servers == (("acme", ImageServer("198.51.100.7", "tftp", fortios.file)),)

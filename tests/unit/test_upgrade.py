@@ -12,7 +12,7 @@ from reports.json_report import write_results_json
 from tasks.errors import UsageError
 from tasks.models import Facts, Finding, HostRecord, RunInfo, RunResult, Severity, Verdict
 from tasks.models.plan import Download, Hop, UpgradePlan
-from tasks.models.upgrade import StepKind, StepResult, UpgradeStatus
+from tasks.models.upgrade import ImageServer, StepKind, StepResult, UpgradeStatus
 from workflows.upgrade import (
     UpgradeOptions,
     check_from_run,
@@ -125,3 +125,19 @@ def test_force_warns_naming_what_the_gate_would_have_skipped_and_the_skipped_rec
     assert "NO-GO: disk_space: only 500 MB free" in lines[0] and "fw2" not in lines[0]
     assert lines[1] == "--force: known-issue re-check skipped for 2 devices: fw1, fw2"
     assert force_warnings({"fw2": replace(_host("fw2"), upgrade=plan_device(_host("fw2"), force=False))}) == []
+
+
+FOS_HOP = Hop("7.2.6", "7.4.8", (Download("7.4.8", 90),))
+FOS_PLAN = UpgradePlan("fortinet", "FortiGate-60F", "7.2.6", "7.4.8", (FOS_HOP,), Verdict.PASS)
+
+
+def test_the_dry_run_names_the_image_and_server_of_the_customer_when_configured_else_placeholders() -> None:
+    facts = Facts("fw3", "FortiGate-60F", "1", "7.2.6")
+    fortigate = HostRecord("fw3", "acme", "fra1", "fortinet", facts=facts, findings=[], plan=FOS_PLAN)
+    configured = plan_device(fortigate, force=False, image_server=ImageServer("192.0.2.10"))
+    install = next(s for s in configured.steps if s.kind is StepKind.INSTALL)
+    assert install.command == "execute restore image tftp FGT_60F-v7.4.8-FORTINET.out 192.0.2.10"
+    unset = next(s for s in plan_device(fortigate, force=False).steps if s.kind is StepKind.INSTALL)
+    assert unset.command == "execute restore image tftp <image of 7.4.8> <image server>"
+    panos = plan_device(_host("fw2"), force=False, image_server=ImageServer("192.0.2.10"))
+    assert panos.steps == plan_device(_host("fw2"), force=False).steps  # it downloads its own images

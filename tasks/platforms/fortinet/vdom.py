@@ -16,7 +16,9 @@ Sources:
 - FortiOS CLI reference: `system interface`, `system ntp`, `system ha` and FortiGuard are global objects;
   routes, the ARP table and the session table belong to a VDOM. The other global purposes below (disk,
   performance, sensors: hardware of the unit) follow from that; no recording of them on a multi-VDOM unit was
-  found [unverified].
+  found [unverified];
+- `upgrade` (`execute restore image`, not a read): Fortinet's own test harness sends `config global` before it
+  (shared/reference/research/upgrade-backup-cli.md B.2).
 
 The per-VDOM counts (routes, ARP, sessions) are read in the VDOM `get system status` names as the current one
 (the management VDOM, `root` on the 501E): the snapshot compares that VDOM before and after the upgrade.
@@ -31,7 +33,7 @@ from tasks.platforms.base import Context
 
 # The purposes answered inside `config global` on a multi-VDOM unit.
 GLOBAL_PURPOSES: frozenset[str] = frozenset(
-    {"transceivers", "ha_status", "disk", "ntp", "performance", "services", "sensors", "interfaces"}
+    {"transceivers", "ha_status", "disk", "ntp", "performance", "services", "sensors", "interfaces", "upgrade"}
 )
 # The purposes answered inside one VDOM.
 VDOM_PURPOSES: frozenset[str] = frozenset({"routes", "arp", "sessions"})

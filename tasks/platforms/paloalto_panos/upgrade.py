@@ -8,8 +8,11 @@ FIN OK; `show system info` then names the running release. The HA member that ca
 (`request high-availability state suspend`: its peer takes over) before its reboot and made functional again
 after its last hop; with preemption configured it takes the traffic back then.
 
-A download asks `request system software info` first and skips an image already on the device, so a download
-taken again after an interrupted run fetches nothing twice.
+A download asks `request system software info` first and skips an image already on the device. Before a download
+or install asks for its job, the newest job id of `show jobs all` is journalled (the job mark); the step taken
+again after an interrupted run polls the job of its type above that mark (`Downld`, `SWInstall`) when the device
+lists one, so nothing is fetched or installed twice, even when the run was killed before the device's answer
+was read. (A scheduled content download enqueued in between would be taken for it: both are `Downld` jobs.)
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ SUSPEND = "request high-availability state suspend"
 FUNCTIONAL = "request high-availability state functional"
 JOB = "show jobs id {job}"
 CHASSIS_READY = "show chassis-ready"
+DOWNLOAD_JOB, INSTALL_JOB = "Downld", "SWInstall"  # the job types of `show jobs all`
 _JOB_ID = re.compile(r"\bjobid (\d+)", re.IGNORECASE)
 _GOING_DOWN = "going down"
 _HA_CHANGED = "Successfully changed HA state"
@@ -76,6 +80,38 @@ def _wait_job(session: UpgradeSession, job: int, what: str) -> str:
     return f"{what} job {job} FIN OK"
 
 
+def _newest_job(session: UpgradeSession) -> int | None:
+    """The highest job id in `show jobs all` (0: no jobs), or None when the list cannot be read."""
+    try:
+        return max((job.id for job in parse_jobs(session.send(COMMANDS["jobs"]))), default=0)
+    except (CommandRefused, ParseError):
+        return None
+
+
+def _earlier(session: UpgradeSession, job_type: str, what: str) -> str | None:
+    """The job of `job_type` an interrupted run had asked for in this step (the first above its journalled mark),
+    polled to its end (its outcome, one line); None when there is none (the step then asks again)."""
+    mark = session.earlier_job_mark()
+    if mark is None:
+        return None
+    try:
+        jobs = parse_jobs(session.send(COMMANDS["jobs"]))
+    except ParseError as exc:
+        raise StepFailed(f"{COMMANDS['jobs']!r}: {exc}") from None
+    ours = sorted(job.id for job in jobs if job.type == job_type and job.id > mark)
+    if not ours:
+        return None
+    return f"{_wait_job(session, ours[0], what)} (enqueued before the interruption)"
+
+
+def _request_job(session: UpgradeSession, command: str, ask: Callable[[str], str], what: str) -> str:
+    """Journal the job mark, ask for the job with `ask(command)`, and poll it to FIN OK."""
+    newest = _newest_job(session)
+    if newest is not None:
+        session.job_mark(newest)
+    return _wait_job(session, _job_id(ask(command), command), what)
+
+
 def _software(session: UpgradeSession, version: str) -> tuple[bool, bool]:
     """(downloaded, current) of `version` as `request system software info` says."""
     try:
@@ -95,13 +131,19 @@ def _download(session: UpgradeSession, version: str) -> str:
     downloaded, _ = _software(session, version)
     if downloaded:
         return f"{version} already downloaded"
-    command = DOWNLOAD.format(version=version)
-    return _wait_job(session, _job_id(session.send(command), command), f"download of {version}")
+    what = f"download of {version}"
+    earlier = _earlier(session, DOWNLOAD_JOB, what)
+    if earlier is not None:
+        return earlier
+    return _request_job(session, DOWNLOAD.format(version=version), session.send, what)
 
 
 def _install(session: UpgradeSession, version: str) -> str:
-    command = INSTALL.format(version=version)
-    return _wait_job(session, _job_id(session.confirm(command), command), f"install of {version}")
+    what = f"install of {version}"
+    earlier = _earlier(session, INSTALL_JOB, what)
+    if earlier is not None:
+        return earlier
+    return _request_job(session, INSTALL.format(version=version), session.confirm, what)
 
 
 def _reboot(session: UpgradeSession, version: str) -> str:
