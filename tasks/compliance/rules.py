@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -274,8 +274,3 @@ def load_rules(rules_dir: Path, platforms: Sequence[str], inventory: Path, custo
         own[customer] = [LoadedRule(rule, doc.name, path.parent, customer) for rule in parsed.rules]
         waivers[customer] = list(parsed.waivers)
     return RuleBook(shipped, own, waivers)
-
-
-def rule_scope(rule: Rule, host: dict[str, Any]) -> bool:
-    """Whether `rule` applies to a host given its `role`, `groups` and `site` (a dict of those keys)."""
-    return rule.applies_to.covers(str(host.get("role", "")), list(host.get("groups", [])), str(host.get("site", "")))
