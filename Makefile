@@ -14,6 +14,7 @@ TARGET ?=
 STAMP := $(VENV)/.installed
 
 .PHONY: help install demo test unit integration lint lab-up lab-down lab-status audit pre-upgrade upgrade inventory-check bench replay replay-unsafe clean
+.PHONY: backup
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -73,6 +74,9 @@ pre-upgrade: install ## readiness, upgrade path, GO / NO-GO: make pre-upgrade CU
 
 upgrade: install ## dry run of the upgrade of the GO devices (steps, waves): make upgrade CUSTOMER=acme-bank TARGET=10.2.4-h4
 	$(LAB_CREDENTIALS) $(ESTATE) upgrade --inventory $(INVENTORY) --customer $(CUSTOMER) --target $(TARGET)
+
+backup: install ## back up running configurations into backups/<customer>/ (git): make backup CUSTOMER=acme-bank [REPO_ROOT=DIR]
+	$(LAB_CREDENTIALS) $(ESTATE) backup --inventory $(INVENTORY) --customer $(CUSTOMER) $(if $(REPO_ROOT),--repo-root $(REPO_ROOT))
 
 inventory-check: install ## validate the inventory: make inventory-check [INVENTORY=inventory]
 	$(ESTATE) inventory check --inventory $(INVENTORY)

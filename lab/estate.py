@@ -41,6 +41,7 @@ _DEVICE_OPTIONAL = {
     "drop_commands",
     "vdoms",
     "reboot_s",
+    "config_lines",
 }
 # Device fields only some platforms read (the platform's rules name them in `device_fields`).
 PLATFORM_FIELDS = frozenset({"vdoms"})
@@ -181,6 +182,10 @@ class Device:
     # Ports whose optic was pulled while the lab runs (lab.runtime; never from the estate file): still
     # configured, so the configuration and routes keep them; only link state and transceiver output change.
     pulled_optics: tuple[str, ...] = ()
+    # `config_lines: {add: [...], remove: [...]}`: lines added to the served running configuration and regexes
+    # of lines taken out of it, as `lab ctl set-config` does while the lab runs (lab.runtime.edit_lines).
+    config_add: tuple[str, ...] = ()
+    config_remove: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -412,10 +417,30 @@ def _device(raw: Any, path: FieldPath, customer: str, site: str, defaults: _Defa
         refuse_commands=_commands(body.get("refuse_commands"), (*path, "refuse_commands")),
         drop_commands=_commands(body.get("drop_commands"), (*path, "drop_commands")),
         vdoms=_names(body.get("vdoms"), (*path, "vdoms")),
+        **_config_lines(body.get("config_lines"), (*path, "config_lines")),
     )
     for where, message in rules.validate_device(device):
         raise _Bad((*path, *relative_path(where)), message)
     return device
+
+
+def _config_lines(raw: Any, path: FieldPath) -> dict[str, tuple[str, ...]]:
+    """`config_lines: {add: [line, ...], remove: [regex, ...]}` as Device fields; each regex must compile."""
+    if raw is None:
+        return {}
+    body = _mapping(raw, path)
+    _no_unknown_keys(body, {"add", "remove"}, path)
+    lines = enumerate(_list(body.get("add", []), (*path, "add")))
+    add = tuple(line.rstrip() for i, line in lines if _string(line, (*path, "add", i)))  # the indent is kept
+    remove: list[str] = []
+    for i, pattern in enumerate(_list(body.get("remove", []), (*path, "remove"))):
+        text = _string(pattern, (*path, "remove", i))
+        try:
+            re.compile(text)
+        except re.error as exc:
+            raise _Bad((*path, "remove", i), f"not a regular expression: {exc}") from None
+        remove.append(text)
+    return {"config_add": add, "config_remove": tuple(remove)}
 
 
 def _ha(raw: Any, path: FieldPath) -> Ha | None:

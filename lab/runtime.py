@@ -28,6 +28,21 @@ FAULT_KINDS = ("download_fail", "install_fail", "reboot_hang", "disk_full")
 _ONE_SHOT = frozenset({"download_fail", "install_fail", "reboot_hang"})
 
 
+def edit_lines(text: str, add: list[str], remove: list[str]) -> str:
+    """A running configuration with the lines matching a `remove` regex taken out and the `add` lines put before
+    its last non-blank line (the closing brace or `end`), blank lines after it kept.
+
+    >>> edit_lines("hostname a\\nntp server 1\\nend\\n", ["ntp server 2"], ["^ntp server 1"])
+    'hostname a\\nntp server 2\\nend\\n'
+    """
+    if not add and not remove:
+        return text
+    patterns = [re.compile(p) for p in remove]
+    lines = [line for line in text.split("\n") if not any(p.search(line) for p in patterns)]
+    last = max((i for i, line in enumerate(lines) if line.strip()), default=len(lines))
+    return "\n".join([*lines[:last], *add, *lines[last:]])
+
+
 class Refused(ValueError):
     """A request the device refuses (the message is what the CLI prints)."""
 
@@ -130,6 +145,8 @@ class DeviceRuntime:
     _cache: Device | None = None
 
     def __post_init__(self) -> None:
+        self.config_add = self.config_add or list(self.base.config_add)
+        self.config_remove = self.config_remove or list(self.base.config_remove)
         self.version = self.version or self.base.version
         self.images = self.images or [v for v in self.base.state.images if v != self.version]
         self.ha_state = self.ha_state or (self.base.ha.state if self.base.ha is not None else None)
@@ -378,12 +395,7 @@ class DeviceRuntime:
           set b
         end
         """
-        if not self.config_add and not self.config_remove:
-            return text
-        patterns = [re.compile(p) for p in self.config_remove]
-        lines = [line for line in text.split("\n") if not any(p.search(line) for p in patterns)]
-        tail = lines[-1:] if lines else []
-        return "\n".join([*lines[:-1], *self.config_add, *tail])
+        return edit_lines(text, self.config_add, self.config_remove)
 
     def inject(self, kind: str) -> None:
         if kind not in FAULT_KINDS:

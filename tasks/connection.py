@@ -54,7 +54,7 @@ def _estate(configuration: Config | None) -> dict[str, Any]:
     return dict((configuration.user_defined or {}).get("estate", {}) or {})
 
 
-def _timeouts(configuration: Config | None) -> tuple[float, float]:
+def timeouts(configuration: Config | None) -> tuple[float, float]:
     estate = _estate(configuration)
     return (
         float(estate.get("connect_timeout", DEFAULT_CONNECT_TIMEOUT)),
@@ -87,7 +87,7 @@ class TunedNetmiko:
             _prepare_session(self.connection)
         except BaseException as exc:
             _drop(self.connection, self.connection.sock)
-            raise _open_error(exc, username, _timeouts(configuration)[1]) from None
+            raise _open_error(exc, username, timeouts(configuration)[1]) from None
 
     def _login(
         self,
@@ -100,7 +100,7 @@ class TunedNetmiko:
         configuration: Config | None,
     ) -> Any:
         """TCP connect, SSH handshake, authentication and the shell channel: a netmiko connection not yet prepared."""
-        connect_timeout, command_timeout = _timeouts(configuration)
+        connect_timeout, command_timeout = timeouts(configuration)
         driver = get_platform(platform or "").driver  # the inventory loader has checked the platform
         address = (hostname or "", port or 22)
         try:

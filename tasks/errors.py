@@ -6,6 +6,7 @@ EstateError                     root of everything estate raises on purpose
 │   ├── MatrixError             a matrix, local lessons or waiver file is wrong
 │   ├── RulesError              a compliance rule file (or its template, or a customer's standards) is wrong
 │   └── UsageError              a CLI flag or config value is wrong
+├── RepositoryError             git refused to init, commit or push a backup repository (its devices: ERROR rows)
 └── DeviceError                 one device could not be checked (an ERROR row, never a crash)
     ├── ConnectError            refused, unreachable, timed out while connecting
     ├── AuthError               the device rejected the login
@@ -40,6 +41,10 @@ class RulesError(InputError):
 
 class UsageError(InputError):
     """A CLI flag or configuration value is wrong."""
+
+
+class RepositoryError(EstateError):
+    """git refused to init, commit or push a backup repository; the message is git's first line, no credential."""
 
 
 class DeviceError(EstateError):

@@ -127,6 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--force", action="store_true", help="skip the gate and the known-issue re-check (a warning)")
     _common(up)
 
+    backup = commands.add_parser("backup", help="running configurations, sanitised, into a git repository per customer")
+    backup.add_argument(
+        "--repo-root", type=Path, metavar="DIR", help="where the customers' repositories live (default backups/)"
+    )
+    _common(backup)
     comp = commands.add_parser("compliance", help="configuration rules, software and optics against the standards")
     comp.add_argument("--rules", type=Path, metavar="DIR", help="rule files folder (default compliance/)")
     _common(comp)
@@ -277,6 +282,22 @@ def _cmd_postupgrade(args: argparse.Namespace, console: Console) -> int:
     outcome, baseline = run_postupgrade(request, baseline_dir=args.baseline)
     how = "the newest pre-upgrade run covering the hosts" if baseline.searched else "--baseline"
     console.print(f"baseline: {baseline.folder} ({how})", markup=False, highlight=False)
+    print_summary(outcome, console)
+    return outcome.exit_code
+
+
+def _cmd_backup(args: argparse.Namespace, console: Console) -> int:
+    from workflows.backup import run_backup
+
+    if args.repo_root is not None:
+        check_output(args.repo_root, "--repo-root")
+    request = RunRequest(settings=_settings(args), selection=_selection(args), progress=True)
+    outcome = run_backup(request, repo_root=args.repo_root)
+    counts = Counter(h.backup.status.value for h in outcome.result.hosts if h.backup is not None)
+    console.print(
+        f"backup: {counts['changed']} changed, {counts['unchanged']} unchanged, {counts['failed']} failed",
+        markup=False,
+    )
     print_summary(outcome, console)
     return outcome.exit_code
 
@@ -454,6 +475,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_postupgrade(args, console)
         if args.command == "upgrade":
             return _cmd_upgrade(args, console)
+        if args.command == "backup":
+            return _cmd_backup(args, console)
         if args.command == "compliance":
             return _cmd_compliance(args, console)
         return _cmd_audit(args, console)

@@ -166,6 +166,7 @@ def execute(
     notes: Sequence[tuple[int, str]] = (),
     runner: Any = None,
     run_dir: Path | None = None,
+    finish: Callable[[RunResult], RunResult] | None = None,
     **task_kwargs: Any,
 ) -> RunOutcome:
     """Run `task` on every selected host and write report.xlsx, results.json, junit.xml and run.log.
@@ -173,7 +174,8 @@ def execute(
     `sheets` adds the workflow's own sheets after the standard ones; `go_no_go` makes the Summary decide per
     site; `summary` gives the Summary's content instead; `notes` ((logging level, text)) are logged at the
     start of run.log; `runner` replaces the configured Nornir runner (the upgrade's waves); `run_dir` is a run
-    folder made already (`new_run_dir`, or the folder a resumed run continues in). Every other keyword goes to
+    folder made already (`new_run_dir`, or the folder a resumed run continues in); `finish` turns the collected
+    result into the one reported, once every host is done (a backup commits then). Every other keyword goes to
     the task.
     """
     selection = request.selection
@@ -206,6 +208,8 @@ def execute(
         info.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
         ordered = sorted(records.values(), key=lambda r: (r.customer, r.site, r.name))
         result = RunResult(run=info, hosts=ordered)
+        if finish is not None:
+            result = finish(result)
         write_results_json(result, run_dir / "results.json")
         write_junit(result, run_dir / "junit.xml")
         extra = sheets(result) if sheets is not None else ()

@@ -60,6 +60,10 @@ class Settings:
     # download their image themselves fetch it from; None: not configured (such a device's install fails)
     image_server: ImageServer | None = None
     image_servers: tuple[tuple[str, ImageServer], ...] = ()
+    # `backup.root`: where the per-customer backup repositories live; `backup.remote`: where they are pushed
+    # after each commit (a URL or path; `{customer}` is replaced by the customer), None = no push
+    backup_root: Path = Path("backups")
+    backup_remote: str | None = None
     compliance_rules: Path = Path("compliance")  # `compliance.rules`: the shipped rule files (--rules overrides)
     runner: Runner = field(default_factory=Runner)  # config.yaml `runner:` (not a user_defined.estate key)
     post_upgrade: Thresholds = field(default_factory=Thresholds)  # `post_upgrade:` mapping, ESTATE_POST_UPGRADE_<KEY>
@@ -97,6 +101,8 @@ _SECTIONED = {
     ("upgrade", "poll_s"): "upgrade_poll_s",
     ("upgrade", "job_timeout_s"): "upgrade_job_timeout_s",
     ("upgrade", "reboot_timeout_s"): "upgrade_reboot_timeout_s",
+    ("backup", "root"): "backup_root",
+    ("backup", "remote"): "backup_remote",
     ("compliance", "rules"): "compliance_rules",
 }
 IMAGE_SERVER, IMAGE_SERVERS = "image_server", "image_servers"  # mappings in `upgrade:`, read by _image_servers
@@ -134,6 +140,7 @@ _CONVERTERS |= {"max_concurrent_logins": int}
 _CONVERTERS |= {"connect_timeout": float, "command_timeout": float, "checks": _text, "min_content": _content}
 _CONVERTERS |= {"max_preupgrade_age_h": float, "upgrade_poll_s": float, "upgrade_job_timeout_s": float}
 _CONVERTERS |= {"upgrade_reboot_timeout_s": float}
+_CONVERTERS |= {"backup_root": Path, "backup_remote": _text}
 _CONVERTERS |= {"compliance_rules": Path}
 _KIND_NAMES = {Path: "a path", int: "int", float: "float", _text: "text"}
 _KIND_NAMES[_content] = "a content version such as 8635 or 8635-7675"
@@ -394,6 +401,8 @@ def load_settings(config_path: Path | None = None, environ: dict[str, str] | Non
         check_workers(values["workers"], sources["workers"])
     if "output" in values:
         check_output(values["output"], sources["output"])
+    if "backup_root" in values:
+        check_output(values["backup_root"], sources["backup_root"])
     image_server, image_servers = _image_servers(doc, environ)
     return Settings(
         runner=runner,

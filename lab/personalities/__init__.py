@@ -16,7 +16,7 @@ from pathlib import Path
 from lab import estate
 from lab.personalities.base import Personality
 
-_NOT_PLATFORMS = frozenset({"base", "data"})
+_NOT_PLATFORMS = frozenset({"base", "data", "configs"})  # shared modules, not platforms
 _registered: dict[str, Personality] = {}
 
 

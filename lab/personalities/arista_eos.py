@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from lab.estate import Device, Optic
 from lab.estates.platforms import demo_data
-from lab.personalities import data
+from lab.personalities import configs, data
 from lab.personalities.base import (
     Command,
     DeviceView,
@@ -284,6 +284,11 @@ def terminal_length(view: DeviceView, args: dict[str, str]) -> str:
     return "Pagination disabled." if args["n"] == "0" else f"Pagination set to {args['n']} lines."
 
 
+def show_running_config(view: DeviceView, args: dict[str, str]) -> str:
+    """``show running-config``: lab.personalities.configs, with the estate file's and ``lab ctl`` changes."""
+    return configs.served(view, configs.eos_running_config(view))
+
+
 COMMANDS: tuple[Command, ...] = (
     Command("terminal width <n>", terminal_width, setup=True),
     Command("terminal length <n>", terminal_length, setup=True),
@@ -292,6 +297,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("show hostname", show_hostname),
     Command("show inventory", show_inventory),
     Command("show interfaces transceiver hardware", show_interfaces_transceiver_hardware),
+    Command("show running-config", show_running_config),
     Command("exit|quit|logout", nothing, close=True),
 )
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from lab.estate import Device, Optic
 from lab.estates.platforms import demo_data
-from lab.personalities import data
+from lab.personalities import configs, data
 from lab.personalities.base import (
     Command,
     DeviceView,
@@ -368,6 +368,11 @@ def show_clock(view: DeviceView, args: dict[str, str]) -> str:
     return f"*{time.strftime('%H:%M:%S', now)}.000 UTC {time.strftime('%a %b', now)} {now.tm_mday} {now.tm_year}\n"
 
 
+def show_running_config(view: DeviceView, args: dict[str, str]) -> str:
+    """``show running-config``: lab.personalities.configs, with the estate file's and ``lab ctl`` changes."""
+    return configs.served(view, configs.ios_running_config(view))
+
+
 COMMANDS: tuple[Command, ...] = (
     Command("terminal width <n>", nothing, setup=True),
     Command("terminal length <n>", nothing, setup=True),
@@ -376,6 +381,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("show inventory", show_inventory),
     Command("show idprom interface <port>", show_idprom_interface),
     Command("show clock", show_clock),
+    Command("show running-config", show_running_config),
     Command("exit|quit|logout", nothing, close=True),
 )
 

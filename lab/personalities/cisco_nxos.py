@@ -10,7 +10,7 @@ from datetime import datetime
 
 from lab.estate import Device, Optic
 from lab.estates.platforms import demo_data
-from lab.personalities import data
+from lab.personalities import configs, data
 from lab.personalities.base import Command, DeviceView, Personality, Reply, layout_problems, match_command, nothing
 
 # --- hardware data ----------------------------------------------------------------------------------------
@@ -232,6 +232,11 @@ def show_clock(view: DeviceView, args: dict[str, str]) -> str:
     return f"{now:%H:%M:%S}.{now.microsecond // 1000:03d} UTC {now:%a %b %d %Y}\nTime source is NTP\n"
 
 
+def show_running_config(view: DeviceView, args: dict[str, str]) -> str:
+    """``show running-config``: lab.personalities.configs, with the estate file's and ``lab ctl`` changes."""
+    return configs.served(view, configs.nxos_running_config(view))
+
+
 COMMANDS: tuple[Command, ...] = (
     Command("terminal width <n>", nothing, setup=True),
     Command("terminal length <n>", nothing, setup=True),
@@ -239,6 +244,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("show interface transceiver", show_interface_transceiver),
     Command("show hostname", show_hostname),
     Command("show clock", show_clock),
+    Command("show running-config", show_running_config),
     Command("exit", nothing, close=True),
 )
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from lab.estate import Device, Optic
 from lab.estates.platforms import demo_data
-from lab.personalities import data
+from lab.personalities import configs, data
 from lab.personalities.base import Command, DeviceView, Personality, Reply, match_command, nothing
 
 # --- hardware data ----------------------------------------------------------------------------------------
@@ -323,6 +323,12 @@ def complete_on_space(view: DeviceView, args: dict[str, str]) -> str:
     return "Disabling complete-on-space" if args["onoff"] == "off" else "Enabling complete-on-space"
 
 
+def show_running_config(view: DeviceView, args: dict[str, str]) -> str:
+    """``show configuration | display set``: lab.personalities.configs, with the estate file's and ``lab ctl``
+    changes."""
+    return configs.served(view, configs.junos_running_config(view))
+
+
 COMMANDS: tuple[Command, ...] = (
     Command("set cli screen-width <n>", screen_width, setup=True),
     Command("set cli screen-length <n>", screen_length, setup=True),
@@ -332,6 +338,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("show chassis pic fpc-slot <fpc> pic-slot <pic>", show_chassis_pic),
     Command("show chassis cluster status", show_chassis_cluster_status),
     Command("show system uptime", show_system_uptime),
+    Command("show configuration <pipe> display set", show_running_config),
     Command("exit|quit", nothing, close=True),
 )
 

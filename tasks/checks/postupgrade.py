@@ -4,8 +4,9 @@ The rules (README "Post-upgrade"), each area a constant:
 - release: FAIL when a target is known and the device does not run it; else PASS (info when it changed).
 - interfaces: a port up before and not up after FAIL; a port gone FAIL; down -> up PASS (info).
 - optics: an optic missing from its port FAIL; part or serial changed WARN; a new optic PASS (info).
-- ha: HA lost, or a state that is not functional (suspended, non-functional, ...) FAIL; the roles of a
-  functional pair swapped (active -> passive) WARN: what an upgrade's failover leaves without preemption.
+- ha: HA lost, or a state that is not functional (suspended, non-functional, ...) FAIL; a functional member whose
+  role changed (active -> passive) PASSes with the change named: an upgrade fails over to the peer, and without
+  preemption the roles stay swapped (fail back when the design needs the old roles).
 - routes, arp, sessions: a fall beyond the `Thresholds` percentages WARN / FAIL; None on either side PASS (info,
   not compared).
 - config: running-configuration lines added / removed (sanitised text as line sets, volatile lines ignored) WARN.
@@ -152,11 +153,13 @@ def optic_rows(before: dict[str, OpticState], after: dict[str, OpticState]) -> l
 
 
 def ha_row(before: str | None, after: str | None) -> DiffRow:
-    """FAIL when HA is lost, appears, or is not functional after; WARN when a functional member changed role (the
-    upgrade failed over to the peer and, without preemption, the roles stay swapped); PASS otherwise (None = no HA).
+    """FAIL when HA is lost, appears, or is not functional after; PASS otherwise (None = no HA), naming a role that
+    changed (the upgrade failed over to the peer and, without preemption, the roles stay swapped).
 
+    >>> ha_row("active", "passive").message
+    'HA role changed: active -> passive (a failover, as an upgrade makes; preemption off: fail back if needed)'
     >>> ha_row("active", "passive").verdict.value, ha_row("passive", "passive").verdict.value
-    ('WARN', 'PASS')
+    ('PASS', 'PASS')
     >>> ha_row("suspended", "suspended").message, ha_row("active", None).verdict.value
     ('HA state suspended: not functional', 'FAIL')
     """
@@ -165,8 +168,8 @@ def ha_row(before: str | None, after: str | None) -> DiffRow:
     if (before is None) != (after is None):
         return DiffRow(HA, "", before, after, Verdict.FAIL, f"HA state changed: {before} -> {after}")
     if before != after:
-        why = "the peer took over during the upgrade and preemption is off; fail back in the window if wanted"
-        return DiffRow(HA, "", before, after, Verdict.WARN, f"HA role changed: {before} -> {after} ({why})")
+        why = "a failover, as an upgrade makes; preemption off: fail back if needed"
+        return DiffRow(HA, "", before, after, Verdict.PASS, f"HA role changed: {before} -> {after} ({why})")
     return DiffRow(HA, "", before, after, Verdict.PASS, "no HA" if after is None else "HA state unchanged")
 
 

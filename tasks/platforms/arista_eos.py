@@ -10,9 +10,9 @@ from netutils.config.parser import EOSConfigParser
 
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
-from tasks.platforms.base import ConfigForm, Platform
+from tasks.platforms.base import Backup, ConfigForm, Platform, drop_lines
 from tasks.platforms.config_lines import parent_lines
-from tasks.platforms.text import first_line, ntc, session_lines
+from tasks.platforms.text import KEYWORD_SECRETS, first_line, keyword_secret, ntc, sanitise_lines, session_lines
 from tasks.versions import Version, as_int, numbered
 
 DEVICE_TYPE = "arista_eos"
@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "hostname": "show hostname",
     "inventory": "show inventory",
     "transceiver_hardware": "show interfaces transceiver hardware",
+    "config": "show running-config",
 }
 # `show version` has no hostname and the prompt may differ from it (`eos-spine1#` on host `spine1` in the
 # ntc-templates sample), so `show hostname` is read too. MLAG is not an HA pair of one device: ha_state is None.
@@ -378,6 +379,36 @@ ERROR_MARKERS: tuple[str, ...] = (
     "% Error",
 )
 
+# --- show running-config: the backup ----------------------------------------------------------------------
+
+# `! Time:` changes on every read (Oxidized's eos model filters it on the box: `show running-config | no-more |
+# exclude ! Time:`, lib/oxidized/model/eos.rb @ 687ed42); `! device: NAME (MODEL, EOS-x)` changes on an upgrade
+# only and is kept. Besides the shared keyword secrets, EOS prints the licence key of `service
+# unsupported-transceiver NAME KEY` (Oxidized's eos `remove_secret`).
+VOLATILE = (re.compile(r"^! Time:"),)
+SECRETS = (*KEYWORD_SECRETS, keyword_secret(r"^\s*service unsupported-transceiver \S+\s+"))
+
+
+def sanitise_config(text: str) -> str:
+    """`show running-config` without session framing, every secret removed (`SECRETS`).
+
+    >>> print(sanitise_config("snmp-server host 10.1.2.3 version 1 string123\\n"
+    ...                       "service unsupported-transceiver acme 9f1c2b"))
+    snmp-server host 10.1.2.3 version 1 <removed>
+    service unsupported-transceiver acme <removed>
+    """
+    return sanitise_lines(strip_session(text), SECRETS)
+
+
+def strip_volatile(text: str) -> str:
+    """The sanitised configuration without the lines that change on every read (`VOLATILE`).
+
+    >>> strip_volatile("! device: sw1 (DCS-7050SX3-48YC8, EOS-4.29.2F)\\n! Time: Mon Dec  1 14:37:04 2025\\n!")
+    '! device: sw1 (DCS-7050SX3-48YC8, EOS-4.29.2F)\\n!'
+    """
+    return drop_lines(text, VOLATILE)
+
+
 # Compliance reads `show running-config` in netutils' EOSConfigParser nesting: one line per statement with its
 # parents (`line vty 0 4 > transport input ssh`); the `Building configuration` / `Current configuration` header,
 # `!` comments and the final `end` are left out (tasks.platforms.config_lines).
@@ -396,7 +427,7 @@ def running_config_lines(text: str) -> list[str]:
 
 
 COMPLIANCE = ConfigForm(
-    "show running-config", running_config_lines, "netutils EOSConfigParser, statements with their parents"
+    COMMANDS["config"], running_config_lines, "netutils EOSConfigParser, statements with their parents"
 )
 
 PLATFORM = Platform(
@@ -411,5 +442,7 @@ PLATFORM = Platform(
     parse_version=parse_eos,
     transceiver_followups=transceiver_followups,
     error_markers=ERROR_MARKERS,
+    sanitise_config=sanitise_config,
+    backup=Backup("config", strip_volatile),
     compliance=COMPLIANCE,
 )

@@ -10,6 +10,7 @@ The upgrade driver's functions talk to a device only through the `UpgradeSession
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
@@ -139,6 +140,26 @@ class UpgradeSession(Protocol):
     def earlier_job_mark(self) -> int | None:
         """The `job_mark` an interrupted run journalled for the step being performed, or None."""
         ...
+
+
+@dataclass(frozen=True)
+class Backup:
+    """The configuration backup: the purpose (in `commands`) whose output is the running configuration, and how
+    the lines that change without a configuration change (timestamps, counters, re-encrypted values) are
+    taken out of the sanitised text, so that an unchanged device makes no commit."""
+
+    command: str
+    strip_volatile: Callable[[str], str]
+
+
+def drop_lines(text: str, patterns: tuple[re.Pattern[str], ...]) -> str:
+    """`text` without the lines any of `patterns` matches (`search`), and without blank lines at its ends.
+
+    >>> drop_lines("!Time: Mon Dec  1 14:37:04 2025\\n\\nhostname sw1\\n", (re.compile(r"^!Time:"),))
+    'hostname sw1'
+    """
+    lines = [line for line in text.split("\n") if not any(p.search(line) for p in patterns)]
+    return "\n".join(lines).strip("\n")
 
 
 # (step kind, the release it is about, the session) -> what happened, one line; StepFailed when it did not.
@@ -286,12 +307,14 @@ _NO_READINESS = Unsupported("no readiness checks for this OS yet")
 _NO_SNAPSHOT = Unsupported("no state snapshot for this OS yet")
 _NO_SANITISER = Unsupported("no configuration sanitiser for this OS yet")
 _NO_UPGRADE = Unsupported("upgrade not supported for this OS yet")
+_NO_BACKUP = Unsupported("no configuration backup for this OS yet")
 _NO_COMPLIANCE = Unsupported("no configuration line form for compliance rules for this OS yet")
 _DEFAULTS = {
     "readiness": _NO_READINESS,
     "snapshot": _NO_SNAPSHOT,
     "sanitise_config": _NO_SANITISER,
     "upgrade": _NO_UPGRADE,
+    "backup": _NO_BACKUP,
     "compliance": _NO_COMPLIANCE,
 }
 
@@ -321,6 +344,9 @@ class Platform:
     # How the upgrade run walks a hop on this OS (commands per step, as data); `estate upgrade` skips its devices
     # with the reason when Unsupported.
     upgrade: UpgradeDriver | Unsupported = _NO_UPGRADE
+    # `estate backup`: the command that prints the running configuration and the OS's volatile lines; the
+    # configuration is stored only once `sanitise_config` has removed its secrets.
+    backup: Backup | Unsupported = _NO_BACKUP
     # How `estate compliance` reads the configuration and puts it in the line form its rules match.
     compliance: ConfigForm | Unsupported = _NO_COMPLIANCE
     # The netmiko driver to open sessions with, when it is not `device_type` itself (a platform estate knows

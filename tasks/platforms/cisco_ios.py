@@ -11,9 +11,9 @@ from netutils.config.parser import IOSConfigParser
 
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
-from tasks.platforms.base import ConfigForm, Platform
+from tasks.platforms.base import Backup, ConfigForm, Platform, drop_lines
 from tasks.platforms.config_lines import parent_lines
-from tasks.platforms.text import first_line, ntc, session_lines
+from tasks.platforms.text import KEYWORD_SECRETS, first_line, ntc, sanitise_lines, session_lines
 from tasks.versions import Version, as_int, letter_number, numbered
 
 DEVICE_TYPE = "cisco_ios"
@@ -22,6 +22,7 @@ DEVICE_TYPE = "cisco_ios"
 COMMANDS: dict[str, str] = {
     "facts": "show version",
     "transceivers": "show inventory",
+    "config": "show running-config",
 }
 FACTS_COMMANDS: tuple[str, ...] = ("facts",)
 TRANSCEIVER_COMMANDS: tuple[str, ...] = ("transceivers",)
@@ -384,6 +385,41 @@ ERROR_MARKERS: tuple[str, ...] = (
     "% Unknown command",
 )
 
+# --- show running-config: the backup ----------------------------------------------------------------------
+
+# Lines that change without a configuration change: the banner and byte count IOS prints first, the times of the
+# last change and of the last `write memory`, and `ntp clock-period` (the clock's drift, rewritten by NTP).
+# Sources: Oxidized's ios model (lib/oxidized/model/ios.rb @ 687ed42: drops `Current configuration :`,
+# `ntp clock-period`, the "Last configuration change" line) and its C9200L recording
+# (shared/reference/cli/cisco_ios/session_transcript__oxidized_C9200L-24P-4G_17.09.04a.yaml).
+VOLATILE = (
+    re.compile(r"^Building configuration\.\.\."),
+    re.compile(r"^Current configuration\s*:"),
+    re.compile(r"^! (?:Last configuration change at|NVRAM config last updated at|No configuration change since)"),
+    re.compile(r"^\s*ntp clock-period\s"),
+)
+
+
+def sanitise_config(text: str) -> str:
+    """`show running-config` without session framing, every secret removed (`tasks.platforms.text.KEYWORD_SECRETS`).
+
+    >>> print(sanitise_config(" client 10.10.20.20 server-key 7 AAAAAAAAAABBBBBBBBBB\\nenable secret 9 $9$xxx"))
+     client 10.10.20.20 server-key 7 <removed>
+    enable secret 9 <removed>
+    """
+    return sanitise_lines(strip_session(text), KEYWORD_SECRETS)
+
+
+def strip_volatile(text: str) -> str:
+    """The sanitised configuration without the lines that change on their own (`VOLATILE`).
+
+    >>> strip_volatile("Building configuration...\\n\\nCurrent configuration : 20546 bytes\\n!\\n"
+    ...                "ntp clock-period 36\\nend")
+    '!\\nend'
+    """
+    return drop_lines(text, VOLATILE)
+
+
 # Compliance reads `show running-config` in netutils' IOSConfigParser nesting: one line per statement with its
 # parents (`line vty 0 4 > transport input ssh`); the `Building configuration` / `Current configuration` header,
 # `!` comments and the final `end` are left out (tasks.platforms.config_lines).
@@ -402,7 +438,7 @@ def running_config_lines(text: str) -> list[str]:
 
 
 COMPLIANCE = ConfigForm(
-    "show running-config", running_config_lines, "netutils IOSConfigParser, statements with their parents"
+    COMMANDS["config"], running_config_lines, "netutils IOSConfigParser, statements with their parents"
 )
 
 PLATFORM = Platform(
@@ -417,5 +453,7 @@ PLATFORM = Platform(
     parse_version=parse_ios,
     transceiver_followups=transceiver_followups,
     error_markers=ERROR_MARKERS,
+    sanitise_config=sanitise_config,
+    backup=Backup("config", strip_volatile),
     compliance=COMPLIANCE,
 )

@@ -10,9 +10,9 @@ from netutils.config.parser import NXOSConfigParser
 
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
-from tasks.platforms.base import ConfigForm, Platform
+from tasks.platforms.base import Backup, ConfigForm, Platform, drop_lines
 from tasks.platforms.config_lines import parent_lines
-from tasks.platforms.text import first_line, ntc, session_lines
+from tasks.platforms.text import KEYWORD_SECRETS, first_line, ntc, sanitise_lines, session_lines
 from tasks.versions import Version, as_int, letter_number, numbered
 
 DEVICE_TYPE = "cisco_nxos"
@@ -21,6 +21,7 @@ DEVICE_TYPE = "cisco_nxos"
 COMMANDS: dict[str, str] = {
     "facts": "show version",
     "transceivers": "show interface transceiver",
+    "config": "show running-config",
 }
 # HA (vPC role) would need `show vpc`, one more round trip per device: ha_state stays None for now.
 FACTS_COMMANDS: tuple[str, ...] = ("facts",)
@@ -285,6 +286,35 @@ ERROR_MARKERS: tuple[str, ...] = (
     "% Ambiguous command",
 )
 
+# --- show running-config: the backup ----------------------------------------------------------------------
+
+# `!Time:` changes on every read; `!Running configuration last done at:` only when the configuration changes, and
+# is kept (as Oxidized keeps it). Sources: Oxidized's nxos model (lib/oxidized/model/nxos.rb @ 687ed42) and its
+# C93180YC-FX3 recording (shared/reference/cli/cisco_nxos/session_transcript__oxidized_C93180YC-FX3J_10.4.5.yaml).
+VOLATILE = (re.compile(r"^!Time:"),)
+
+
+def sanitise_config(text: str) -> str:
+    """`show running-config` without session framing, every secret removed (`tasks.platforms.text.KEYWORD_SECRETS`).
+
+    >>> print(sanitise_config("snmp-server user admin network-admin auth md5 0xAB12 priv aes-128 0xCD34 localizedkey"))
+    snmp-server user admin network-admin auth md5 <removed> priv aes-128 <removed> localizedkey
+    """
+    lines = strip_session(text)
+    if lines and lines[0].strip() == COMMANDS["config"]:  # the echo, when the session left it in
+        lines = strip_session("\n".join(lines[1:]))
+    return sanitise_lines(lines, KEYWORD_SECRETS)
+
+
+def strip_volatile(text: str) -> str:
+    """The sanitised configuration without the lines that change on every read (`VOLATILE`).
+
+    >>> strip_volatile("!Command: show running-config\\n!Time: Mon Dec  1 14:37:04 2025\\nhostname sw1")
+    '!Command: show running-config\\nhostname sw1'
+    """
+    return drop_lines(text, VOLATILE)
+
+
 # Compliance reads `show running-config` in netutils' NXOSConfigParser nesting: one line per statement with its
 # parents (`line vty 0 4 > transport input ssh`); the `Building configuration` / `Current configuration` header,
 # `!` comments and the final `end` are left out (tasks.platforms.config_lines).
@@ -303,7 +333,7 @@ def running_config_lines(text: str) -> list[str]:
 
 
 COMPLIANCE = ConfigForm(
-    "show running-config", running_config_lines, "netutils NXOSConfigParser, statements with their parents"
+    COMMANDS["config"], running_config_lines, "netutils NXOSConfigParser, statements with their parents"
 )
 
 PLATFORM = Platform(
@@ -318,5 +348,7 @@ PLATFORM = Platform(
     parse_version=parse_nxos,
     transceiver_followups=transceiver_followups,
     error_markers=ERROR_MARKERS,
+    sanitise_config=sanitise_config,
+    backup=Backup("config", strip_volatile),
     compliance=COMPLIANCE,
 )

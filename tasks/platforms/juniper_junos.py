@@ -9,8 +9,8 @@ from typing import Any
 
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
-from tasks.platforms.base import ConfigForm, Platform
-from tasks.platforms.text import first_line, session_lines
+from tasks.platforms.base import Backup, ConfigForm, Platform, drop_lines
+from tasks.platforms.text import first_line, keyword_secret, sanitise_lines, session_lines
 from tasks.versions import Version, as_int, numbered
 
 DEVICE_TYPE = "juniper_junos"
@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "version": "show version",
     "hardware": "show chassis hardware",
     "uptime": "show system uptime",
+    "config": "show configuration | display set",
 }
 # `show chassis hardware` gives the chassis serial (facts) and every optic (transceivers): it is in both
 # tuples, and the shared collector sends it once when both tasks share their outputs.
@@ -413,6 +414,46 @@ def parse_junos(text: str) -> Version:
 # `syntax error, expecting <command>.`, `No valid completions`; and `error: ...` lines (Junos' own errors).
 ERROR_MARKERS: tuple[str, ...] = ("unknown command", "syntax error", "No valid completions", "error:")
 
+# --- show configuration | display set: the backup ------------------------------------------------------
+
+# `## Last commit: <time> by <user>` changes on every commit, even one that changes nothing; dropped.
+VOLATILE = (re.compile(r"^## Last (?:commit|changed):"),)
+# Secrets: what Junos itself tags `## SECRET-DATA`, and by keyword (Oxidized's junos `remove_secret`,
+# lib/oxidized/model/junos.rb @ 687ed42): `encrypted-password`, `secret`, `authentication-key`,
+# `simple-password`, MD5 authentication `key`s, IKE `pre-shared-key ascii-text|hexadecimal`, SNMP community
+# names, SSH public keys.
+# A value: quoted, or a word up to the `;` that ends a statement in the brace form.
+_VALUE = r'(?P<secret>"[^"]*"|[^\s";]+)'
+SECRETS = (
+    keyword_secret(r"\b(?:encrypted-password|secret|authentication-key|simple-password)\s+", _VALUE),
+    keyword_secret(r"\bpre-shared-key\s+(?:ascii-text|hexadecimal)\s+", _VALUE),
+    keyword_secret(r"^\s*set snmp community\s+", _VALUE),
+    keyword_secret(r"\bmd5\s+\d+\s+key\s+", _VALUE),  # OSPF/IS-IS/BGP `authentication md5 N key "$9$..."`
+    keyword_secret(r"\bssh-(?:rsa|dss|ecdsa|ed25519)\s+", _VALUE),
+    keyword_secret(r"^(?:.*\s)?", r'(?P<secret>"[^"]*"|[^\s";]+)(?=;?\s*## SECRET-DATA)'),
+)
+
+
+def sanitise_config(text: str) -> str:
+    """`show configuration | display set` without session framing, every secret removed (`SECRETS`).
+
+    >>> print(sanitise_config('set system root-authentication encrypted-password "$6$abc" ## SECRET-DATA'))
+    set system root-authentication encrypted-password <removed> ## SECRET-DATA
+    >>> sanitise_config('set snmp community "n0c ro" authorization read-only')
+    'set snmp community <removed> authorization read-only'
+    """
+    return sanitise_lines(strip_session(text), SECRETS)
+
+
+def strip_volatile(text: str) -> str:
+    """The sanitised configuration without `## Last commit` (`VOLATILE`).
+
+    >>> strip_volatile("## Last commit: 2024-12-06 11:41:05 UTC by root\\nset version 22.4R3-S2.11")
+    'set version 22.4R3-S2.11'
+    """
+    return drop_lines(text, VOLATILE)
+
+
 # Compliance reads the configuration in Junos' own `set` form (`show configuration | display set`), as
 # netutils' JunosConfigParser expects it: every statement is already one line with its whole path.
 _SET_COMMANDS = ("set ", "deactivate ", "activate ", "delete ", "protect ")
@@ -427,7 +468,7 @@ def display_set_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip().startswith(_SET_COMMANDS)]
 
 
-COMPLIANCE = ConfigForm("show configuration | display set", display_set_lines, "Junos display set lines as they are")
+COMPLIANCE = ConfigForm(COMMANDS["config"], display_set_lines, "Junos display set lines as they are")
 
 PLATFORM = Platform(
     device_type=DEVICE_TYPE,
@@ -441,5 +482,7 @@ PLATFORM = Platform(
     parse_version=parse_junos,
     transceiver_followups=transceiver_followups,
     error_markers=ERROR_MARKERS,
+    sanitise_config=sanitise_config,
+    backup=Backup("config", strip_volatile),
     compliance=COMPLIANCE,
 )

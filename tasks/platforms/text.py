@@ -108,8 +108,8 @@ _URL_SECRET_PARAM_RE = re.compile(
     re.IGNORECASE,
 )
 # An encrypted or hashed value in a form that says so whatever its key: PAN-OS's `-AQ==` blobs and crypt(3)
-# hashes (`$1$`, `$2b$`, `$5$`, `$6$`, `$y$`, ...).
-_ENCRYPTED_FORM_RE = re.compile(r"-AQ==[A-Za-z0-9+/=]*|\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5)\$[^\s;\"'<]+")
+# hashes (`$1$`, `$2b$`, `$5$`, `$6$`, `$y$`, ...), Cisco type 8/9 and Junos `$9$` forms.
+_ENCRYPTED_FORM_RE = re.compile(r"-AQ==[A-Za-z0-9+/=]*|\$(?:1|2[abxy]?|5|6|7|8|9|y|gy|sha1|md5)\$[^\s;\"'<]+")
 # A bare blob: base64 of 24+ characters mixing upper case, lower case and digits, or hex of 32+ characters.
 _BASE64_BLOB_RE = re.compile(r"[A-Za-z0-9+/]{24,}={0,2}")
 _HEX_BLOB_RE = re.compile(r"(?:0x)?[0-9A-Fa-f]{32,}")
@@ -151,3 +151,71 @@ def looks_like_blob(value: str) -> bool:
     if not _BASE64_BLOB_RE.fullmatch(token):
         return False
     return any(c.isupper() for c in token) and any(c.islower() for c in token) and any(c.isdigit() for c in token)
+
+
+# --- line-form configurations (IOS, NX-OS, EOS, Junos `display set`): a secret is a value after a keyword --
+
+_VALUE = r"(?P<secret>\"[^\"]*\"|\S+)"
+_TYPE = r"(?:(?:\d+|sha512|md5)\s+)?"  # the encryption type before a value: `7`, `5`, `9`, EOS `sha512`
+
+
+def keyword_secret(keep: str, value: str = _VALUE) -> re.Pattern[str]:
+    """A pattern whose group `keep` is what stays and whose group `secret` is the value to remove.
+
+    >>> keyword_secret(r"\\bkey-string\\s+" + r"(?:\\d\\s+)?").sub(r"\\g<keep><removed>", " key-string 7 0822455D")
+    ' key-string 7 <removed>'
+    """
+    return re.compile(f"(?P<keep>{keep}){value}")
+
+
+# The keyword forms the IOS-like CLIs (IOS/IOS-XE, NX-OS, EOS) share, after Oxidized's `remove_secret` patterns of
+# its ios, nxos and eos models (lib/oxidized/model/{ios,nxos,eos}.rb @ 687ed42; research notes C.1): passwords and
+# secrets with their type (`username x secret 9 $9$...`, `enable password 7 ...`, `neighbor ... password ...`),
+# SNMP communities (`snmp-server community X ro`, `snmp-server host H [vrf V] [traps|informs] [version 1|2c] X`),
+# SNMPv3
+# auth/priv keys, TACACS+/RADIUS keys (old `tacacs-server ... key` and the indented `key` of `tacacs server NAME`),
+# RADIUS `server-key`, key chains' `key-string`, OSPF/IS-IS authentication keys and IKE pre-shared keys.
+KEYWORD_SECRETS: tuple[re.Pattern[str], ...] = (
+    keyword_secret(r"\b(?:secret|password)\s+(?!encryption\b|strength-check\b)" + _TYPE),
+    keyword_secret(r"^\s*snmp-server community\s+"),
+    keyword_secret(
+        r"^\s*snmp-server host \S+\s+(?:vrf\s+\S+\s+)?(?:(?:traps|informs)\s+)?(?:version\s+(?:1|2c)\s+)?"
+        r"(?!(?:version|vrf|traps|informs)\b)"
+    ),
+    keyword_secret(r"\bauth\s+(?:md5|sha\S*)\s+"),
+    keyword_secret(r"\bpriv\s+(?:(?:aes(?:-?\d+)?|des|3des)\s+)?(?:\d+\s+)?(?!(?:read|write|notify|access|context)\b)"),
+    keyword_secret(r"^\s*(?:tacacs-server|radius-server)\b.*?\bkey\s+" + _TYPE),
+    keyword_secret(r"^\s+key\s+[0-7]\s+"),
+    keyword_secret(r"\bserver-key\s+" + _TYPE),
+    keyword_secret(r"\bkey-string\s+" + _TYPE),
+    keyword_secret(r"\bmessage-digest-key\s+\d+\s+md5\s+" + _TYPE),
+    keyword_secret(r"\bauthentication-key\s+" + _TYPE),
+    keyword_secret(r"\b(?:isakmp key|pre-shared-key)\s+(?:(?:local|remote)\s+)?" + _TYPE),
+)
+
+
+def mask_keywords(line: str, patterns: tuple[re.Pattern[str], ...]) -> str:
+    """`line` with the `secret` group of every match of `patterns` replaced by `<removed>`, and every encrypted
+    or hashed form and URL credential removed too (see `mask_encrypted_forms`, `mask_url_credentials`).
+
+    >>> mask_keywords("username admin privilege 15 secret 9 $9$abc", KEYWORD_SECRETS)
+    'username admin privilege 15 secret 9 <removed>'
+    >>> mask_keywords("snmp-server host 10.1.2.4 version 2c string456", KEYWORD_SECRETS)
+    'snmp-server host 10.1.2.4 version 2c <removed>'
+    >>> mask_keywords("password encryption aes", KEYWORD_SECRETS)
+    'password encryption aes'
+    """
+    for pattern in patterns:
+        line = pattern.sub(rf"\g<keep>{REMOVED}", line)
+    return mask_url_credentials(mask_encrypted_forms(line))
+
+
+def sanitise_lines(lines: list[str], patterns: tuple[re.Pattern[str], ...]) -> str:
+    """A line-form configuration (session framing already taken off) with every secret removed: PEM private
+    keys, then each line through `mask_keywords`. Pure and idempotent.
+
+    >>> sanitise_lines(["hostname sw1", "snmp-server community publiccom ro"], KEYWORD_SECRETS)
+    'hostname sw1\\nsnmp-server community <removed> ro'
+    """
+    text = PEM_PRIVATE_KEY_RE.sub(REMOVED, "\n".join(lines))
+    return "\n".join(mask_keywords(line, patterns) for line in text.split("\n"))

@@ -18,7 +18,7 @@ from typing import Any
 from netmiko.exceptions import NetmikoTimeoutException, ReadTimeout
 from nornir.core.task import Task
 
-from tasks.connection import CONNECTION_NAME, closed, send_command
+from tasks.connection import CONNECTION_NAME, closed, send_command, timeouts
 from tasks.errors import AuthError, CommandError, CommandRefused, DeviceError, StepFailed
 from tasks.models import Facts
 from tasks.models.upgrade import ImageServer, ImageSource
@@ -32,6 +32,18 @@ MAX_QUESTIONS = 5  # FortiOS may ask twice (e.g. a downgrade warning, then the c
 BACKOFF = 1.5  # each wait for a rebooting device is this much longer than the one before
 MAX_BACKOFF_S = 30.0
 PROBE_TIMEOUT_S = 2.0  # one TCP probe of a rebooting device
+READ_S = 0.1  # between two reads of an answer that is still coming
+# The last line of an answer that is a prompt: `admin@fw1(active)>`, `FGT60F #`, `FGT60F (global) #`, `sw1#`.
+PROMPT_LINE = re.compile(r"^[\w.@()/:-]+(?: \([\w.-]+\))? ?[>#$]$")
+
+
+def _ends_with_prompt(text: str) -> bool:
+    lines = text.rstrip().splitlines()
+    return bool(lines) and PROMPT_LINE.match(lines[-1].strip()) is not None
+
+
+def _command_timeout(task: Task) -> float:
+    return timeouts(getattr(getattr(task, "nornir", None), "config", None))[1]
 
 
 @dataclass(frozen=True)
@@ -100,13 +112,7 @@ class DeviceSession:
     def confirm(self, command: str, until: tuple[str, ...] = ()) -> str:
         connection = self.connection()
         try:
-            output = str(connection.send_command_timing(command, strip_prompt=False, strip_command=False))
-            for _ in range(MAX_QUESTIONS):
-                if not QUESTION.search(output.rstrip()):
-                    break
-                output += str(connection.send_command_timing("y", strip_prompt=False, strip_command=False))
-            if until:
-                output = self._read_until(connection, output, until)
+            output = self._converse(connection, command, until)
         except (OSError, EOFError) as exc:  # the device went down while answering (a restart drops the session)
             log.info("session ended after %r: %s", command, exc)
             return SESSION_DROPPED
@@ -120,17 +126,31 @@ class DeviceSession:
             raise CommandRefused(command, refused, output)
         return output
 
-    def _read_until(self, connection: Any, output: str, until: tuple[str, ...]) -> str:
-        """`output` and what the device prints after it, until one of `until` is in it, the device drops the
-        session, or the job bound runs out (the caller judges what it got)."""
-        deadline = self.clock.now() + self.bounds.job_timeout_s
-        while not any(text in output for text in until) and not closed(connection):
+    def _converse(self, connection: Any, command: str, until: tuple[str, ...]) -> str:
+        """Send `command`, answer each question with y, and read on until the answer has ended: one of `until`
+        is in it (within the job bound), else a prompt ends it (within the command timeout); or the device
+        dropped the session. Read as it comes (no wait for silence): the caller judges what it got."""
+        connection.write_channel(command + connection.RETURN)
+        output, answered_at, questions = "", 0, 0
+        bound = self.bounds.job_timeout_s if until else _command_timeout(self.task)
+        deadline = self.clock.now() + bound
+        while True:
+            chunk = str(connection.read_channel())
+            output += chunk
+            fresh = output[answered_at:]
+            if questions < MAX_QUESTIONS and QUESTION.search(fresh.rstrip()):
+                connection.write_channel("y" + connection.RETURN)
+                answered_at, questions = len(output), questions + 1
+                continue
+            if any(text in fresh for text in until) or (not until and _ends_with_prompt(fresh)):
+                return output
+            if closed(connection):
+                return output
             if self.clock.now() >= deadline:
-                log.info("no end of %s within %g s", until, self.bounds.job_timeout_s)
-                break
-            self.clock.sleep(self.bounds.poll_s)
-            output += str(connection.read_channel())
-        return output
+                log.info("%r: no end of its answer within %g s", command, bound)
+                return output
+            if not chunk:
+                self.clock.sleep(min(READ_S, self.bounds.poll_s))
 
     @staticmethod
     def _learn_prompt(connection: Any) -> None:

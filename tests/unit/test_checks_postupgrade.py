@@ -66,7 +66,7 @@ CASES: list[tuple[str, Snapshot, str | None, list[tuple[str, str, Verdict]]]] = 
         [("optics", "ethernet1/18", Verdict.WARN)],
     ),
     ("new optic is info", _snap(optics={**BEFORE.optics, "ethernet1/19": LR}), TARGET, []),
-    ("HA roles swapped", _snap(ha_state="passive"), TARGET, [("ha", "", Verdict.WARN)]),
+    ("HA roles swapped: a failover, named but PASS", _snap(ha_state="passive"), TARGET, []),
     ("HA suspended after", _snap(ha_state="suspended"), TARGET, [("ha", "", Verdict.FAIL)]),
     ("HA lost", _snap(ha_state=None), TARGET, [("ha", "", Verdict.FAIL)]),
     ("routes fell 5%: within", _snap(routes=95), TARGET, []),

@@ -18,8 +18,8 @@ from tasks.connection import (
     TunedNetmiko,
     _handshake_error,
     _open_error,
-    _timeouts,
     send_command,
+    timeouts,
 )
 from tasks.errors import AuthError, CommandError, ConnectError, DeviceError
 
@@ -123,9 +123,9 @@ def test_a_command_answers_text() -> None:
 
 
 def test_timeouts_come_from_the_nornir_configuration() -> None:
-    assert _timeouts(None) == (DEFAULT_CONNECT_TIMEOUT, DEFAULT_COMMAND_TIMEOUT)
+    assert timeouts(None) == (DEFAULT_CONNECT_TIMEOUT, DEFAULT_COMMAND_TIMEOUT)
     configured = Config(user_defined={"estate": {"connect_timeout": 5, "command_timeout": "7.5"}})
-    assert _timeouts(configured) == (5.0, 7.5)
+    assert timeouts(configured) == (5.0, 7.5)
 
 
 SOCKET_CASES = [

@@ -43,7 +43,8 @@ PARSE_ERROR = "command parse error before 'global'\nCommand fail. Return code -6
 
 class FakeFortiGate:
     """What DeviceSession talks to (netmiko's calls): `send_command` answers status, `config global` and `end`;
-    `send_command_timing` the restore and each `y`; `read_channel` hands out `later`, one piece per read."""
+    `write_channel` the restore and each `y` (their answers read first); `read_channel` then hands out `later`,
+    one piece per read."""
 
     def __init__(self, status: str, later: list[str], questions: tuple[str, ...] = (QUESTION,), drop: bool = False):
         self.status = status
@@ -51,6 +52,7 @@ class FakeFortiGate:
         self.questions = list(questions)
         self.drop = drop  # the unit closes the session once `later` is out, as a going-down unit does
         self.sent: list[str] = []
+        self.replies: list[str] = []  # what the unit answers to what was written, read before `later`
         self.context = ""
         self.remote_conn = SimpleNamespace(closed=False, get_transport=lambda: SimpleNamespace(is_active=lambda: True))
 
@@ -68,17 +70,24 @@ class FakeFortiGate:
             return ""
         raise AssertionError(f"unexpected {command!r}")
 
-    def send_command_timing(self, command: str, strip_prompt: bool = True, strip_command: bool = True) -> str:
+    RETURN = "\n"
+
+    def write_channel(self, text: str) -> None:
+        command = text.rstrip("\n")
         self.sent.append(command)
         if command.startswith("execute restore image"):
             wanted = "global" if "multiple" in self.status else ""
             if self.context != wanted:
-                return f"{command}\n{PARSE_ERROR}"
-            return f"{command}\n{self.questions.pop(0)}"
+                self.replies.append(f"{command}\n{PARSE_ERROR}")
+                return
+            self.replies.append(f"{command}\n{self.questions.pop(0)}")
+            return
         assert command == "y", command
-        return f"y\n{self.questions.pop(0)}" if self.questions else "y\n"
+        self.replies.append(f"y\n{self.questions.pop(0)}" if self.questions else "y\n")
 
     def read_channel(self) -> str:
+        if self.replies:
+            return self.replies.pop(0)
         text = self.later.pop(0) if self.later else ""
         if self.drop and not self.later:
             self.remote_conn.closed = True

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from tasks.platforms.base import ConfigForm, Platform, Readiness, Snapshotting
+from tasks.platforms.base import Backup, ConfigForm, Platform, Readiness, Snapshotting
 from tasks.platforms.fortinet import config_lines, facts, readiness, sanitise, snapshot, upgrade, vdom
 from tasks.platforms.fortinet.commands import (
     COMMANDS,
@@ -38,6 +38,7 @@ PLATFORM = Platform(
     readiness=Readiness(READINESS_COMMANDS, readiness.read, readiness.NEEDS),
     snapshot=Snapshotting(SNAPSHOT_COMMANDS, snapshot.read),
     sanitise_config=sanitise.sanitise_config,
+    backup=Backup("config", sanitise.strip_volatile),
     upgrade=upgrade.DRIVER,
     compliance=ConfigForm(COMMANDS["config"], config_lines.config_lines, config_lines.__doc__ or ""),
     error_markers=ERROR_MARKERS,

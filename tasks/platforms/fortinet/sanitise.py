@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from tasks.errors import ParseError
+from tasks.platforms.base import drop_lines
 from tasks.platforms.fortinet.commands import COMMANDS, strip_session
 from tasks.platforms.text import (
     PEM_PRIVATE_KEY_RE,
@@ -151,3 +152,24 @@ def parse_config(text: str) -> str:
     if not any(_CONFIG_RE.match(line) for line in sanitised.split("\n")):
         raise ParseError(f"show: no config block in output starting {first_line(text)!r}")
     return sanitised
+
+
+# --- the backup: lines that change without a configuration change -------------------------------------------
+
+# `#conf_file_ver=` changes on every save; the `user=` field of `#config-version=` names whoever printed it.
+# `ENC` values are re-encrypted on every read and are already removed by `sanitise_config`. Sources: Oxidized's
+# fortigate model (lib/oxidized/model/fortigate.rb @ 687ed42, strips `#conf_file_ver=`) and
+# docs/Model-Notes/Fortinet.md (research notes C.1, C.2).
+VOLATILE = (re.compile(r"^#conf_file_ver="),)
+_HEADER_USER_RE = re.compile(r"^(#config-version=.*?):user=[^:\s]*")
+
+
+def strip_volatile(text: str) -> str:
+    """The sanitised `show` without `#conf_file_ver=` and without the header's `user=` field.
+
+    >>> strip_volatile("#config-version=FGT60F-7.2.8-FW-build1639-240313:opmode=0:vdom=0:user=admin\\n"
+    ...                "#conf_file_ver=12345\\n#buildno=1639")
+    '#config-version=FGT60F-7.2.8-FW-build1639-240313:opmode=0:vdom=0\\n#buildno=1639'
+    """
+    lines = [_HEADER_USER_RE.sub(r"\1", line) for line in text.split("\n")]
+    return drop_lines("\n".join(lines), VOLATILE)

@@ -178,3 +178,14 @@ def sanitise_config(text: str) -> str:
 def _mask_anywhere(line: str) -> str:
     """What is removed on every line whatever its key: encrypted and hashed forms, credentials in URLs."""
     return mask_url_credentials(mask_encrypted_forms(line))
+
+
+def strip_volatile(text: str) -> str:
+    """The sanitised `show config running` as it is: the configuration itself holds no line that changes on
+    its own (Oxidized's panos model strips nothing from it; the noise is in `show system info`, not backed up;
+    lib/oxidized/model/panos.rb @ 687ed42, research notes C.1). Blank lines at the ends are dropped.
+
+    >>> strip_volatile("\\nconfig {\\n}\\n")
+    'config {\\n}'
+    """
+    return text.strip("\n")
