@@ -136,6 +136,15 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--rules", type=Path, metavar="DIR", help="rule files folder (default compliance/)")
     _common(comp)
 
+    history = commands.add_parser("history", help="the recorded runs, newest first (docs/history.md)")
+    history.add_argument("--customer", help="only runs that covered this customer")
+    history.add_argument("--command", dest="command_name", help="only runs of this command (audit, pre-upgrade, ...)")
+    history.add_argument("--limit", type=int, default=20, metavar="N", help="at most N runs (default 20)")
+    history.add_argument("--json", action="store_true", help="one object per run instead of a table")
+    history.add_argument("--out", type=Path, help="run folders' root: the default history is OUT/history.sqlite")
+    history.add_argument("--config", type=Path, help="configuration file (default ./config.yaml)")
+    history.add_argument("-v", "--verbose", action="count", default=0)
+
     report = commands.add_parser("report", help="report tools")
     report_commands = report.add_subparsers(dest="report_command", required=True, parser_class=_Parser)
     merge = report_commands.add_parser("merge", help="merge shard run folders into one run folder and report")
@@ -238,21 +247,6 @@ def _cmd_audit(args: argparse.Namespace, console: Console) -> int:
     )
     outcome = run_audit(request)
     print_summary(outcome, console)
-    return outcome.exit_code
-
-
-def _cmd_compliance(args: argparse.Namespace, console: Console) -> int:
-    from workflows.compliance import run_compliance, summary_lines
-
-    request = RunRequest(settings=_settings(args), selection=_selection(args), progress=True)
-    outcome = run_compliance(request, rules_dir=args.rules)
-    counts = outcome.result.counts()
-    console.print(f"[bold]compliance[/bold]: {len(outcome.result.hosts)} devices checked")
-    console.print("  ".join(f"[{VERDICT_STYLE[v.value]}]{v.value} {counts[v.value]}[/]" for v in SUMMARY_VERDICTS))
-    for line in summary_lines(outcome.result):
-        console.print(line, markup=False, highlight=False)
-    console.print("every rule per device: the Compliance and Rule detail sheets of report.xlsx")
-    console.print(f"run folder: {outcome.run_dir}", markup=False, highlight=False)
     return outcome.exit_code
 
 
@@ -469,6 +463,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_inventory_check(args, console)
         if args.command == "report":
             return _cmd_report_merge(args, console)
+        if args.command == "history":
+            from workflows.history.show import show_history
+
+            show_history(_settings(args), console, args.customer, args.command_name, args.limit, args.json)
+            return EXIT_OK
         if args.command == "pre-upgrade":
             return _cmd_preupgrade(args, console)
         if args.command == "post-upgrade":
@@ -478,7 +477,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "backup":
             return _cmd_backup(args, console)
         if args.command == "compliance":
-            return _cmd_compliance(args, console)
+            from workflows.compliance import cli_compliance
+
+            return cli_compliance(args.rules, _settings(args), _selection(args), console)
         return _cmd_audit(args, console)
     except InputError as exc:
         print(f"estate: {exc}", file=sys.stderr)

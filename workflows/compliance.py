@@ -11,9 +11,11 @@ from pathlib import Path
 
 import jinja2
 from nornir.core.task import Result, Task
+from rich.console import Console
 
 from reports.compliance import compliance_sheets
 from reports.sheets import host_order
+from reports.trend import add_trend_sheet
 from tasks.checks.collection import collection_findings
 from tasks.checks.optics import judge_optics, optic_findings
 from tasks.collect import close_connection, collect_command, collect_facts, collect_transceivers
@@ -24,10 +26,15 @@ from tasks.compliance.standards import STANDARDS_FILE, Standards, load_standards
 from tasks.matrix import Matrix, Waiver
 from tasks.models import CommandFailure, Finding, RunResult, Severity, Unsupported, Verdict
 from tasks.models.compliance import RuleResult
+from tasks.models.history import Comparison
 from tasks.platforms import get_platform
 from tasks.platforms.base import ConfigForm, Platform
+from workflows.history.compare import compare, findings_of
+from workflows.history.record import open_history
 from workflows.processors import record_for
 from workflows.run import RunOutcome, RunRequest, execute, prepare
+from workflows.selection import Selection
+from workflows.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +42,7 @@ COMMAND = "compliance"
 CONFIG_KEY = "config"
 CONFIG_CHECK = "config_rules"
 RULE_CHECK = "rule:"  # a rule's finding is `rule:<id>`
+REPORT = "report.xlsx"
 NOT_SHOWN = "(line not shown: no configuration sanitiser for this OS)"
 
 
@@ -150,8 +158,11 @@ def compliance_host(task: Task, context: ComplianceContext) -> Result:
     return Result(host=host, result=record)
 
 
-def run_compliance(request: RunRequest, rules_dir: Path | None = None) -> RunOutcome:
-    """Load and check the rules and standards (a bad file is exit 3, nothing run), then judge every device."""
+def run_compliance(
+    request: RunRequest, rules_dir: Path | None = None
+) -> tuple[RunOutcome, dict[str, Comparison] | None]:
+    """Load and check the rules and standards (a bad file is exit 3, nothing run), judge every device, then add
+    the Trend sheet from the history: the outcome, and each customer's changes since its previous run."""
     inputs = prepare(request)
     hosts = inputs.nornir.inventory.hosts.values()
     platforms = sorted({h.platform or "" for h in hosts})
@@ -170,7 +181,30 @@ def run_compliance(request: RunRequest, rules_dir: Path | None = None) -> RunOut
             else f"{form.command!r}: {(form.note.strip().splitlines() or ['its line form'])[0]}"
         )
         notes.append((logging.INFO, f"{platform} configuration: {how}"))
-    return execute(COMMAND, request, inputs, compliance_host, sheets=compliance_sheets, notes=notes, context=context)
+    outcome = execute(COMMAND, request, inputs, compliance_host, sheets=compliance_sheets, notes=notes, context=context)
+    return outcome, add_trend(outcome, request.settings)
+
+
+def add_trend(outcome: RunOutcome, settings: Settings) -> dict[str, Comparison] | None:
+    """The `Trend` sheet in the run's report.xlsx (docs/history.md): each customer's compliance percentage over
+    its recorded runs, and its findings new, fixed and still failing since its previous compliance run. Returns
+    those comparisons; None when the history is off or cannot be read (a WARNING: the run folder stands)."""
+    from workflows.history.store import HistoryError
+
+    result = outcome.result
+    customers = result.run.customers
+    try:
+        with open_history(settings) as store:
+            changes = {
+                c: compare(store.previous_findings(c, COMMAND, exclude_run=result.run.id), findings_of(result, c))
+                for c in customers
+            }
+            trend = store.compliance_trend(customers)
+    except HistoryError as exc:
+        log.warning("%s: no Trend sheet", exc)
+        return None
+    add_trend_sheet(outcome.run_dir / REPORT, trend, changes)
+    return changes
 
 
 def summary_lines(result: RunResult, examples: int = 5) -> list[str]:
@@ -202,3 +236,31 @@ def summary_lines(result: RunResult, examples: int = 5) -> list[str]:
         lines.append(f"{len(errors)} devices could not be checked, e.g.:")
         lines += [f"  {h.name}: {h.error_stage}: {h.error}" for h in errors[:examples]]
     return lines
+
+
+def trend_lines(changes: dict[str, Comparison] | None) -> list[str]:
+    """One line per customer: its failing findings new, fixed and still failing since its previous run."""
+    if changes is None:
+        return ["no Trend sheet: the history is off or could not be read (run.log)"]
+    return [
+        f"{customer} since its previous compliance run: {len(c.new)} new, {len(c.fixed)} fixed, "
+        f"{len(c.still_failing)} still failing"
+        for customer, c in sorted(changes.items())
+    ]
+
+
+def cli_compliance(rules: Path | None, settings: Settings, selection: Selection, console: Console) -> int:
+    """`estate compliance`: run it and print one screen (counts, the rules failing most, the first devices not
+    compliant and not checked, the changes since each customer's previous run, the run folder); §5's exit code."""
+    from reports.summary import SUMMARY_VERDICTS
+    from workflows.cli import VERDICT_STYLE
+
+    outcome, changes = run_compliance(RunRequest(settings=settings, selection=selection, progress=True), rules)
+    counts = outcome.result.counts()
+    console.print(f"[bold]compliance[/bold]: {len(outcome.result.hosts)} devices checked")
+    console.print("  ".join(f"[{VERDICT_STYLE[v.value]}]{v.value} {counts[v.value]}[/]" for v in SUMMARY_VERDICTS))
+    for line in [*summary_lines(outcome.result), *trend_lines(changes)[:5]]:
+        console.print(line, markup=False, highlight=False)
+    console.print("every rule per device: the Compliance, Rule detail and Trend sheets of report.xlsx")
+    console.print(f"run folder: {outcome.run_dir}", markup=False, highlight=False)
+    return outcome.exit_code

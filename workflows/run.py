@@ -23,6 +23,7 @@ from tasks.errors import UsageError
 from tasks.matrix import Matrix, Waiver, load_matrix, load_waivers
 from tasks.models import HostRecord, RunInfo, RunResult, Verdict
 from tasks.platforms import get_platform
+from workflows.history.record import record_run
 from workflows.inventory import set_credentials
 from workflows.logs import run_log
 from workflows.processors import ProgressBar, RecordCollector
@@ -215,6 +216,7 @@ def execute(
         extra = sheets(result) if sheets is not None else ()
         overview = summary(result) if summary is not None else None
         write_workbook(result, run_dir / "report.xlsx", extra, go_no_go=go_no_go, summary=overview)
+        record_run(request.settings, result, run_dir)  # never raises: a history it cannot reach is a WARNING
         log.info("finished: %s", result.counts())
         return RunOutcome(result=result, run_dir=run_dir, exit_code=exit_code(result), go_no_go=go_no_go)
 

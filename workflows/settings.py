@@ -21,6 +21,7 @@ from tasks.checks.postupgrade import Thresholds
 from tasks.errors import UsageError
 from tasks.models.upgrade import IMAGE_FIELDS, IMAGE_PROTOCOLS, ImageServer
 from tasks.yamlfile import YamlDocument, YamlError, read_yaml
+from workflows.history.url import check_url
 
 DEFAULT_CONFIG = Path("config.yaml")
 DEFAULT_RUNNER = "threaded"
@@ -64,6 +65,8 @@ class Settings:
     # after each commit (a URL or path; `{customer}` is replaced by the customer), None = no push
     backup_root: Path = Path("backups")
     backup_remote: str | None = None
+    # `history.url`: the run history's database URL; None = sqlite:///<output>/history.sqlite (workflows.history)
+    history_url: str | None = None
     compliance_rules: Path = Path("compliance")  # `compliance.rules`: the shipped rule files (--rules overrides)
     runner: Runner = field(default_factory=Runner)  # config.yaml `runner:` (not a user_defined.estate key)
     post_upgrade: Thresholds = field(default_factory=Thresholds)  # `post_upgrade:` mapping, ESTATE_POST_UPGRADE_<KEY>
@@ -103,6 +106,7 @@ _SECTIONED = {
     ("upgrade", "reboot_timeout_s"): "upgrade_reboot_timeout_s",
     ("backup", "root"): "backup_root",
     ("backup", "remote"): "backup_remote",
+    ("history", "url"): "history_url",
     ("compliance", "rules"): "compliance_rules",
 }
 IMAGE_SERVER, IMAGE_SERVERS = "image_server", "image_servers"  # mappings in `upgrade:`, read by _image_servers
@@ -141,8 +145,10 @@ _CONVERTERS |= {"connect_timeout": float, "command_timeout": float, "checks": _t
 _CONVERTERS |= {"max_preupgrade_age_h": float, "upgrade_poll_s": float, "upgrade_job_timeout_s": float}
 _CONVERTERS |= {"upgrade_reboot_timeout_s": float}
 _CONVERTERS |= {"backup_root": Path, "backup_remote": _text}
+_CONVERTERS |= {"history_url": str}
 _CONVERTERS |= {"compliance_rules": Path}
 _KIND_NAMES = {Path: "a path", int: "int", float: "float", _text: "text"}
+_KIND_NAMES[str] = "text"
 _KIND_NAMES[_content] = "a content version such as 8635 or 8635-7675"
 
 
@@ -401,6 +407,11 @@ def load_settings(config_path: Path | None = None, environ: dict[str, str] | Non
         check_workers(values["workers"], sources["workers"])
     if "output" in values:
         check_output(values["output"], sources["output"])
+    if "history_url" in values:
+        try:
+            check_url(values["history_url"], sources["history_url"])
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     if "backup_root" in values:
         check_output(values["backup_root"], sources["backup_root"])
     image_server, image_servers = _image_servers(doc, environ)

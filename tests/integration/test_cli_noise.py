@@ -74,7 +74,7 @@ def test_a_device_that_sends_no_ssh_banner_is_a_connect_error_without_a_tracebac
         "audit", "--inventory", inventory, "--out", out, "--config", config, ESTATE_USERNAME="u", ESTATE_PASSWORD="p"
     )
     assert done.returncode == 2, done.stderr
-    (run_dir,) = out.iterdir()
+    (run_dir,) = [p for p in out.iterdir() if p.is_dir()]  # beside it: the default history.sqlite
     errors = sheet_rows(run_dir / "report.xlsx", "Errors")
     expected = f"no SSH banner within {CONNECT_TIMEOUT_S} s"
     assert [(r["Device"], r["Stage"], r["Error"]) for r in errors] == [("acme-lon1-fw01", "connect", expected)]
