@@ -188,7 +188,8 @@ def run_compliance(
 def add_trend(outcome: RunOutcome, settings: Settings) -> dict[str, Comparison] | None:
     """The `Trend` sheet in the run's report.xlsx (docs/history.md): each customer's compliance percentage over
     its recorded runs, and its findings new, fixed and still failing since its previous compliance run. Returns
-    those comparisons; None when the history is off or cannot be read (a WARNING: the run folder stands)."""
+    those comparisons (a customer without a previous run has none); None when the history is off or cannot be
+    read (a WARNING: the run folder stands)."""
     from workflows.history.store import HistoryError
 
     result = outcome.result
@@ -198,6 +199,7 @@ def add_trend(outcome: RunOutcome, settings: Settings) -> dict[str, Comparison] 
             changes = {
                 c: compare(store.previous_findings(c, COMMAND, exclude_run=result.run.id), findings_of(result, c))
                 for c in customers
+                if store.previous_run(c, COMMAND, exclude_run=result.run.id) is not None
             }
             trend = store.compliance_trend(customers)
     except HistoryError as exc:
@@ -238,14 +240,22 @@ def summary_lines(result: RunResult, examples: int = 5) -> list[str]:
     return lines
 
 
-def trend_lines(changes: dict[str, Comparison] | None) -> list[str]:
-    """One line per customer: its failing findings new, fixed and still failing since its previous run."""
+def trend_lines(changes: dict[str, Comparison] | None, customers: list[str]) -> list[str]:
+    """One line per customer: its failing findings new, fixed and still failing since its previous run.
+
+    >>> for line in trend_lines({"acme": Comparison()}, ["acme", "beta"]):
+    ...     print(line)
+    acme since its previous compliance run: 0 new, 0 fixed, 0 still failing
+    beta: its first recorded compliance run
+    """
     if changes is None:
         return ["no Trend sheet: the history is off or could not be read (run.log)"]
     return [
         f"{customer} since its previous compliance run: {len(c.new)} new, {len(c.fixed)} fixed, "
         f"{len(c.still_failing)} still failing"
-        for customer, c in sorted(changes.items())
+        if (c := changes.get(customer)) is not None
+        else f"{customer}: its first recorded compliance run"
+        for customer in sorted(customers)
     ]
 
 
@@ -259,7 +269,7 @@ def cli_compliance(rules: Path | None, settings: Settings, selection: Selection,
     counts = outcome.result.counts()
     console.print(f"[bold]compliance[/bold]: {len(outcome.result.hosts)} devices checked")
     console.print("  ".join(f"[{VERDICT_STYLE[v.value]}]{v.value} {counts[v.value]}[/]" for v in SUMMARY_VERDICTS))
-    for line in [*summary_lines(outcome.result), *trend_lines(changes)[:5]]:
+    for line in [*summary_lines(outcome.result), *trend_lines(changes, outcome.result.run.customers)[:5]]:
         console.print(line, markup=False, highlight=False)
     console.print("every rule per device: the Compliance, Rule detail and Trend sheets of report.xlsx")
     console.print(f"run folder: {outcome.run_dir}", markup=False, highlight=False)

@@ -228,3 +228,19 @@ def test_no_secret_shape_reaches_the_run_folder(results: tuple[dict[str, Any], P
     texts = {name: (folder / name).read_text(encoding="utf-8") for name in ("results.json", "run.log", "junit.xml")}
     assert {name: leaks(text) for name, text in texts.items()} == {name: [] for name in texts}
     assert "<removed>" in texts["results.json"]  # forbidden lines were shown, sanitised
+
+
+def test_a_second_run_names_what_is_new_since_the_previous_one(
+    compliance_lab: tuple[LabInfo, Path, Path], results: tuple[dict[str, Any], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Runs last: it changes the lab. One more device loses its NTP sync setting; the run after says so."""
+    info, inventory, work = compliance_lab
+    _, regex, _ = CHANGES["alpha-lon1-fg02"]
+    control.ctl(work / "state", "set-config", "alpha-lon1-fg01", "--remove", regex)
+    with pytest.MonkeyPatch.context() as mp:
+        use_lab_credentials(mp, info)
+        code, out, _ = run_cli(["compliance", "--customer", "all", "--inventory", str(inventory),
+                                "--out", str(work / "out")], capsys)  # fmt: skip
+    assert code == 1
+    assert "alpha since its previous compliance run: 1 new, 0 fixed" in out
+    assert "beta since its previous compliance run: 0 new, 0 fixed" in out
