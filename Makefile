@@ -38,6 +38,13 @@ demo: install ## start the lab, audit the multi-vendor demo estate against targe
 	  $(ESTATE) lab down >/dev/null; \
 	  if [ $$rc -le 2 ]; then echo "demo: done (audit exit code $$rc: 0 clean, 1 blockers found, 2 some devices unreachable)"; else exit $$rc; fi
 
+.PHONY: compliance
+compliance: install ## start the lab, run compliance (rules in compliance/) on the demo estate, write the report, stop the lab
+	@$(ESTATE) lab up --estate $(ESTATE_FILE) >/dev/null && source .lab/credentials.env && \
+	  $(ESTATE) compliance --customer all --inventory $(INVENTORY); rc=$$?; \
+	  $(ESTATE) lab down >/dev/null; \
+	  if [ $$rc -le 2 ]; then echo "compliance: done (exit code $$rc: 0 compliant, 1 non-compliant devices, 2 some unreachable)"; else exit $$rc; fi
+
 test: install ## run unit and integration tests (the integration tests start their own lab)
 	$(BIN)/python -m pytest
 

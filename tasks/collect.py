@@ -153,6 +153,15 @@ def collect_outputs(
     return Result(host=task.host, result=sent)
 
 
+def collect_command(task: Task, key: str, command: str, outputs: dict[str, str] | None = None) -> Result:
+    """The output of one essential `command` (a capability's own, e.g. the configuration compliance reads), kept
+    in `outputs` under `key` and sent in the context the platform wants for `key`; its failure fails the host."""
+    platform = get_platform(task.host.platform or "")
+    sent = {} if outputs is None else outputs
+    sent = _send(_connection(task), platform, [(key, command)], sent)
+    return Result(host=task.host, result=sent[key])
+
+
 def close_connection(task: Task) -> Result:
     """Close the host's connection now, inside the task, so no transport thread outlives the host's work."""
     if CONNECTION_NAME in task.host.connections:

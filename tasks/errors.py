@@ -4,6 +4,7 @@ EstateError                     root of everything estate raises on purpose
 ├── InputError                  bad user input: the message names the file and the field (exit 3)
 │   ├── InventoryError          an inventory file, host or credential is wrong
 │   ├── MatrixError             a matrix, local lessons or waiver file is wrong
+│   ├── RulesError              a compliance rule file (or its template, or a customer's standards) is wrong
 │   └── UsageError              a CLI flag or config value is wrong
 ├── RepositoryError             git refused to init, commit or push a backup repository (its devices: ERROR rows)
 └── DeviceError                 one device could not be checked (an ERROR row, never a crash)
@@ -32,6 +33,10 @@ class InventoryError(InputError):
 
 class MatrixError(InputError):
     """A matrix, local lessons-learned or waiver file is wrong."""
+
+
+class RulesError(InputError):
+    """A compliance rule file, a golden template it names, or a customer's standards file is wrong."""
 
 
 class UsageError(InputError):

@@ -134,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--repo-root", type=Path, metavar="DIR", help="where the customers' repositories live (default backups/)"
     )
     _common(backup)
+    comp = commands.add_parser("compliance", help="configuration rules, software and optics against the standards")
+    comp.add_argument("--rules", type=Path, metavar="DIR", help="rule files folder (default compliance/)")
+    _common(comp)
 
     history = commands.add_parser("history", help="the recorded runs, newest first (docs/history.md)")
     history.add_argument("--customer", help="only runs that covered this customer")
@@ -475,6 +478,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_upgrade(args, console)
         if args.command == "backup":
             return _cmd_backup(args, console)
+        if args.command == "compliance":
+            from workflows.compliance import cli_compliance
+
+            return cli_compliance(args.rules, _settings(args), _selection(args), console)
         return _cmd_audit(args, console)
     except InputError as exc:
         print(f"estate: {exc}", file=sys.stderr)

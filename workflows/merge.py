@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
+from reports.compliance import compliance_sheets
 from reports.excel import write_workbook
 from reports.json_report import write_results_json
 from reports.junit import write_junit
@@ -16,6 +17,7 @@ from reports.sheets import SheetSpec
 from tasks.checks.readiness import ALL_CHECKS
 from tasks.errors import UsageError
 from tasks.models import RunInfo, RunResult
+from workflows.compliance import COMMAND as COMPLIANCE
 from workflows.logs import run_log
 from workflows.preupgrade import COMMAND as PREUPGRADE
 from workflows.run import RunOutcome, exit_code
@@ -59,6 +61,8 @@ def command_report(result: RunResult) -> tuple[list[SheetSpec], bool]:
     """
     if result.run.command == PREUPGRADE:
         return [readiness_sheet(result, checks_of(result, ALL_CHECKS)), path_sheet(result)], True
+    if result.run.command == COMPLIANCE:
+        return compliance_sheets(result), False
     return [], False
 
 

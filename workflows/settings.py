@@ -67,6 +67,7 @@ class Settings:
     backup_remote: str | None = None
     # `history.url`: the run history's database URL; None = sqlite:///<output>/history.sqlite (workflows.history)
     history_url: str | None = None
+    compliance_rules: Path = Path("compliance")  # `compliance.rules`: the shipped rule files (--rules overrides)
     runner: Runner = field(default_factory=Runner)  # config.yaml `runner:` (not a user_defined.estate key)
     post_upgrade: Thresholds = field(default_factory=Thresholds)  # `post_upgrade:` mapping, ESTATE_POST_UPGRADE_<KEY>
 
@@ -106,6 +107,7 @@ _SECTIONED = {
     ("backup", "root"): "backup_root",
     ("backup", "remote"): "backup_remote",
     ("history", "url"): "history_url",
+    ("compliance", "rules"): "compliance_rules",
 }
 IMAGE_SERVER, IMAGE_SERVERS = "image_server", "image_servers"  # mappings in `upgrade:`, read by _image_servers
 _IMAGE_KEYS = ("address", "protocol", "file")  # ImageServer's fields; env ESTATE_UPGRADE_IMAGE_SERVER_<KEY>
@@ -144,6 +146,7 @@ _CONVERTERS |= {"max_preupgrade_age_h": float, "upgrade_poll_s": float, "upgrade
 _CONVERTERS |= {"upgrade_reboot_timeout_s": float}
 _CONVERTERS |= {"backup_root": Path, "backup_remote": _text}
 _CONVERTERS |= {"history_url": str}
+_CONVERTERS |= {"compliance_rules": Path}
 _KIND_NAMES = {Path: "a path", int: "int", float: "float", _text: "text"}
 _KIND_NAMES[str] = "text"
 _KIND_NAMES[_content] = "a content version such as 8635 or 8635-7675"

@@ -189,7 +189,35 @@ def build(rng: random.Random) -> dict[str, Any]:
             customer_sites = customers.setdefault(customer, {"sites": {}})["sites"]
             customer_sites.setdefault(site, {"devices": []})["devices"].extend(devices)
     add_other_failing_states(random.Random(SEED + 4), customers)
+    add_non_compliant(customers)
     return {"customers": customers}
+
+
+# Per platform, the served configuration lines whose removal leaves a device without NTP servers (the shipped
+# `ntp-servers` compliance rule of each platform then fails on it, and on no other demo device).
+NTP_LINES = {
+    "paloalto_panos": r"^\s*ntp-server-address ",
+    "fortinet": r"^\s*set ntpsync enable$",
+    "cisco_ios": r"^ntp server ",
+    "cisco_nxos": r"^ntp server ",
+    "arista_eos": r"^ntp server ",
+    "juniper_junos": r"^set system ntp server ",
+}
+NON_COMPLIANT_PER_PLATFORM = 2
+
+
+def add_non_compliant(customers: dict[str, Any]) -> None:
+    """Per platform, two devices (no fault, no readiness state) serve a configuration without NTP servers
+    (`config_lines`), for `make compliance` and its test. Picked by name order, so other picks do not move."""
+    devices = [d for c in customers.values() for s in c["sites"].values() for d in s["devices"]]
+    for platform, regex in NTP_LINES.items():
+        pool = sorted(
+            (d for d in devices if d["platform"] == platform and not d.get("faults") and not d.get("state")),
+            key=lambda d: d["name"],
+        )
+        step = max(1, len(pool) // NON_COMPLIANT_PER_PLATFORM)
+        for entry in pool[::step][:NON_COMPLIANT_PER_PLATFORM]:
+            entry["config_lines"] = {"remove": [regex]}
 
 
 FAILING_PER_CHECK = 2  # firewalls that fail each readiness check, for a real reason in their state
@@ -253,7 +281,7 @@ HEADER = """\
 # of at least two more vendors (lab/estates/multivendor.py); third-party optics on every platform;
 # customer {fault_customer} also holds the two fault devices (refuse, auth_fail); a few PAN-OS firewalls carry a
 # `state` that fails one pre-upgrade readiness check each (full disk, pending changes, expired support, ...), and so
-# do a few FortiGates.
+# do a few FortiGates; two devices per platform serve a configuration without NTP servers (`config_lines`).
 """
 
 

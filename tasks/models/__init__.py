@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # plan and snapshot import Verdict from here; from_dict imports them when called
     from tasks.models.backup import DeviceBackup
+    from tasks.models.compliance import RuleResult
     from tasks.models.diff import DiffRow
     from tasks.models.plan import UpgradePlan
     from tasks.models.snapshot import Snapshot
@@ -218,6 +219,7 @@ class HostRecord:
     diff: list[DiffRow] = field(default_factory=list)
     upgrade: DeviceUpgrade | None = None
     backup: DeviceBackup | None = None  # set by a backup run (results.json has the key only then)
+    compliance: list[RuleResult] | None = None  # a compliance run's rule results (results.json has the key only then)
 
     @property
     def verdict(self) -> Verdict:
@@ -246,12 +248,15 @@ class HostRecord:
             data["upgrade"] = self.upgrade.to_dict()
         if self.backup is not None:
             data["backup"] = self.backup.to_dict()
+        if self.compliance is not None:
+            data["compliance"] = [r.to_dict() for r in self.compliance]
         return data
 
     @classmethod
     def from_dict(cls, name: str, data: dict[str, Any]) -> HostRecord:
         """The inverse of `to_dict`: a host read back from a results.json (e.g. to merge shards)."""
         from tasks.models.backup import DeviceBackup
+        from tasks.models.compliance import RuleResult
         from tasks.models.diff import DiffRow
         from tasks.models.plan import UpgradePlan
         from tasks.models.snapshot import Snapshot
@@ -274,6 +279,7 @@ class HostRecord:
             diff=[DiffRow.from_dict(row) for row in data.get("diff") or []],
             upgrade=DeviceUpgrade.from_dict(data["upgrade"]) if data.get("upgrade") else None,
             backup=DeviceBackup.from_dict(data["backup"]) if data.get("backup") else None,
+            compliance=[RuleResult.from_dict(r) for r in data["compliance"]] if "compliance" in data else None,
         )
 
 

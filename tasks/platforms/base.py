@@ -200,6 +200,24 @@ class UpgradeDriver:
     image_model: Callable[[str], str] = _same_model
 
 
+@dataclass(frozen=True)
+class ConfigForm:
+    """How compliance reads the running configuration: the command, and its text in the platform's line form.
+
+    `lines(text)` turns the (sanitised) output of `command` into one line per configuration statement, each
+    line carrying its context, so that a rule's regex can anchor on it: PAN-OS and Junos `set` lines, FortiOS
+    `config system ntp > config ntpserver > edit 1 > set server "x"`, IOS-style `line vty 0 4 > transport input
+    ssh` (`PARENT_SEPARATOR`). `note` says how the form is made (docs/compliance.md).
+    """
+
+    command: str
+    lines: Callable[[str], list[str]]
+    note: str = ""
+
+
+PARENT_SEPARATOR = " > "  # between a statement's parents and the statement in a line form
+
+
 C = TypeVar("C")
 T = TypeVar("T")
 
@@ -290,12 +308,14 @@ _NO_SNAPSHOT = Unsupported("no state snapshot for this OS yet")
 _NO_SANITISER = Unsupported("no configuration sanitiser for this OS yet")
 _NO_UPGRADE = Unsupported("upgrade not supported for this OS yet")
 _NO_BACKUP = Unsupported("no configuration backup for this OS yet")
+_NO_COMPLIANCE = Unsupported("no configuration line form for compliance rules for this OS yet")
 _DEFAULTS = {
     "readiness": _NO_READINESS,
     "snapshot": _NO_SNAPSHOT,
     "sanitise_config": _NO_SANITISER,
     "upgrade": _NO_UPGRADE,
     "backup": _NO_BACKUP,
+    "compliance": _NO_COMPLIANCE,
 }
 
 
@@ -327,6 +347,8 @@ class Platform:
     # `estate backup`: the command that prints the running configuration and the OS's volatile lines; the
     # configuration is stored only once `sanitise_config` has removed its secrets.
     backup: Backup | Unsupported = _NO_BACKUP
+    # How `estate compliance` reads the configuration and puts it in the line form its rules match.
+    compliance: ConfigForm | Unsupported = _NO_COMPLIANCE
     # The netmiko driver to open sessions with, when it is not `device_type` itself (a platform estate knows
     # under its own name, served by one of netmiko's drivers).
     netmiko_device_type: str | None = None

@@ -9,7 +9,7 @@ from typing import Any
 
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
-from tasks.platforms.base import Backup, Platform, drop_lines
+from tasks.platforms.base import Backup, ConfigForm, Platform, drop_lines
 from tasks.platforms.text import first_line, keyword_secret, sanitise_lines, session_lines
 from tasks.versions import Version, as_int, numbered
 
@@ -454,6 +454,22 @@ def strip_volatile(text: str) -> str:
     return drop_lines(text, VOLATILE)
 
 
+# Compliance reads the configuration in Junos' own `set` form (`show configuration | display set`), as
+# netutils' JunosConfigParser expects it: every statement is already one line with its whole path.
+_SET_COMMANDS = ("set ", "deactivate ", "activate ", "delete ", "protect ")
+
+
+def display_set_lines(text: str) -> list[str]:
+    """`show configuration | display set` as its statements (the `## Last commit` comment and blanks left out).
+
+    >>> display_set_lines("## Last commit: 2024-01-01\\nset system ntp server 10.0.0.1\\n\\n{master:0}\\n")
+    ['set system ntp server 10.0.0.1']
+    """
+    return [line.strip() for line in text.splitlines() if line.strip().startswith(_SET_COMMANDS)]
+
+
+COMPLIANCE = ConfigForm(COMMANDS["config"], display_set_lines, "Junos display set lines as they are")
+
 PLATFORM = Platform(
     device_type=DEVICE_TYPE,
     os_name="Junos",
@@ -468,4 +484,5 @@ PLATFORM = Platform(
     error_markers=ERROR_MARKERS,
     sanitise_config=sanitise_config,
     backup=Backup("config", strip_volatile),
+    compliance=COMPLIANCE,
 )

@@ -11,8 +11,8 @@
 
 from __future__ import annotations
 
-from tasks.platforms.base import Backup, Platform, Readiness, Snapshotting
-from tasks.platforms.fortinet import facts, readiness, sanitise, snapshot, upgrade, vdom
+from tasks.platforms.base import Backup, ConfigForm, Platform, Readiness, Snapshotting
+from tasks.platforms.fortinet import config_lines, facts, readiness, sanitise, snapshot, upgrade, vdom
 from tasks.platforms.fortinet.commands import (
     COMMANDS,
     DEVICE_TYPE,
@@ -40,6 +40,7 @@ PLATFORM = Platform(
     sanitise_config=sanitise.sanitise_config,
     backup=Backup("config", sanitise.strip_volatile),
     upgrade=upgrade.DRIVER,
+    compliance=ConfigForm(COMMANDS["config"], config_lines.config_lines, config_lines.__doc__ or ""),
     error_markers=ERROR_MARKERS,
     contexts=vdom.contexts,
 )
