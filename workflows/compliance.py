@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import jinja2
@@ -29,6 +30,7 @@ from tasks.models.compliance import RuleResult
 from tasks.models.history import Comparison
 from tasks.platforms import get_platform
 from tasks.platforms.base import ConfigForm, Platform
+from workflows.compliance_source import BackedUp, newest_backups
 from workflows.history.compare import compare, findings_of
 from workflows.history.record import open_history
 from workflows.processors import record_for
@@ -55,6 +57,8 @@ class ComplianceContext:
     waivers: dict[str, list[Waiver]]
     standards: dict[str, Standards]
     today: date
+    # {device: its newest backup young enough to be judged instead of its running configuration read now}
+    backups: Mapping[str, BackedUp] = field(default_factory=dict)
 
 
 def _lines(platform: Platform, form: ConfigForm, text: str) -> tuple[list[str], bool]:
@@ -108,6 +112,12 @@ def config_results(task: Task, context: ComplianceContext, form: ConfigForm, tex
     return results
 
 
+def _same_command(platform: Platform, form: ConfigForm) -> bool:
+    """Whether the platform's backup holds the output of the command compliance reads."""
+    backup = platform.backup
+    return not isinstance(backup, Unsupported) and platform.commands.get(backup.command) == form.command
+
+
 def compliance_host(task: Task, context: ComplianceContext) -> Result:
     """Collect facts, optics and the configuration; judge the rules, the software and the optics.
 
@@ -123,7 +133,13 @@ def compliance_host(task: Task, context: ComplianceContext) -> Result:
     try:
         facts = collect_facts(task, outputs).result
         transceivers = collect_transceivers(task, outputs, failures).result
-        if not isinstance(form, Unsupported):
+        backed_up = context.backups.get(host.name)
+        if not isinstance(form, Unsupported) and backed_up is not None and _same_command(platform, form):
+            text = backed_up.path.read_text(encoding="utf-8")
+            log.info(
+                "configuration from backup run %s (%.1f h old): %s", backed_up.run, backed_up.age_h, backed_up.path
+            )
+        elif not isinstance(form, Unsupported):
             text = collect_command(task, CONFIG_KEY, form.command, outputs).result
     finally:
         close_connection(task)
@@ -164,15 +180,20 @@ def run_compliance(
     """Load and check the rules and standards (a bad file is exit 3, nothing run), judge every device, then add
     the Trend sheet from the history: the outcome, and each customer's changes since its previous run."""
     inputs = prepare(request)
-    hosts = inputs.nornir.inventory.hosts.values()
+    hosts = list(inputs.nornir.inventory.hosts.values())
     platforms = sorted({h.platform or "" for h in hosts})
     customers = sorted({h.data["customer"] for h in hosts})
     folder = rules_dir or request.settings.compliance_rules
     book = load_rules(folder, platforms, request.settings.inventory, customers)
     standards = {c: load_standards(request.settings.inventory / c / STANDARDS_FILE) for c in customers}
-    context = ComplianceContext(book, inputs.matrices, inputs.waivers, standards, inputs.today)
+    max_age = request.settings.compliance_max_backup_age_h
+    backups = newest_backups(request.settings.output, [h.name for h in hosts], datetime.now(timezone.utc), max_age)
+    context = ComplianceContext(book, inputs.matrices, inputs.waivers, standards, inputs.today, backups)
     counts = ", ".join(f"{p} {len(book.shipped.get(p, []))}" for p in platforms)
     notes = [(logging.INFO, f"rules from {folder} ({counts}); customer files: {len(book.customers)}")]
+    runs = sorted({b.run for b in backups.values()})
+    source = f"from backups younger than {max_age:g} h ({', '.join(runs)})" if runs else "from the devices"
+    notes.append((logging.INFO, f"configuration of {len(backups)} of {len(hosts)} devices {source}"))
     for platform in platforms:
         form = get_platform(platform).compliance
         how = (

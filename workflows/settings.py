@@ -68,6 +68,8 @@ class Settings:
     # `history.url`: the run history's database URL; None = sqlite:///<output>/history.sqlite (workflows.history)
     history_url: str | None = None
     compliance_rules: Path = Path("compliance")  # `compliance.rules`: the shipped rule files (--rules overrides)
+    # `compliance.max_backup_age_h`: a device's configuration comes from its newest backup when younger than this
+    compliance_max_backup_age_h: float = 24.0
     runner: Runner = field(default_factory=Runner)  # config.yaml `runner:` (not a user_defined.estate key)
     post_upgrade: Thresholds = field(default_factory=Thresholds)  # `post_upgrade:` mapping, ESTATE_POST_UPGRADE_<KEY>
 
@@ -108,6 +110,7 @@ _SECTIONED = {
     ("backup", "remote"): "backup_remote",
     ("history", "url"): "history_url",
     ("compliance", "rules"): "compliance_rules",
+    ("compliance", "max_backup_age_h"): "compliance_max_backup_age_h",
 }
 IMAGE_SERVER, IMAGE_SERVERS = "image_server", "image_servers"  # mappings in `upgrade:`, read by _image_servers
 _IMAGE_KEYS = ("address", "protocol", "file")  # ImageServer's fields; env ESTATE_UPGRADE_IMAGE_SERVER_<KEY>
@@ -146,7 +149,7 @@ _CONVERTERS |= {"max_preupgrade_age_h": float, "upgrade_poll_s": float, "upgrade
 _CONVERTERS |= {"upgrade_reboot_timeout_s": float}
 _CONVERTERS |= {"backup_root": Path, "backup_remote": _text}
 _CONVERTERS |= {"history_url": str}
-_CONVERTERS |= {"compliance_rules": Path}
+_CONVERTERS |= {"compliance_rules": Path, "compliance_max_backup_age_h": float}
 _KIND_NAMES = {Path: "a path", int: "int", float: "float", _text: "text"}
 _KIND_NAMES[str] = "text"
 _KIND_NAMES[_content] = "a content version such as 8635 or 8635-7675"
