@@ -191,9 +191,13 @@ def run_compliance(
     context = ComplianceContext(book, inputs.matrices, inputs.waivers, standards, inputs.today, backups)
     counts = ", ".join(f"{p} {len(book.shipped.get(p, []))}" for p in platforms)
     notes = [(logging.INFO, f"rules from {folder} ({counts}); customer files: {len(book.customers)}")]
-    runs = sorted({b.run for b in backups.values()})
-    source = f"from backups younger than {max_age:g} h ({', '.join(runs)})" if runs else "from the devices"
-    notes.append((logging.INFO, f"configuration of {len(backups)} of {len(hosts)} devices {source}"))
+    runs = ", ".join(sorted({b.run for b in backups.values()}))
+    source = (
+        f"configuration of {len(backups)} of {len(hosts)} devices from backups younger than {max_age:g} h ({runs})"
+        if backups
+        else f"configuration read from every device (no backup younger than {max_age:g} h)"
+    )
+    notes.append((logging.INFO, source))
     for platform in platforms:
         form = get_platform(platform).compliance
         how = (
