@@ -1,9 +1,10 @@
 """The run history on a real PostgreSQL server that the tests start (the `pgserver` package: PostgreSQL's own
-binaries in a wheel, on a unix socket in a temporary folder), one server for the session, a database per test."""
+binaries in a wheel), listening on 127.0.0.1 on a free port, one server for the session, a database per test."""
 
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from uuid import uuid4
@@ -12,6 +13,7 @@ import pgserver
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from pgserver._commands import pg_ctl
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
@@ -24,14 +26,26 @@ from workflows.history.tables import metadata
 pytestmark = pytest.mark.integration
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @pytest.fixture(scope="session")
 def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The URL of a PostgreSQL server started for this test session, stopped at its end."""
-    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    # pgserver makes the cluster (and the system user PostgreSQL runs as, when we are root) and starts it on a unix
+    # socket; it is started again here on TCP, as a server a history URL names is reached.
+    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode=None)
+    pg_ctl(["-w", "stop"], pgdata=server.pgdata, user=server.system_user)
+    port = free_port()
+    listen = f'-h 127.0.0.1 -p {port} -k ""'
+    pg_ctl(["-w", "-o", listen, "-l", str(server.log), "start"], pgdata=server.pgdata, user=server.system_user)
     try:
-        yield server.get_uri()
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
-        server.cleanup()
+        pg_ctl(["-w", "stop"], pgdata=server.pgdata, user=server.system_user)
 
 
 @pytest.fixture
