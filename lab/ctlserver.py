@@ -8,7 +8,7 @@ One request per line, one answer per line::
 
 Verbs: ``status``, ``replace-optics DEVICE``, ``fault DEVICE KIND``, ``link-down DEVICE PORT``,
 ``pull-optic DEVICE PORT``, ``insert-optic DEVICE PORT TYPE VENDOR PART``, ``set-config DEVICE --add LINE
---remove REGEX`` (args as flag/value pairs).
+--remove REGEX`` (args as flag/value pairs), ``reset-config DEVICE`` (set-config's changes undone).
 ``lab.control.status_json`` / ``ctl`` are the client.
 """
 
@@ -36,6 +36,7 @@ VERBS: dict[str, int] = {
     "pull-optic": 1,
     "insert-optic": 4,
     "set-config": -1,
+    "reset-config": 0,
 }
 _USAGE = {
     "replace-optics": "replace-optics DEVICE",
@@ -44,6 +45,7 @@ _USAGE = {
     "pull-optic": "pull-optic DEVICE PORT",
     "insert-optic": "insert-optic DEVICE PORT TYPE VENDOR PART (e.g. ethernet1/20 10GBASE-SR FS SFP-10GSR-85)",
     "set-config": "set-config DEVICE [--add LINE]... [--remove REGEX]...",
+    "reset-config": "reset-config DEVICE",
 }
 
 
@@ -99,6 +101,9 @@ def _apply(verb: str, runtime: DeviceRuntime, args: list[str], now: float) -> st
         remove = [value for flag, value in pairs if flag == "--remove"]
         runtime.set_config(add, remove)
         return f"{name}: configuration changed ({len(add)} added, {len(remove)} removal patterns)"
+    if verb == "reset-config":
+        runtime.reset_config()
+        return f"{name}: configuration as the estate file serves it"
     if verb == "replace-optics":
         return f"{name}: {runtime.replace_optics(now)} optics replaced with OEM parts"
     if verb == "fault":

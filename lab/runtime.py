@@ -393,6 +393,11 @@ class DeviceRuntime:
         self.config_remove += remove
         self.changed()
 
+    def reset_config(self) -> None:
+        """``lab ctl reset-config``: the running configuration as the estate file serves it again."""
+        self.config_add, self.config_remove = list(self.base.config_add), list(self.base.config_remove)
+        self.changed()
+
     def edit_config(self, text: str) -> str:
         """The running configuration ``text`` with the ``set-config`` changes: matching lines removed, added
         lines before the last line (the closing brace or ``end``).

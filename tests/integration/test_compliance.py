@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 import yaml
 
@@ -244,3 +245,21 @@ def test_a_second_run_names_what_is_new_since_the_previous_one(
     assert code == 1
     assert "alpha since its previous compliance run: 1 new, 0 fixed" in out
     assert "beta since its previous compliance run: 0 new, 0 fixed" in out
+    new = _trend_changes(work / "out", "new")
+
+    control.ctl(work / "state", "reset-config", "alpha-lon1-fg01")  # put back: what was new is fixed
+    with pytest.MonkeyPatch.context() as mp:
+        use_lab_credentials(mp, info)
+        code, out, _ = run_cli(["compliance", "--customer", "all", "--inventory", str(inventory),
+                                "--out", str(work / "out")], capsys)  # fmt: skip
+    assert "alpha since its previous compliance run: 0 new, 1 fixed" in out
+    fixed = _trend_changes(work / "out", "fixed")
+    assert [row[:3] for row in fixed] == [row[:3] for row in new] and len(new) == 1
+    assert new[0][:2] == ("alpha", "alpha-lon1-fg01")
+
+
+def _trend_changes(out_dir: Path, change: str) -> list[tuple[Any, ...]]:
+    """(customer, device, check) of the newest compliance run's Trend sheet rows with `change`."""
+    run_dir = sorted(out_dir.glob("*-compliance-*"))[-1]
+    sheet = openpyxl.load_workbook(run_dir / "report.xlsx")["Trend"]
+    return [tuple(row[:3]) for row in sheet.iter_rows(values_only=True) if len(row) > 3 and row[3] == change]
