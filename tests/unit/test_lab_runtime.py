@@ -215,6 +215,15 @@ def test_insert_optic_puts_a_third_party_optic_in_a_port_link_up_and_refuses_a_p
     assert not short["ok"] and short["error"].startswith("usage: insert-optic DEVICE PORT TYPE VENDOR PART")
 
 
+def test_reset_config_undoes_set_config() -> None:
+    runtime = _runtime(_device())
+    text = "config x\n  set a\nend"
+    assert answer({"verb": "set-config", "device": "fw1", "args": ["--remove", "set a"]}, {"fw1": runtime})["ok"]
+    assert runtime.edit_config(text) == "config x\nend"
+    assert answer({"verb": "reset-config", "device": "fw1", "args": []}, {"fw1": runtime})["ok"]
+    assert runtime.edit_config(text) == text
+
+
 def test_estate_images_count_as_downloaded() -> None:
     runtime = _runtime(_device(state=DeviceState(images=("10.2.0",))))
     assert "10.2.0" in runtime.current().state.images
