@@ -10,8 +10,8 @@ from netutils.config.parser import NXOSConfigParser
 
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
-from tasks.platforms.base import Backup, ConfigForm, Platform, drop_lines
-from tasks.platforms.config_lines import parent_lines
+from tasks.platforms.base import Backup, Platform, drop_lines
+from tasks.platforms.config_lines import indented_form
 from tasks.platforms.text import KEYWORD_SECRETS, first_line, ntc, sanitise_lines, session_lines
 from tasks.versions import Version, as_int, letter_number, numbered
 
@@ -315,26 +315,8 @@ def strip_volatile(text: str) -> str:
     return drop_lines(text, VOLATILE)
 
 
-# Compliance reads `show running-config` in netutils' NXOSConfigParser nesting: one line per statement with its
-# parents (`line vty 0 4 > transport input ssh`); the `Building configuration` / `Current configuration` header,
-# `!` comments and the final `end` are left out (tasks.platforms.config_lines).
-_NOT_STATEMENTS = ("Building configuration", "Current configuration", "!", "end", "version ", "show running-config")
-
-
-def running_config_lines(text: str) -> list[str]:
-    """`show running-config` as lines with their parents.
-
-    >>> running_config_lines("Building configuration...\\n!\\nline vty 0 4\\n transport input ssh\\nend\\n")
-    ['line vty 0 4', 'line vty 0 4 > transport input ssh']
-    """
-    return parent_lines(
-        NXOSConfigParser, "\n".join(strip_session(text)), skip=lambda line: line.startswith(_NOT_STATEMENTS) or not line
-    )
-
-
-COMPLIANCE = ConfigForm(
-    COMMANDS["config"], running_config_lines, "netutils NXOSConfigParser, statements with their parents"
-)
+# Compliance reads `show running-config` in netutils' NXOSConfigParser nesting (tasks.platforms.config_lines).
+COMPLIANCE = indented_form(NXOSConfigParser, strip_session, COMMANDS["config"])
 
 PLATFORM = Platform(
     device_type=DEVICE_TYPE,

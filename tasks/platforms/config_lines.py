@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from tasks.errors import ParseError
-from tasks.platforms.base import PARENT_SEPARATOR
+from tasks.platforms.base import PARENT_SEPARATOR, ConfigForm
 
 
 def one_line(text: str) -> str:
@@ -69,3 +69,26 @@ def parent_lines(parser: Callable[[str], Any], text: str, skip: Callable[[str], 
     except (ValueError, IndexError, KeyError) as exc:  # netutils raises plain errors on text it cannot nest
         raise ParseError(f"the configuration could not be parsed: {exc}") from None
     return [joined(c.parents, c.config_line) for c in config_lines if not skip(c.config_line.strip())]
+
+
+# IOS-style `show running-config` (IOS, NX-OS, EOS): statements that are no configuration (the `Building
+# configuration` / `Current configuration` header, `!` comments, the final `end`, the version line, the echo).
+NOT_STATEMENTS = ("Building configuration", "Current configuration", "!", "end", "version ", "show running-config")
+
+
+def indented_form(parser: Callable[[str], Any], strip_session: Callable[[str], list[str]], command: str) -> ConfigForm:
+    """The compliance line form of an IOS-style `show running-config` read by a netutils parser class: one line per
+    statement with its parents (`line vty 0 4 > transport input ssh`), headers, comments and `end` left out.
+
+    >>> from netutils.config.parser import IOSConfigParser
+    >>> form = indented_form(IOSConfigParser, lambda t: t.splitlines(), "show running-config")
+    >>> form.lines("Building configuration...\\n!\\nline vty 0 4\\n transport input ssh\\nend\\n")
+    ['line vty 0 4', 'line vty 0 4 > transport input ssh']
+    """
+
+    def lines(text: str) -> list[str]:
+        body = "\n".join(strip_session(text))
+        return parent_lines(parser, body, skip=lambda line: line.startswith(NOT_STATEMENTS) or not line)
+
+    name = getattr(parser, "__name__", "its parser")
+    return ConfigForm(command, lines, f"netutils {name}, statements with their parents")
