@@ -218,3 +218,17 @@ def read_run(run_dir: Path) -> RunResult:
         raise UsageError(f"{path}: not valid JSON (line {exc.lineno}): {exc.msg}") from None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise UsageError(f"{path}: not a results.json of estate: {type(exc).__name__}: {exc}") from None
+
+
+def age_hours(result: RunResult, now: datetime) -> float:
+    """Hours since the run started (when its state was read).
+
+    >>> from tasks.models import RunInfo
+    >>> run = RunResult(RunInfo("r", "pre-upgrade", [], "1.0", "2026-01-01T00:00:00+00:00"), [])
+    >>> age_hours(run, datetime(2026, 1, 1, 6, 30, tzinfo=timezone.utc))
+    6.5
+    """
+    started = datetime.fromisoformat(result.run.started)
+    if started.tzinfo is None:
+        started = started.replace(tzinfo=timezone.utc)
+    return (now - started).total_seconds() / 3600

@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
-from reports.runfolder import RESULTS_NAME, read_run
+from reports.runfolder import RESULTS_NAME, age_hours, read_run
 from tasks.errors import UsageError
 from tasks.models.backup import BackupStatus
 
@@ -32,13 +32,6 @@ class BackedUp:
     path: Path
     run: str
     age_h: float
-
-
-def _age_h(started: str, now: datetime) -> float:
-    when = datetime.fromisoformat(started)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return (now - when).total_seconds() / 3600
 
 
 def newest_backups(out_dir: Path, names: Iterable[str], now: datetime, max_age_h: float) -> dict[str, BackedUp]:
@@ -57,7 +50,7 @@ def newest_backups(out_dir: Path, names: Iterable[str], now: datetime, max_age_h
             continue
         if result.run.command != BACKUP:
             continue
-        age = _age_h(result.run.started, now)
+        age = age_hours(result, now)
         if age > max_age_h:
             break  # the folders are newest first: every later one is older still
         for host in result.hosts:

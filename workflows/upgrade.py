@@ -22,7 +22,7 @@ from pathlib import Path
 from nornir.core.inventory import Host
 from nornir.core.task import Result, Task
 
-from reports.runfolder import RESULTS_NAME, read_run
+from reports.runfolder import RESULTS_NAME, age_hours, read_run
 from reports.upgrade import upgrade_sheet, upgrade_summary
 from tasks.checks.decision import Decision, decide_device
 from tasks.checks.upgrade_steps import SERVING_STATES, WaveDevice, image_sources, upgrade_steps, upgrade_waves
@@ -61,20 +61,6 @@ class Gate:
     result: RunResult
     run_dir: Path
     how: str
-
-
-def age_hours(result: RunResult, now: datetime) -> float:
-    """Hours since the run started (when its state was read).
-
-    >>> from tasks.models import RunInfo
-    >>> run = RunResult(RunInfo("r", "pre-upgrade", [], "1.0", "2026-01-01T00:00:00+00:00"), [])
-    >>> age_hours(run, datetime(2026, 1, 1, 6, 30, tzinfo=timezone.utc))
-    6.5
-    """
-    started = datetime.fromisoformat(result.run.started)
-    if started.tzinfo is None:
-        started = started.replace(tzinfo=timezone.utc)
-    return (now - started).total_seconds() / 3600
 
 
 def other_target(result: RunResult, targets: Mapping[str, str]) -> str | None:
