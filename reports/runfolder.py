@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 import secrets
@@ -16,6 +17,8 @@ from typing import Any
 
 from tasks.errors import UsageError
 from tasks.models import HostRecord, RunResult
+
+log = logging.getLogger(__name__)
 
 JOURNAL_NAME = "journal.jsonl"
 RESULTS_NAME = "results.json"
@@ -232,3 +235,21 @@ def age_hours(result: RunResult, now: datetime) -> float:
     if started.tzinfo is None:
         started = started.replace(tzinfo=timezone.utc)
     return (now - started).total_seconds() / 3600
+
+
+def runs_newest_first(out_dir: Path, command: str) -> Iterator[tuple[Path, RunResult]]:
+    """The run folders of `command` under `out_dir`, read back, newest first (folder names start with the UTC
+    time); a folder that cannot be read, or holds another command's run, is passed over (logged)."""
+    if not out_dir.is_dir():
+        return
+    folders = sorted((p for p in out_dir.glob(f"*-{command}-*") if p.is_dir()), key=lambda p: p.name, reverse=True)
+    for folder in folders:
+        if not (folder / RESULTS_NAME).is_file():
+            continue
+        try:
+            result = read_run(folder)
+        except UsageError as exc:
+            log.info("passed over %s: %s", folder, exc)
+            continue
+        if result.run.command == command:
+            yield folder, result

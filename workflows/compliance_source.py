@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from reports.runfolder import RESULTS_NAME, age_hours, read_run
-from tasks.errors import UsageError
+from reports.runfolder import age_hours, runs_newest_first
 from tasks.models.backup import BackupStatus
 
 log = logging.getLogger(__name__)
@@ -37,19 +36,7 @@ class BackedUp:
 def newest_backups(out_dir: Path, names: Iterable[str], now: datetime, max_age_h: float) -> dict[str, BackedUp]:
     """{device: its newest backup younger than `max_age_h`} for the devices of `names` that have one."""
     wanted, found = set(names), {}
-    if not out_dir.is_dir():
-        return {}
-    folders = sorted((p for p in out_dir.iterdir() if f"-{BACKUP}-" in p.name), key=lambda p: p.name, reverse=True)
-    for folder in folders:
-        if not (folder / RESULTS_NAME).is_file():
-            continue
-        try:
-            result = read_run(folder)
-        except UsageError as exc:
-            log.info("passed over %s: %s", folder, exc)
-            continue
-        if result.run.command != BACKUP:
-            continue
+    for _, result in runs_newest_first(out_dir, BACKUP):
         age = age_hours(result, now)
         if age > max_age_h:
             break  # the folders are newest first: every later one is older still

@@ -10,7 +10,7 @@ from pathlib import Path
 from nornir.core.task import Result, Task
 
 from reports.postupgrade import diff_sheet
-from reports.runfolder import read_run
+from reports.runfolder import read_run, runs_newest_first
 from tasks.checks.collection import collection_findings
 from tasks.checks.postupgrade import CHECK, Thresholds, compare_snapshots, diff_findings
 from tasks.collect import close_connection, collect_facts, collect_outputs, collect_transceivers
@@ -67,14 +67,8 @@ def find_baseline(output: Path, hosts: Iterable[str]) -> Baseline | None:
     Folders are named `<UTC time>-<command>-<scope>`, so the newest sorts last; unreadable ones are passed over.
     """
     wanted = set(hosts)
-    folders = sorted((p for p in output.glob(f"*-{PREUPGRADE}-*") if p.is_dir()), key=lambda p: p.name, reverse=True)
-    for folder in folders:
-        try:
-            result = read_run(folder)
-        except UsageError as exc:
-            log.warning("baseline search: %s passed over: %s", folder.name, exc)
-            continue
-        if result.run.command == PREUPGRADE and wanted <= {host.name for host in result.hosts}:
+    for folder, result in runs_newest_first(output, PREUPGRADE):
+        if wanted <= {host.name for host in result.hosts}:
             return Baseline(folder, result, searched=True)
     return None
 

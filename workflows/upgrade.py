@@ -22,7 +22,7 @@ from pathlib import Path
 from nornir.core.inventory import Host
 from nornir.core.task import Result, Task
 
-from reports.runfolder import RESULTS_NAME, age_hours, read_run
+from reports.runfolder import age_hours, read_run, runs_newest_first
 from reports.upgrade import upgrade_sheet, upgrade_summary
 from tasks.checks.decision import Decision, decide_device
 from tasks.checks.upgrade_steps import SERVING_STATES, WaveDevice, image_sources, upgrade_steps, upgrade_waves
@@ -103,18 +103,8 @@ def find_preupgrade(
 ) -> tuple[Path, RunResult] | None:
     """The newest pre-upgrade run folder under `out_dir` covering `names` with `targets`, when it is younger than
     `max_age_h`; None otherwise (a folder that cannot be read is passed over)."""
-    if not out_dir.is_dir():
-        return None
-    folders = sorted((p for p in out_dir.iterdir() if f"-{PREUPGRADE}-" in p.name), key=lambda p: p.name, reverse=True)
-    for folder in folders:
-        if not (folder / RESULTS_NAME).is_file():
-            continue
-        try:
-            result = read_run(folder)
-        except UsageError as exc:
-            log.info("passed over %s: %s", folder, exc)
-            continue
-        if result.run.command != PREUPGRADE or other_target(result, targets) or uncovered(result, names):
+    for folder, result in runs_newest_first(out_dir, PREUPGRADE):
+        if other_target(result, targets) or uncovered(result, names):
             continue
         age = age_hours(result, now)
         if age > max_age_h:

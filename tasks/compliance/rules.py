@@ -18,17 +18,16 @@ unterminated subpattern at position 0
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from tasks.errors import RulesError
+from tasks.matrix.base import Regex
 from tasks.yamlfile import YamlDocument, YamlError, describe_error, display_path, read_yaml
 
 CUSTOMER_FILE = "compliance.yaml"
@@ -43,17 +42,6 @@ class Kind(str, Enum):
 class RuleSeverity(str, Enum):
     FAIL = "fail"
     WARN = "warn"
-
-
-def _regex(value: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"not a valid regular expression {value!r}: {exc}") from None
-    return value
-
-
-Regex = Annotated[str, AfterValidator(_regex)]
 
 
 class _Strict(BaseModel):
