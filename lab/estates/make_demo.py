@@ -193,31 +193,51 @@ def build(rng: random.Random) -> dict[str, Any]:
     return {"customers": customers}
 
 
-# Per platform, the served configuration lines whose removal leaves a device without NTP servers (the shipped
-# `ntp-servers` compliance rule of each platform then fails on it, and on no other demo device).
-NTP_LINES = {
-    "paloalto_panos": r"^\s*ntp-server-address ",
-    "fortinet": r"^\s*set ntpsync enable$",
-    "cisco_ios": r"^ntp server ",
-    "cisco_nxos": r"^ntp server ",
-    "arista_eos": r"^ntp server ",
-    "juniper_junos": r"^set system ntp server ",
+# Per platform, the demo devices made non-compliant, each breaking one shipped rule of compliance/<platform>.yaml
+# in the configuration it serves (`config_lines`: regexes of lines removed, lines added before the last one). The
+# lab's baseline configuration passes every shipped rule, so `make compliance` fails exactly these devices on
+# exactly these rules (tests/integration/test_demo_compliance.py reads this table and the estate file).
+NON_COMPLIANT: dict[str, tuple[tuple[str, dict[str, list[str]]], ...]] = {
+    "paloalto_panos": (
+        ("ntp-servers", {"remove": [r"^\s*ntp-server-address "]}),
+        ("aaa-server", {"remove": [r"^\s*authentication-profile corp-tacacs;$"]}),
+    ),
+    "fortinet": (
+        ("ntp-servers", {"remove": [r"^\s*set ntpsync enable$"]}),
+        ("syslog-server", {"remove": [r"^\s*set status enable$"]}),
+    ),
+    "cisco_ios": (
+        ("ntp-servers", {"remove": [r"^ntp server "]}),
+        ("no-http-server", {"add": ["ip http server"]}),
+    ),
+    "cisco_nxos": (
+        ("ntp-servers", {"remove": [r"^ntp server "]}),
+        ("no-telnet", {"add": ["feature telnet"]}),
+    ),
+    "arista_eos": (
+        ("ntp-servers", {"remove": [r"^ntp server "]}),
+        ("snmp-no-community", {"add": ["snmp-server community public ro"]}),
+    ),
+    "juniper_junos": (
+        ("ntp-servers", {"remove": [r"^set system ntp server "]}),
+        ("no-telnet-http", {"add": ["set system services telnet"]}),
+    ),
 }
-NON_COMPLIANT_PER_PLATFORM = 2
 
 
 def add_non_compliant(customers: dict[str, Any]) -> None:
-    """Per platform, two devices (no fault, no readiness state) serve a configuration without NTP servers
-    (`config_lines`), for `make compliance` and its test. Picked by name order, so other picks do not move."""
+    """Per platform, one device (no fault, no readiness state) per entry of NON_COMPLIANT serves a configuration
+    that breaks that rule (`config_lines`). Picked spread over the platform's devices in name order, so other
+    picks do not move."""
     devices = [d for c in customers.values() for s in c["sites"].values() for d in s["devices"]]
-    for platform, regex in NTP_LINES.items():
+    for platform, breaks in NON_COMPLIANT.items():
         pool = sorted(
             (d for d in devices if d["platform"] == platform and not d.get("faults") and not d.get("state")),
             key=lambda d: d["name"],
         )
-        step = max(1, len(pool) // NON_COMPLIANT_PER_PLATFORM)
-        for entry in pool[::step][:NON_COMPLIANT_PER_PLATFORM]:
-            entry["config_lines"] = {"remove": [regex]}
+        step = max(1, len(pool) // len(breaks))
+        for entry, (_, lines) in zip(pool[::step], breaks, strict=False):
+            entry["config_lines"] = {key: list(value) for key, value in lines.items()}
 
 
 FAILING_PER_CHECK = 2  # firewalls that fail each readiness check, for a real reason in their state
@@ -281,7 +301,7 @@ HEADER = """\
 # of at least two more vendors (lab/estates/multivendor.py); third-party optics on every platform;
 # customer {fault_customer} also holds the two fault devices (refuse, auth_fail); a few PAN-OS firewalls carry a
 # `state` that fails one pre-upgrade readiness check each (full disk, pending changes, expired support, ...), and so
-# do a few FortiGates; two devices per platform serve a configuration without NTP servers (`config_lines`).
+# do a few FortiGates; two devices per platform serve a configuration that breaks a compliance rule (`config_lines`).
 """
 
 

@@ -14,7 +14,9 @@ Shapes follow the real samples in shared/reference/cli (kept in the research not
   .yaml (`show configuration | display omit`) written as `set` lines, which start at `set version` (netutils'
   sample, research notes C.2) [unverified: no captured `display set` output].
 
-The other sections (interfaces, NTP, logging, AAA) are [unverified]: written from documentation and knowledge.
+The other sections (interfaces, NTP, logging, AAA, banners, SNMPv3) are [unverified]: written from documentation
+and knowledge. Every device starts compliant with the shipped rule sets (compliance/<platform>.yaml: NTP, syslog,
+SNMPv3 only, no telnet/HTTP, a login banner, AAA); the estate file's `config_lines` make one non-compliant.
 What changes on every read: NX-OS and EOS `Time:`, IOS `ntp clock-period` and `! Last configuration change`
 (as after a configuration session that changed nothing). The secrets are per device (`config_secrets`), so a
 test can look for each one by value.
@@ -44,10 +46,11 @@ def config_secrets(device: Device) -> dict[str, str]:
     return {
         "enable_secret": f"$9${_crypt(device, 'enable-salt', 14)}${_crypt(device, 'enable', 43)}",
         "user_secret": f"$6${_crypt(device, 'user-salt', 16)}${_crypt(device, 'user', 86)}",
-        "snmp_community": "c0mm-" + _hex(device, "snmp", 10),
-        "snmp_trap_community": "trap-" + _hex(device, "snmp-trap", 10),
+        "user_secret9": f"$9${_crypt(device, 'user9-salt', 14)}${_crypt(device, 'user9', 43)}",
         "snmp_auth_key": "0x" + _hex(device, "snmp-auth", 32),
         "snmp_priv_key": "0x" + _hex(device, "snmp-priv", 32),
+        "snmp_auth_key9": "$9$" + _crypt(device, "snmp-auth9", 40),
+        "snmp_priv_key9": "$9$" + _crypt(device, "snmp-priv9", 40),
         "tacacs_key": _hex(device, "tacacs", 20).upper(),
         "radius_key": _hex(device, "radius", 20).upper(),
         "ospf_key": "$9$" + _crypt(device, "ospf", 18),
@@ -98,7 +101,7 @@ def ios_running_config(view: DeviceView) -> str:
         "!",
         f"enable secret 9 {s['enable_secret']}",
         "!",
-        f"username netops privilege 15 secret 9 {s['enable_secret']}",
+        f"username netops privilege 15 secret 9 {s['user_secret9']}",
         "!",
         "spanning-tree mode rapid-pvst",
         "spanning-tree extend system-id",
@@ -112,8 +115,9 @@ def ios_running_config(view: DeviceView) -> str:
         "!",
         "ip ssh version 2",
         "!",
-        f"snmp-server community {s['snmp_community']} RO",
-        f"snmp-server host 10.20.0.50 version 2c {s['snmp_trap_community']}",
+        "logging host 10.20.0.51",
+        "snmp-server group NETOPS v3 priv",
+        "snmp-server host 10.20.0.50 version 3 priv estate-mon",
         "tacacs server TAC1",
         " address ipv4 10.20.0.5",
         f" key 7 {s['tacacs_key']}",
@@ -123,6 +127,10 @@ def ios_running_config(view: DeviceView) -> str:
         "!",
         f"ntp clock-period {17179000 + int(time.time() * 1000) % 997}",
         "ntp server 10.20.0.123",
+        "!",
+        "banner motd ^C",
+        "Authorised access only",
+        "^C",
         "!",
         "line vty 0 4",
         " transport input ssh",
@@ -160,9 +168,11 @@ def nxos_running_config(view: DeviceView) -> str:
         "logging origin-id hostname",
         f"snmp-server user admin network-admin auth md5 {s['snmp_auth_key']} priv aes-128 {s['snmp_priv_key']}"
         " localizedV2key",
-        f"snmp-server community {s['snmp_community']} group network-operator",
-        f"snmp-server host 10.20.0.50 traps version 2c {s['snmp_trap_community']}",
+        "aaa authentication login default group TAC",
+        "logging server 10.20.0.51 5 use-vrf management",
+        "snmp-server host 10.20.0.50 traps version 3 priv admin",
         "ntp server 10.20.0.123 use-vrf management",
+        "banner motd #Authorised access only#",
         "",
         "vrf context management",
         "  ip route 0.0.0.0/0 10.0.0.1",
@@ -206,15 +216,22 @@ def eos_running_config(view: DeviceView) -> str:
         "!",
         f"tacacs-server host 10.20.0.5 key 7 {s['tacacs_key']}",
         "!",
-        f"snmp-server community {s['snmp_community']} ro",
-        f"snmp-server host 10.20.0.50 version 2c {s['snmp_trap_community']}",
+        "aaa authentication login default group tacacs+ local",
+        "!",
+        "logging host 10.20.0.51",
+        "!",
+        "snmp-server group NETOPS v3 priv",
+        f"snmp-server user estate-mon NETOPS v3 localized {_hex(d, 'engine', 24)} auth sha512 {s['snmp_auth_key']}"
+        f" priv aes {s['snmp_priv_key']}",
+        "snmp-server host 10.20.0.50 version 3 priv estate-mon",
         "!",
         "ntp server 10.20.0.123",
         "!",
     ]
     for port in _ports(d, "Ethernet1"):
         lines += [f"interface {port}", "   description uplink", "!"]
-    lines += ["interface Management1", f"   ip address {_mgmt_ip(d, 12)}/24", "!", "ip routing", "!", "end", ""]
+    lines += ["interface Management1", f"   ip address {_mgmt_ip(d, 12)}/24", "!", "ip routing", "!"]
+    lines += ["banner login", "Authorised access only", "EOF", "!", "end", ""]
     return "\n".join(lines)
 
 
@@ -233,10 +250,15 @@ def junos_running_config(view: DeviceView) -> str:
         "set system services netconf ssh",
         "set system name-server 10.20.0.53",
         f'set system tacplus-server 10.20.0.5 secret "{s["ospf_key"]}"',
+        "set system authentication-order tacplus",
+        "set system authentication-order password",
+        'set system login message "Authorised access only"',
         "set system syslog user * any emergency",
+        "set system syslog host 10.20.0.51 any notice",
         "set system syslog file messages any notice",
         "set system ntp server 10.20.0.123",
-        f"set snmp community {s['snmp_community']} authorization read-only",
+        f'set snmp v3 usm local-engine user estate-mon authentication-sha authentication-key "{s["snmp_auth_key9"]}"',
+        f'set snmp v3 usm local-engine user estate-mon privacy-aes128 privacy-key "{s["snmp_priv_key9"]}"',
     ]
     for port in ports:
         lines += [f"set interfaces {port} description uplink", f"set interfaces {port} unit 0 family inet"]

@@ -28,7 +28,8 @@ from tests.leaks import leaks
 
 pytestmark = pytest.mark.integration
 
-JUNOS_ADDED = 'set system login message "Authorised access only"'
+JUNOS_COMMUNITY = "pl4nted-c0mm-jn01"  # a secret the estate file adds (the lab's baseline is SNMPv3 only)
+JUNOS_ADDED = f"set snmp community {JUNOS_COMMUNITY} authorization read-only"
 JUNOS_REMOVED = "^set system services netconf"
 CHANGED_DEVICE = "acme-lon1-nx01"
 CHANGED_LINE = "ntp server 10.99.0.1 use-vrf management"
@@ -144,6 +145,7 @@ def planted_secrets(estate_file: Path) -> dict[str, str]:
     found: dict[str, str] = {}
     for device in load_estate(estate_file).devices:
         found |= {f"{device.name}/{kind}": value for kind, value in _secrets_of(device).items()}
+    found["acme-ams1-jn01/added_community"] = JUNOS_COMMUNITY
     return found
 
 
@@ -207,7 +209,8 @@ def test_three_backups_commit_everything_then_nothing_then_one_file(
     assert rows["acme-lon1-sw01"]["Commit"] == commits(repos["acme"])[0][:12]
     assert rows[UNREACHABLE]["Status"] == "failed" and rows[UNREACHABLE]["Commit"] is None
     junos = (repos["acme"] / "ams1" / "acme-ams1-jn01.cfg").read_text(encoding="utf-8")
-    assert JUNOS_ADDED in junos and "set system services netconf" not in junos  # the estate's config_lines
+    assert "set snmp community <removed> authorization read-only" in junos  # the estate's config_lines
+    assert "set system services netconf" not in junos
 
     # 2: nothing changed on any device: no commit anywhere, every file unchanged.
     code, second, hosts = _backup(work, capsys)

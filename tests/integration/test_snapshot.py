@@ -60,7 +60,7 @@ ESTATE: dict[str, Any] = {
 def _panos_config(name: str, device: Device, snap: dict[str, Any]) -> None:
     config = snap["config"]
     assert config.startswith("config {") and f"hostname {name};" in config
-    assert "snmp-community-string <removed>;" in config and "phash <removed>;" in config
+    assert "authpwd <removed>;" in config and "phash <removed>;" in config
     assert "hash [ sha1 sha256 ];" in [line.strip() for line in config.split("\n")]  # IKE algorithms, kept
 
 
@@ -80,7 +80,8 @@ def _fortinet_config(name: str, device: Device, snap: dict[str, Any]) -> None:
 KINDS: dict[str, set[str]] = {
     "paloalto_panos": {
         "admin_phash",
-        "snmp_community",
+        "snmp_auth_password",
+        "snmp_priv_password",
         "ike_psk",
         "private_key",
         "http_server_password",
@@ -93,7 +94,8 @@ KINDS: dict[str, set[str]] = {
     },
     "fortinet": {
         "admin_password",
-        "snmp_community",
+        "snmp_auth_pwd",
+        "snmp_priv_pwd",
         "ipsec_psksecret",
         "private_key",
         "webhook_uri_token",

@@ -371,7 +371,8 @@ DEVICES = [
 # lab's): with the classic ones, those the sanitiser once let through.
 LAB_KINDS = {
     "admin_phash",
-    "snmp_community",
+    "snmp_auth_password",
+    "snmp_priv_password",
     "ike_psk",
     "radius_secret",
     "private_key",

@@ -271,7 +271,8 @@ DEVICES = [
 # with the classic ones, those the sanitiser once let through.
 LAB_KINDS = {
     "admin_password",
-    "snmp_community",
+    "snmp_auth_pwd",
+    "snmp_priv_pwd",
     "ipsec_psksecret",
     "private_key",
     "webhook_uri_token",

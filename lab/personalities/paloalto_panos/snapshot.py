@@ -224,7 +224,8 @@ def config_secrets(device: Device) -> dict[str, str]:
         + _digest(device, "admin", 43).translate(crypt_alphabet),
         "breakglass_phash": "$1$" + _digest(device, "bg-salt", 8).translate(crypt_alphabet) + "$"
         + _digest(device, "breakglass", 22).translate(crypt_alphabet),
-        "snmp_community": "c0mm-" + hashlib.sha256(f"{device.name}/snmp".encode()).hexdigest()[:10],
+        "snmp_auth_password": "-AQ==" + _digest(device, "snmp-auth", 28) + "=",
+        "snmp_priv_password": "-AQ==" + _digest(device, "snmp-priv", 28) + "=",
         "ike_psk": "-AQ==" + _digest(device, "psk", 40) + "=",
         "radius_secret": "-AQ==" + _digest(device, "radius", 28) + "=",
         "tacacs_secret": "-AQ==" + _digest(device, "tacacs", 28) + "=",
@@ -340,7 +341,25 @@ def running_config(device: Device) -> str:
                     },
                 },
                 "local-user-database": {"user": {"breakglass": {"phash": secrets["breakglass_phash"]}}},
-                "log-settings": {"http": {"siem-hec": _http_server_profile(secrets)}},
+                "authentication-profile": {
+                    "corp-tacacs": {"method": {"tacplus": {"server-profile": "corp-tacacs"}}},
+                },
+                "log-settings": {
+                    "syslog": {
+                        "corp-syslog": {
+                            "server": {
+                                "syslog1": {
+                                    "server": "10.0.10.7",
+                                    "transport": "UDP",
+                                    "port": "514",
+                                    "format": "BSD",
+                                    "facility": "LOG_USER",
+                                }
+                            }
+                        }
+                    },
+                    "http": {"siem-hec": _http_server_profile(secrets)},
+                },
                 "external-list": {
                     "blocklist": {
                         "type": {
@@ -424,9 +443,24 @@ def running_config(device: Device) -> str:
                             },
                             "snmp-setting": {
                                 "access-setting": {
-                                    "version": {"v2c": {"snmp-community-string": secrets["snmp_community"]}}
+                                    "version": {
+                                        "v3": {
+                                            "views": {
+                                                "all": {"view": {"all": {"oid": "1.3.6.1", "option": "include"}}}
+                                            },
+                                            "users": {
+                                                "estate-mon": {
+                                                    "view": "all",
+                                                    "authpwd": secrets["snmp_auth_password"],
+                                                    "privpwd": secrets["snmp_priv_password"],
+                                                }
+                                            },
+                                        }
+                                    }
                                 }
                             },
+                            "service": {"disable-telnet": "yes", "disable-http": "yes"},
+                            "authentication-profile": "corp-tacacs",
                             "timezone": "UTC",
                             "login-banner": '"Authorised access only"',
                         },
