@@ -37,12 +37,13 @@ from nornir.core.inventory import (
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tasks.errors import InventoryError
+from tasks.names import NAME_PATTERN, NAME_RULE
 from tasks.platforms import PLATFORMS
 from tasks.yamlfile import YamlDocument, YamlError, describe_error, field_text, read_yaml
 
 PLUGIN_NAME = "EstateInventory"
-_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
-_NAME_RULE = "names use letters, digits, '.', '_' and '-'"
+_NAME = NAME_PATTERN  # the shared rule (tasks.names), under the names this module has always used
+_NAME_RULE = NAME_RULE
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -180,9 +181,7 @@ def _load_files(root: Path) -> _Loaded:
     for path in host_files:
         customer = path.parent.name
         if not re.match(_NAME, customer):
-            raise InventoryError(
-                f"{path.parent}: customer folder {customer!r}: names use letters, digits, '.', '_' and '-'"
-            )
+            raise InventoryError(f"{path.parent}: customer folder {customer!r}: {_NAME_RULE}")
         doc = _read(path)
         for name, raw in (doc.data or {}).items():
             entry = _Entry(doc, "host", str(name))

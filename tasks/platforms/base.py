@@ -352,6 +352,9 @@ class Platform:
     # The netmiko driver to open sessions with, when it is not `device_type` itself (a platform estate knows
     # under its own name, served by one of netmiko's drivers).
     netmiko_device_type: str | None = None
+    # Other names the same OS goes by where customers write it down (a spreadsheet's platform column), e.g.
+    # netmiko's `cisco_xe` for IOS-XE; `tasks.onboard.source` reads them as this device_type.
+    aliases: tuple[str, ...] = ()
     # How the OS says it will not run a command (unknown, not permitted, incomplete): the start of a line of
     # its answer, like scrapli's "failed when contains". A supplementary command so answered is unknown
     # (a WARN finding); an essential one (facts, optics) fails the device. See `rejection`.

@@ -426,6 +426,7 @@ COMPLIANCE = indented_form(IOSConfigParser, strip_session, COMMANDS["config"])
 PLATFORM = Platform(
     device_type=DEVICE_TYPE,
     os_name="IOS",
+    aliases=("cisco_xe",),  # netmiko's name for IOS-XE, which this platform reads
     vendor="Cisco",
     commands=COMMANDS,
     facts_commands=FACTS_COMMANDS,
