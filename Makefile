@@ -14,7 +14,7 @@ TARGET ?=
 STAMP := $(VENV)/.installed
 
 .PHONY: help install demo test unit integration lint lab-up lab-down lab-status audit pre-upgrade upgrade inventory-check bench replay replay-unsafe clean
-.PHONY: backup
+.PHONY: backup onboard
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -77,6 +77,12 @@ upgrade: install ## dry run of the upgrade of the GO devices (steps, waves): mak
 
 backup: install ## back up running configurations into backups/<customer>/ (git): make backup CUSTOMER=acme-bank [REPO_ROOT=DIR]
 	$(LAB_CREDENTIALS) $(ESTATE) backup --inventory $(INVENTORY) --customer $(CUSTOMER) $(if $(REPO_ROOT),--repo-root $(REPO_ROOT))
+
+# Onboarding writes into the real inventory by default (not the lab's), with ESTATE_* credentials from your environment.
+ONBOARD_INVENTORY ?= inventory
+
+onboard: install ## a new customer from its list: make onboard CUSTOMER=newco SOURCE=list.csv [TARGET=10.2.4-h4] [DRY_RUN=1]
+	$(ESTATE) onboard --inventory $(ONBOARD_INVENTORY) --customer $(CUSTOMER) --source $(SOURCE) $(if $(TARGET),--target $(TARGET)) $(if $(DRY_RUN),--dry-run)
 
 inventory-check: install ## validate the inventory: make inventory-check [INVENTORY=inventory]
 	$(ESTATE) inventory check --inventory $(INVENTORY)

@@ -132,7 +132,7 @@ class TunedNetmiko:
             _handshake(connection)
         except BaseException as exc:
             _drop(connection, sock)
-            raise _handshake_error(exc, username, connect_timeout, command_timeout) from None
+            raise handshake_error(exc, username, connect_timeout, command_timeout) from None
         return connection
 
     def close(self) -> None:
@@ -170,7 +170,7 @@ def _paramiko_reason(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
-def _handshake_error(
+def handshake_error(
     exc: BaseException, username: str | None, connect_timeout: float, command_timeout: float
 ) -> BaseException:
     """Our exception for a failed SSH handshake or login, before any prompt was read: a server that never sends

@@ -13,6 +13,7 @@ import sys
 import traceback
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -22,12 +23,12 @@ from reports.sheets import host_order
 from reports.summary import SUMMARY_VERDICTS
 from tasks.checks.decision import Decision, decide_run
 from tasks.errors import InputError, UsageError
-from tasks.models import HostRecord, RunResult, Severity, Verdict
-from tasks.models.upgrade import UpgradeStatus
+from tasks.models import RunResult, Severity, Verdict
 from workflows import logs
 from workflows.run import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, RunOutcome, RunRequest
 from workflows.selection import Selection, init_nornir, parse_filters, parse_shard
 from workflows.settings import Settings, check_output, check_workers, load_settings
+from workflows.upgrade_print import print_upgrade, short
 
 LAB_STATE = Path(".lab")
 VERDICT_STYLE = {"PASS": "green", "WARN": "yellow", "FAIL": "red", "ERROR": "bright_black", "SKIPPED": "dim"}
@@ -137,6 +138,16 @@ def build_parser() -> argparse.ArgumentParser:
     comp = commands.add_parser("compliance", help="configuration rules, software and optics against the standards")
     comp.add_argument("--rules", type=Path, metavar="DIR", help="rule files folder (default compliance/)")
     _common(comp)
+
+    onboard = commands.add_parser("onboard", help="a new customer from its device list: inventory, then a baseline")
+    onboard.add_argument("--customer", required=True, help="the new customer (its inventory folder's name)")
+    onboard.add_argument("--source", type=Path, required=True, metavar="FILE", help="the device list: .csv or .xlsx")
+    onboard.add_argument("--sheet", help="the worksheet of an .xlsx list (default: the first)")
+    onboard.add_argument("--dry-run", action="store_true", help="check and detect, print the files; write nothing")
+    _target_flag(onboard, required=False)
+    onboard.add_argument("--workers", type=int, help="parallel devices (default 200, ESTATE_WORKERS)")
+    onboard.add_argument("--out", type=Path, help="where run folders are made (default output/)")
+    _inventory_flag(onboard)
 
     history = commands.add_parser("history", help="the recorded runs, newest first (docs/history.md)")
     history.add_argument("--customer", help="only runs that covered this customer")
@@ -319,60 +330,6 @@ def _cmd_upgrade(args: argparse.Namespace, console: Console) -> int:
     return outcome.exit_code
 
 
-def print_upgrade(outcome: RunOutcome, gate: str, console: Console, limit: int = 40) -> None:
-    """One screen: the gate, counts, one line per device (its wave and path, or why it is skipped); the steps
-    and their commands are in the workbook's Upgrade sheet."""
-    result = outcome.result
-    walking = [h for h in host_order(result.hosts) if h.upgrade and h.upgrade.steps]
-    skipped = [h for h in host_order(result.hosts) if not (h.upgrade and h.upgrade.steps)]
-    target = f" to {result.run.target}" if result.run.target else ""
-    if any(h.upgrade.status is not UpgradeStatus.DRY_RUN for h in walking if h.upgrade):
-        print_executed(outcome, gate, console, limit)
-        return
-    console.print(f"[bold]upgrade[/bold] (dry run, nothing changed){target}: {len(result.hosts)} devices")
-    console.print(f"gate: {gate}", markup=False)
-    console.print(f"[green]to upgrade {len(walking)}[/], [dim]skipped {len(skipped)}[/]")
-    for host in (walking + skipped)[:limit]:
-        upgrade = host.upgrade
-        if upgrade is not None and upgrade.steps and host.plan is not None:
-            path = " → ".join(host.plan.path)
-            forced = f" ({upgrade.forced})" if upgrade.forced else ""
-            line = f"  {host.name}: wave {upgrade.wave}, {path}, {len(upgrade.hops)} hops, {len(upgrade.steps)} steps"
-            console.print(line + forced, markup=False)
-        else:
-            reason = upgrade.reason if upgrade else f"{host.error_stage}: {host.error}"
-            console.print(f"  {host.name}: SKIPPED: {_short(reason)}", markup=False)
-    if len(result.hosts) > limit:
-        console.print(f"  … and {len(result.hosts) - limit} more")
-    console.print("every step and its command: the Upgrade sheet of report.xlsx")
-    console.print(f"run folder: {outcome.run_dir}", markup=False, highlight=False)
-
-
-def print_executed(outcome: RunOutcome, gate: str, console: Console, limit: int = 40) -> None:
-    """One screen for an executed upgrade: counts per outcome, then each device that did not reach its target."""
-    result = outcome.result
-    hosts = host_order(result.hosts)
-    by_status: dict[str, list[HostRecord]] = {}
-    for host in hosts:
-        status = host.upgrade.status.value if host.upgrade else "ERROR"
-        by_status.setdefault(status, []).append(host)
-    target = f" to {result.run.target}" if result.run.target else ""
-    console.print(f"[bold]upgrade[/bold] (executed){target}: {len(hosts)} devices")
-    console.print(f"gate: {gate}", markup=False)
-    counts = ", ".join(f"{status.lower()} {len(members)}" for status, members in sorted(by_status.items()))
-    console.print(counts, markup=False)
-    shown = [h for h in hosts if not (h.upgrade and h.upgrade.status is UpgradeStatus.UPGRADED)]
-    for host in shown[:limit]:
-        upgrade = host.upgrade
-        reason = upgrade.reason if upgrade else f"{host.error_stage}: {host.error}"
-        status = upgrade.status.value if upgrade else "ERROR"
-        console.print(f"  {host.name}: {status}: {_short(reason)}", markup=False)
-    if len(shown) > limit:
-        console.print(f"  … and {len(shown) - limit} more")
-    console.print("every step, when it ran and what came of it: the Upgrade sheet of report.xlsx")
-    console.print(f"run folder: {outcome.run_dir}", markup=False, highlight=False)
-
-
 def _via(text: str | None) -> str | None:
     """`--via V1,V2` as given, once every hop is a release (an empty one is a usage error, not "no hops").
 
@@ -395,15 +352,6 @@ def _blockers(result: RunResult) -> list[tuple[str, str]]:
                 rows.append((host.name, f"{finding.check}: {finding.message}"))
                 break
     return rows
-
-
-def _short(text: str, width: int = 110) -> str:
-    """One screen line: the full text is in the workbook.
-
-    >>> _short("x" * 200, 10)
-    'xxxxxxxxx…'
-    """
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def print_summary(outcome: RunOutcome, console: Console) -> None:
@@ -435,7 +383,7 @@ def _print_decision(result: RunResult, console: Console) -> None:
     if decided.no_go:
         console.print(f"{len(decided.no_go)} devices are NO-GO, e.g.:")
         for device in decided.no_go[:5]:
-            console.print(f"  {device.name}: {_short(device.reason)}", markup=False)
+            console.print(f"  {device.name}: {short(device.reason)}", markup=False)
 
 
 def _print_problems(result: RunResult, console: Console) -> None:
@@ -443,7 +391,7 @@ def _print_problems(result: RunResult, console: Console) -> None:
     if blockers:
         console.print(f"{len(blockers)} devices block the upgrade, e.g.:")
         for name, message in blockers[:5]:
-            console.print(f"  {name}: {_short(message)}", markup=False)
+            console.print(f"  {name}: {short(message)}", markup=False)
     errors = [h for h in result.hosts if h.status == "error"]
     if errors:
         console.print(f"{len(errors)} devices could not be checked:")
@@ -478,6 +426,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_upgrade(args, console)
         if args.command == "backup":
             return _cmd_backup(args, console)
+        if args.command == "onboard":
+            from workflows.onboard import OnboardRequest, run_onboard
+
+            request = OnboardRequest(_settings(args), args.customer, args.source, args.sheet, tuple(args.target))
+            return run_onboard(replace(request, dry_run=args.dry_run), console)
         if args.command == "compliance":
             from workflows.compliance import cli_compliance
 

@@ -16,8 +16,8 @@ from tasks.connection import (
     DEFAULT_COMMAND_TIMEOUT,
     DEFAULT_CONNECT_TIMEOUT,
     TunedNetmiko,
-    _handshake_error,
     _open_error,
+    handshake_error,
     send_command,
     timeouts,
 )
@@ -65,13 +65,13 @@ HANDSHAKE_CASES = [
 
 @pytest.mark.parametrize(("raised", "kind", "message"), HANDSHAKE_CASES)
 def test_a_handshake_error_says_what_happened(raised: BaseException, kind: type, message: str) -> None:
-    error = _handshake_error(raised, "admin", 10.0, 30.0)
+    error = handshake_error(raised, "admin", 10.0, 30.0)
     assert type(error) is kind and str(error) == message
 
 
 def test_a_bug_during_the_handshake_is_left_as_it_is() -> None:
     bug = ValueError("a bug")
-    assert _handshake_error(bug, "admin", 10.0, 30.0) is bug
+    assert handshake_error(bug, "admin", 10.0, 30.0) is bug
 
 
 class Session:
