@@ -30,11 +30,11 @@ from ruamel.yaml import YAML, YAMLError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from tasks.errors import InventoryError
+from tasks.names import NAME_RULE, is_name
 from workflows.inventory import build_inventory
 
 FACT_FIELDS = ("model", "serial")  # the facts record_facts stores under a host's data; nothing else
 COMPARED = ("hostname", "port", "site", "role", "platform")  # what a kept device is compared on
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # as workflows.inventory: names of customers and hosts
 _SHARED_HEADER = "Groups shared by every customer: one per platform (netmiko device_type) and one per device role."
 _CUSTOMER_HEADER = "The customer and its sites as groups; a site group's data gives its hosts their `site`."
 
@@ -163,8 +163,8 @@ def _new_doc(path: Path, header: str) -> _Doc:
 
 
 def _check_name(value: str, what: str, where: str) -> None:
-    if not _NAME.match(value):
-        raise InventoryError(f"{where}: {what} {value!r}: names use letters, digits, '.', '_' and '-'")
+    if not is_name(value):
+        raise InventoryError(f"{where}: {what} {value!r}: {NAME_RULE}")
 
 
 def _check_members(customer: str, members: Sequence[Member], source: str) -> None:
