@@ -128,6 +128,7 @@ class LiveDevice:
         self.runtime = runtime
         self.port = 0
         self.acceptor: asyncssh.SSHAcceptor | None = None
+        self.held: socket.socket | None = None  # the port, held while the device is down (`reserve`)
         self.connections: set[asyncssh.SSHServerConnection] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         runtime.on_reboot = self._on_reboot
@@ -151,6 +152,7 @@ class LiveDevice:
     async def _go_down(self, up_at: float) -> None:
         await asyncio.sleep(REBOOT_DROP_S)  # let the session write the broadcast first
         self.close()
+        self.held = reserve(self.port)
         for conn in list(self.connections):
             conn.abort()
         self.connections.clear()
@@ -167,16 +169,27 @@ class LiveDevice:
 
     async def _come_up(self) -> None:
         if self.acceptor is None:
+            if self.held is not None:
+                self.held.close()
+                self.held = None
             await self.open(self.port)
             log.info("%s: up on port %d running %s", self.runtime.base.name, self.port, self.runtime.version)
 
 
-def free_port() -> int:
-    """A port that was free a moment ago and is now closed (what a ``refuse`` device answers on)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-    return port
+def reserve(port: int = 0) -> socket.socket | None:
+    """A socket bound to ``port`` (0: any free one) and not listening: a connection to it is refused, and no other
+    listener takes the port while it is held (a lab or test started beside this one picks free ports, and must
+    not answer in the place of a device that is down). None when the port cannot be bound now."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind((HOST, port))
+    except OSError:
+        sock.close()
+        return None
+    return sock
+
+
+_HELD: list[socket.socket] = []  # the closed ports of `refuse` devices, held for the lab's life
 
 
 async def _listen(
@@ -226,7 +239,10 @@ async def open_listeners(
         wanted = base_port + index if base_port is not None else 0
         runtime = runtimes[device.name]
         if "refuse" in device.faults:
-            ports[device.name] = wanted or free_port()
+            held = reserve(wanted)
+            if held is not None:
+                _HELD.append(held)
+            ports[device.name] = held.getsockname()[1] if held is not None else wanted
             runtime.state = State.DOWN
             continue
         served = LiveDevice(session_spec(estate, device, started_at, runtimes), credentials, key, runtime)
