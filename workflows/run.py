@@ -181,8 +181,9 @@ def execute(
     folder made already (`new_run_dir`, or the folder a resumed run continues in); `finish` turns the collected
     result into the one reported, once every host is done (a backup commits then). The hosts are spread over
     `settings.processes` worker processes (`workflows.spread`) unless `single_process` is set (a task that
-    leaves in this process what `finish` reads: the backup's configurations) or `runner` is given (the upgrade's
-    waves decide across all hosts). Every other keyword goes to the task.
+    leaves in this process what `finish` reads: the backup's configurations; or a run that contacts no device:
+    the upgrade's dry run) or `runner` is given (the upgrade's waves decide across all hosts). Every other
+    keyword goes to the task.
     """
     selection = request.selection
     hosts = inputs.nornir.inventory.hosts

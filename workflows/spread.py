@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 MIN_HOSTS_PER_PROCESS = 2  # below two hosts a worker, a fork costs more than it spreads
 DIED_STAGE = "internal"
+WAKE_S = 0.5  # the parent wakes at least this often, so a Ctrl-C is seen while every worker is quiet
 _BASIC = (str, int, float, bool, type(None))
 
 
@@ -191,7 +192,7 @@ def _messages(children: list[_Child]) -> Iterator[tuple[_Child, str, Any]]:
     """Every message of every worker as it arrives, until each worker's pipe has ended; then (child, "end", None)."""
     open_readers = {child.reader: child for child in children}
     while open_readers:
-        for ready in wait(list(open_readers)):
+        for ready in wait(list(open_readers), timeout=WAKE_S):
             assert isinstance(ready, Connection)
             child = open_readers[ready]
             try:
@@ -219,9 +220,7 @@ def run_spread(
     try:
         for index, names in enumerate(slices, start=1):
             reader, writer = context.Pipe(duplex=False)
-            process = context.Process(
-                target=_worker, args=(job, names, writer, level), name=f"estate-worker-{index}", daemon=True
-            )
+            process = context.Process(target=_worker, args=(job, names, writer, level), name=f"estate-worker-{index}")
             process.start()
             writer.close()  # the worker holds the only writer: its death ends the pipe
             children.append(_Child(process, reader, names))

@@ -4,9 +4,13 @@ log lines in the parent's handlers with their host, and a worker that dies leavi
 
 from __future__ import annotations
 
+import _thread
 import logging
+import multiprocessing
 import os
 import pickle
+import threading
+import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -83,20 +87,21 @@ DYING = "fw5"
 log = logging.getLogger("tests.spread")
 
 
-def fake_task(task: Task, dying: str | None) -> Result:
-    """No connection: logs a line with the host, dies with its whole process on `dying`."""
+def fake_task(task: Task, dying: str | None, sleep: float = 0) -> Result:
+    """No connection: logs a line with the host, dies with its whole process on `dying`, sleeps `sleep` s."""
     log.info("pid %d", os.getpid(), extra={"host": task.host.name})
     if task.host.name == dying:
         os._exit(7)
+    time.sleep(sleep)
     return Result(host=task.host, result=record_for(task.host))
 
 
-def run_fake(tmp_path: Path, processes: int, dying: str | None) -> dict[str, HostRecord]:
+def run_fake(tmp_path: Path, processes: int, dying: str | None, sleep: float = 0) -> dict[str, HostRecord]:
     hosts = Hosts({n: Host(n, platform="paloalto_panos", data=dict(DATA), defaults=Defaults()) for n in NAMES})
     nornir = Nornir(Inventory(hosts=hosts, groups=Groups(), defaults=Defaults()), runner=ThreadedRunner(4))
     request = RunRequest(Settings(workers=4, processes=processes))
     inputs = RunInputs(nornir, {}, {}, {}, date(2026, 1, 1))
-    return _run_hosts("audit", request, inputs, tmp_path, fake_task, {"dying": dying})
+    return _run_hosts("audit", request, inputs, tmp_path, fake_task, {"dying": dying, "sleep": sleep})
 
 
 @pytest.fixture
@@ -144,3 +149,14 @@ def test_one_process_runs_in_this_process(tmp_path: Path, logged: list[logging.L
     records = run_fake(tmp_path, 1, None)
     assert sorted(records) == NAMES
     assert {int(r.getMessage().split()[1]) for r in logged if r.name == "tests.spread"} == {os.getpid()}
+
+
+def test_ctrl_c_in_the_parent_ends_the_workers(tmp_path: Path, logged: list[logging.LogRecord]) -> None:
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        run_fake(tmp_path, 2, None, sleep=60)
+    timer.cancel()
+    assert time.monotonic() - started < 10
+    assert not multiprocessing.active_children()
