@@ -10,6 +10,7 @@ Timeouts come from the Nornir configuration (`user_defined.estate`): a hung devi
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -38,11 +39,23 @@ _gates: dict[int, threading.BoundedSemaphore] = {}
 _gates_lock = threading.Lock()
 
 
+def _new_gates() -> None:
+    """Fresh login gates: at start, and in a forked worker process (`workflows.spread`), whose copies of the
+    parent's could be held by a thread that does not exist there, and whose bound is its own share."""
+    global _gates_lock
+    _gates.clear()
+    _gates_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_gates)
+
+
 def login_gate(limit: int) -> threading.BoundedSemaphore:
     """The process-wide bound on logins in progress (`max_concurrent_logins`): one semaphore per limit.
 
     A login's timeouts start once it passes the gate, so 200 workers starting together on a small machine do not
-    all wait for banners at once (and a customer's TACACS server sees at most `limit` logins at a time).
+    all wait for banners at once (and a customer's TACACS server sees at most `limit` logins at a time). A run
+    spread over processes gives each its share of the limit (`workflows.spread.per_process`).
     """
     with _gates_lock:
         return _gates.setdefault(limit, threading.BoundedSemaphore(limit))

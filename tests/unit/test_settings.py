@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,14 @@ def test_shipped_config_loads() -> None:
     settings = load_settings(REPO / "config.yaml", {})
     assert settings.runner == Runner("threaded")
     assert settings.nornir_runner() == {"plugin": "threaded", "options": {"num_workers": 200}}
+
+
+def test_processes_default_to_the_usable_cores_then_config_then_environment(tmp_path: Path) -> None:
+    assert load_settings(REPO / "config.yaml", {}).processes == len(os.sched_getaffinity(0))
+    path = config(tmp_path, "user_defined:\n  estate:\n    processes: 3\n")
+    assert load_settings(path, {}).processes == 3
+    assert load_settings(path, {"ESTATE_PROCESSES": "1"}).processes == 1
+    assert "must be 1 to 64, got 65" in error(path, {"ESTATE_PROCESSES": "65"})
 
 
 def test_no_config_file_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
