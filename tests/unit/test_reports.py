@@ -653,7 +653,9 @@ def test_read_run_names_the_file_it_cannot_read(tmp_path: Path, text: str | None
 
 def test_write_only_workbook_has_the_same_sheets_and_cells(result: RunResult, tmp_path: Path) -> None:
     normal, streamed = tmp_path / "normal.xlsx", tmp_path / "streamed.xlsx"
-    extra = [SheetSpec("Extra", ("Device", "Verdict", "Note"), [("fw1", "FAIL", "=1+1"), ("fw2", "", None)])]
+    rows = [("fw1", "FAIL", "=1+1"), ("fw2", "", None), ("fw3", "PASS", "a text longer than its column " * 3)]
+    notes = {(0, 1): "why it failed", (1, 2): "a note on an empty cell"}
+    extra = [SheetSpec("Extra", ("Device", "Verdict", "Note"), rows, (1,), (2,), {2: 20}, notes)]
     write_workbook(result, normal, extra, write_only=False)
     write_workbook(result, streamed, extra, write_only=True)
     a, b = load_workbook(normal), load_workbook(streamed)
@@ -668,6 +670,8 @@ def test_write_only_workbook_has_the_same_sheets_and_cells(result: RunResult, tm
                 assert x.alignment.wrap_text == y.alignment.wrap_text
                 assert (x.comment.text if x.comment else None) == (y.comment.text if y.comment else None)
         assert right.freeze_panes == left.freeze_panes == "A2"
+        if title == "Extra":
+            assert right["B2"].comment.text == "why it failed" and right["C4"].alignment.wrap_text
         assert right.auto_filter.ref == left.auto_filter.ref
         for letter, dimension in left.column_dimensions.items():
             assert right.column_dimensions[letter].width == dimension.width, (title, letter)
