@@ -9,7 +9,7 @@ own process: `estate audit --target 10.2.4-h4` with the project's defaults; plai
 their defaults (threaded runner, 20 workers, `netmiko_send_command` for the audit's PAN-OS commands,
 `nr.close_connections()` at the end; over M of the devices if --nornir-devices); and a sequential netmiko loop
 over a few devices, extrapolated to N. For each: wall s, devices/s, client CPU ms per device, lab CPU ms per
-device, peak RSS of the client (from os.wait4, the child's own rusage), and the ratios against estate.
+device, peak RSS of the client (its own, through /usr/bin/time or a small wrapper), and the ratios.
 Results are also written as JSON to bench/results/.
 """
 
@@ -101,7 +101,7 @@ def lab_cpu_seconds(pids: list[int]) -> float:
 
 @dataclass(frozen=True)
 class Measured:
-    """One client process: its wall time, its own CPU and peak RSS (os.wait4), the labs' CPU meanwhile."""
+    """One client process: its wall time, its own CPU and peak RSS, the labs' CPU meanwhile."""
 
     exit_code: int
     wall_s: float
@@ -112,22 +112,44 @@ class Measured:
     stderr: str
 
 
+GNU_TIME = Path("/usr/bin/time")
+# Fallback when GNU time is absent: run the command, print its own peak RSS (KiB) to the file in argv[1].
+PY_TIME = (
+    "import os, subprocess, sys; p = subprocess.Popen(sys.argv[2:]); _, status, usage = os.wait4(p.pid, 0); "
+    "open(sys.argv[1], 'w').write(str(usage.ru_maxrss)); sys.exit(os.waitstatus_to_exitcode(status))"
+)
+
+
+def timed(cmd: list[str], rss_file: Path) -> list[str]:
+    """`cmd` under a small wrapper that writes the command's own peak RSS (KiB) to `rss_file`.
+
+    A child's ru_maxrss starts from the RSS of the process it was forked from (Linux keeps the high-water mark
+    across exec), so measured straight from this (large) process it would never read lower than this process.
+    """
+    if GNU_TIME.exists():
+        return [str(GNU_TIME), "-f", "%M", "-o", str(rss_file), *cmd]
+    return [sys.executable, "-c", PY_TIME, str(rss_file), *cmd]
+
+
 def measure(cmd: list[str], cwd: Path, env: dict[str, str], lab_pids: list[int], logs: Path) -> Measured:
-    """Run `cmd` to its end; the rusage is the child's own (os.wait4), not the max over all children so far."""
+    """Run `cmd` to its end: wall time, its CPU (os.wait4: this child's own rusage), its peak RSS (the wrapper)."""
     logs.mkdir(parents=True, exist_ok=True)
-    out, err = logs / "stdout.txt", logs / "stderr.txt"
+    out, err, rss = logs / "stdout.txt", logs / "stderr.txt", logs / "maxrss.txt"
     lab0 = lab_cpu_seconds(lab_pids)
     start = time.perf_counter()
     with open(out, "wb") as stdout, open(err, "wb") as stderr:
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr)
+        proc = subprocess.Popen(
+            timed(cmd, rss), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr
+        )
         _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4: tell Popen
+    text = rss.read_text().strip().splitlines() if rss.exists() else []
     return Measured(
         exit_code=proc.returncode,
         wall_s=wall,
-        cpu_s=usage.ru_utime + usage.ru_stime,
-        max_rss_mb=usage.ru_maxrss / 1024,  # KiB on Linux
+        cpu_s=usage.ru_utime + usage.ru_stime,  # the wrapper's own few ms included
+        max_rss_mb=int(text[-1]) / 1024 if text and text[-1].isdigit() else float("nan"),  # KiB on Linux
         lab_cpu_s=lab_cpu_seconds(lab_pids) - lab0,
         stdout=out.read_text(errors="replace"),
         stderr=err.read_text(errors="replace"),
