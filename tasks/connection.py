@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -147,6 +148,7 @@ class TunedNetmiko:
         except BaseException as exc:
             _drop(connection, sock)
             raise handshake_error(exc, username, connect_timeout, command_timeout) from None
+        wait_for_data(connection)
         return connection
 
     def close(self) -> None:
@@ -154,7 +156,10 @@ class TunedNetmiko:
             self.connection.write_channel("exit" + self.connection.RETURN)
         except Exception as exc:  # the session may already be gone; closing must not fail a host
             log.debug("exit not sent: %s", _reason(exc))
-        self.connection.paramiko_cleanup()
+        try:
+            self.connection.paramiko_cleanup()
+        except (EOFError, OSError, SSHException) as exc:  # the device closed first, after our `exit`: done anyway
+            log.debug("closed by the device first: %s", _reason(exc))
 
 
 ESC = "\x1b"  # every ANSI escape sequence netmiko strips starts with it
@@ -199,6 +204,43 @@ def lighten(connection: Any) -> None:
     the data, line-feed normalisation without a CR. What is read is unchanged (tests/unit/test_connection.py)."""
     connection.strip_ansi_escape_codes = strip_when_escaped(connection.strip_ansi_escape_codes)
     connection.normalize_linefeeds = normalize_when_cr(connection.normalize_linefeeds)
+
+
+WAIT_S = 0.2  # the longest a read inside a wait for a pattern blocks for data before netmiko's loop looks again
+_WAITING = ("read_until_pattern", "send_command")  # netmiko's loops that wait for a prompt or a pattern
+
+
+def wait_for_data(connection: Any) -> None:
+    """Inside netmiko's loops that wait for a pattern (`read_until_pattern`, `send_command`), a read that finds
+    no data blocks until data arrives (select on the paramiko channel), at most WAIT_S, instead of returning at
+    once to a 10-25 ms sleep: with 200 ms replies a device's waits cost a few reads instead of dozens of polls,
+    each of which reads, normalises and searches. Data is taken the moment it arrives, so no wait grows; netmiko's
+    own timeouts still end the loops (WAIT_S later at most). Other reads (`clear_buffer`, `find_prompt`, our
+    upgrade session) stay non-blocking: they read until nothing is there and must not wait for data that is not
+    coming. Call once the SSH channel is open."""
+    channel = connection.channel
+    read = channel.read_channel
+    depth = [0]  # how many waiting loops are running (send_command reads the echo with read_until_pattern)
+
+    def read_channel() -> str:
+        remote = channel.remote_conn
+        if depth[0] and remote is not None and not remote.closed and not remote.recv_ready():
+            select.select([remote], [], [], WAIT_S)
+        return str(read())
+
+    def waiting(method: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            depth[0] += 1
+            try:
+                return method(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return call
+
+    channel.read_channel = read_channel
+    for name in _WAITING:
+        setattr(connection, name, waiting(getattr(connection, name)))
 
 
 def _drop(connection: Any, sock: socket.socket) -> None:

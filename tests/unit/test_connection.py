@@ -221,3 +221,46 @@ def test_the_helpers_call_the_wrapped_method_only_when_it_can_change_the_text() 
     strip.assert_not_called()
     normalize.assert_not_called()
     assert strip_when_escaped(strip)("a\x1b[K") == "x" and normalize_when_cr(normalize)("a\r\n") == "y"
+
+
+class _Remote:
+    """A paramiko channel as wait_for_data sees it: closed or not, data ready or not."""
+
+    def __init__(self, ready: bool) -> None:
+        self.closed = False
+        self.ready = ready
+
+    def recv_ready(self) -> bool:
+        return self.ready
+
+
+class _Conn:
+    """A netmiko connection as wait_for_data sees it: a channel, and the two loops that wait for a pattern."""
+
+    def __init__(self, remote: _Remote) -> None:
+        self.channel = type("Channel", (), {})()
+        self.channel.remote_conn = remote
+        self.channel.read_channel = lambda: "data"
+
+    def read_until_pattern(self, pattern: str = "") -> str:
+        return str(self.channel.read_channel())
+
+    def send_command(self, command: str) -> str:
+        return self.read_until_pattern(command) + str(self.channel.read_channel())
+
+
+@pytest.mark.parametrize("ready", [False, True])
+def test_reads_block_for_data_only_inside_a_wait_for_a_pattern(monkeypatch: pytest.MonkeyPatch, ready: bool) -> None:
+    import tasks.connection as connection_module
+
+    waits: list[float] = []
+    monkeypatch.setattr(
+        connection_module.select, "select", lambda r, w, x, timeout: waits.append(timeout) or ([], [], [])
+    )
+    conn = _Conn(_Remote(ready))
+    connection_module.wait_for_data(conn)
+    assert conn.channel.read_channel() == "data" and waits == []  # clear_buffer, find_prompt: never blocks
+    assert conn.read_until_pattern("x") == "data"
+    assert conn.send_command("show x") == "datadata"  # nested: send_command reads its echo with read_until_pattern
+    assert waits == ([] if ready else [connection_module.WAIT_S] * 3)
+    assert conn.channel.read_channel() == "data" and len(waits) == (0 if ready else 3)  # out of the loop again
