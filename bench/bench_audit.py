@@ -20,7 +20,6 @@ import json
 import math
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lab import control  # noqa: E402
+from lab.server import raise_open_files_limit  # noqa: E402
 from lab.state import LabInfo  # noqa: E402
 from tasks.platforms.paloalto_panos.commands import COMMANDS as PANOS_COMMANDS  # noqa: E402
 
@@ -80,15 +80,6 @@ def make_estate(n: int, latency_ms: int, seed: int = 7, slice_index: int = 0, sl
         sites = customers.setdefault(customer, {"sites": {}})["sites"]
         sites.setdefault(site, {"devices": []})["devices"].append(device)
     return {"customers": customers}
-
-
-def raise_fd_limit() -> int:
-    """Raise the soft open-file limit to the hard one (children inherit it); return the soft limit now."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard):
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-        soft = hard
-    return soft
 
 
 def lab_cpu_seconds(pids: list[int]) -> float:
@@ -299,7 +290,7 @@ def main() -> int:
     args = parser.parse_args()
     n = args.devices
     lab_count = args.lab_processes or max(1, math.ceil(n / DEVICES_PER_LAB))
-    fd_limit = raise_fd_limit()
+    fd_limit = raise_open_files_limit()
     report: dict[str, Any] = {
         "devices": n,
         "latency_ms": args.latency_ms,

@@ -192,9 +192,7 @@ def check_workers(workers: int, where: str) -> int:
     ...
     tasks.errors.UsageError: --workers: must be 1 to 1000, got 2000
     """
-    if not 1 <= workers <= MAX_WORKERS:
-        raise UsageError(f"{where}: must be 1 to {MAX_WORKERS}, got {workers}")
-    return workers
+    return _in_range(workers, MAX_WORKERS, where)
 
 
 def check_processes(processes: int, where: str) -> int:
@@ -205,9 +203,13 @@ def check_processes(processes: int, where: str) -> int:
     ...
     tasks.errors.UsageError: --processes: must be 1 to 64, got 0
     """
-    if not 1 <= processes <= MAX_PROCESSES:
-        raise UsageError(f"{where}: must be 1 to {MAX_PROCESSES}, got {processes}")
-    return processes
+    return _in_range(processes, MAX_PROCESSES, where)
+
+
+def _in_range(value: int, highest: int, where: str) -> int:
+    if not 1 <= value <= highest:
+        raise UsageError(f"{where}: must be 1 to {highest}, got {value}")
+    return value
 
 
 def check_output(folder: Path, where: str) -> Path:
