@@ -306,17 +306,23 @@ def run_onboard(request: OnboardRequest, console: Console) -> int:
     rows = read_source(request.source, request.sheet)
     credentials_for(request.customer, os.environ)  # missing credentials are reported before any connection
     detected = detect_platforms(request, rows, console)
-    entries = _entries(rows, detected, _known_hosts(request.settings.inventory, request.customer))
+    known = _known_hosts(request.settings.inventory, request.customer)
+    entries = _entries(rows, detected, known)
     members = [
         Member(e.name, e.address, e.port, e.site, e.role, e.platform) for e in entries if e.inventory != LEFT_OUT
     ]
-    plan = plan_inventory(request.settings.inventory, request.customer, members, request.source.name)
+    if members or known:
+        plan = plan_inventory(request.settings.inventory, request.customer, members, request.source.name)
+    else:  # no device of a new customer could be onboarded: no inventory to write, the reasons to report
+        plan = InventoryPlan(request.customer, (), (), (), (), {})
+        console.print(f"onboard {request.customer}: no device could be onboarded; nothing written to the inventory")
     if request.dry_run:
         print_plan(plan, entries, console)
         console.print("dry run: nothing written")
         return EXIT_OK
-    write_plan(request.settings.inventory, plan)
-    console.print(f"onboard: inventory written under {request.settings.inventory / request.customer}", markup=False)
+    if plan.files:
+        write_plan(request.settings.inventory, plan)
+        console.print(f"onboard: inventory written under {request.settings.inventory / request.customer}", markup=False)
     _print_counts(plan, entries, console)
     baseline = Baseline()
     if plan.added or plan.kept or plan.missing:

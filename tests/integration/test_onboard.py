@@ -272,3 +272,22 @@ def test_a_dry_run_prints_the_files_and_writes_nothing(
     assert all(f"{name}:" in out for name in reachable)  # a login is not tried when the platform is given
     assert f"left out: {UNREACHABLE}" in out
     assert not (tmp_path / "inv").exists() and not (tmp_path / "out").exists()
+
+
+def test_a_new_customer_none_of_whose_devices_answers_gets_a_report_and_no_inventory(
+    onboard_lab: tuple[LabInfo, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    info, _ = onboard_lab
+    row = [UNREACHABLE, "127.0.0.1", info.devices[UNREACHABLE], "lon1", "edge-fw", "paloalto_panos"]
+    source = _write_csv(tmp_path / "gone.csv", [row])
+    with pytest.MonkeyPatch.context() as mp:
+        use_lab_credentials(mp, info)
+        code, out, _ = run_cli(
+            ["onboard", "--customer", "goneco", "--source", str(source), "--inventory", str(tmp_path / "inv"),
+             "--out", str(tmp_path / "out")],
+            capsys,
+        )  # fmt: skip
+    assert code == 2, out
+    assert not (tmp_path / "inv" / "goneco").exists()
+    rows = sheet_rows(run_folder(out) / "report.xlsx", "Onboarding")
+    assert [(r["Device"], r["Inventory"], r["Verdict"]) for r in rows] == [(UNREACHABLE, "left out", "ERROR")]
