@@ -109,19 +109,19 @@ def onboarding_sheet(entries: Sequence[ListEntry], hosts: Mapping[str, HostRecor
     )
 
 
-def blockers_sheet(result: RunResult, targets: str | None) -> SheetSpec:
+def blockers_sheet(result: RunResult, targets: str | None, why_none: str = "") -> SheetSpec:
     """What keeps each device from its first upgrade: one row per blocker the pre-upgrade found (FAIL with
-    blocker severity), one GO row for a device with none. Without a target there is no upgrade to judge: one row
-    says how to get this sheet.
+    blocker severity), one GO row for a device with none. Without a pre-upgrade there is no upgrade to judge: one
+    row says why (`why_none`, or how to get this sheet).
 
     >>> from tasks.models import RunInfo
     >>> blockers_sheet(RunResult(RunInfo("r", "onboard", [], None, ""), []), None).rows[0][0]
-    '(no --target given)'
+    '(no pre-upgrade)'
     """
     headers = ("Device", "Site", "Platform", "Release", "Target", "Decision", "Check", "Blocker")
     if not targets:
-        note = "give --target (as for estate pre-upgrade) to see what blocks the first upgrade"
-        return SheetSpec(BLOCKERS_SHEET, headers, [("(no --target given)", None, None, None, None, None, None, note)])
+        note = why_none or "give --target (as for estate pre-upgrade) to see what blocks the first upgrade"
+        return SheetSpec(BLOCKERS_SHEET, headers, [("(no pre-upgrade)", None, None, None, None, None, None, note)])
     rows: list[tuple[CellValue, ...]] = []
     for host in host_order(result.hosts):
         release = host.facts.version if host.facts else None

@@ -271,10 +271,14 @@ def write_onboarding(
         hosts = sorted([*combine(baseline), *_left_out(request.customer, entries)], key=lambda h: (h.site, h.name))
         result = RunResult(run=info, hosts=hosts)
         by_name = {h.name: h for h in hosts}
-        pre = baseline.preupgrade.result if baseline.preupgrade is not None else result
+        if baseline.preupgrade is not None:
+            blockers = blockers_sheet(RunResult(info, baseline.preupgrade.result.hosts), info.target)
+        else:
+            why = "no device of the customer runs a platform given a --target" if targets else ""
+            blockers = blockers_sheet(result, None, why)
         sheets = [
             onboarding_sheet(entries, by_name),
-            blockers_sheet(RunResult(info, pre.hosts), info.target),
+            blockers,
             changes_sheet(_changes(plan, fact_changes)),
         ]
         write_results_json(result, run_dir / "results.json")
