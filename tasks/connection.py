@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import resource
 import select
 import socket
 import threading
@@ -49,6 +50,16 @@ def _new_gates() -> None:
 
 
 os.register_at_fork(after_in_child=_new_gates)
+
+
+def raise_open_files_limit() -> int:
+    """The soft open-file limit raised to the hard one; the soft limit now. Each connection holds a socket and,
+    once a read waits for data (`wait_for_data`), its channel's pipe: 1,000 workers need more than the usual 1,024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        soft = hard
+    return soft
 
 
 def login_gate(limit: int) -> threading.BoundedSemaphore:
@@ -212,7 +223,7 @@ _WAITING = ("read_until_pattern", "send_command")  # netmiko's loops that wait f
 
 def wait_for_data(connection: Any) -> None:
     """Inside netmiko's loops that wait for a pattern (`read_until_pattern`, `send_command`), a read that finds
-    no data blocks until data arrives (select on the paramiko channel), at most WAIT_S, instead of returning at
+    no data blocks until data arrives (poll on the paramiko channel's pipe), at most WAIT_S, instead of returning at
     once to a 10-25 ms sleep: with 200 ms replies a device's waits cost a few reads instead of dozens of polls,
     each of which reads, normalises and searches. Data is taken the moment it arrives, so no wait grows; netmiko's
     own timeouts still end the loops (WAIT_S later at most). Other reads (`clear_buffer`, `find_prompt`, our
@@ -225,7 +236,9 @@ def wait_for_data(connection: Any) -> None:
     def read_channel() -> str:
         remote = channel.remote_conn
         if depth[0] and remote is not None and not remote.closed and not remote.recv_ready():
-            select.select([remote], [], [], WAIT_S)
+            poller = select.poll()  # not select(): a run holds more than FD_SETSIZE descriptors at 1,000 workers
+            poller.register(remote.fileno(), select.POLLIN)
+            poller.poll(WAIT_S * 1000)
         return str(read())
 
     def waiting(method: Callable[..., Any]) -> Callable[..., Any]:

@@ -22,6 +22,7 @@ from rich.table import Table
 from reports.sheets import host_order
 from reports.summary import SUMMARY_VERDICTS
 from tasks.checks.decision import Decision, decide_run
+from tasks.connection import raise_open_files_limit
 from tasks.errors import InputError, UsageError
 from tasks.models import RunResult, Severity, Verdict
 from workflows import logs
@@ -410,6 +411,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         verbose = getattr(args, "verbose", 0)
+        raise_open_files_limit()
         logs.configure(verbose)
         if args.command == "lab":
             return _cmd_lab(args, console)

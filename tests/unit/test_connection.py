@@ -233,6 +233,9 @@ class _Remote:
     def recv_ready(self) -> bool:
         return self.ready
 
+    def fileno(self) -> int:
+        return 7
+
 
 class _Conn:
     """A netmiko connection as wait_for_data sees it: a channel, and the two loops that wait for a pattern."""
@@ -254,9 +257,16 @@ def test_reads_block_for_data_only_inside_a_wait_for_a_pattern(monkeypatch: pyte
     import tasks.connection as connection_module
 
     waits: list[float] = []
-    monkeypatch.setattr(
-        connection_module.select, "select", lambda r, w, x, timeout: waits.append(timeout) or ([], [], [])
-    )
+
+    class Poll:
+        def register(self, fd: int, events: int) -> None:
+            assert fd == 7
+
+        def poll(self, timeout_ms: float) -> list[tuple[int, int]]:
+            waits.append(timeout_ms / 1000)
+            return []
+
+    monkeypatch.setattr(connection_module.select, "poll", Poll)
     conn = _Conn(_Remote(ready))
     connection_module.wait_for_data(conn)
     assert conn.channel.read_channel() == "data" and waits == []  # clear_buffer, find_prompt: never blocks
