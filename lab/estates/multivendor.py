@@ -139,3 +139,16 @@ def build(rng: random.Random) -> dict[str, dict[str, list[dict[str, Any]]]]:
         customer: {site: site_devices(rng, short, site, plan, units) for site, plan in sites.items()}
         for customer, (short, sites) in MIX.items()
     }
+
+
+def sample_device(platform: str, name: str, third_party: bool, rng: random.Random) -> dict[str, Any]:
+    """An estate entry of `platform` for tests: its first demo model with optic cages, the first demo release,
+    OEM optics (one or two third-party with `third_party`)."""
+    module = _module(platform)
+    model = ""
+    optics: list[dict[str, str]] = []
+    for model in sorted(module.DEMO_MODELS):
+        optics = optics_for(rng, platform, model, third_party=third_party)
+        if optics:
+            break
+    return {"name": name, "platform": platform, "model": model, "version": module.DEMO_VERSIONS[0], "optics": optics}

@@ -11,7 +11,6 @@ losing a hand edit.
 from __future__ import annotations
 
 import csv
-import importlib
 import json
 import random
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ import openpyxl
 import pytest
 import yaml
 
-from lab.estates.multivendor import optics_for
+from lab.estates.multivendor import sample_device
 from lab.estates.platforms import demo_data
 from lab.state import LabInfo
 from tasks.platforms import PLATFORMS
@@ -37,22 +36,15 @@ REFUSES_LOGIN = "csvco-lon1-fw08"
 HEADER = ["Hostname", "IP Address", "SSH port", "Site", "Device role", "Platform"]
 
 
-def _device(platform: str, name: str, third_party: bool, rng: random.Random) -> dict[str, Any]:
-    module = importlib.import_module(f"lab.personalities.{platform}")
-    for model in sorted(module.DEMO_MODELS):  # the first model with optic cages
-        optics = optics_for(rng, platform, model, third_party=third_party)
-        if optics:
-            break
-    return {"name": name, "platform": platform, "model": model, "version": module.DEMO_VERSIONS[0], "optics": optics}
-
-
 def _estate() -> dict[str, Any]:
     rng = random.Random(11)
-    csv_devices = [_device(p, f"csvco-lon1-{p.split('_')[-1][:4]}01", i % 2 == 0, rng) for i, p in enumerate(ALL)]
-    csv_devices.append(dict(_device("paloalto_panos", REFUSES_LOGIN, False, rng), faults=["auth_fail"]))
-    csv_devices.append(dict(_device("paloalto_panos", UNREACHABLE, False, rng), faults=["refuse"]))
-    xlsx_devices = [_device(p, f"xlsxco-ams1-{p.split('_')[-1][:4]}01", i % 2 == 1, rng) for i, p in enumerate(ALL)]
-    xlsx_devices.append(_device("cisco_ios", "xlsxco-ams1-late01", True, rng))  # joins on the re-run
+    csv_devices = [sample_device(p, f"csvco-lon1-{p.split('_')[-1][:4]}01", i % 2 == 0, rng) for i, p in enumerate(ALL)]
+    csv_devices.append(dict(sample_device("paloalto_panos", REFUSES_LOGIN, False, rng), faults=["auth_fail"]))
+    csv_devices.append(dict(sample_device("paloalto_panos", UNREACHABLE, False, rng), faults=["refuse"]))
+    xlsx_devices = [
+        sample_device(p, f"xlsxco-ams1-{p.split('_')[-1][:4]}01", i % 2 == 1, rng) for i, p in enumerate(ALL)
+    ]
+    xlsx_devices.append(sample_device("cisco_ios", "xlsxco-ams1-late01", True, rng))  # joins on the re-run
     return {
         "customers": {
             "csvco": {"sites": {"lon1": {"devices": csv_devices}}},

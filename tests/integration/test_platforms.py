@@ -17,7 +17,7 @@ import yaml
 from netmiko import SSHDetect
 
 from lab import control
-from lab.estates.multivendor import optics_for
+from lab.estates.multivendor import sample_device
 from tasks.platforms import PLATFORMS
 from tests.integration.conftest import running_lab, use_lab_credentials
 from tests.integration.test_audit import run_cli, run_folder, sheet_rows
@@ -28,22 +28,13 @@ ROOT = Path(__file__).resolve().parents[2]
 ALL = sorted(PLATFORMS)
 
 
-def _device(platform: str, name: str, third_party: bool, rng: random.Random) -> dict[str, Any]:
-    module = importlib.import_module(f"lab.personalities.{platform}")
-    for model in sorted(module.DEMO_MODELS):  # the first model with optic cages
-        optics = optics_for(rng, platform, model, third_party=third_party)
-        if optics:
-            break
-    return {"name": name, "platform": platform, "model": model, "version": module.DEMO_VERSIONS[0], "optics": optics}
-
-
 def platform_estate() -> dict[str, Any]:
     rng = random.Random(7)
     sites = {
         platform: {
             "devices": [
-                _device(platform, f"{platform.replace('_', '-')}-oem", False, rng),
-                _device(platform, f"{platform.replace('_', '-')}-3p", True, rng),
+                sample_device(platform, f"{platform.replace('_', '-')}-oem", False, rng),
+                sample_device(platform, f"{platform.replace('_', '-')}-3p", True, rng),
             ]
         }
         for platform in ALL
