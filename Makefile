@@ -13,11 +13,11 @@ LAB_CREDENTIALS = $(if $(filter .lab/inventory,$(INVENTORY)),{ test -f .lab/cred
 TARGET ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test unit integration lint lab-up lab-down lab-status audit pre-upgrade upgrade inventory-check bench replay replay-unsafe clean
+.PHONY: help install demo test unit integration lint lab-up lab-down lab-status audit pre-upgrade upgrade inventory-check bench bench-10k replay replay-unsafe clean
 .PHONY: backup onboard
 
 help: ## show this help
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 install: $(STAMP) ## create .venv and install estate with its dev tools (idempotent)
 
@@ -87,8 +87,11 @@ onboard: install ## a new customer from its list: make onboard CUSTOMER=newco SO
 inventory-check: install ## validate the inventory: make inventory-check [INVENTORY=inventory]
 	$(ESTATE) inventory check --inventory $(INVENTORY)
 
-bench: install ## benchmark: 500 lab devices at 200 ms per reply, devices/s and CPU ms per device
-	$(BIN)/python bench/bench_audit.py --devices 500 --latency-ms 200
+bench: install ## benchmark: 1,000 lab devices at 200 ms, estate vs Nornir defaults vs a sequential netmiko loop
+	$(BIN)/python bench/bench_audit.py --devices 1000 --latency-ms 200
+
+bench-10k: install ## benchmark: 10,000 lab devices (2 lab processes), Nornir defaults over 1,000 of them
+	$(BIN)/python bench/bench_audit.py --devices 10000 --latency-ms 200 --lab-processes 2 --nornir-devices 1000
 
 # The story on the lab (scripts/replay.py): REPLAY_ARGS adds its options, e.g. REPLAY_ARGS='--customer acme-bank'.
 REPLAY_ARGS ?=

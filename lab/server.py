@@ -6,6 +6,7 @@ import asyncio
 import hmac
 import logging
 import os
+import resource
 import signal
 import socket
 import time
@@ -264,6 +265,15 @@ async def _wait_for_stop(max_runtime: float | None) -> None:
         log.info("stopping: --max-runtime of %.0f s reached", max_runtime)
 
 
+def raise_open_files_limit() -> int:
+    """Raise the soft open-file limit to the hard one (a listener and each session hold a socket); the limit now."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        soft = hard
+    return soft
+
+
 async def serve(
     estate_path: Path,
     state_dir: Path,
@@ -274,6 +284,9 @@ async def serve(
     """Serve the estate until SIGTERM/SIGINT or ``max_runtime``; publish state once every listener is up."""
     started = time.time()
     estate = personalities.load_estate(estate_path)
+    limit = raise_open_files_limit()
+    if limit != resource.RLIM_INFINITY and limit < len(estate.devices) + 100:
+        log.warning("open-file limit %d is tight for %d listeners (ulimit -n)", limit, len(estate.devices))
     ports, live, runtimes = await open_listeners(estate, base_port, started)
     control = await start_control(state_dir, runtimes, estate)
     if inventory_out is not None:

@@ -1,15 +1,23 @@
-"""report.xlsx: Summary, Devices, Transceivers, Findings, Errors, then any workflow's own sheets."""
+"""report.xlsx: Summary, Devices, Transceivers, Findings, Errors, then any workflow's own sheets.
+
+Runs of more than WRITE_ONLY_HOSTS hosts are written in openpyxl's write-only mode, which streams rows to the
+file instead of keeping every cell in memory: the same sheets, values, styles, widths, frozen header and
+autofilter; the small Summary is drawn on a scratch sheet and copied over cell by cell.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from copy import copy
 from enum import Enum
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.runfolder import atomic_path
@@ -42,6 +50,7 @@ MAX_WIDTH = 60
 MIN_WIDTH = 6
 MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
 MAX_NOTE_CHARS = 2_000  # a cell comment is a tooltip: the full text is on the Findings sheet
+WRITE_ONLY_HOSTS = 2_000  # above this many hosts the workbook is streamed (openpyxl write-only mode)
 
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor=HEADER_FILL)
@@ -59,20 +68,32 @@ def write_workbook(
     extra_sheets: Sequence[SheetSpec] = (),
     go_no_go: bool = False,
     summary: SummaryData | None = None,
+    write_only: bool | None = None,
 ) -> None:
     """Write the report of `result` to `path`: the five standard sheets, then `extra_sheets` in order.
 
     `go_no_go` makes the Summary show GO / NO-GO per site (pre-upgrade runs); `summary` replaces the Summary's
-    content (an upgrade run's: to upgrade and skipped per site). The workbook is saved to a
+    content (an upgrade run's: to upgrade and skipped per site). `write_only` forces openpyxl's streaming mode
+    on or off; by default it is on for more than WRITE_ONLY_HOSTS hosts. The workbook is saved to a
     temporary file beside `path` and renamed: never half a workbook.
     """
     specs = [*standard_sheets(result), *extra_sheets]
     _check_titles([SUMMARY_TITLE, *(spec.title for spec in specs)])
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    write_summary(workbook.create_sheet(SUMMARY_TITLE), summary or summary_data(result, go_no_go))
-    for spec in specs:
-        write_sheet(workbook.create_sheet(spec.title), spec)
+    data = summary or summary_data(result, go_no_go)
+    if write_only is None:
+        write_only = len(result.hosts) > WRITE_ONLY_HOSTS
+    workbook = Workbook(write_only=write_only)
+    if write_only:
+        scratch = Workbook().active
+        write_summary(scratch, data)
+        copy_sheet(scratch, workbook.create_sheet(SUMMARY_TITLE))
+        for spec in specs:
+            stream_sheet(workbook.create_sheet(spec.title), spec)
+    else:
+        workbook.remove(workbook.active)
+        write_summary(workbook.create_sheet(SUMMARY_TITLE), data)
+        for spec in specs:
+            write_sheet(workbook.create_sheet(spec.title), spec)
     workbook.properties.creator = "estate"
     workbook.properties.title = clean_text(result.run.id)
     with atomic_path(path) as tmp:
@@ -102,6 +123,63 @@ def write_sheet(ws: Worksheet, spec: SheetSpec) -> None:
         _wrap_long(ws, column + 1, range(2, last_row + 1), widths[column])
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(spec.headers))}{last_row}"
+
+
+def stream_sheet(ws: WriteOnlyWorksheet, spec: SheetSpec) -> None:
+    """`write_sheet` for a write-only sheet: rows are appended once, each cell styled as it is made."""
+    widths = _column_widths([spec.headers, *spec.rows], spec.widths)
+    _set_widths(ws, widths)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(spec.headers))}{len(spec.rows) + 1}"
+    header = []
+    for title in spec.headers:
+        cell = WriteOnlyCell(ws, value=title)
+        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+        header.append(cell)
+    ws.append(header)
+    verdicts, wraps = set(spec.verdict_columns), set(spec.wrap_columns)
+    for index, row in enumerate(spec.rows):
+        cells: list[WriteOnlyCell | None] = []
+        for column, value in enumerate(row):
+            note = spec.notes.get((index, column))
+            empty = value is None or value == ""
+            if empty and note is None:
+                cells.append(None)
+                continue
+            cell = WriteOnlyCell(ws, value=None if empty else _plain(value))
+            if isinstance(cell.value, str) and cell.data_type != "s":
+                cell.data_type = "s"
+            verdict = _VERDICTS.get(str(cell.value)) if column in verdicts else None
+            if verdict is not None:
+                cell.fill, cell.font = _FILLS[verdict], _FONTS[verdict]
+            if column in wraps and isinstance(cell.value, str) and _text_width(cell.value) > widths[column]:
+                cell.alignment = _WRAP
+            if note is not None:
+                cell.comment = Comment(clean_text(note, MAX_NOTE_CHARS), "estate")
+            cells.append(cell)
+        ws.append(cells)
+
+
+def copy_sheet(source: Worksheet, target: WriteOnlyWorksheet) -> None:
+    """Copy a (small) normal sheet into a write-only one: values, styles, comments, widths, pane and filter."""
+    for letter, dimension in source.column_dimensions.items():
+        target.column_dimensions[letter].width = dimension.width
+    target.freeze_panes = source.freeze_panes
+    target.auto_filter.ref = source.auto_filter.ref
+    for row in source.iter_rows():
+        cells: list[WriteOnlyCell | None] = []
+        for cell in row:
+            if cell.value is None and not cell.has_style and cell.comment is None:
+                cells.append(None)
+                continue
+            out = WriteOnlyCell(target, value=cell.value)
+            out.data_type = cell.data_type
+            if cell.has_style:
+                out.font, out.fill, out.alignment = copy(cell.font), copy(cell.fill), copy(cell.alignment)
+            if cell.comment is not None:
+                out.comment = Comment(cell.comment.text, cell.comment.author)
+            cells.append(out)
+        target.append(cells)
 
 
 def write_summary(ws: Worksheet, data: SummaryData) -> None:
@@ -218,6 +296,18 @@ def _wrap_long(ws: Worksheet, column: int, rows: Iterable[int], width: float) ->
 
 def _fit_widths(ws: Worksheet, rows: Iterable[Row], overrides: Mapping[int, float] | None = None) -> list[float]:
     """Size each column to its longest text (capped at MAX_WIDTH); the header leaves room for the filter."""
+    widths = _column_widths(rows, overrides)
+    _set_widths(ws, widths)
+    return widths
+
+
+def _set_widths(ws: Worksheet | WriteOnlyWorksheet, widths: Sequence[float]) -> None:
+    for column, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(column)].width = width
+
+
+def _column_widths(rows: Iterable[Row], overrides: Mapping[int, float] | None = None) -> list[float]:
+    """The width of each column: its longest text, capped at MAX_WIDTH, or the override."""
     widths: list[float] = []
     for index, values in enumerate(rows):
         pad = 4 if index == 0 else 2
@@ -228,8 +318,6 @@ def _fit_widths(ws: Worksheet, rows: Iterable[Row], overrides: Mapping[int, floa
             widths[column] = max(widths[column], min(MAX_WIDTH, _text_width(text) + pad))
     for column, width in (overrides or {}).items():
         widths[column] = width
-    for column, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(column)].width = width
     return widths
 
 

@@ -10,9 +10,12 @@ Timeouts come from the Nornir configuration (`user_defined.estate`): a hung devi
 from __future__ import annotations
 
 import logging
+import os
+import resource
+import select
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -38,11 +41,33 @@ _gates: dict[int, threading.BoundedSemaphore] = {}
 _gates_lock = threading.Lock()
 
 
+def _new_gates() -> None:
+    """Fresh login gates: at start, and in a forked worker process (`workflows.spread`), whose copies of the
+    parent's could be held by a thread that does not exist there, and whose bound is its own share."""
+    global _gates_lock
+    _gates.clear()
+    _gates_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_gates)
+
+
+def raise_open_files_limit() -> int:
+    """The soft open-file limit raised to the hard one; the soft limit now. Each connection holds a socket and,
+    once a read waits for data (`wait_for_data`), its channel's pipe: 1,000 workers need more than the usual 1,024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        soft = hard
+    return soft
+
+
 def login_gate(limit: int) -> threading.BoundedSemaphore:
     """The process-wide bound on logins in progress (`max_concurrent_logins`): one semaphore per limit.
 
     A login's timeouts start once it passes the gate, so 200 workers starting together on a small machine do not
-    all wait for banners at once (and a customer's TACACS server sees at most `limit` logins at a time).
+    all wait for banners at once (and a customer's TACACS server sees at most `limit` logins at a time). A run
+    spread over processes gives each its share of the limit (`workflows.spread.per_process`).
     """
     with _gates_lock:
         return _gates.setdefault(limit, threading.BoundedSemaphore(limit))
@@ -128,11 +153,13 @@ class TunedNetmiko:
             **(extras or {}),
         }
         connection = ConnectHandler(**parameters)
+        lighten(connection)
         try:
             _handshake(connection)
         except BaseException as exc:
             _drop(connection, sock)
             raise handshake_error(exc, username, connect_timeout, command_timeout) from None
+        wait_for_data(connection)
         return connection
 
     def close(self) -> None:
@@ -140,7 +167,93 @@ class TunedNetmiko:
             self.connection.write_channel("exit" + self.connection.RETURN)
         except Exception as exc:  # the session may already be gone; closing must not fail a host
             log.debug("exit not sent: %s", _reason(exc))
-        self.connection.paramiko_cleanup()
+        try:
+            self.connection.paramiko_cleanup()
+        except (EOFError, OSError, SSHException) as exc:  # the device closed first, after our `exit`: done anyway
+            log.debug("closed by the device first: %s", _reason(exc))
+
+
+ESC = "\x1b"  # every ANSI escape sequence netmiko strips starts with it
+
+
+def strip_when_escaped(strip: Callable[[str], str]) -> Callable[[str], str]:
+    """`strip` (netmiko's `strip_ansi_escape_codes`) run only on text that holds an ESC character.
+
+    Every one of netmiko's ~35 patterns starts with ESC, so text without one comes back unchanged from them; the
+    PAN-OS driver runs them on every read, empty polls included (a third of the client's CPU on PAN-OS).
+
+    >>> strip = strip_when_escaped(lambda text: text.replace(ESC + "[K", ""))
+    >>> strip("fw> " + ESC + "[K"), strip("plain\\r\\n")
+    ('fw> ', 'plain\\r\\n')
+    """
+
+    def strip_escaped(text: str) -> str:
+        return strip(text) if ESC in text else text
+
+    return strip_escaped
+
+
+def normalize_when_cr(normalize: Callable[[str], str]) -> Callable[[str], str]:
+    """`normalize` (netmiko's `normalize_linefeeds`) run only on text that holds a CR.
+
+    Its substitutions all turn a CR (`\\r\\n`, `\\r\\r\\n`, `\\n\\r`, a lone `\\r`) into the driver's line end: text
+    without a CR comes back unchanged. netmiko calls it on every read, empty polls included.
+
+    >>> normalize = normalize_when_cr(lambda text: text.replace("\\r\\n", "\\n"))
+    >>> normalize("a\\r\\nb"), normalize("")
+    ('a\\nb', '')
+    """
+
+    def normalize_crs(text: str) -> str:
+        return normalize(text) if "\r" in text else text
+
+    return normalize_crs
+
+
+def lighten(connection: Any) -> None:
+    """Skip the work netmiko does on every read when the read cannot need it: ANSI stripping without an ESC in
+    the data, line-feed normalisation without a CR. What is read is unchanged (tests/unit/test_connection.py)."""
+    connection.strip_ansi_escape_codes = strip_when_escaped(connection.strip_ansi_escape_codes)
+    connection.normalize_linefeeds = normalize_when_cr(connection.normalize_linefeeds)
+
+
+WAIT_S = 0.2  # the longest a read inside a wait for a pattern blocks for data before netmiko's loop looks again
+_WAITING = ("read_until_pattern", "send_command")  # netmiko's loops that wait for a prompt or a pattern
+
+
+def wait_for_data(connection: Any) -> None:
+    """Inside netmiko's loops that wait for a pattern (`read_until_pattern`, `send_command`), a read that finds
+    no data blocks until data arrives (poll on the paramiko channel's pipe), at most WAIT_S, instead of returning at
+    once to a 10-25 ms sleep: with 200 ms replies a device's waits cost a few reads instead of dozens of polls,
+    each of which reads, normalises and searches. Data is taken the moment it arrives, so no wait grows; netmiko's
+    own timeouts still end the loops (WAIT_S later at most). Other reads (`clear_buffer`, `find_prompt`, our
+    upgrade session) stay non-blocking: they read until nothing is there and must not wait for data that is not
+    coming. Call once the SSH channel is open."""
+    channel = connection.channel
+    read = channel.read_channel
+    depth = [0]  # how many waiting loops are running (send_command reads the echo with read_until_pattern)
+
+    def read_channel() -> str:
+        remote = channel.remote_conn
+        if depth[0] and remote is not None and not remote.closed and not remote.recv_ready():
+            poller = select.poll()  # not select(): a run holds more than FD_SETSIZE descriptors at 1,000 workers
+            poller.register(remote.fileno(), select.POLLIN)
+            poller.poll(WAIT_S * 1000)
+        return str(read())
+
+    def waiting(method: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            depth[0] += 1
+            try:
+                return method(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return call
+
+    channel.read_channel = read_channel
+    for name in _WAITING:
+        setattr(connection, name, waiting(getattr(connection, name)))
 
 
 def _drop(connection: Any, sock: socket.socket) -> None:

@@ -224,5 +224,6 @@ def run_backup(request: RunRequest, repo_root: Path | None = None) -> RunOutcome
         backup_host,
         sheets=lambda r: [backup_sheet(r)],
         finish=lambda r: store(r, configs, root, settings.backup_remote),
+        single_process=True,  # `configs` is filled by the task and read by `store`: both in this process
         configs=configs,
     )

@@ -22,12 +22,13 @@ from rich.table import Table
 from reports.sheets import host_order
 from reports.summary import SUMMARY_VERDICTS
 from tasks.checks.decision import Decision, decide_run
+from tasks.connection import raise_open_files_limit
 from tasks.errors import InputError, UsageError
 from tasks.models import RunResult, Severity, Verdict
 from workflows import logs
 from workflows.run import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, RunOutcome, RunRequest
 from workflows.selection import Selection, init_nornir, parse_filters, parse_shard
-from workflows.settings import Settings, check_output, check_workers, load_settings
+from workflows.settings import Settings, check_output, check_processes, check_workers, load_settings
 from workflows.upgrade_print import print_upgrade, short
 
 LAB_STATE = Path(".lab")
@@ -49,6 +50,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--filter", action="append", default=[], metavar="KEY=VALUE", help="host data match")
     parser.add_argument("--limit", action="append", default=[], metavar="GLOB", help="host name glob (repeatable)")
     parser.add_argument("--workers", type=int, help="parallel devices (default 200, ESTATE_WORKERS)")
+    parser.add_argument("--processes", type=int, help="worker processes (default: the cores, ESTATE_PROCESSES)")
     parser.add_argument("--shard", metavar="K/N", help="take the K-th of N slices (default: CI_NODE_INDEX/TOTAL)")
     parser.add_argument("--out", type=Path, help="where run folders are made (default output/)")
     _inventory_flag(parser)
@@ -174,10 +176,13 @@ def _settings(args: argparse.Namespace) -> Settings:
         check_output(args.out, "--out")
     if getattr(args, "workers", None) is not None:
         check_workers(args.workers, "--workers")
+    if getattr(args, "processes", None) is not None:
+        check_processes(args.processes, "--processes")
     return settings.override(
         inventory=getattr(args, "inventory", None),
         output=getattr(args, "out", None),
         workers=getattr(args, "workers", None),
+        processes=getattr(args, "processes", None),
     )
 
 
@@ -406,6 +411,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         verbose = getattr(args, "verbose", 0)
+        raise_open_files_limit()
         logs.configure(verbose)
         if args.command == "lab":
             return _cmd_lab(args, console)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from nornir.core import Nornir
+from nornir.core.plugins.runners import RunnersPluginRegister
 
 from reports.excel import write_workbook
 from reports.json_report import write_results_json
@@ -29,6 +30,7 @@ from workflows.logs import run_log
 from workflows.processors import ProgressBar, RecordCollector
 from workflows.selection import Selection, init_nornir, select
 from workflows.settings import Settings
+from workflows.spread import Job, partition, per_process, process_count, run_spread
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +170,7 @@ def execute(
     runner: Any = None,
     run_dir: Path | None = None,
     finish: Callable[[RunResult], RunResult] | None = None,
+    single_process: bool = False,
     **task_kwargs: Any,
 ) -> RunOutcome:
     """Run `task` on every selected host and write report.xlsx, results.json, junit.xml and run.log.
@@ -176,8 +179,11 @@ def execute(
     site; `summary` gives the Summary's content instead; `notes` ((logging level, text)) are logged at the
     start of run.log; `runner` replaces the configured Nornir runner (the upgrade's waves); `run_dir` is a run
     folder made already (`new_run_dir`, or the folder a resumed run continues in); `finish` turns the collected
-    result into the one reported, once every host is done (a backup commits then). Every other keyword goes to
-    the task.
+    result into the one reported, once every host is done (a backup commits then). The hosts are spread over
+    `settings.processes` worker processes (`workflows.spread`) unless `single_process` is set (a task that
+    leaves in this process what `finish` reads: the backup's configurations; or a run that contacts no device:
+    the upgrade's dry run) or `runner` is given (the upgrade's waves decide across all hosts). Every other
+    keyword goes to the task.
     """
     selection = request.selection
     hosts = inputs.nornir.inventory.hosts
@@ -205,7 +211,7 @@ def execute(
         )
         for level, note in notes:
             log.log(level, "%s", note)
-        records = _run_hosts(command, request, inputs, run_dir, task, task_kwargs, runner)
+        records = _run_hosts(command, request, inputs, run_dir, task, task_kwargs, runner, single_process)
         info.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
         ordered = sorted(records.values(), key=lambda r: (r.customer, r.site, r.name))
         result = RunResult(run=info, hosts=ordered)
@@ -229,26 +235,43 @@ def _run_hosts(
     task: Callable[..., Any],
     task_kwargs: dict[str, Any],
     runner: Any = None,
+    single_process: bool = False,
 ) -> dict[str, HostRecord]:
+    settings = request.settings
+    hosts = inputs.nornir.inventory.hosts
     journal = Journal(run_dir / "journal.jsonl")
     show_progress = request.progress and sys.stderr.isatty()
-    progress = ProgressBar(len(inputs.nornir.inventory.hosts), command) if show_progress else None
+    progress = ProgressBar(len(hosts), command) if show_progress else None
 
     def on_record(record: HostRecord) -> None:
         journal.append(record)
         if progress is not None:
             progress.advance(record)
 
-    collector = RecordCollector(on_record=on_record)
-    nr = inputs.nornir.with_processors([collector])
-    if runner is not None:
-        nr = nr.with_runner(runner)
+    processes = 1
+    if runner is None and not single_process and "num_workers" in settings.nornir_runner()["options"]:
+        processes = process_count(settings.processes, settings.workers, len(hosts))
     try:
+        if processes > 1:
+            threads, logins = per_process(settings.workers, settings.max_concurrent_logins, processes)
+            log.info("spread over %d processes: %d workers and %d logins at once each", processes, threads, logins)
+            job = Job(inputs.nornir, task, command, task_kwargs, _runner(replace(settings, workers=threads)), logins)
+            return run_spread(job, partition(list(hosts), processes), on_record, progress)
+        collector = RecordCollector(on_record=on_record)
+        nr = inputs.nornir.with_processors([collector])
+        if runner is not None:
+            nr = nr.with_runner(runner)
         if progress is not None:
             with progress:
                 nr.run(task=task, name=command, **task_kwargs)
         else:
             nr.run(task=task, name=command, **task_kwargs)
+        return collector.records
     finally:
         journal.close()
-    return collector.records
+
+
+def _runner(settings: Settings) -> Any:
+    """The configured Nornir runner plugin, made with `settings.workers` as its num_workers."""
+    spec = settings.nornir_runner()
+    return RunnersPluginRegister.get_plugin(spec["plugin"])(**spec["options"])

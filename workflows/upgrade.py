@@ -275,6 +275,7 @@ def run_upgrade(request: RunRequest, options: UpgradeOptions) -> tuple[RunOutcom
         sheets=lambda result: [upgrade_sheet(result)],
         summary=upgrade_summary,
         notes=notes,
+        single_process=True,  # no device is contacted: nothing to spread, every record already made here
         records=records,
     )
     return outcome, gate.how

@@ -10,7 +10,7 @@ from typing import Any
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver
 from tasks.platforms.base import Backup, ConfigForm, Platform, drop_lines
-from tasks.platforms.text import first_line, keyword_secret, sanitise_lines, session_lines
+from tasks.platforms.text import first_line, keyword_secret, parse_template, sanitise_lines, session_lines
 from tasks.versions import Version, as_int, numbered
 
 DEVICE_TYPE = "juniper_junos"
@@ -71,10 +71,8 @@ _PACKAGE_RE = re.compile(r"^JUNOS (?:Software Release|.*Software Suite|Base OS b
 
 def _parse_ntc_version(text: str) -> dict[str, str]:
     """ntc-templates' `juniper_junos_show_version`: {hostname, model, junos_version} of the first member."""
-    from ntc_templates.parse import parse_output
-
     try:
-        records = parse_output(platform=DEVICE_TYPE, command=COMMANDS["version"], data=text)
+        records = parse_template(DEVICE_TYPE, COMMANDS["version"], text)
     except Exception:  # the template rejected the text: our own line parse decides alone
         return {}
     if not records:

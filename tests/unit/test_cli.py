@@ -56,6 +56,7 @@ def test_inventory_check_needs_no_credentials(
         (["audit", "--site", "mars1"], "--site: unknown 'mars1'"),
         (["audit", "--workers", "0"], "--workers: must be 1 to 1000, got 0"),
         (["audit", "--workers", "1001"], "--workers: must be 1 to 1000, got 1001"),
+        (["audit", "--processes", "0"], "--processes: must be 1 to 64, got 0"),
         (["pre-upgrade", "--target", "10.2.4-h4", "--via", ""], "--via: expected releases separated by commas"),
         (["pre-upgrade", "--target", "10.2.4-h4", "--via", "10.1.9,"], "--via: expected releases separated by"),
         (["audit", "--filter", "model"], "--filter: expected key=value, got 'model'"),
@@ -265,6 +266,7 @@ def test_out_naming_an_existing_file_is_one_line(
     [
         ("ESTATE_MIN_CONTENT", "abc", "ESTATE_MIN_CONTENT (environment): expected a content version such as 8635"),
         ("ESTATE_WORKERS", "5000", "ESTATE_WORKERS (environment): must be 1 to 1000, got 5000"),
+        ("ESTATE_PROCESSES", "65", "ESTATE_PROCESSES (environment): must be 1 to 64, got 65"),
         ("ESTATE_OUTPUT", "FILE", "ESTATE_OUTPUT (environment): {file} is a file, not a folder"),
     ],
 )
@@ -292,6 +294,7 @@ def test_a_bad_environment_variable_is_named_before_anything_runs(
     [
         ("user_defined:\n  estate:\n    min_content: abc\n", ":3: user_defined.estate.min_content: expected a content"),
         ("user_defined:\n  estate:\n    workers: 5000\n", ":3: user_defined.estate.workers: must be 1 to 1000"),
+        ("user_defined:\n  estate:\n    processes: 99\n", ":3: user_defined.estate.processes: must be 1 to 64"),
         ("runner:\n  options:\n    num_workers: 0\n", ":3: runner.options.num_workers: must be greater than 0"),
     ],
 )

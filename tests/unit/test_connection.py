@@ -18,7 +18,10 @@ from tasks.connection import (
     TunedNetmiko,
     _open_error,
     handshake_error,
+    lighten,
+    normalize_when_cr,
     send_command,
+    strip_when_escaped,
     timeouts,
 )
 from tasks.errors import AuthError, CommandError, ConnectError, DeviceError
@@ -174,3 +177,100 @@ def test_no_more_logins_at_once_than_max_concurrent_logins() -> None:
         for thread in threads:
             thread.join()
     assert most == limit  # the gate was full, never overfull
+
+
+# Reads as a PAN-OS, IOS or NX-OS session gives them: ANSI sequences, CRs, plain text, empty polls.
+READS = [
+    "",
+    "admin@fw1(active)> ",
+    "show system info\r\n\r\nhostname: fw1\r\nmodel: PA-5220\r\n\r\nadmin@fw1(active)> ",
+    "\x1b[Kadmin@fw1> \x1b[?25h",
+    "\x1b[00;32mgreen\x1b[0m text\x1b[2004h\x1b[1D\x1b[9999B\x1bE next",
+    "\x1b[2Lline\r\r\nend\n\rmore\rlast",
+    "plain text\nwith LF only\n",
+    "tab\there \x08backspace é ü",
+]
+
+
+def _driver(device_type: str) -> Any:
+    from netmiko import ConnectHandler
+
+    return ConnectHandler(device_type=device_type, host="192.0.2.1", auto_connect=False)
+
+
+@pytest.mark.parametrize("device_type", ["paloalto_panos", "cisco_ios", "cisco_nxos", "juniper_junos"])
+@pytest.mark.parametrize("text", READS, ids=range(len(READS)))
+def test_lighten_reads_exactly_what_netmiko_reads(device_type: str, text: str) -> None:
+    plain, light = _driver(device_type), _driver(device_type)
+    lighten(light)
+    assert light.strip_ansi_escape_codes(text) == plain.strip_ansi_escape_codes(text)
+    assert light.normalize_linefeeds(text) == plain.normalize_linefeeds(text)
+
+
+def test_ansi_sequences_are_still_stripped_and_plain_text_left_alone() -> None:
+    light = _driver("paloalto_panos")
+    lighten(light)
+    assert light.strip_ansi_escape_codes("\x1b[Kadmin@fw1> \x1b[00;32mok\x1b[0m") == "admin@fw1> ok"
+    plain = "hostname: fw1\r\nno escape here\r\n"
+    assert light.strip_ansi_escape_codes(plain) is plain  # not copied, not scanned by 35 regexes
+
+
+def test_the_helpers_call_the_wrapped_method_only_when_it_can_change_the_text() -> None:
+    strip, normalize = mock.Mock(return_value="x"), mock.Mock(return_value="y")
+    assert strip_when_escaped(strip)("abc") == "abc" and normalize_when_cr(normalize)("a\nb") == "a\nb"
+    strip.assert_not_called()
+    normalize.assert_not_called()
+    assert strip_when_escaped(strip)("a\x1b[K") == "x" and normalize_when_cr(normalize)("a\r\n") == "y"
+
+
+class _Remote:
+    """A paramiko channel as wait_for_data sees it: closed or not, data ready or not."""
+
+    def __init__(self, ready: bool) -> None:
+        self.closed = False
+        self.ready = ready
+
+    def recv_ready(self) -> bool:
+        return self.ready
+
+    def fileno(self) -> int:
+        return 7
+
+
+class _Conn:
+    """A netmiko connection as wait_for_data sees it: a channel, and the two loops that wait for a pattern."""
+
+    def __init__(self, remote: _Remote) -> None:
+        self.channel = type("Channel", (), {})()
+        self.channel.remote_conn = remote
+        self.channel.read_channel = lambda: "data"
+
+    def read_until_pattern(self, pattern: str = "") -> str:
+        return str(self.channel.read_channel())
+
+    def send_command(self, command: str) -> str:
+        return self.read_until_pattern(command) + str(self.channel.read_channel())
+
+
+@pytest.mark.parametrize("ready", [False, True])
+def test_reads_block_for_data_only_inside_a_wait_for_a_pattern(monkeypatch: pytest.MonkeyPatch, ready: bool) -> None:
+    import tasks.connection as connection_module
+
+    waits: list[float] = []
+
+    class Poll:
+        def register(self, fd: int, events: int) -> None:
+            assert fd == 7
+
+        def poll(self, timeout_ms: float) -> list[tuple[int, int]]:
+            waits.append(timeout_ms / 1000)
+            return []
+
+    monkeypatch.setattr(connection_module.select, "poll", Poll)
+    conn = _Conn(_Remote(ready))
+    connection_module.wait_for_data(conn)
+    assert conn.channel.read_channel() == "data" and waits == []  # clear_buffer, find_prompt: never blocks
+    assert conn.read_until_pattern("x") == "data"
+    assert conn.send_command("show x") == "datadata"  # nested: send_command reads its echo with read_until_pattern
+    assert waits == ([] if ready else [connection_module.WAIT_S] * 3)
+    assert conn.channel.read_channel() == "data" and len(waits) == (0 if ready else 3)  # out of the loop again

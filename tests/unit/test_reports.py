@@ -646,3 +646,51 @@ def test_read_run_names_the_file_it_cannot_read(tmp_path: Path, text: str | None
         (tmp_path / "results.json").write_text(text, encoding="utf-8")
     with pytest.raises(UsageError, match=re.escape(f"{tmp_path / 'results.json'}: {message}")):
         read_run(tmp_path)
+
+
+# --- write-only (streamed) workbook -------------------------------------------------------------------------
+
+
+def test_write_only_workbook_has_the_same_sheets_and_cells(result: RunResult, tmp_path: Path) -> None:
+    normal, streamed = tmp_path / "normal.xlsx", tmp_path / "streamed.xlsx"
+    rows = [("fw1", "FAIL", "=1+1"), ("fw2", "", None), ("fw3", "PASS", "a text longer than its column " * 3)]
+    notes = {(0, 1): "why it failed", (1, 2): "a note on an empty cell"}
+    extra = [SheetSpec("Extra", ("Device", "Verdict", "Note"), rows, (1,), (2,), {2: 20}, notes)]
+    write_workbook(result, normal, extra, write_only=False)
+    write_workbook(result, streamed, extra, write_only=True)
+    a, b = load_workbook(normal), load_workbook(streamed)
+    assert a.sheetnames == b.sheetnames == [*STANDARD_TITLES, "Extra"]
+    for title in a.sheetnames:
+        left, right = a[title], b[title]
+        assert (left.max_row, left.max_column) == (right.max_row, right.max_column), title
+        for row_a, row_b in zip(left.iter_rows(), right.iter_rows(), strict=True):
+            for x, y in zip(row_a, row_b, strict=True):
+                assert (x.coordinate, x.value, x.data_type) == (y.coordinate, y.value, y.data_type), title
+                assert (x.fill.fgColor.rgb, x.font.b, x.font.color) == (y.fill.fgColor.rgb, y.font.b, y.font.color)
+                assert x.alignment.wrap_text == y.alignment.wrap_text
+                assert (x.comment.text if x.comment else None) == (y.comment.text if y.comment else None)
+        assert right.freeze_panes == left.freeze_panes == "A2"
+        if title == "Extra":
+            assert right["B2"].comment.text == "why it failed" and right["C4"].alignment.wrap_text
+        assert right.auto_filter.ref == left.auto_filter.ref
+        for letter, dimension in left.column_dimensions.items():
+            assert right.column_dimensions[letter].width == dimension.width, (title, letter)
+
+
+def test_large_runs_are_written_in_write_only_mode(
+    result: RunResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reports.excel
+
+    modes: list[bool] = []
+    real = reports.excel.Workbook
+
+    def spy(write_only: bool = False) -> Any:
+        modes.append(write_only)
+        return real(write_only=write_only)
+
+    monkeypatch.setattr(reports.excel, "Workbook", spy)
+    monkeypatch.setattr(reports.excel, "WRITE_ONLY_HOSTS", len(result.hosts) - 1)
+    write_workbook(result, tmp_path / "big.xlsx")
+    assert modes[0] is True
+    assert load_workbook(tmp_path / "big.xlsx").sheetnames == list(STANDARD_TITLES)

@@ -36,6 +36,14 @@ def test_shipped_config_loads() -> None:
     assert settings.nornir_runner() == {"plugin": "threaded", "options": {"num_workers": 200}}
 
 
+def test_processes_default_to_one_then_config_then_environment(tmp_path: Path) -> None:
+    assert load_settings(REPO / "config.yaml", {}).processes == 1
+    path = config(tmp_path, "user_defined:\n  estate:\n    processes: 3\n")
+    assert load_settings(path, {}).processes == 3
+    assert load_settings(path, {"ESTATE_PROCESSES": "1"}).processes == 1
+    assert "must be 1 to 64, got 65" in error(path, {"ESTATE_PROCESSES": "65"})
+
+
 def test_no_config_file_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert load_settings(None, {}) == Settings()

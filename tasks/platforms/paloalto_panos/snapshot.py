@@ -10,7 +10,7 @@ from tasks.models import Facts, Transceiver
 from tasks.models.snapshot import OpticState, Snapshot
 from tasks.platforms.paloalto_panos.commands import COMMANDS, DEVICE_TYPE, output_body, strip_session
 from tasks.platforms.paloalto_panos.sanitise import sanitise_config
-from tasks.platforms.text import first_line, ntc
+from tasks.platforms.text import first_line, ntc, parse_template
 
 
 def parse_interfaces(text: str) -> dict[str, str]:
@@ -18,10 +18,8 @@ def parse_interfaces(text: str) -> dict[str, str]:
 
     Raises ParseError when the output has no interface table.
     """
-    from ntc_templates.parse import parse_output
-
     lines = strip_session(text)
-    rows = parse_output(platform=DEVICE_TYPE, command="show interface hardware", data="\n".join(lines) + "\n")
+    rows = parse_template(DEVICE_TYPE, "show interface hardware", "\n".join(lines) + "\n")
     if not rows and "\n".join(lines).strip():
         raise ParseError(f"show interface hardware: no interface table in {first_line(text)!r}")
     return {row["interface"]: row["state"].split("(")[0] for row in rows}

@@ -1,0 +1,50 @@
+"""tasks/platforms/text.py: `parse_template` returns what ntc-templates' `parse_output` returns, on every fixture."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ntc_templates.parse import parse_output
+
+from tasks.platforms.text import parse_template
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+# tests/fixtures/<platform>/<command with _ for spaces>/<case>.txt: real outputs, some no template knows.
+CASES = sorted(FIXTURES.glob("*/*/*.txt"))
+
+
+def _outcome(parse: Any, platform: str, command: str, text: str) -> tuple[str, Any]:
+    try:
+        return "records", parse(platform=platform, command=command, data=text)
+    except Exception as exc:
+        return "error", (type(exc).__name__, str(exc))
+
+
+def _ours(platform: str, command: str, data: str) -> list[dict[str, Any]]:
+    return parse_template(platform, command, data)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[str(c.relative_to(FIXTURES)) for c in CASES])
+def test_records_and_errors_are_those_of_parse_output(case: Path) -> None:
+    platform, command, text = case.parts[-3], case.parts[-2].replace("_", " "), case.read_text()
+    assert _outcome(_ours, platform, command, text) == _outcome(parse_output, platform, command, text)
+
+
+def test_a_rejected_output_leaves_the_next_parse_clean() -> None:
+    good = next(c for c in CASES if c.parts[-3] == "cisco_ios" and c.parts[-2] == "show_version")
+    expected = parse_output(platform="cisco_ios", command="show version", data=good.read_text())
+    for text in ("garbage that ends nowhere\n", good.read_text()):
+        _outcome(_ours, "cisco_ios", "show version", text)
+    assert parse_template("cisco_ios", "show version", good.read_text()) == expected
+
+
+def test_threads_parse_at_once_without_mixing_records() -> None:
+    cases = [c for c in CASES if c.parts[-3] == "cisco_ios" and c.parts[-2] in ("show_version", "show_inventory")]
+    jobs = [(c.parts[-2].replace("_", " "), c.read_text()) for c in cases] * 10
+    expected = [parse_output(platform="cisco_ios", command=cmd, data=text) for cmd, text in jobs]
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda job: parse_template("cisco_ios", *job), jobs))
+    assert got == expected
