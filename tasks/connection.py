@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 import resource
-import select
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -53,8 +52,8 @@ os.register_at_fork(after_in_child=_new_gates)
 
 
 def raise_open_files_limit() -> int:
-    """The soft open-file limit raised to the hard one; the soft limit now. Each connection holds a socket and,
-    once a read waits for data (`wait_for_data`), its channel's pipe: 1,000 workers need more than the usual 1,024."""
+    """The soft open-file limit raised to the hard one; the soft limit now. Each connection holds a socket, and a
+    run's journal, logs, templates and workbook hold more: 1,000 workers need more than the usual 1,024."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard):
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -223,22 +222,28 @@ _WAITING = ("read_until_pattern", "send_command")  # netmiko's loops that wait f
 
 def wait_for_data(connection: Any) -> None:
     """Inside netmiko's loops that wait for a pattern (`read_until_pattern`, `send_command`), a read that finds
-    no data blocks until data arrives (poll on the paramiko channel's pipe), at most WAIT_S, instead of returning at
-    once to a 10-25 ms sleep: with 200 ms replies a device's waits cost a few reads instead of dozens of polls,
-    each of which reads, normalises and searches. Data is taken the moment it arrives, so no wait grows; netmiko's
-    own timeouts still end the loops (WAIT_S later at most). Other reads (`clear_buffer`, `find_prompt`, our
-    upgrade session) stay non-blocking: they read until nothing is there and must not wait for data that is not
-    coming. Call once the SSH channel is open."""
+    no data blocks until data arrives, at most WAIT_S, instead of returning at once to a 10-25 ms sleep: with 200 ms
+    replies a device's waits cost a few reads instead of dozens of polls, each of which reads, normalises and
+    searches. Data is taken the moment it arrives, so no wait grows; netmiko's own timeouts still end the loops
+    (WAIT_S later at most). Other reads (`clear_buffer`, `find_prompt`, our upgrade session) stay non-blocking:
+    they read until nothing is there and must not wait for data that is not coming. Call once the SSH channel is
+    open.
+
+    The wait is a `threading.Event` that paramiko's channel buffer sets when data (or the end) arrives and clears
+    when it is read empty (`BufferedPipe.set_event`). Not the channel's `fileno()`: that OS pipe is closed with
+    the channel while paramiko's transport thread may still set it, and its clear() reads it without checking
+    that it is open: a descriptor number reused meanwhile by another session's new socket loses or gains a byte,
+    and that session's SSH handshake fails ("Negotiation failed.", one device in a few hundred under load)."""
     channel = connection.channel
     read = channel.read_channel
     depth = [0]  # how many waiting loops are running (send_command reads the echo with read_until_pattern)
+    arrived = threading.Event()
+    channel.remote_conn.in_buffer.set_event(arrived)
 
     def read_channel() -> str:
         remote = channel.remote_conn
         if depth[0] and remote is not None and not remote.closed and not remote.recv_ready():
-            poller = select.poll()  # not select(): a run holds more than FD_SETSIZE descriptors at 1,000 workers
-            poller.register(remote.fileno(), select.POLLIN)
-            poller.poll(WAIT_S * 1000)
+            arrived.wait(WAIT_S)
         return str(read())
 
     def waiting(method: Callable[..., Any]) -> Callable[..., Any]:

@@ -37,6 +37,16 @@ class Runner:
     options: tuple[tuple[str, Any], ...] = ()
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, as a container or `taskset` limits it), 1 to
+    MAX_PROCESSES: the default number of worker processes."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_PROCESSES))
+
+
 @dataclass(frozen=True)
 class Settings:
     """What a run needs to know besides its command-line selection."""
@@ -46,9 +56,9 @@ class Settings:
     output: Path = Path("output")
     workers: int = 200  # parallel devices in all, whatever the processes
     # worker processes a run's hosts are spread over (workflows.spread), each with its share of the workers and
-    # of the logins: one process is GIL-bound near one core. 1 (the default until the handshake failures seen in
-    # forked workers of in-process runs are understood, bench/README.md): the whole run in this process
-    processes: int = 1
+    # of the logins: one process is GIL-bound near one core, so the default is the cores this process may use.
+    # 1: the whole run in this process
+    processes: int = field(default_factory=lambda: usable_cores())
     connect_timeout: float = 10.0
     command_timeout: float = 30.0
     # logins in progress at once (TCP connect, SSH banner, key exchange, authentication), whatever the workers:

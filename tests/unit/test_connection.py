@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 from unittest import mock
 
 import pytest
 from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException, ReadTimeout
 from nornir.core.configuration import Config
+from paramiko.buffered_pipe import BufferedPipe
 from paramiko.ssh_exception import SSHException
 
 from tasks.connection import (
@@ -224,17 +227,14 @@ def test_the_helpers_call_the_wrapped_method_only_when_it_can_change_the_text() 
 
 
 class _Remote:
-    """A paramiko channel as wait_for_data sees it: closed or not, data ready or not."""
+    """A paramiko channel as wait_for_data sees it: paramiko's own input buffer, closed or not; no fileno()."""
 
-    def __init__(self, ready: bool) -> None:
+    def __init__(self) -> None:
         self.closed = False
-        self.ready = ready
+        self.in_buffer = BufferedPipe()
 
     def recv_ready(self) -> bool:
-        return self.ready
-
-    def fileno(self) -> int:
-        return 7
+        return bool(self.in_buffer.read_ready())
 
 
 class _Conn:
@@ -243,7 +243,13 @@ class _Conn:
     def __init__(self, remote: _Remote) -> None:
         self.channel = type("Channel", (), {})()
         self.channel.remote_conn = remote
-        self.channel.read_channel = lambda: "data"
+        self.reads: list[float] = []  # how long each read took
+
+        def read_channel() -> str:
+            self.reads.append(time.monotonic())
+            return remote.in_buffer.empty().decode()
+
+        self.channel.read_channel = read_channel
 
     def read_until_pattern(self, pattern: str = "") -> str:
         return str(self.channel.read_channel())
@@ -252,25 +258,42 @@ class _Conn:
         return self.read_until_pattern(command) + str(self.channel.read_channel())
 
 
-@pytest.mark.parametrize("ready", [False, True])
-def test_reads_block_for_data_only_inside_a_wait_for_a_pattern(monkeypatch: pytest.MonkeyPatch, ready: bool) -> None:
+def _timed(call: Callable[[], str]) -> tuple[str, float]:
+    start = time.monotonic()
+    text = call()
+    return text, time.monotonic() - start
+
+
+def test_reads_block_for_data_only_inside_a_wait_for_a_pattern(monkeypatch: pytest.MonkeyPatch) -> None:
     import tasks.connection as connection_module
 
-    waits: list[float] = []
-
-    class Poll:
-        def register(self, fd: int, events: int) -> None:
-            assert fd == 7
-
-        def poll(self, timeout_ms: float) -> list[tuple[int, int]]:
-            waits.append(timeout_ms / 1000)
-            return []
-
-    monkeypatch.setattr(connection_module.select, "poll", Poll)
-    conn = _Conn(_Remote(ready))
+    monkeypatch.setattr(connection_module, "WAIT_S", 0.3)
+    remote = _Remote()
+    conn = _Conn(remote)
     connection_module.wait_for_data(conn)
-    assert conn.channel.read_channel() == "data" and waits == []  # clear_buffer, find_prompt: never blocks
-    assert conn.read_until_pattern("x") == "data"
-    assert conn.send_command("show x") == "datadata"  # nested: send_command reads its echo with read_until_pattern
-    assert waits == ([] if ready else [connection_module.WAIT_S] * 3)
-    assert conn.channel.read_channel() == "data" and len(waits) == (0 if ready else 3)  # out of the loop again
+    text, took = _timed(conn.channel.read_channel)
+    assert text == "" and took < 0.3  # clear_buffer, find_prompt: never block
+    text, took = _timed(lambda: conn.read_until_pattern("x"))
+    assert text == "" and took >= 0.3  # nothing came: waited WAIT_S once, then netmiko's loop looks again
+    remote.in_buffer.feed(b"fw> ")
+    text, took = _timed(lambda: conn.read_until_pattern("x"))
+    assert text == "fw> " and took < 0.3  # data there: no wait
+    text, took = _timed(lambda: conn.send_command("show x"))
+    assert text == "" and took >= 0.6  # nested: the echo read and the read after it both waited
+    remote.in_buffer.close()
+    text, took = _timed(lambda: conn.read_until_pattern("x"))
+    assert took < 0.3  # a closed buffer sets the event: the loop finds the end at once
+
+
+def test_a_wait_ends_when_the_data_arrives(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tasks.connection as connection_module
+
+    monkeypatch.setattr(connection_module, "WAIT_S", 30.0)
+    remote = _Remote()
+    conn = _Conn(remote)
+    connection_module.wait_for_data(conn)
+    feeder = threading.Timer(0.05, remote.in_buffer.feed, args=(b"admin@fw01> ",))
+    feeder.start()
+    text, took = _timed(lambda: conn.read_until_pattern(">"))
+    feeder.join()
+    assert text == "admin@fw01> " and took < 15  # woken by the data, far from the 30 s bound

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -36,8 +37,8 @@ def test_shipped_config_loads() -> None:
     assert settings.nornir_runner() == {"plugin": "threaded", "options": {"num_workers": 200}}
 
 
-def test_processes_default_to_one_then_config_then_environment(tmp_path: Path) -> None:
-    assert load_settings(REPO / "config.yaml", {}).processes == 1
+def test_processes_default_to_the_usable_cores_then_config_then_environment(tmp_path: Path) -> None:
+    assert load_settings(REPO / "config.yaml", {}).processes == min(len(os.sched_getaffinity(0)), 64)
     path = config(tmp_path, "user_defined:\n  estate:\n    processes: 3\n")
     assert load_settings(path, {}).processes == 3
     assert load_settings(path, {"ESTATE_PROCESSES": "1"}).processes == 1
