@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import functools
+import collections
+import contextlib
 import os
+import queue
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from tasks.errors import ParseError
@@ -66,11 +68,26 @@ def key_values(lines: list[str], pattern: re.Pattern[str]) -> dict[str, str]:
     return result
 
 
-@functools.cache
+_templates: dict[tuple[str, str], str | None] = {}
+_templates_lock = threading.Lock()
+
+
 def _template(platform: str, command: str) -> str | None:
     """The path of the one ntc template the index names for (platform, command); None when it names none or
     several (those are left to ntc-templates' `parse_output`). Looked up once per process: the index's match is a
-    scan of its ~1,500 rows by regex, which `parse_output` repeats on every call."""
+    scan of its ~1,500 rows by regex (~0.1-0.2 s of CPU), which `parse_output` repeats on every call. Under a lock:
+    a run's 100-200 threads reach their first parse together, and an unlocked cache would have each of them build
+    the index (tens of seconds of CPU at the start of a large run)."""
+    key = (platform, command)
+    if key in _templates:
+        return _templates[key]
+    with _templates_lock:
+        if key not in _templates:
+            _templates[key] = _find_template(platform, command)
+        return _templates[key]
+
+
+def _find_template(platform: str, command: str) -> str | None:
     from ntc_templates.parse import _get_template_dir
     from textfsm import clitable
 
@@ -83,17 +100,27 @@ def _template(platform: str, command: str) -> str | None:
     return os.path.join(folder, names[0]) if len(names) == 1 else None
 
 
-_parsers = threading.local()  # {template path: TextFSM} per thread: an FSM holds its parse state while it runs
+# Idle FSMs per template path: an FSM holds its parse state while it runs, so a parse takes one from the pool (or
+# builds one) and gives it back. Parsing holds the GIL, so a process needs about as many FSMs as parses that
+# overlap (a few), not one per thread: 200 threads each building their own cost ~1 s of CPU for nothing.
+_idle: dict[str, queue.SimpleQueue[Any]] = collections.defaultdict(queue.SimpleQueue)
 
 
-def _fsm(path: str) -> Any:
+@contextlib.contextmanager
+def _fsm(path: str) -> Iterator[Any]:
     import textfsm
 
-    cache: dict[str, Any] = _parsers.__dict__.setdefault("fsms", {})
-    if path not in cache:
+    idle = _idle[path]
+    try:
+        fsm = idle.get_nowait()
+    except queue.Empty:
         with open(path) as template:
-            cache[path] = textfsm.TextFSM(template)
-    return cache[path]
+            fsm = textfsm.TextFSM(template)
+    try:
+        fsm.Reset()
+        yield fsm
+    finally:
+        idle.put(fsm)
 
 
 def _as_text(value: Any) -> Any:
@@ -103,7 +130,7 @@ def _as_text(value: Any) -> Any:
 
 def parse_template(platform: str, command: str, text: str) -> list[dict[str, Any]]:
     """What ntc-templates' `parse_output(platform=, command=, data=)` returns, with the template found once per
-    process and its FSM built once per thread (`parse_output` does both on every call: ~20 ms of CPU).
+    process and its FSMs reused (`parse_output` does both on every call: ~20 ms of CPU).
 
     Raises what `parse_output` raises: textfsm's errors for a line the template rejects, ntc-templates'
     ParsingException when no template matches.
@@ -113,10 +140,9 @@ def parse_template(platform: str, command: str, text: str) -> list[dict[str, Any
         from ntc_templates.parse import parse_output
 
         return list(parse_output(platform=platform, command=command, data=text))
-    fsm = _fsm(path)
-    fsm.Reset()
-    header = [name.lower() for name in fsm.header]
-    return [dict(zip(header, (_as_text(v) for v in record), strict=True)) for record in fsm.ParseText(text)]
+    with _fsm(path) as fsm:
+        header = [name.lower() for name in fsm.header]
+        return [dict(zip(header, (_as_text(v) for v in record), strict=True)) for record in fsm.ParseText(text)]
 
 
 def ntc(platform: str, command: str, text: str, strict: bool = False) -> list[dict[str, Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -48,3 +50,26 @@ def test_threads_parse_at_once_without_mixing_records() -> None:
     with ThreadPoolExecutor(8) as pool:
         got = list(pool.map(lambda job: parse_template("cisco_ios", *job), jobs))
     assert got == expected
+
+
+def test_threads_reaching_their_first_parse_together_look_the_template_up_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tasks.platforms.text as text_module
+
+    found: list[tuple[str, str]] = []
+    start = threading.Barrier(16)
+
+    def find(platform: str, command: str) -> str | None:
+        found.append((platform, command))
+        time.sleep(0.05)  # the index scan: long enough for every other thread to arrive meanwhile
+        return None
+
+    monkeypatch.setattr(text_module, "_templates", {})
+    monkeypatch.setattr(text_module, "_find_template", find)
+
+    def first_parse(_: int) -> str | None:
+        start.wait()
+        return text_module._template("cisco_ios", "show version")
+
+    with ThreadPoolExecutor(16) as pool:
+        assert list(pool.map(first_parse, range(16))) == [None] * 16
+    assert found == [("cisco_ios", "show version")]
