@@ -20,6 +20,7 @@ from tasks.platforms import PLATFORMS
 from tasks.versions import is_at_least, is_before
 from tests.integration.conftest import use_lab_credentials
 from tests.integration.test_audit import run_cli, run_folder, sheet_rows
+from workflows.settings import usable_cores
 
 pytestmark = pytest.mark.integration
 
@@ -143,16 +144,33 @@ def expected_verdict(device: dict[str, Any], optic: dict[str, str], targets: dic
     return max(verdicts, key=RANK.__getitem__)
 
 
+# The run with the default process count (the usable cores) and with one process: each must give the verdicts the
+# estate file gives, so the two give the same (issue 12).
+PROCESSES = {"default-processes": [], "one-process": ["--processes", "1"]}
+
+
+@pytest.mark.parametrize("processes", list(PROCESSES))
 def test_demo_covers_every_platform_and_flags_exactly_the_third_party_optics(
-    demo_lab: control.LabInfo, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    demo_lab: control.LabInfo,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    processes: str,
 ) -> None:
     use_lab_credentials(monkeypatch, demo_lab)
+    monkeypatch.delenv("ESTATE_PROCESSES", raising=False)
     assert demo_lab.inventory is not None
     flags = demo_targets()
     targets = dict(f.split("=", 1) if "=" in f else ("paloalto_panos", f) for f in flags if f != "--target")
     code, out, _ = run_cli(
-        ["audit", "--customer", "all", *flags, "--inventory", str(demo_lab.inventory), "--out", str(tmp_path)], capsys
+        ["audit", "--customer", "all", *flags, "--inventory", str(demo_lab.inventory), "--out", str(tmp_path)]
+        + PROCESSES[processes],
+        capsys,
     )
+    spread = re.search(r"spread over (\d+) processes", (run_folder(out) / "run.log").read_text("utf-8"))
+    cores = usable_cores()
+    used = int(spread[1]) if spread else 1
+    assert used == (cores if processes == "default-processes" else 1)
     devices = demo_devices()
     reachable = [d for d in devices if not d.get("faults")]
     faulty = {d["name"] for d in devices if d.get("faults")}
