@@ -56,7 +56,7 @@ def configure(verbose: int = 0) -> None:
     console.addFilter(_for_terminal)
     console.setFormatter(logging.Formatter("%(levelname)s %(host)s: %(message)s"))
     root.addHandler(console)
-    for noisy in ("paramiko", "netmiko", "asyncssh"):
+    for noisy in ("paramiko", "netmiko", "asyncssh", "alembic"):  # alembic: a line per plugin on every migration
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # Nornir logs every failed host's traceback; workflows.processors logs each failure once, with its stage.
     logging.getLogger("nornir").setLevel(logging.CRITICAL)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
@@ -211,7 +212,10 @@ def execute(
         )
         for level, note in notes:
             log.log(level, "%s", note)
+        clock = time.monotonic()
         records = _run_hosts(command, request, inputs, run_dir, task, task_kwargs, runner, single_process)
+        log.info("%d devices done in %.1f s", len(records), time.monotonic() - clock)
+        clock = time.monotonic()
         info.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
         ordered = sorted(records.values(), key=lambda r: (r.customer, r.site, r.name))
         result = RunResult(run=info, hosts=ordered)
@@ -223,6 +227,7 @@ def execute(
         overview = summary(result) if summary is not None else None
         write_workbook(result, run_dir / "report.xlsx", extra, go_no_go=go_no_go, summary=overview)
         record_run(request.settings, result, run_dir)  # never raises: a history it cannot reach is a WARNING
+        log.info("reports written and the run recorded in %.1f s", time.monotonic() - clock)
         log.info("finished: %s", result.counts())
         return RunOutcome(result=result, run_dir=run_dir, exit_code=exit_code(result), go_no_go=go_no_go)
 
