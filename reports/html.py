@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
+from html import escape as _escape
 from pathlib import Path
 
 import jinja2
@@ -37,6 +38,7 @@ TABLE_TITLES = {"Transceivers": "Optics"}  # the workbook's sheet title -> the p
 MAX_CELL_CHARS = 4_000  # a cell of the page; the full text stays in results.json and the workbook
 _VERDICTS = frozenset(v.value for v in Verdict)
 _DECISIONS = {"GO": "PASS", "NO-GO": "FAIL"}  # coloured like the verdicts they stand for
+_COLOURED = _VERDICTS | set(_DECISIONS)
 
 
 @dataclass(frozen=True)
@@ -49,14 +51,18 @@ class Cell:
 
 @dataclass(frozen=True)
 class Table:
-    """One filterable table of the page: `key` is its HTML id; `verdicts` the ones its rows have (the filter's)."""
+    """One filterable table of the page: `key` is its HTML id; `verdicts` the ones its rows have (the filter's).
+
+    `body` is its rows as markup, every text escaped by `html_table`: a run of 10,000 devices has hundreds of
+    thousands of cells, which a template loop renders ten times slower.
+    """
 
     key: str
     title: str
     headers: tuple[str, ...]
-    rows: list[tuple[str, list[Cell]]]  # (the row's verdict for the filter, its cells)
+    body: Markup
+    count: int
     verdicts: list[str]
-    wrap: frozenset[int]
 
 
 @dataclass(frozen=True)
@@ -82,27 +88,33 @@ def cell_text(value: CellValue | Enum) -> str:
 
 
 def html_table(spec: SheetSpec, key: str) -> Table:
-    """A sheet as a page table: cells in verdict columns coloured; each row filtered by its first verdict column."""
-    verdict_columns = set(spec.verdict_columns)
+    """A sheet as a page table: cells in verdict columns coloured; each row carries its first verdict column's
+    value in `data-verdict` for the filter; long-text columns wrap.
+
+    >>> spec = SheetSpec("Findings", ("Device", "Verdict"), [("a<b", Verdict.FAIL)], verdict_columns=(1,))
+    >>> str(html_table(spec, "t").body)
+    '<tr data-verdict="FAIL"><td>a&lt;b</td><td class="v-FAIL">FAIL</td></tr>'
+    """
+    coloured, wrap = set(spec.verdict_columns), set(spec.wrap_columns)
     first = spec.verdict_columns[0] if spec.verdict_columns else None
-    rows: list[tuple[str, list[Cell]]] = []
+    lines: list[str] = []
     seen: set[str] = set()
     for row in spec.rows:
-        cells = [_cell(value, index in verdict_columns) for index, value in enumerate(row)]
-        verdict = cells[first].verdict if first is not None else ""
+        verdict = ""
+        cells = []
+        for index, value in enumerate(row):
+            text = cell_text(value)
+            shade = _DECISIONS.get(text, text) if index in coloured and text in _COLOURED else ""
+            if index == first:
+                verdict = shade
+            css = f' class="v-{shade}"' if shade else (' class="wrap"' if index in wrap else "")
+            cells.append(f"<td{css}>{_escape(text, quote=False)}</td>")
         seen.add(verdict)
-        rows.append((verdict, cells))
+        lines.append(f'<tr data-verdict="{verdict}">{"".join(cells)}</tr>')
     order = [v.value for v in SUMMARY_VERDICTS]
     present = [v for v in order if v in seen] + sorted(seen - set(order) - {""})
     title = TABLE_TITLES.get(spec.title, spec.title)
-    return Table(key, title, spec.headers, rows, present, frozenset(spec.wrap_columns))
-
-
-def _cell(value: CellValue | Enum, coloured: bool) -> Cell:
-    text = cell_text(value)
-    if coloured and (text in _VERDICTS or text in _DECISIONS):
-        return Cell(text, _DECISIONS.get(text, text))
-    return Cell(text)
+    return Table(key, title, spec.headers, Markup("\n".join(lines)), len(lines), present)
 
 
 def summary_cells(data: SummaryData, row: Row) -> list[Cell]:
@@ -178,7 +190,7 @@ def render_report(
         sites_chart=verdict_bars(data.sites),
         trend_chart=trend_lines(trend_table(trend)) if trend else Markup(""),
         replacements=html_table(replacements, "replacements") if replacements is not None else None,
-        tables=[t for t in tables if t.rows or t.title != "Errors"],
+        tables=[t for t in tables if t.count or t.title != "Errors"],
     )
 
 
