@@ -26,7 +26,7 @@ from markupsafe import Markup
 from reports.charts import trend_lines, verdict_bars
 from reports.runfolder import atomic_write_text
 from reports.sheets import CellValue, Row, SheetSpec, standard_sheets
-from reports.summary import DECISION_HEADER, SUMMARY_VERDICTS, SummaryData, summary_data
+from reports.summary import DECISION_HEADER, SUMMARY_VERDICTS, SummaryData, run_targets, summary_data
 from reports.text import clean_text
 from reports.trend import trend_table
 from tasks.models import HostRecord, RunResult, Verdict, worst
@@ -179,6 +179,7 @@ def render_report(
     return render_template(
         "report.html.j2",
         run=result.run,
+        targets=", ".join(run_targets(result)),
         devices=len(result.hosts),
         counts=[(v.value, counts[v.value]) for v in SUMMARY_VERDICTS],
         decision=decision,
