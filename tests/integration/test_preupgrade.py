@@ -229,6 +229,12 @@ def test_a_pre_upgrade_run_folder_reads_back_into_what_was_written(
         assert host.plan == plan_path(host.platform, host.facts.model, host.facts.version, "11.1.4-h7", matrix)
         assert host.snapshot.version == host.facts.version and host.snapshot.optics
     assert any(h.plan is not None and len(h.plan.hops) > 1 for h in result.hosts)
+    # `estate report html` rebuilds, from results.json alone, the page the run wrote (GO / NO-GO, its own tables).
+    written = (folder / "report.html").read_bytes()
+    assert b'id="decision"' in written and b"Upgrade path" in written
+    (folder / "report.html").unlink()
+    assert run_cli(["report", "html", str(folder)], capsys)[0] == 0
+    assert (folder / "report.html").read_bytes() == written
 
 
 def _summary_table(path: Path) -> list[tuple[Any, ...]]:

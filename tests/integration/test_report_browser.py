@@ -17,6 +17,7 @@ import pytest
 
 from tests.integration.conftest import Lab
 from tests.integration.test_audit import audit
+from workflows.cli import main
 
 pytestmark = pytest.mark.integration
 
@@ -65,6 +66,10 @@ def test_report_html_shows_the_runs_counts_filters_rows_and_fetches_nothing(
     hosts: dict[str, Any] = json.loads((folder / "results.json").read_text(encoding="utf-8"))["hosts"]
     verdicts = Counter(host["verdict"] for host in hosts.values())
     assert verdicts["FAIL"] and verdicts["ERROR"] and verdicts["PASS"]  # the page has each kind to show
+    written = page_path.read_bytes()
+    page_path.unlink()
+    assert main(["report", "html", str(folder)]) == 0  # rebuilt from results.json: the page the run wrote
+    assert page_path.read_bytes() == written
 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     requests: list[str] = []
