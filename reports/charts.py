@@ -17,6 +17,7 @@ from reports.summary import SITES_HEADERS, SUMMARY_VERDICTS
 # The workbook's verdict palette (reports.excel.VERDICT_COLOURS), stronger for bars on white paper.
 BAR_COLOURS = {"PASS": "#3a9b4d", "WARN": "#e0a526", "FAIL": "#c8323c", "ERROR": "#6b6b6b", "SKIPPED": "#b9b9b9"}
 LINE_COLOURS = ("#1f5fa8", "#c8323c", "#3a9b4d", "#e0a526", "#7a4fa3", "#17868c", "#a8561f", "#555555")
+MAX_LABELS = 6
 _BAR, _GAP, _LABEL_W, _PLOT_W, _RIGHT = 18, 6, 210, 520, 60
 _FIRST_COUNT = SITES_HEADERS.index(SUMMARY_VERDICTS[0].value)
 
@@ -90,7 +91,7 @@ def trend_lines(table: SheetSpec, title: str = TREND_TITLE) -> Markup:
     customers = list(table.headers[2:])
     if not rows or not customers:
         return Markup("")
-    left, top, plot_w, plot_h = 44, 44, 600, 200
+    left, top, plot_w, plot_h = 60, 44, 600, 200
     width, height = left + plot_w + 170, top + plot_h + 48
     step = plot_w / max(len(rows) - 1, 1)
     parts = [
@@ -102,9 +103,12 @@ def trend_lines(table: SheetSpec, title: str = TREND_TITLE) -> Markup:
         y = top + plot_h * (1 - percent / 100)
         parts.append(f'<line x1="{left}" y1="{y:g}" x2="{left + plot_w}" y2="{y:g}" class="grid"/>')
         parts.append(_text(left - 6, y + 4, f"{percent}%", anchor="end", css="axis"))
+    every = -(-len(rows) // MAX_LABELS)  # at most MAX_LABELS run times under the axis, the newest always
     for index, row in enumerate(rows):
+        if index % every and index != len(rows) - 1:
+            continue
         x = left + index * step if len(rows) > 1 else left + plot_w / 2
-        parts.append(_text(x, top + plot_h + 16, str(row[1])[:10], anchor="middle", css="axis"))
+        parts.append(_text(x, top + plot_h + 16, row[1], anchor="middle", css="axis"))
     for number, customer in enumerate(customers):
         colour = LINE_COLOURS[number % len(LINE_COLOURS)]
         points = []

@@ -25,13 +25,22 @@ class SiteRun:
 
     folder: str
     command: str
-    started: str
+    started: str  # ISO 8601 as the run has it (sorts the runs)
     target: str
     devices: int
     counts: dict[str, int]
     verdict: str
     report: str
     workbook: str
+
+    @property
+    def when(self) -> str:
+        """The start as a person reads it: `2026-12-01 02:56` (UTC, as run ids are).
+
+        >>> SiteRun("r", "audit", "2026-12-01T02:56:16+00:00", "", 0, {}, "", "", "").when
+        '2026-12-01 02:56'
+        """
+        return self.started.replace("T", " ")[:16]
 
 
 def customer_runs(folder: str, result: RunResult, report: str, workbook: str) -> dict[str, SiteRun]:
