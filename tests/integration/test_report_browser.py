@@ -52,6 +52,14 @@ def browser() -> Iterator[Any]:
             launched.close()
 
 
+def rebuilds_its_page(folder: Path) -> bool:
+    """Whether `estate report html` writes, from results.json alone, the very page the run wrote (used by the
+    tests of each command's run)."""
+    written = (folder / "report.html").read_bytes()
+    (folder / "report.html").unlink()
+    return main(["report", "html", str(folder)]) == 0 and (folder / "report.html").read_bytes() == written
+
+
 def _visible(page: Any, section: str) -> int:
     return int(page.locator(f"{section} tbody tr:not([hidden])").count())
 
@@ -66,10 +74,7 @@ def test_report_html_shows_the_runs_counts_filters_rows_and_fetches_nothing(
     hosts: dict[str, Any] = json.loads((folder / "results.json").read_text(encoding="utf-8"))["hosts"]
     verdicts = Counter(host["verdict"] for host in hosts.values())
     assert verdicts["FAIL"] and verdicts["ERROR"] and verdicts["PASS"]  # the page has each kind to show
-    written = page_path.read_bytes()
-    page_path.unlink()
-    assert main(["report", "html", str(folder)]) == 0  # rebuilt from results.json: the page the run wrote
-    assert page_path.read_bytes() == written
+    assert rebuilds_its_page(folder)
 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     requests: list[str] = []
