@@ -107,7 +107,10 @@ def build_site(out: Path, run_dirs: Sequence[Path], runs_root: Path | None) -> t
     pages; returns the index's path and how many runs it lists. A folder under `runs_root` whose results.json
     cannot be read is passed over (logged); a RUN_DIR given by name must read."""
     runs = [(folder, read_run(folder)) for folder in run_dirs]
+    given = {folder.resolve() for folder in run_dirs}
     for folder in run_folders(runs_root) if runs_root is not None else []:
+        if folder.resolve() in given:
+            continue  # named and under --runs: listed once
         try:
             runs.append((folder, read_run(folder)))
         except UsageError as exc:

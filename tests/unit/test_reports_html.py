@@ -241,7 +241,7 @@ def test_report_site_lists_each_customers_runs_newest_first_and_copies_their_pag
     write_html(older, first / REPORT_HTML)  # the second has no report.html yet: the site builds one
     (runs / "not-a-run").mkdir()
     site = tmp_path / "public"
-    assert main(["report", "site", "--out", str(site), "--runs", str(runs)]) == 0
+    assert main(["report", "site", "--out", str(site), "--runs", str(runs), str(second)]) == 0  # listed once
     assert capsys.readouterr().out.splitlines()[-1] == f"index.html: {site / 'index.html'}"
     index = (site / "index.html").read_text(encoding="utf-8")
     page = Page(index)
