@@ -14,7 +14,7 @@ TARGET ?=
 STAMP := $(VENV)/.installed
 
 .PHONY: help install demo test unit integration lint lab-up lab-down lab-status audit pre-upgrade upgrade inventory-check bench bench-10k replay replay-unsafe clean
-.PHONY: backup onboard
+.PHONY: backup onboard browser
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -32,11 +32,16 @@ $(STAMP): pyproject.toml
 DEMO_TARGETS ?= --target 10.2.4-h4 --target fortinet=7.4.8 --target cisco_ios=17.12.4 \
   --target 'cisco_nxos=10.4(5)' --target arista_eos=4.31.2F --target juniper_junos=23.2R1.13
 
-demo: install ## start the lab, audit the multi-vendor demo estate against target releases, write the report, stop the lab
+DEMO_OUT ?= output
+
+demo: install ## start the lab, audit the multi-vendor demo estate against target releases, write the reports, stop the lab
 	@$(ESTATE) lab up --estate $(ESTATE_FILE) >/dev/null && source .lab/credentials.env && \
-	  $(ESTATE) audit --customer all $(DEMO_TARGETS) --inventory $(INVENTORY); rc=$$?; \
+	  $(ESTATE) audit --customer all $(DEMO_TARGETS) --inventory $(INVENTORY) --out $(DEMO_OUT); rc=$$?; \
 	  $(ESTATE) lab down >/dev/null; \
-	  if [ $$rc -le 2 ]; then echo "demo: done (audit exit code $$rc: 0 clean, 1 blockers found, 2 some devices unreachable)"; else exit $$rc; fi
+	  if [ $$rc -gt 2 ]; then exit $$rc; fi; \
+	  echo "demo: done (audit exit code $$rc: 0 clean, 1 blockers found, 2 some devices unreachable)"; \
+	  run=$$(ls -1d $(DEMO_OUT)/*-audit-all $(DEMO_OUT)/*-audit-all-[0-9]* 2>/dev/null | sort | tail -1); \
+	  echo "report.html: $$run/report.html"; echo "report.xlsx: $$run/report.xlsx"
 
 .PHONY: compliance
 compliance: install ## start the lab, run compliance (rules in compliance/) on the demo estate, write the report, stop the lab
@@ -45,8 +50,25 @@ compliance: install ## start the lab, run compliance (rules in compliance/) on t
 	  $(ESTATE) lab down >/dev/null; \
 	  if [ $$rc -le 2 ]; then echo "compliance: done (exit code $$rc: 0 compliant, 1 non-compliant devices, 2 some unreachable)"; else exit $$rc; fi
 
-test: install ## run unit and integration tests (the integration tests start their own lab)
+test: install browser ## run unit and integration tests (the integration tests start their own lab)
 	$(BIN)/python -m pytest
+
+# The report.html browser test drives Debian's chromium (never a browser download): installed here when we are root
+# with apt-get, else one line says what is missing.
+CHROMIUM := /usr/bin/chromium
+APT_LOG := $${TMPDIR:-/tmp}/estate-chromium-apt.log
+
+browser: ## headless Chromium for the browser test: Debian's chromium package (apt-get install as root)
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the report.html browser test (apt-get, log: $(APT_LOG))"; \
+	    { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium || { apt-get update -qq && \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }; } > $(APT_LOG) 2>&1 && test -x $(CHROMIUM) || \
+	      { tail -5 $(APT_LOG); echo "browser: apt-get install chromium did not give $(CHROMIUM) (see $(APT_LOG))"; exit 1; }; \
+	  else \
+	    echo "browser: $(CHROMIUM) is missing: as root, apt-get install chromium (Debian's package; the browser test needs it)"; \
+	    exit 1; \
+	  fi; }
 
 unit: install ## run the unit tests only (no sockets)
 	$(BIN)/python -m pytest tests/unit tasks reports workflows

@@ -26,6 +26,7 @@ from tasks.connection import raise_open_files_limit
 from tasks.errors import InputError, UsageError
 from tasks.models import RunResult, Severity, Verdict
 from workflows import logs
+from workflows.report_cli import add_report_commands, cmd_report, print_run_folder
 from workflows.run import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, RunOutcome, RunRequest
 from workflows.selection import Selection, init_nornir, parse_filters, parse_shard
 from workflows.settings import Settings, check_output, check_processes, check_workers, load_settings
@@ -160,13 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--config", type=Path, help="configuration file (default ./config.yaml)")
     history.add_argument("-v", "--verbose", action="count", default=0)
 
-    report = commands.add_parser("report", help="report tools")
-    report_commands = report.add_subparsers(dest="report_command", required=True, parser_class=_Parser)
-    merge = report_commands.add_parser("merge", help="merge shard run folders into one run folder and report")
-    merge.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR")
-    merge.add_argument("--out", type=Path, help="where the merged run folder is made (default output/)")
-    merge.add_argument("--config", type=Path, help="configuration file (default ./config.yaml)")
-    merge.add_argument("-v", "--verbose", action="count", default=0)
+    add_report_commands(commands, _Parser)
     return parser
 
 
@@ -268,14 +263,6 @@ def _cmd_audit(args: argparse.Namespace, console: Console) -> int:
     return outcome.exit_code
 
 
-def _cmd_report_merge(args: argparse.Namespace, console: Console) -> int:
-    from workflows.merge import merge
-
-    outcome = merge(args.run_dirs, _settings(args).output)
-    print_summary(outcome, console)
-    return outcome.exit_code
-
-
 def _cmd_preupgrade(args: argparse.Namespace, console: Console) -> int:
     from workflows.preupgrade import run_preupgrade
 
@@ -373,7 +360,7 @@ def print_summary(outcome: RunOutcome, console: Console) -> None:
         _print_decision(result, console)
     else:
         _print_problems(result, console)
-    console.print(f"run folder: {outcome.run_dir}", markup=False, highlight=False)
+    print_run_folder(outcome.run_dir, console)
 
 
 def _print_decision(result: RunResult, console: Console) -> None:
@@ -418,7 +405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "inventory":
             return _cmd_inventory_check(args, console)
         if args.command == "report":
-            return _cmd_report_merge(args, console)
+            return cmd_report(args, console, _settings, print_summary)
         if args.command == "history":
             from workflows.history.show import show_history
 

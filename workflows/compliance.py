@@ -15,6 +15,7 @@ from nornir.core.task import Result, Task
 from rich.console import Console
 
 from reports.compliance import compliance_sheets
+from reports.html import REPORT_HTML, write_html
 from reports.sheets import host_order
 from reports.trend import add_trend_sheet
 from tasks.checks.collection import collection_findings
@@ -212,9 +213,9 @@ def run_compliance(
 
 def add_trend(outcome: RunOutcome, settings: Settings) -> dict[str, Comparison] | None:
     """The `Trend` sheet in the run's report.xlsx (docs/history.md): each customer's compliance percentage over
-    its recorded runs, and its findings new, fixed and still failing since its previous compliance run. Returns
-    those comparisons (a customer without a previous run has none); None when the history is off or cannot be
-    read (a WARNING: the run folder stands)."""
+    its recorded runs, and its findings new, fixed and still failing since its previous compliance run; the same
+    percentages as a chart in report.html (written again with it). Returns those comparisons (a customer without
+    a previous run has none); None when the history is off or cannot be read (a WARNING: the run folder stands)."""
     from workflows.history.store import HistoryError
 
     result = outcome.result
@@ -231,6 +232,7 @@ def add_trend(outcome: RunOutcome, settings: Settings) -> dict[str, Comparison] 
         log.warning("%s: no Trend sheet", exc)
         return None
     add_trend_sheet(outcome.run_dir / REPORT, trend, changes)
+    write_html(result, outcome.run_dir / REPORT_HTML, compliance_sheets(result), trend=trend)
     return changes
 
 
@@ -289,6 +291,7 @@ def cli_compliance(rules: Path | None, settings: Settings, selection: Selection,
     compliant and not checked, the changes since each customer's previous run, the run folder); §5's exit code."""
     from reports.summary import SUMMARY_VERDICTS
     from workflows.cli import VERDICT_STYLE
+    from workflows.report_cli import print_run_folder
 
     outcome, changes = run_compliance(RunRequest(settings=settings, selection=selection, progress=True), rules)
     counts = outcome.result.counts()
@@ -297,5 +300,5 @@ def cli_compliance(rules: Path | None, settings: Settings, selection: Selection,
     for line in [*summary_lines(outcome.result), *trend_lines(changes, outcome.result.run.customers)[:5]]:
         console.print(line, markup=False, highlight=False)
     console.print("every rule per device: the Compliance, Rule detail and Trend sheets of report.xlsx")
-    console.print(f"run folder: {outcome.run_dir}", markup=False, highlight=False)
+    print_run_folder(outcome.run_dir, console)
     return outcome.exit_code

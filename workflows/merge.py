@@ -9,6 +9,7 @@ from pathlib import Path
 
 from reports.compliance import compliance_sheets
 from reports.excel import write_workbook
+from reports.html import REPORT_HTML, write_html
 from reports.json_report import write_results_json
 from reports.junit import write_junit
 from reports.preupgrade import checks_of, path_sheet, readiness_sheet
@@ -80,4 +81,5 @@ def merge(folders: Sequence[Path], out_dir: Path) -> RunOutcome:
         write_junit(result, run_dir / "junit.xml")
         sheets, go_no_go = command_report(result)
         write_workbook(result, run_dir / "report.xlsx", sheets, go_no_go=go_no_go)
+        write_html(result, run_dir / REPORT_HTML, sheets, go_no_go=go_no_go)
     return RunOutcome(result=result, run_dir=run_dir, exit_code=exit_code(result), go_no_go=go_no_go)

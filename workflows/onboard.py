@@ -28,6 +28,7 @@ from pathlib import Path
 from rich.console import Console
 
 from reports.excel import write_workbook
+from reports.html import REPORT_HTML, write_html
 from reports.json_report import write_results_json
 from reports.junit import write_junit
 from reports.onboard import ChangeRow, ListEntry, blockers_sheet, changes_sheet, onboarding_sheet
@@ -43,6 +44,7 @@ from workflows.history.record import record_run
 from workflows.inventory import credentials_for
 from workflows.logs import run_log
 from workflows.onboard_inventory import InventoryPlan, Member, plan_inventory, record_facts, write_plan
+from workflows.report_cli import print_run_folder
 from workflows.run import EXIT_OK, RunOutcome, RunRequest, exit_code, parse_targets
 from workflows.selection import Selection
 from workflows.settings import Settings
@@ -284,6 +286,7 @@ def write_onboarding(
         write_results_json(result, run_dir / "results.json")
         write_junit(result, run_dir / "junit.xml")
         write_workbook(result, run_dir / "report.xlsx", sheets)
+        write_html(result, run_dir / REPORT_HTML, sheets)
         record_run(settings, result, run_dir)
         log.info("finished: %s", result.counts())
     return RunOutcome(result=result, run_dir=run_dir, exit_code=exit_code(result))
@@ -339,5 +342,5 @@ def run_onboard(request: OnboardRequest, console: Console) -> int:
         + ", ".join(f"{v} {n}" for v, n in counts.items() if n)
     )
     console.print("per device: the Onboarding, Upgrade blockers and Changes sheets of report.xlsx")
-    console.print(f"run folder: {outcome.run_dir}", markup=False, highlight=False)
+    print_run_folder(outcome.run_dir, console)
     return outcome.exit_code

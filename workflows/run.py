@@ -16,6 +16,7 @@ from nornir.core import Nornir
 from nornir.core.plugins.runners import RunnersPluginRegister
 
 from reports.excel import write_workbook
+from reports.html import REPORT_HTML, write_html
 from reports.json_report import write_results_json
 from reports.junit import write_junit
 from reports.runfolder import Journal, make_run_dir, run_id
@@ -174,7 +175,7 @@ def execute(
     single_process: bool = False,
     **task_kwargs: Any,
 ) -> RunOutcome:
-    """Run `task` on every selected host and write report.xlsx, results.json, junit.xml and run.log.
+    """Run `task` on every selected host and write report.xlsx, report.html, results.json, junit.xml and run.log.
 
     `sheets` adds the workflow's own sheets after the standard ones; `go_no_go` makes the Summary decide per
     site; `summary` gives the Summary's content instead; `notes` ((logging level, text)) are logged at the
@@ -226,6 +227,7 @@ def execute(
         extra = sheets(result) if sheets is not None else ()
         overview = summary(result) if summary is not None else None
         write_workbook(result, run_dir / "report.xlsx", extra, go_no_go=go_no_go, summary=overview)
+        write_html(result, run_dir / REPORT_HTML, extra, go_no_go=go_no_go, summary=overview)
         record_run(request.settings, result, run_dir)  # never raises: a history it cannot reach is a WARNING
         log.info("reports written and the run recorded in %.1f s", time.monotonic() - clock)
         log.info("finished: %s", result.counts())

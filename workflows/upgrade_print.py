@@ -8,6 +8,7 @@ from rich.console import Console
 from reports.sheets import host_order
 from tasks.models import HostRecord
 from tasks.models.upgrade import UpgradeStatus
+from workflows.report_cli import print_run_folder
 from workflows.run import RunOutcome
 
 
@@ -46,7 +47,7 @@ def print_upgrade(outcome: RunOutcome, gate: str, console: Console, limit: int =
     if len(result.hosts) > limit:
         console.print(f"  … and {len(result.hosts) - limit} more")
     console.print("every step and its command: the Upgrade sheet of report.xlsx")
-    console.print(f"run folder: {outcome.run_dir}", markup=False, highlight=False)
+    print_run_folder(outcome.run_dir, console)
 
 
 def print_executed(outcome: RunOutcome, gate: str, console: Console, limit: int = 40) -> None:
@@ -71,4 +72,4 @@ def print_executed(outcome: RunOutcome, gate: str, console: Console, limit: int 
     if len(shown) > limit:
         console.print(f"  … and {len(shown) - limit} more")
     console.print("every step, when it ran and what came of it: the Upgrade sheet of report.xlsx")
-    console.print(f"run folder: {outcome.run_dir}", markup=False, highlight=False)
+    print_run_folder(outcome.run_dir, console)

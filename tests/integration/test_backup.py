@@ -24,6 +24,7 @@ from lab.personalities.paloalto_panos import snapshot as panos_lab
 from lab.state import LabInfo
 from tests.integration.conftest import running_lab, use_lab_credentials
 from tests.integration.test_audit import run_cli, run_folder, sheet_rows
+from tests.integration.test_report_browser import rebuilds_its_page
 from tests.leaks import leaks
 
 pytestmark = pytest.mark.integration
@@ -169,6 +170,7 @@ def _backup(work: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, Path, 
     code, out, err = run_cli([*args, "--repo-root", str(work / "backups")], capsys)
     assert err == ""
     folder = run_folder(out)
+    assert rebuilds_its_page(folder)  # with its Backup table, from results.json
     hosts = json.loads((folder / "results.json").read_text(encoding="utf-8"))["hosts"]
     return code, folder, hosts
 

@@ -22,6 +22,7 @@ from lab import control
 from lab.state import LabInfo
 from tests.integration.conftest import OEM_SR, _fw, running_lab, use_lab_credentials
 from tests.integration.test_audit import run_cli, sheet_rows
+from tests.integration.test_report_browser import rebuilds_its_page
 from tests.leaks import leaks
 
 pytestmark = pytest.mark.integration
@@ -276,6 +277,10 @@ def test_a_second_run_names_what_is_new_since_the_previous_one(
     fixed = _trend_changes(work / "out", "fixed")
     assert [row[:3] for row in fixed] == [row[:3] for row in new] and len(new) == 1
     assert new[0][:2] == ("alpha", "alpha-lon1-fg01")
+    # The first run's page, rebuilt after two more runs, still shows the trend as it stood then.
+    first = results[1]
+    assert 'id="trend"' in (first / "report.html").read_text(encoding="utf-8")
+    assert rebuilds_its_page(first)
 
 
 def _trend_changes(out_dir: Path, change: str) -> list[tuple[Any, ...]]:

@@ -21,6 +21,7 @@ from tasks.models import Unsupported
 from tasks.platforms import get_platform
 from tests.integration.conftest import OEM_LR, OEM_SR, _fw, running_lab, use_lab_credentials
 from tests.integration.test_audit import run_cli, run_folder, sheet_rows
+from tests.integration.test_report_browser import rebuilds_its_page
 
 pytestmark = pytest.mark.integration
 
@@ -114,6 +115,7 @@ def test_post_upgrade_without_upgrade_then_with_an_optic_pulled(
     assert code == 1, out
     assert f"baseline: {pre} (the newest pre-upgrade run covering the hosts)" in out
     post = run_folder(out)
+    assert rebuilds_its_page(post)  # with its Diff table, from results.json
     diff = sheet_rows(post / "report.xlsx", "Diff")
     names = {"post-ams1-fw01", "post-ams1-fw02", "post-ams1-fg01"}
     assert _problems(diff) == {name: [("release", "", "FAIL")] for name in names}

@@ -17,6 +17,7 @@ from tasks.models import RunResult
 from tests.integration.conftest import Lab, use_lab_credentials
 from tests.integration.test_audit import run_cli, run_folder, sheet_rows
 from tests.integration.test_demo import demo_devices, demo_lab, demo_targets, expected_verdict, third_party
+from tests.integration.test_report_browser import rebuilds_its_page
 
 pytestmark = pytest.mark.integration
 
@@ -229,6 +230,10 @@ def test_a_pre_upgrade_run_folder_reads_back_into_what_was_written(
         assert host.plan == plan_path(host.platform, host.facts.model, host.facts.version, "11.1.4-h7", matrix)
         assert host.snapshot.version == host.facts.version and host.snapshot.optics
     assert any(h.plan is not None and len(h.plan.hops) > 1 for h in result.hosts)
+    # `estate report html` rebuilds, from results.json alone, the page the run wrote (GO / NO-GO, its own tables).
+    written = (folder / "report.html").read_text(encoding="utf-8")
+    assert 'id="decision"' in written and "Upgrade path" in written and "Readiness" in written
+    assert rebuilds_its_page(folder)
 
 
 def _summary_table(path: Path) -> list[tuple[Any, ...]]:

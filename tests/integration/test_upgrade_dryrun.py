@@ -14,6 +14,7 @@ from reports.runfolder import read_run
 from tasks.checks.decision import Decision, decide_device
 from tests.integration.conftest import Lab, netmiko_params
 from tests.integration.test_audit import run_cli, run_folder, sheet_rows
+from tests.integration.test_report_browser import rebuilds_its_page
 
 pytestmark = pytest.mark.integration
 
@@ -63,6 +64,7 @@ def test_dry_run_lists_the_steps_of_go_devices_skips_no_go_and_changes_nothing(
     assert code == 0, err
     assert f"gate: pre-upgrade run {pre_dir}" in out  # the newest covering pre-upgrade run, found by itself
     folder = run_folder(out)
+    assert rebuilds_its_page(folder)  # its Summary (to upgrade, skipped) and Upgrade table, from results.json
     assert sw_versions(lab_env, names) == before
     # version, state, HA state, optics and the requests each device received: all as they were
     assert {d["name"]: d for d in control.status_json(lab_env.info.state_dir) if d["name"] in names} == status_before

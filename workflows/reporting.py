@@ -1,0 +1,120 @@
+"""`estate report html` and `estate report site`: a run's report.html rebuilt from its run folder, and the site of
+every run's report per customer (GitLab Pages).
+
+A rebuilt page has what the run's own page has, read back from results.json: the command's own tables (pre-upgrade
+Readiness and Upgrade path with GO / NO-GO, compliance, post-upgrade Diff, backup, upgrade with its Summary), and
+for a compliance run the trend of its customers from the run history up to that run. An onboarding run's own
+sheets come from its device list, not results.json: its rebuilt page has the standard tables.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from reports.backup import backup_sheet
+from reports.html import REPORT_HTML, render_report, write_html
+from reports.postupgrade import diff_sheet
+from reports.runfolder import RESULTS_NAME, read_run
+from reports.sheets import SheetSpec
+from reports.site import write_site
+from reports.summary import SummaryData
+from reports.upgrade import upgrade_sheet, upgrade_summary
+from tasks.errors import UsageError
+from tasks.models import RunResult
+from tasks.models.history import TrendPoint
+from workflows.backup import COMMAND as BACKUP
+from workflows.compliance import COMMAND as COMPLIANCE
+from workflows.merge import command_report
+from workflows.postupgrade import COMMAND as POST_UPGRADE
+from workflows.settings import Settings
+from workflows.upgrade import COMMAND as UPGRADE
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReportParts:
+    """What a run's command adds to the standard report: its sheets, GO / NO-GO, its own Summary, the trend."""
+
+    sheets: list[SheetSpec] = field(default_factory=list)
+    go_no_go: bool = False
+    summary: SummaryData | None = None
+    trend: Mapping[str, Sequence[TrendPoint]] | None = None
+
+
+def report_parts(result: RunResult) -> ReportParts:
+    """The parts of `result`'s report that results.json holds, as the command's own run writes them."""
+    command = result.run.command
+    if command == POST_UPGRADE:
+        return ReportParts([diff_sheet(result)])
+    if command == BACKUP:
+        return ReportParts([backup_sheet(result)])
+    if command == UPGRADE:
+        return ReportParts([upgrade_sheet(result)], summary=upgrade_summary(result))
+    sheets, go_no_go = command_report(result)  # pre-upgrade, compliance (what a merge of their shards writes)
+    return ReportParts(sheets, go_no_go)
+
+
+def trend_until(result: RunResult, settings: Settings) -> dict[str, list[TrendPoint]] | None:
+    """The compliance trend of the run's customers from the history, up to and including this run; None when
+    the history is off or cannot be read (a WARNING: the page is written without it)."""
+    from workflows.history.record import open_history
+    from workflows.history.store import HistoryError
+
+    started = datetime.fromisoformat(result.run.started)
+    if started.tzinfo is None:
+        started = started.replace(tzinfo=timezone.utc)
+    try:
+        with open_history(settings) as store:
+            trend = store.compliance_trend(result.run.customers)
+    except HistoryError as exc:
+        log.warning("%s: no compliance trend in report.html", exc)
+        return None
+    return {customer: [p for p in points if p.started <= started] for customer, points in trend.items()}
+
+
+def rebuild_html(run_dir: Path, settings: Settings) -> Path:
+    """Write `run_dir/report.html` again from its results.json (UsageError when that is missing or malformed);
+    the history is the one `settings` configure, by default beside the run folder."""
+    result = read_run(run_dir)
+    parts = report_parts(result)
+    trend = None
+    if result.run.command == COMPLIANCE:
+        trend = trend_until(result, settings.override(output=run_dir.resolve().parent))
+    path = run_dir / REPORT_HTML
+    write_html(result, path, parts.sheets, parts.go_no_go, parts.summary, trend)
+    return path
+
+
+def _render(folder: Path, result: RunResult) -> str:
+    parts = report_parts(result)
+    return render_report(result, parts.sheets, parts.go_no_go, parts.summary)
+
+
+def run_folders(runs_root: Path) -> list[Path]:
+    """The run folders directly under `runs_root` that hold a results.json, by name (their UTC time first)."""
+    if not runs_root.is_dir():
+        raise UsageError(f"--runs {runs_root}: not a folder")
+    return sorted(p for p in runs_root.iterdir() if p.is_dir() and (p / RESULTS_NAME).is_file())
+
+
+def build_site(out: Path, run_dirs: Sequence[Path], runs_root: Path | None) -> tuple[Path, int]:
+    """The report site in `out` from `run_dirs` and every run folder under `runs_root`: index.html and each run's
+    pages; returns the index's path and how many runs it lists. A folder under `runs_root` whose results.json
+    cannot be read is passed over (logged); a RUN_DIR given by name must read."""
+    runs = [(folder, read_run(folder)) for folder in run_dirs]
+    given = {folder.resolve() for folder in run_dirs}
+    for folder in run_folders(runs_root) if runs_root is not None else []:
+        if folder.resolve() in given:
+            continue  # named and under --runs: listed once
+        try:
+            runs.append((folder, read_run(folder)))
+        except UsageError as exc:
+            log.warning("passed over %s: %s", folder, exc)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: a file, not a folder")
+    return write_site(out, runs, _render), len(runs)
