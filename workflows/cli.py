@@ -271,7 +271,8 @@ def _cmd_audit(args: argparse.Namespace, console: Console) -> int:
 def _cmd_report_merge(args: argparse.Namespace, console: Console) -> int:
     from workflows.merge import merge
 
-    outcome = merge(args.run_dirs, _settings(args).output)
+    settings = _settings(args)
+    outcome = merge(args.run_dirs, settings.output, settings.matrices)
     print_summary(outcome, console)
     return outcome.exit_code
 

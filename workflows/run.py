@@ -221,7 +221,9 @@ def execute(
         write_junit(result, run_dir / "junit.xml")
         extra = sheets(result) if sheets is not None else ()
         overview = summary(result) if summary is not None else None
-        write_workbook(result, run_dir / "report.xlsx", extra, go_no_go=go_no_go, summary=overview)
+        write_workbook(
+            result, run_dir / "report.xlsx", extra, go_no_go=go_no_go, summary=overview, matrices=inputs.matrices
+        )
         record_run(request.settings, result, run_dir)  # never raises: a history it cannot reach is a WARNING
         log.info("finished: %s", result.counts())
         return RunOutcome(result=result, run_dir=run_dir, exit_code=exit_code(result), go_no_go=go_no_go)
