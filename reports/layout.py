@@ -9,6 +9,7 @@ leaves empty for it (`CHART_ROWS`), so it covers no cell.
 from __future__ import annotations
 
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.data_source import AxDataSource, MultiLevelStrRef
 from openpyxl.chart.legend import Legend
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.chart.text import RichText
@@ -87,8 +88,9 @@ def verdict_chart(sheet_title: str, first_row: int, last_row: int, first_count_c
         series = chart.series[-1]
         series.graphicalProperties = GraphicalProperties(solidFill=BAR_COLOURS[verdict])
         series.graphicalProperties.line.solidFill = BAR_COLOURS[verdict]
-    labels = Reference(worksheet=None, range_string=_range(sheet_title, 1, first_row, 2, last_row))
-    chart.set_categories(labels)
+    labels = _range(sheet_title, 1, first_row, 2, last_row)
+    for series in chart.series:  # two columns of text: a two-level axis (site over customer)
+        series.cat = AxDataSource(multiLvlStrRef=MultiLevelStrRef(f=labels))
     return chart
 
 
