@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from reports.sheets import Row, SheetSpec, host_order
+from reports.sheets import Row, SheetSpec, capped_widths, host_order
 from reports.text import natural_key
 from tasks.matrix import Condition, IssueSeverity, KnownIssue, Matrix, Optic
 from tasks.models import HostRecord, OpticVerdict, RunResult, Support, Verdict
@@ -25,7 +25,7 @@ from tasks.versions import is_at_least, is_at_most, is_before
 
 REPLACEMENTS_TITLE = "Replacements"
 REPLACEMENTS_HEADERS = (
-    "Customer", "Site", "Part to buy", "Quantity", "Description", "Also fits", "Optic type", "Model", "Verdict",
+    "Customer", "Site", "Quantity", "Part to buy", "Description", "Also fits", "Optic type", "Model", "Verdict",
     "Replaces", "Note",
 )  # fmt: skip
 NONE_KNOWN = "(none known)"
@@ -167,14 +167,11 @@ def replacements_sheet(result: RunResult, matrices: Mapping[str, Matrix]) -> She
     rows: list[Row] = []
     for line in replacement_rows(result, matrices):
         rows.append((
-            line.customer, line.site, line.suggestion or NONE_KNOWN, line.quantity, line.description or None,
+            line.customer, line.site, line.quantity, line.suggestion or NONE_KNOWN, line.description or None,
             ", ".join(line.parts[1:]) or None, line.optic_type, line.model, line.verdict,
             _listed(line.replaces), line.note or None,
         ))  # fmt: skip
-    # Description, Replaces and Note wrap at these widths, so that the sheet prints readably
-    caps = {4: 32, 9: 48, 10: 36}
-    widths = {c: float(min(cap, max([len(REPLACEMENTS_HEADERS[c]) + 4, *(len(str(r[c] or "")) + 2 for r in rows)])))
-              for c, cap in caps.items()}  # fmt: skip
+    widths = capped_widths(REPLACEMENTS_HEADERS, rows, {4: 32, 9: 48, 10: 36})  # wrapped: prints readably
     return SheetSpec(
         REPLACEMENTS_TITLE, REPLACEMENTS_HEADERS, rows, verdict_columns=(8,), wrap_columns=(4, 9, 10), widths=widths
     )

@@ -164,10 +164,12 @@ def test_the_sheet_reads_back_with_its_headers_and_none_known(tmp_path: Path) ->
     ws = load_workbook(path)[REPLACEMENTS_TITLE]
     table = list(ws.iter_rows(values_only=True))
     assert table[0] == REPLACEMENTS_HEADERS
-    by_part = {(r[0], r[1], r[2]): r for r in table[1:]}
+    column = {name: i for i, name in enumerate(REPLACEMENTS_HEADERS)}
+    part, quantity = column["Part to buy"], column["Quantity"]
+    by_part = {(r[0], r[1], r[part]): r for r in table[1:]}
     sx = matrix_parts(PANOS, "PA-3220", "1000BASE-SX")[0]
-    assert by_part[("acme", "lon1", sx)][3] == 2
-    assert any(r[2] == NONE_KNOWN for r in table[1:])
+    assert by_part[("acme", "lon1", sx)][quantity] == 2
+    assert any(r[part] == NONE_KNOWN for r in table[1:])
     assert [r[0] for r in table[1:]] == sorted(r[0] for r in table[1:])  # by customer
 
 
