@@ -14,7 +14,7 @@ TARGET ?=
 STAMP := $(VENV)/.installed
 
 .PHONY: help install demo test unit integration lint lab-up lab-down lab-status audit pre-upgrade upgrade inventory-check bench bench-10k replay replay-unsafe clean
-.PHONY: backup onboard browser
+.PHONY: backup onboard browser print-check
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -114,6 +114,9 @@ bench: install ## benchmark: 1,000 lab devices at 200 ms, estate vs Nornir defau
 
 bench-10k: install ## benchmark: 10,000 lab devices (2 lab processes), Nornir defaults over 1,000 of them
 	$(BIN)/python bench/bench_audit.py --devices 10000 --latency-ms 200 --lab-processes 2 --nornir-devices 1000
+
+print-check: install ## the demo's workbooks through LibreOffice (installs it as root): fails when a Summary prints on more than 2 pages
+	$(BIN)/python scripts/print_check.py $(DEMO_TARGETS)
 
 # The story on the lab (scripts/replay.py): REPLAY_ARGS adds its options, e.g. REPLAY_ARGS='--customer acme-bank'.
 REPLAY_ARGS ?=

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
+from reports.layout import CHART_ROWS, chart_anchor, set_print, verdict_chart
 from reports.runfolder import atomic_path
 from reports.sheets import CellValue, Row, SheetSpec, standard_sheets
 from reports.summary import (
@@ -33,6 +34,7 @@ from reports.summary import (
 )
 from reports.text import clean_text
 from tasks.checks.decision import Decision
+from tasks.matrix import Matrix
 from tasks.models import RunResult, Verdict
 
 SUMMARY_TITLE = "Summary"
@@ -51,12 +53,21 @@ MIN_WIDTH = 6
 MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
 MAX_NOTE_CHARS = 2_000  # a cell comment is a tooltip: the full text is on the Findings sheet
 WRITE_ONLY_HOSTS = 2_000  # above this many hosts the workbook is streamed (openpyxl write-only mode)
+REASON_WIDTH = 90  # the Summary's blocker reason: merged over its column and the site table's columns after it
+FULL_TEXT_NOTE = "first reason per device; every finding in full on the Findings sheet"
+LINE_POINTS = 15.0  # the height of one line of text at the default font (11 pt)
+CHARS_PER_WIDTH = 1.1  # characters of body text per unit of column width (the unit is one "0")
+MAX_ROW_POINTS = 409.0  # Excel's tallest row
 
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor=HEADER_FILL)
 _BOLD = Font(bold=True)
 _TITLE_FONT = Font(bold=True, size=13)
+_NOTE_FONT = Font(italic=True, color="595959")
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_CENTRE = Alignment(horizontal="center")
+_LEFT = Alignment(horizontal="left")
+_TOP = Alignment(vertical="top")  # the other cells of a row with wrapped text: read level with its first line
 _FILLS = {v: PatternFill("solid", fgColor=fill) for v, (fill, _) in VERDICT_COLOURS.items()}
 _FONTS = {v: Font(color=font) for v, (_, font) in VERDICT_COLOURS.items()}
 _VERDICTS = {v.value: v for v in Verdict}
@@ -69,29 +80,37 @@ def write_workbook(
     go_no_go: bool = False,
     summary: SummaryData | None = None,
     write_only: bool | None = None,
+    matrices: Mapping[str, Matrix] | None = None,
 ) -> None:
     """Write the report of `result` to `path`: the five standard sheets, then `extra_sheets` in order.
 
     `go_no_go` makes the Summary show GO / NO-GO per site (pre-upgrade runs); `summary` replaces the Summary's
-    content (an upgrade run's: to upgrade and skipped per site). `write_only` forces openpyxl's streaming mode
-    on or off; by default it is on for more than WRITE_ONLY_HOSTS hosts. The workbook is saved to a
-    temporary file beside `path` and renamed: never half a workbook.
+    content (an upgrade run's: to upgrade and skipped per site); `matrices` name the known issues behind the
+    Summary's blocker reasons (`reports.actions`). Every sheet prints landscape, one page wide
+    (`reports.layout`); the Summary has a chart of its devices per verdict and site. `write_only` forces
+    openpyxl's streaming mode on or off; by default it is on for more than WRITE_ONLY_HOSTS hosts. The
+    workbook is saved to a temporary file beside `path` and renamed: never half a workbook.
     """
     specs = [*standard_sheets(result), *extra_sheets]
     _check_titles([SUMMARY_TITLE, *(spec.title for spec in specs)])
-    data = summary or summary_data(result, go_no_go)
+    data = summary or summary_data(result, go_no_go, matrices)
     if write_only is None:
         write_only = len(result.hosts) > WRITE_ONLY_HOSTS
     workbook = Workbook(write_only=write_only)
     if write_only:
         scratch = Workbook().active
+        scratch.title = SUMMARY_TITLE
         write_summary(scratch, data)
-        copy_sheet(scratch, workbook.create_sheet(SUMMARY_TITLE))
+        summary_sheet = workbook.create_sheet(SUMMARY_TITLE)
+        copy_sheet(scratch, summary_sheet)
+        _add_summary_chart(summary_sheet, data)
         for spec in specs:
             stream_sheet(workbook.create_sheet(spec.title), spec)
     else:
         workbook.remove(workbook.active)
-        write_summary(workbook.create_sheet(SUMMARY_TITLE), data)
+        summary_sheet = workbook.create_sheet(SUMMARY_TITLE)
+        write_summary(summary_sheet, data)
+        _add_summary_chart(summary_sheet, data)
         for spec in specs:
             write_sheet(workbook.create_sheet(spec.title), spec)
     workbook.properties.creator = "estate"
@@ -121,8 +140,14 @@ def write_sheet(ws: Worksheet, spec: SheetSpec) -> None:
     widths = _fit_widths(ws, [spec.headers, *spec.rows], spec.widths)
     for column in spec.wrap_columns:
         _wrap_long(ws, column + 1, range(2, last_row + 1), widths[column])
+    for number, row in enumerate(spec.rows, start=2):
+        height = _wrapped_height(row, spec.wrap_columns, widths)
+        if height is not None:
+            ws.row_dimensions[number].height = height
+            _align_top(ws, number, len(spec.headers))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(spec.headers))}{last_row}"
+    set_print(ws)
 
 
 def stream_sheet(ws: WriteOnlyWorksheet, spec: SheetSpec) -> None:
@@ -131,6 +156,7 @@ def stream_sheet(ws: WriteOnlyWorksheet, spec: SheetSpec) -> None:
     _set_widths(ws, widths)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(spec.headers))}{len(spec.rows) + 1}"
+    set_print(ws)
     header = []
     for title in spec.headers:
         cell = WriteOnlyCell(ws, value=title)
@@ -139,6 +165,9 @@ def stream_sheet(ws: WriteOnlyWorksheet, spec: SheetSpec) -> None:
     ws.append(header)
     verdicts, wraps = set(spec.verdict_columns), set(spec.wrap_columns)
     for index, row in enumerate(spec.rows):
+        height = _wrapped_height(row, spec.wrap_columns, widths)
+        if height is not None:
+            ws.row_dimensions[index + 2].height = height
         cells: list[WriteOnlyCell | None] = []
         for column, value in enumerate(row):
             note = spec.notes.get((index, column))
@@ -154,6 +183,8 @@ def stream_sheet(ws: WriteOnlyWorksheet, spec: SheetSpec) -> None:
                 cell.fill, cell.font = _FILLS[verdict], _FONTS[verdict]
             if column in wraps and isinstance(cell.value, str) and _text_width(cell.value) > widths[column]:
                 cell.alignment = _WRAP
+            elif height is not None:
+                cell.alignment = _TOP
             if note is not None:
                 cell.comment = Comment(clean_text(note, MAX_NOTE_CHARS), "estate")
             cells.append(cell)
@@ -166,6 +197,13 @@ def copy_sheet(source: Worksheet, target: WriteOnlyWorksheet) -> None:
         target.column_dimensions[letter].width = dimension.width
     target.freeze_panes = source.freeze_panes
     target.auto_filter.ref = source.auto_filter.ref
+    target.print_title_rows = source.print_title_rows
+    for merged in source.merged_cells.ranges:
+        target.merged_cells.add(copy(merged))
+    for number, dimension in source.row_dimensions.items():
+        if dimension.height is not None:
+            target.row_dimensions[number].height = dimension.height
+    set_print(target, title_rows=0)
     for row in source.iter_rows():
         cells: list[WriteOnlyCell | None] = []
         for cell in row:
@@ -183,7 +221,9 @@ def copy_sheet(source: Worksheet, target: WriteOnlyWorksheet) -> None:
 
 
 def write_summary(ws: Worksheet, data: SummaryData) -> None:
-    """Sites table (row 1 header, autofiltered), total, then upgrade blockers and the run, below."""
+    """Sites table (row 1 header, autofiltered), total, rows left empty for the chart (`_add_summary_chart`),
+    then upgrade blockers and the run, below. The run's values are not sized: a long one runs on into the
+    empty cells beside it."""
     _write_header(ws, 1, data.headers)
     for number, row in enumerate([*data.sites, data.total], start=2):
         _write_row(ws, number, row)
@@ -195,13 +235,39 @@ def write_summary(ws: Worksheet, data: SummaryData) -> None:
         cell.font = _BOLD
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(data.headers))}{total_row - 1}"
-    next_row = _write_blockers(ws, total_row + 2, data)
+    blockers_start = total_row + 2 + (CHART_ROWS if data.sites else 0)
+    next_row = _write_blockers(ws, blockers_start, data)
     run_start = next_row + 1
     _write_run(ws, run_start, data.run)
-    sized = [data.headers, *data.sites, data.total, BLOCKERS_HEADERS, *data.blockers, *data.run]
+    reason = len(BLOCKERS_HEADERS)  # the Reason column (1-based), spread over the columns after it
+    short = [(*row[: reason - 1], None) for row in data.blockers]
+    sized = [data.headers, *data.sites, data.total, BLOCKERS_HEADERS, *short, *((k,) for k, _ in data.run)]
     widths = _fit_widths(ws, sized)
-    reason = len(BLOCKERS_HEADERS)
-    _wrap_long(ws, reason, range(total_row + 4, total_row + 4 + len(data.blockers)), widths[reason - 1])
+    last = max(len(data.headers), reason)
+    for column in range(reason - 1, last):  # the reason's columns share its width; counts read centred
+        widths[column] = max(widths[column], REASON_WIDTH / (last - reason + 1))
+    _set_widths(ws, widths)
+    _centre(ws, range(1, total_row + 1), range(SITES_HEADERS.index("Devices") + 1, len(data.headers) + 1))
+    span = sum(widths[reason - 1 : last])
+    for line in range(blockers_start + 1, blockers_start + 2 + len(data.blockers)):
+        ws.merge_cells(start_row=line, start_column=reason, end_row=line, end_column=last)
+        cell = ws.cell(row=line, column=reason)
+        if isinstance(cell.value, str) and _text_width(cell.value) > span:
+            cell.alignment = _WRAP
+            ws.row_dimensions[line].height = row_height(cell.value, span)
+            _align_top(ws, line, reason - 1)
+    ws.cell(row=blockers_start, column=reason, value=FULL_TEXT_NOTE).font = _NOTE_FONT
+    set_print(ws, title_rows=0)  # the site table's header would head the blockers and the run on page 2
+
+
+def _add_summary_chart(ws: Worksheet | WriteOnlyWorksheet, data: SummaryData) -> None:
+    """The verdicts-per-site chart, in the rows `write_summary` left empty under the table (none without sites)."""
+    if not data.sites:
+        return
+    last_site = len(data.sites) + 1
+    first_count = SITES_HEADERS.index(SUMMARY_VERDICTS[0].value) + 1
+    chart = verdict_chart(SUMMARY_TITLE, 2, last_site, first_count)
+    ws.add_chart(chart, chart_anchor(last_site + 3))
 
 
 def _write_blockers(ws: Worksheet, start: int, data: SummaryData) -> int:
@@ -228,6 +294,7 @@ def _write_run(ws: Worksheet, start: int, lines: Sequence[tuple[str, CellValue]]
     for offset, (key, value) in enumerate(lines, start=1):
         ws.cell(row=start + offset, column=1, value=key).font = _BOLD
         _set(ws, start + offset, 2, value)
+        ws.cell(row=start + offset, column=2).alignment = _LEFT  # counts and text alike
 
 
 def _write_header(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
@@ -284,6 +351,7 @@ def _colour_decision(ws: Worksheet, row: int, column: int) -> None:
     cell = ws.cell(row=row, column=column)
     verdict = Verdict.PASS if cell.value == Decision.GO.value else Verdict.FAIL
     cell.fill, cell.font = _FILLS[verdict], _FONTS[verdict]
+    cell.alignment = _CENTRE
 
 
 def _wrap_long(ws: Worksheet, column: int, rows: Iterable[int], width: float) -> None:
@@ -319,6 +387,46 @@ def _column_widths(rows: Iterable[Row], overrides: Mapping[int, float] | None = 
     for column, width in (overrides or {}).items():
         widths[column] = width
     return widths
+
+
+def _centre(ws: Worksheet, rows: Iterable[int], columns: range) -> None:
+    for row in rows:
+        for column in columns:
+            cell = ws.cell(row=row, column=column)
+            cell.alignment = Alignment(horizontal="center", vertical=cell.alignment.vertical)
+
+
+def _align_top(ws: Worksheet, row: int, columns: int) -> None:
+    """Align the cells of `row` that do not wrap with the first line of those that do."""
+    for column in range(1, columns + 1):
+        cell = ws.cell(row=row, column=column)
+        if not cell.alignment.wrap_text:
+            cell.alignment = _TOP
+
+
+def _wrapped_height(row: Row, wrap_columns: Iterable[int], widths: Sequence[float]) -> float | None:
+    """The height a row needs for its wrapped cells, in points; None when every cell fits on one line."""
+    lines = 1
+    for column in wrap_columns:
+        value = row[column]
+        if isinstance(value, str) and _text_width(value) > widths[column]:
+            lines = max(lines, _lines(value, widths[column]))
+    return None if lines == 1 else min(MAX_ROW_POINTS, lines * LINE_POINTS)
+
+
+def row_height(text: str, width: float) -> float:
+    """The height, in points, of a row whose cell of `width` characters wraps `text`.
+
+    >>> row_height("a" * 25, 10), row_height("short", 10)
+    (45.0, 15.0)
+    """
+    return min(MAX_ROW_POINTS, _lines(text, width) * LINE_POINTS)
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines `text` takes wrapped in `width` characters (a width unit is about one character of body text)."""
+    usable = max(1, int(width * CHARS_PER_WIDTH) - 1)
+    return sum(max(1, -(-len(line) // usable)) for line in text.splitlines() or [""])
 
 
 def _text_width(text: str) -> int:

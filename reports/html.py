@@ -24,11 +24,13 @@ import jinja2
 from markupsafe import Markup
 
 from reports.charts import trend_lines, verdict_bars
+from reports.replacements import REPLACEMENTS_TITLE
 from reports.runfolder import atomic_write_text
 from reports.sheets import CellValue, Row, SheetSpec, standard_sheets
 from reports.summary import DECISION_HEADER, SUMMARY_VERDICTS, SummaryData, run_targets, summary_data
 from reports.text import clean_text
 from reports.trend import trend_table
+from tasks.matrix import Matrix
 from tasks.models import HostRecord, RunResult, Verdict, worst
 from tasks.models.history import TrendPoint
 
@@ -168,10 +170,15 @@ def render_report(
     summary: SummaryData | None = None,
     trend: Mapping[str, Sequence[TrendPoint]] | None = None,
     replacements: SheetSpec | None = None,
+    matrices: Mapping[str, Matrix] | None = None,
 ) -> str:
     """The page of `result` as text; the arguments are `write_workbook`'s, plus the compliance `trend` (per
-    customer, from the run history) and `replacements` (the parts that replace the blocking optics)."""
-    data = summary or summary_data(result, go_no_go)
+    customer, from the run history) and `replacements` (the parts that replace the blocking optics; by default the
+    run's own Replacements sheet, shown right after the Summary instead of among the tables)."""
+    data = summary or summary_data(result, go_no_go, matrices)
+    if replacements is None:
+        replacements = next((s for s in extra_sheets if s.title == REPLACEMENTS_TITLE), None)
+    extra_sheets = [s for s in extra_sheets if s is not replacements]
     sheets = [*standard_sheets(result), *extra_sheets]
     tables = [html_table(spec, f"t{index}-{spec.title.lower().replace(' ', '-')}") for index, spec in enumerate(sheets)]
     decision = str(data.total[-1]) if data.headers[-1] == DECISION_HEADER else ""
@@ -203,7 +210,8 @@ def write_html(
     summary: SummaryData | None = None,
     trend: Mapping[str, Sequence[TrendPoint]] | None = None,
     replacements: SheetSpec | None = None,
+    matrices: Mapping[str, Matrix] | None = None,
 ) -> None:
     """Write the page of `result` to `path` atomically (see `render_report` for the arguments)."""
-    page = render_report(result, extra_sheets, go_no_go, summary, trend, replacements)
+    page = render_report(result, extra_sheets, go_no_go, summary, trend, replacements, matrices)
     atomic_write_text(path, page)

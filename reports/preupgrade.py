@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from reports.sheets import CellValue, SheetSpec
+from reports.sheets import CellValue, SheetSpec, capped_widths
 from tasks.models import RunResult, Verdict
 from tasks.models.plan import ARROW
 
@@ -82,4 +82,5 @@ def path_sheet(result: RunResult) -> SheetSpec:
                 plan.reason or unchecked,
             )
         )
-    return SheetSpec(PATH_TITLE, PATH_HEADERS, rows, verdict_columns=(11,), wrap_columns=(12,))
+    widths = capped_widths(PATH_HEADERS, rows, {6: 36, 7: 36, 12: 48})  # paths and images wrap: prints readably
+    return SheetSpec(PATH_TITLE, PATH_HEADERS, rows, verdict_columns=(11,), wrap_columns=(6, 7, 12), widths=widths)

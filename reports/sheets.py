@@ -54,6 +54,20 @@ class SheetSpec:
                 raise ValueError(f"sheet {self.title!r}: row {number} has {len(row)} cells, headers {width}")
 
 
+def capped_widths(headers: Sequence[str], rows: Sequence[Row], caps: Mapping[int, int]) -> dict[int, float]:
+    """`SheetSpec.widths` for columns of long text that wrap at a narrower cap than the writer's: each column of
+    `caps` (0-based) as wide as its longest text, at most its cap.
+
+    >>> capped_widths(("Hops",), [("a" * 50,)], {0: 36})
+    {0: 36.0}
+    """
+    widths: dict[int, float] = {}
+    for column, cap in caps.items():
+        longest = max([len(headers[column]) + 4, *(len(str(row[column] or "")) + 2 for row in rows)])
+        widths[column] = float(min(cap, longest))
+    return widths
+
+
 def target_for(run: RunInfo, host: HostRecord) -> str | None:
     """The release `host` was judged against (the run's `--target` for the host's platform)."""
     return run.target_for(host.platform)

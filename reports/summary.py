@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from reports.actions import blocker_action
 from reports.sheets import CellValue, host_order, target_for
 from tasks.checks.decision import RunDecision, decide_run
-from tasks.models import HostRecord, RunResult, Severity, Verdict
+from tasks.matrix import Matrix
+from tasks.models import Finding, HostRecord, RunResult, Severity, Verdict
 from tasks.platforms import get_platform
 
 # SKIPPED (nothing applied to the device) is its own column, last, so the columns before it keep their places.
@@ -36,12 +38,15 @@ class SummaryData:
     empty_text: str = NO_BLOCKERS  # the line under the blockers' header when there are none
 
 
-def summary_data(result: RunResult, go_no_go: bool = False) -> SummaryData:
+def summary_data(
+    result: RunResult, go_no_go: bool = False, matrices: Mapping[str, Matrix] | None = None
+) -> SummaryData:
     """Build the Summary content of `result`.
 
     With `go_no_go` (a pre-upgrade run) each site and the total get the GO / NO-GO of
     `tasks.checks.decision`, and the block under the table lists every NO-GO device with its first reason;
-    otherwise it lists the devices with an upgrade blocker.
+    otherwise it lists the devices with an upgrade blocker. A reason is action first (`reports.actions`:
+    the optics to replace, and the known issue's title from `matrices` when given).
     """
     sites = site_rows(result.hosts)
     total = total_row(sites)
@@ -49,7 +54,7 @@ def summary_data(result: RunResult, go_no_go: bool = False) -> SummaryData:
         return SummaryData(
             sites=sites,
             total=total,
-            blockers=blocker_rows(result.hosts),
+            blockers=blocker_rows(result.hosts, matrices),
             unchecked=sum(1 for h in result.hosts if h.status == "error"),
             run=run_rows(result),
         )
@@ -58,7 +63,7 @@ def summary_data(result: RunResult, go_no_go: bool = False) -> SummaryData:
     return SummaryData(
         sites=[(*row, by_site[(str(row[0]), str(row[1]))]) for row in sites],
         total=(*total, decided.decision.value),
-        blockers=no_go_rows(result.hosts, decided),
+        blockers=no_go_rows(result.hosts, decided, matrices),
         unchecked=0,  # unchecked devices are NO-GO rows themselves
         run=run_rows(result),
         headers=(*SITES_HEADERS, DECISION_HEADER),
@@ -66,14 +71,19 @@ def summary_data(result: RunResult, go_no_go: bool = False) -> SummaryData:
     )
 
 
-def no_go_rows(hosts: Sequence[HostRecord], decided: RunDecision) -> list[tuple[CellValue, ...]]:
-    """Every NO-GO device with its model, version and first reason, in the order of `decided`."""
+def no_go_rows(
+    hosts: Sequence[HostRecord], decided: RunDecision, matrices: Mapping[str, Matrix] | None = None
+) -> list[tuple[CellValue, ...]]:
+    """Every NO-GO device with its model, version and first reason (action first), in the order of `decided`."""
     by_name = {host.name: host for host in hosts}
     rows: list[tuple[CellValue, ...]] = []
     for device in decided.no_go:
-        facts = by_name[device.name].facts
+        host = by_name[device.name]
+        facts = host.facts
         model, version = (facts.model, facts.version) if facts else (None, None)
-        rows.append((device.name, device.customer, device.site, model, version, device.reason))
+        check = device.reason.split(": ", 1)[0]
+        reason = blocker_action(host, check, device.reason, matrices)
+        rows.append((device.name, device.customer, device.site, model, version, reason))
     return rows
 
 
@@ -96,23 +106,23 @@ def total_row(sites: Sequence[tuple[CellValue, ...]]) -> tuple[CellValue, ...]:
     return (TOTAL_LABEL, "", *sums)
 
 
-def first_blocker(host: HostRecord) -> str | None:
-    """The message of the host's first FAIL finding of severity blocker, if any."""
-    for finding in host.findings:
-        if finding.verdict is Verdict.FAIL and finding.severity is Severity.BLOCKER:
-            return finding.message
-    return None
+def first_blocker(host: HostRecord) -> Finding | None:
+    """The host's first FAIL finding of severity blocker, if any."""
+    return next((f for f in host.findings if f.verdict is Verdict.FAIL and f.severity is Severity.BLOCKER), None)
 
 
-def blocker_rows(hosts: Sequence[HostRecord]) -> list[tuple[CellValue, ...]]:
-    """Every device that blocks the upgrade, with its first blocker's message."""
+def blocker_rows(
+    hosts: Sequence[HostRecord], matrices: Mapping[str, Matrix] | None = None
+) -> list[tuple[CellValue, ...]]:
+    """Every device that blocks the upgrade, with its first blocker (action first: `reports.actions`)."""
     rows: list[tuple[CellValue, ...]] = []
     for host in host_order(hosts):
-        reason = first_blocker(host)
-        if reason is not None:
+        finding = first_blocker(host)
+        if finding is not None:
             facts = host.facts
             model = facts.model if facts else None
             version = facts.version if facts else None
+            reason = blocker_action(host, finding.check, finding.message, matrices)
             rows.append((host.name, host.customer, host.site, model, version, reason))
     return rows
 

@@ -8,11 +8,13 @@ from datetime import date
 
 from nornir.core.task import Result, Task
 
+from reports.replacements import replacements_sheet
+from reports.sheets import SheetSpec
 from tasks.checks.collection import collection_findings
 from tasks.checks.optics import judge_optics, optic_findings
 from tasks.collect import close_connection, collect_facts, collect_transceivers
 from tasks.matrix import Matrix, Waiver
-from tasks.models import CommandFailure
+from tasks.models import CommandFailure, RunResult
 from workflows.processors import record_for
 from workflows.run import RunOutcome, RunRequest, execute, prepare
 
@@ -65,4 +67,8 @@ def run_audit(request: RunRequest) -> RunOutcome:
     """Run the audit over `request`'s selection and write its run folder."""
     inputs = prepare(request)
     context = AuditContext(inputs.matrices, inputs.waivers, inputs.targets, inputs.today)
-    return execute(COMMAND, request, inputs, audit_host, context=context)
+
+    def sheets(result: RunResult) -> list[SheetSpec]:
+        return [replacements_sheet(result, inputs.matrices)]
+
+    return execute(COMMAND, request, inputs, audit_host, sheets=sheets, context=context)

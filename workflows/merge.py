@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -13,11 +13,14 @@ from reports.html import REPORT_HTML, write_html
 from reports.json_report import write_results_json
 from reports.junit import write_junit
 from reports.preupgrade import checks_of, path_sheet, readiness_sheet
+from reports.replacements import replacements_sheet
 from reports.runfolder import make_run_dir, read_run, run_id
 from reports.sheets import SheetSpec
 from tasks.checks.readiness import ALL_CHECKS
 from tasks.errors import UsageError
+from tasks.matrix import Matrix, load_matrix
 from tasks.models import RunInfo, RunResult
+from workflows.audit import COMMAND as AUDIT
 from workflows.compliance import COMMAND as COMPLIANCE
 from workflows.logs import run_log
 from workflows.preupgrade import COMMAND as PREUPGRADE
@@ -55,23 +58,34 @@ def merge_results(runs: Sequence[tuple[Path, RunResult]]) -> RunResult:
     return RunResult(run=info, hosts=ordered)
 
 
-def command_report(result: RunResult) -> tuple[list[SheetSpec], bool]:
+def command_report(result: RunResult, matrices: Mapping[str, Matrix] | None = None) -> tuple[list[SheetSpec], bool]:
     """The sheets a run's command adds after the standard ones, and whether its Summary shows GO / NO-GO.
 
-    A merged run gets what its command's own run writes; the Readiness columns are the checks the shards ran.
+    A merged run gets what its command's own run writes; the Readiness columns are the checks the shards ran;
+    the Replacements of an audit or pre-upgrade come from `matrices`.
     """
+    replacements = [replacements_sheet(result, matrices or {})]
     if result.run.command == PREUPGRADE:
-        return [readiness_sheet(result, checks_of(result, ALL_CHECKS)), path_sheet(result)], True
+        return [*replacements, readiness_sheet(result, checks_of(result, ALL_CHECKS)), path_sheet(result)], True
     if result.run.command == COMPLIANCE:
         return compliance_sheets(result), False
+    if result.run.command == AUDIT:
+        return replacements, False
     return [], False
 
 
-def merge(folders: Sequence[Path], out_dir: Path) -> RunOutcome:
-    """Read every shard, check they belong together, and write the merged run folder."""
+def run_matrices(result: RunResult, matrices_dir: Path) -> dict[str, Matrix]:
+    """The matrices of the platforms of `result`'s hosts (MatrixError, one line, when one does not load)."""
+    return {platform: load_matrix(platform, matrices_dir) for platform in sorted({h.platform for h in result.hosts})}
+
+
+def merge(folders: Sequence[Path], out_dir: Path, matrices_dir: Path = Path("matrices")) -> RunOutcome:
+    """Read every shard, check they belong together, and write the merged run folder (the Summary's reasons and
+    the Replacements sheet read the matrices in `matrices_dir`)."""
     if not folders:
         raise UsageError("report merge: give at least one run folder")
     result = merge_results([(folder, read_run(folder)) for folder in folders])
+    matrices = run_matrices(result, matrices_dir)
     now = datetime.now(timezone.utc)
     result.run.id = run_id(now, result.run.command, result.run.customers)
     run_dir = make_run_dir(out_dir, result.run.id)
@@ -79,7 +93,7 @@ def merge(folders: Sequence[Path], out_dir: Path) -> RunOutcome:
         log.info("merged %d shard run folders: %s", len(folders), ", ".join(str(f) for f in folders))
         write_results_json(result, run_dir / "results.json")
         write_junit(result, run_dir / "junit.xml")
-        sheets, go_no_go = command_report(result)
-        write_workbook(result, run_dir / "report.xlsx", sheets, go_no_go=go_no_go)
-        write_html(result, run_dir / REPORT_HTML, sheets, go_no_go=go_no_go)
+        sheets, go_no_go = command_report(result, matrices)
+        write_workbook(result, run_dir / "report.xlsx", sheets, go_no_go=go_no_go, matrices=matrices)
+        write_html(result, run_dir / REPORT_HTML, sheets, go_no_go=go_no_go, matrices=matrices)
     return RunOutcome(result=result, run_dir=run_dir, exit_code=exit_code(result), go_no_go=go_no_go)

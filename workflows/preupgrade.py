@@ -9,6 +9,7 @@ from datetime import date
 from nornir.core.task import Result, Task
 
 from reports.preupgrade import path_sheet, readiness_sheet
+from reports.replacements import replacements_sheet
 from tasks.checks.collection import collection_findings
 from tasks.checks.optics import optic_findings
 from tasks.checks.preupgrade import judge_optics_along, run_readiness
@@ -130,7 +131,11 @@ def run_preupgrade(request: RunRequest, via: str | None = None, checks: str | No
         request,
         inputs,
         preupgrade_host,
-        sheets=lambda result: [readiness_sheet(result, selected), path_sheet(result)],
+        sheets=lambda result: [
+            replacements_sheet(result, inputs.matrices),
+            readiness_sheet(result, selected),
+            path_sheet(result),
+        ],
         go_no_go=True,
         context=context,
     )

@@ -57,7 +57,8 @@ def cmd_report(
     if args.report_command == "merge":
         from workflows.merge import merge
 
-        outcome = merge(args.run_dirs, settings(args).output)
+        chosen = settings(args)
+        outcome = merge(args.run_dirs, chosen.output, chosen.matrices)
         print_summary(outcome, console)
         return outcome.exit_code
     from workflows.reporting import build_site, rebuild_html

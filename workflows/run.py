@@ -226,8 +226,10 @@ def execute(
         write_junit(result, run_dir / "junit.xml")
         extra = sheets(result) if sheets is not None else ()
         overview = summary(result) if summary is not None else None
-        write_workbook(result, run_dir / "report.xlsx", extra, go_no_go=go_no_go, summary=overview)
-        write_html(result, run_dir / REPORT_HTML, extra, go_no_go=go_no_go, summary=overview)
+        write_workbook(
+            result, run_dir / "report.xlsx", extra, go_no_go=go_no_go, summary=overview, matrices=inputs.matrices
+        )
+        write_html(result, run_dir / REPORT_HTML, extra, go_no_go=go_no_go, summary=overview, matrices=inputs.matrices)
         record_run(request.settings, result, run_dir)  # never raises: a history it cannot reach is a WARNING
         log.info("reports written and the run recorded in %.1f s", time.monotonic() - clock)
         log.info("finished: %s", result.counts())

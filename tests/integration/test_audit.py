@@ -96,6 +96,12 @@ def test_third_party_optics_fail_only_against_a_target_past_10_2(
     (coded,) = [r for r in rows if (r["Vendor"], r["Part number"]) == (FS_CODED["vendor"], FS_CODED["part"])]
     assert coded["Verdict"] == verdict
     assert "third-party optic (FS) coded as PAN-SFP-PLUS-SR" in coded["Reason"]
+    # What to buy: each third-party optic once, on the line of the part that replaces it.
+    lines = sheet_rows(folder / "report.xlsx", "Replacements")
+    listed = [tuple(item.split(" ")[:2]) for line in lines for item in line["Replaces"].split("; ")]
+    assert sorted(listed) == sorted(third_party) and sum(line["Quantity"] for line in lines) == len(third_party)
+    (genuine,) = [line for line in lines if f"{coded['Device']} {coded['Port']} " in line["Replaces"]]
+    assert genuine["Part to buy"] == FS_CODED["part"]  # PAN's own part, of the type FS coded
 
 
 @pytest.mark.parametrize(
