@@ -113,10 +113,12 @@ class TunedNetmiko:
         def attempt() -> Any:  # one login and session preparation; tasks.retry retries the transient failures
             with login_gate(limit):
                 watch.deadline.start()
+                watch.deadline.check()  # a retry that waited for the gate past the bound goes no further
                 connection = self._login(hostname, username, password, port, platform, extras, configuration)
             watch_session(connection, watch)
             try:
-                _prepare_session(connection)
+                with watch.preparation():
+                    _prepare_session(connection)
             except BaseException as exc:
                 gone = not isinstance(exc, DeviceError) and closed(connection)
                 _drop(connection, connection.sock)

@@ -11,6 +11,8 @@ waiting for its timeout. The last text read is kept, so a command that timed out
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from tasks.errors import CommandError
@@ -24,11 +26,26 @@ PROMPT_END = re.compile(r"[>#$%]\s*$")
 
 
 class SessionWatch:
-    """What one host's sessions share: the deadline, and the tail of the text read last."""
+    """What one host's sessions share: the deadline, and the tail of the text read last.
+
+    While `preparing` (the session preparation after the login), a read of a channel the device has closed ends
+    the preparation at once (EOFError) instead of leaving netmiko to wait for a prompt until its timeout: a device
+    at its session limit closes the session right after the login, and each attempt would cost a timeout.
+    """
 
     def __init__(self, deadline: Deadline) -> None:
         self.deadline = deadline
         self.tail = ""
+        self.preparing = False
+
+    @contextmanager
+    def preparation(self) -> Iterator[None]:
+        """Mark the session preparation (see the class)."""
+        self.preparing = True
+        try:
+            yield
+        finally:
+            self.preparing = False
 
     def seen(self, data: str) -> None:
         """Keep `data`; CommandError when it ends in a pager prompt."""
@@ -67,7 +84,15 @@ def watch_session(connection: Any, watch: SessionWatch) -> None:
         data = str(read())
         if data:
             watch.seen(data)
+        elif watch.preparing and _closed(connection):
+            raise EOFError("the device closed the session")
         return data
 
     channel.read_channel = read_channel
     connection.estate_watch = watch
+
+
+def _closed(connection: Any) -> bool:
+    """Whether the device closed the session's channel (nothing more will come)."""
+    channel = getattr(connection, "remote_conn", None)
+    return bool(getattr(channel, "closed", False))
