@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from lab.control import LabInfo
 from lab.estates.multivendor import sample_device
 from lab.server import FLAP_RESETS
 from tasks.connection import HANDSHAKE_GRACE_S, WAIT_S
@@ -62,9 +63,20 @@ def _estate() -> dict[str, Any]:
         devices.append(sample_device(platform, _name(platform, "ok"), False, rng))
         for fault in (*EXPECTED, *RECOVERS):
             devices.append(dict(sample_device(platform, _name(platform, fault), False, rng), faults=[fault]))
-    return {"customers": {"faults": {"sites": {"lab1": {"devices": devices}}}}}
+    # `bounded`: devices that answer everything, each reply after LATENCY_MS, and a healthy one (the host bound)
+    bounded = [dict(sample_device(p, _name(p, "laggy"), False, rng), latency_ms=LATENCY_MS) for p in PLATFORMS]
+    bounded.append(sample_device(PLATFORMS[0], "bounded-ok", False, rng))
+    return {
+        "customers": {
+            "faults": {"sites": {"lab1": {"devices": devices}}},
+            "bounded": {"sites": {"lab2": {"devices": bounded}}},
+        }
+    }
 
 
+# The host bound's run: each reply well within the command timeout, but an audit needs at least five replies
+# (the first prompt, two of the session preparation, the facts, the optics): 5 x 1.5 s > 6 s.
+LATENCY_MS, BOUNDED_HOST_TIMEOUT, BOUNDED_COMMAND_TIMEOUT = 1500, 6.0, 5.0
 ESTATE = _estate()
 DEVICES = len(ESTATE["customers"]["faults"]["sites"]["lab1"]["devices"])
 # The bound on one device (docs/reliability.md): its task stops at the first read after host_timeout_s; a step
@@ -75,9 +87,24 @@ DEVICE_BOUND_S = HOST_TIMEOUT + LOGIN_S + NETMIKO_PAUSE_S + WAIT_S
 
 
 @pytest.fixture(scope="module")
-def matrix_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path, float]]:
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, LabInfo]]:
     work = tmp_path_factory.mktemp("fault-matrix")
-    with running_lab(work, ESTATE) as info, pytest.MonkeyPatch.context() as monkeypatch:
+    with running_lab(work, ESTATE) as info:
+        yield work, info
+
+
+def _audit(work: Path, out: str, customer: str) -> tuple[int, Path, float]:
+    started = time.monotonic()
+    code = main(["audit", "--inventory", str(work / "inventory"), "--out", str(work / out), "--customer", customer])
+    elapsed = time.monotonic() - started
+    (run,) = [p for p in (work / out).iterdir() if p.is_dir()]
+    return code, run, elapsed
+
+
+@pytest.fixture(scope="module")
+def matrix_run(lab: tuple[Path, LabInfo]) -> Iterator[tuple[int, Path, float]]:
+    work, info = lab
+    with pytest.MonkeyPatch.context() as monkeypatch:
         use_lab_credentials(monkeypatch, info)
         environment = {
             "ESTATE_CONNECT_TIMEOUT": CONNECT_TIMEOUT,
@@ -91,16 +118,23 @@ def matrix_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, 
         }
         for variable, value in environment.items():
             monkeypatch.setenv(variable, str(value))
-        started = time.monotonic()
-        code = main(["audit", "--inventory", str(work / "inventory"), "--out", str(work / "output")])
-        elapsed = time.monotonic() - started
-        yield code, work / "output", elapsed
+        yield _audit(work, "output", "faults")
 
 
 @pytest.fixture(scope="module")
 def folder(matrix_run: tuple[int, Path, float]) -> Path:
-    (run,) = [p for p in matrix_run[1].iterdir() if p.is_dir()]
-    return run
+    return matrix_run[1]
+
+
+@pytest.fixture(scope="module")
+def bounded_run(lab: tuple[Path, LabInfo]) -> Iterator[tuple[int, Path, float]]:
+    work, info = lab
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        use_lab_credentials(monkeypatch, info)
+        monkeypatch.setenv("ESTATE_CONNECT_TIMEOUT", str(CONNECT_TIMEOUT))
+        monkeypatch.setenv("ESTATE_COMMAND_TIMEOUT", str(BOUNDED_COMMAND_TIMEOUT))
+        monkeypatch.setenv("ESTATE_HOST_TIMEOUT_S", str(BOUNDED_HOST_TIMEOUT))
+        yield _audit(work, "bounded", "bounded")
 
 
 def _log_lines(folder: Path, device: str) -> list[str]:
@@ -148,3 +182,19 @@ def test_no_retry_after_an_authentication_failure_or_a_hang(folder: Path) -> Non
     for platform in PLATFORMS:
         for fault in ("auth_fail", "hang", "endless_banner"):
             assert not [line for line in _log_lines(folder, _name(platform, fault)) if "attempt" in line]
+
+
+def test_a_device_outlasting_host_timeout_is_an_error_and_the_run_goes_on(
+    bounded_run: tuple[int, Path, float],
+) -> None:
+    code, folder, elapsed = bounded_run
+    assert code == 2
+    errors = {row["Device"]: row for row in sheet_rows(folder / "report.xlsx", "Errors")}
+    assert set(errors) == {_name(p, "laggy") for p in PLATFORMS}
+    for row in errors.values():
+        assert row["Stage"] == "timeout", row
+        assert f"host_timeout_s ({BOUNDED_HOST_TIMEOUT:g} s)" in row["Error"], row
+    devices = {row["Device"]: row["Verdict"] for row in sheet_rows(folder / "report.xlsx", "Devices")}
+    assert devices["bounded-ok"] == "PASS"
+    # Each stopped at its bound, not after its replies (at least 5 x 1.5 s each, and far more in all).
+    assert elapsed <= BOUNDED_HOST_TIMEOUT + LOGIN_S + NETMIKO_PAUSE_S + WAIT_S + OVERHEAD_S, f"{elapsed:.1f} s"
