@@ -22,6 +22,7 @@ TAIL = 400  # characters of the latest reads kept
 # Pager prompts that wait for a key, at the very end of what was read: IOS, NX-OS, EOS, FortiOS `--More--`,
 # Junos `---(more)---` / `---(more 42%)---`, Cisco `<--- More --->`.
 PAGER = re.compile(r"(?:-- ?More ?--|---\(more(?: \d+%)?\)---|<--- More --->)\s*$")
+PAGER_SPAN = 48  # the end of the tail searched for one (the longest prompt and the spaces after it fit)
 PROMPT_END = re.compile(r"[>#$%]\s*$")
 
 
@@ -50,7 +51,7 @@ class SessionWatch:
     def seen(self, data: str) -> None:
         """Keep `data`; CommandError when it ends in a pager prompt."""
         self.tail = (self.tail + data)[-TAIL:]
-        found = PAGER.search(self.tail)
+        found = PAGER.search(self.tail, max(0, len(self.tail) - PAGER_SPAN))
         if found:
             self.tail = ""
             marker = found.group(0).strip()

@@ -219,3 +219,23 @@ def test_bad_retry_settings_are_one_line(tmp_path: Path, text: str, environ: dic
     with pytest.raises(UsageError) as caught:
         load_settings(path, environ)
     assert expected in str(caught.value) and "\n" not in str(caught.value)
+
+
+class ClosedChannel:
+    """A session channel the device closed right after the login (nothing left to read)."""
+
+    def __init__(self) -> None:
+        self.remote_conn = mock.Mock(closed=True)
+
+    def read_channel(self) -> str:
+        return ""
+
+
+def test_a_session_closed_during_its_preparation_ends_the_attempt_at_once() -> None:
+    connection = mock.Mock(channel=ClosedChannel())
+    connection.remote_conn = connection.channel.remote_conn
+    watch = SessionWatch(Deadline(0))
+    watch_session(connection, watch)
+    assert connection.channel.read_channel() == ""  # after the preparation: netmiko's own timeouts decide
+    with watch.preparation(), pytest.raises(EOFError, match="closed the session"):
+        connection.channel.read_channel()
