@@ -24,20 +24,8 @@ DEFAULT_USERNAME = "admin"
 DEFAULT_PASSWORD = "estate-lab-pw"
 DEFAULT_ROLE = "firewall"
 DEFAULT_REBOOT_S = 5.0
-FAULTS = (
-    "auth_fail",
-    "refuse",
-    "hang",
-    "drop",
-    "garbage",
-    "slow",
-    # faults real estates have (docs/estate-file.md "Faults"): lab/session.py and lab/server.py serve them
-    "max_sessions",
-    "endless_banner",
-    "hostname_change",
-    "pager",
-    "flap",
-)
+FAULTS: tuple[str, ...] = ("auth_fail", "refuse", "hang", "drop", "garbage", "slow")
+FAULTS += ("max_sessions", "endless_banner", "hostname_change", "pager", "flap")  # docs/estate-file.md "Faults"
 HA_STATES = ("active", "passive")
 
 _TOP_KEYS = {"customers", "credentials", "defaults"}
