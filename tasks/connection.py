@@ -108,7 +108,8 @@ class TunedNetmiko:
     ) -> None:
         estate = _estate(configuration)
         limit = int(estate.get("max_concurrent_logins", DEFAULT_MAX_CONCURRENT_LOGINS))
-        watch = SessionWatch(retry.Deadline(float(estate.get("host_timeout_s", retry.DEFAULT_HOST_TIMEOUT_S))))
+        deadline = retry.Deadline(float(estate.get("host_timeout_s", retry.DEFAULT_HOST_TIMEOUT_S)))
+        watch = SessionWatch(deadline, page_wait_s=timeouts(configuration)[1])
 
         def attempt() -> Any:  # one login and session preparation; tasks.retry retries the transient failures
             with login_gate(limit):
@@ -372,8 +373,6 @@ def send_command(connection: Any, command: str) -> str:
         watch = getattr(connection, "estate_watch", None)
         changed = watch.prompt_change(connection.base_prompt) if watch is not None else None
         raise CommandError(f"{command!r}: {changed or 'no prompt within the command timeout'}") from None
-    except CommandError as exc:  # tasks.watch: the output stopped at a pager prompt
-        raise CommandError(f"{command!r}: {exc}") from None
     except (SSHException, OSError, EOFError) as exc:
         raise CommandError(f"{command!r}: session lost: {_reason(exc)}") from None
     return str(output)

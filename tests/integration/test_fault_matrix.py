@@ -1,7 +1,8 @@
 """Every lab fault on every platform in one run: one lab, one `estate audit` over a generated estate.
 
-Each faulted device must be an ERROR row whose stage and reason say what the fault is; the healthy devices and
-the `flap` devices (reset twice, then served) complete; the run exits 2; and it ends within the bound its
+Each faulted device must be an ERROR row whose stage and reason say what the fault is; the healthy devices, the
+`flap` devices (reset twice, then served) and the `pager` devices (answered page by page) complete; the run exits
+2; and it ends within the bound its
 timeouts allow (docs/reliability.md "Faults x platforms" derives it). The expectations below come from what
 each fault does (lab/session.py, docs/estate-file.md), not from what estate happens to print.
 """
@@ -47,9 +48,9 @@ EXPECTED: dict[str, tuple[str, str, bool]] = {
     "max_sessions": ("connect", "closed the session", True),  # at its session limit: closed after the login
     "endless_banner": ("connect", "no prompt", False),  # the banner never ends, so no prompt ever comes
     "hostname_change": ("command", "prompt changed", False),  # the prompt after the first command is another
-    "pager": ("command", "output paged", False),  # paging left on: the output stops at --More--
 }
-RECOVERS = ("flap",)
+# Faults estate gets through: a flapping device is served on a retry; a pager left on is answered page by page.
+RECOVERS = ("flap", "pager")
 
 
 def _name(platform: str, kind: str) -> str:
@@ -176,6 +177,17 @@ def test_a_flapping_device_is_audited_after_its_retries_each_logged(folder: Path
     assert len(retries) == FLAP_RESETS
     for number, line in enumerate(retries, start=1):
         assert re.search(rf"attempt {number} of {RETRIES + 1} failed: .+; retrying in \d+\.\d s$", line), line
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_device_that_pages_is_audited_whole(folder: Path, platform: str) -> None:
+    name = _name(platform, "pager")
+    (entry,) = [d for d in ESTATE["customers"]["faults"]["sites"]["lab1"]["devices"] if d["name"] == name]
+    results = json.loads((folder / "results.json").read_text())["hosts"][name]
+    assert results["status"] == "ok"
+    # every optic of the estate file read, though the output came a page at a time (lab.session.PAGE_LINES)
+    assert sorted(t["port"] for t in results["transceivers"]) == sorted(o["port"] for o in entry["optics"])
+    assert any("paging was not disabled" in line for line in _log_lines(folder, name))
 
 
 def test_no_retry_after_an_authentication_failure_or_a_hang(folder: Path) -> None:

@@ -183,16 +183,43 @@ def test_no_deadline_without_host_timeout() -> None:
     deadline.check()
 
 
-@pytest.mark.parametrize("marker", [" --More-- ", "--More--", "---(more 42%)---", "<--- More --->"])
-def test_a_pager_prompt_fails_the_read_at_once(marker: str) -> None:
-    watch = SessionWatch(Deadline(0))
-    watch.seen("Cisco IOS Software\nline 2\n")
-    with pytest.raises(CommandError, match="output paged"):
-        watch.seen("line 10\n" + marker)
+class PagedChannel:
+    """A session channel that pages its output: each page ends in `marker` until a key comes."""
+
+    def __init__(self, marker: str, erase: str) -> None:
+        self.chunks = ["line 1\nline 2\n" + marker, erase + "line 3\n" + marker, erase + "line 4\nsw01#"]
+        self.keys: list[str] = []
+
+    def read_channel(self) -> str:
+        return self.chunks.pop(0) if self.chunks else ""
+
+    def write_channel(self, text: str) -> None:
+        self.keys.append(text)
+
+
+@pytest.mark.parametrize(
+    ("marker", "erase"),
+    [
+        (" --More-- ", "\x08" * 10 + " " * 10 + "\x08" * 10),  # IOS, and the lab's `pager` fault
+        ("--More-- ", "\r         \r"),  # FortiOS (Oxidized's transcripts)
+        ("---(more 42%)---", "\r                \r"),  # Junos
+        ("<--- More --->", "\x08" * 14 + " " * 14 + "\x08" * 14),
+    ],
+)
+def test_a_pager_prompt_is_answered_and_the_output_arrives_whole(marker: str, erase: str) -> None:
+    channel = PagedChannel(marker, erase)
+    connection = mock.Mock(channel=channel, base_prompt="sw01")
+    watch = SessionWatch(Deadline(0), page_wait_s=1.0)
+    watch_session(connection, watch)
+    # one read: every page, up to the prompt (a page naming the device must not end netmiko's wait early)
+    assert connection.channel.read_channel() == "line 1\nline 2\nline 3\nline 4\nsw01#"
+    assert channel.keys == [" ", " "]  # on the channel itself: netmiko's write_channel would wait for its lock
+    assert watch.pages == 2
 
 
 def test_more_inside_a_line_is_not_a_pager() -> None:
-    SessionWatch(Deadline(0)).seen("banner: press --More-- to go on\nsw01#")
+    text = "banner: press --More-- to go on\nsw01#"
+    assert SessionWatch(Deadline(0)).seen(text) == (text, False)
 
 
 def test_retry_settings_from_config_then_environment(tmp_path: Path) -> None:
