@@ -2,9 +2,9 @@
 
 Each faulted device must be an ERROR row whose stage and reason say what the fault is; the healthy devices, the
 `flap` devices (reset twice, then served) and the `pager` devices (answered page by page) complete; the run exits
-2; and it ends within the bound its
-timeouts allow (docs/reliability.md "Faults x platforms" derives it). The expectations below come from what
-each fault does (lab/session.py, docs/estate-file.md), not from what estate happens to print.
+2; and it ends within the bound its timeouts allow (docs/reliability.md "Faults x platforms" derives it). The
+expectations below come from what each fault does (lab/session.py, docs/estate-file.md), not from what estate
+happens to print.
 """
 
 from __future__ import annotations
