@@ -24,7 +24,8 @@ DEFAULT_USERNAME = "admin"
 DEFAULT_PASSWORD = "estate-lab-pw"
 DEFAULT_ROLE = "firewall"
 DEFAULT_REBOOT_S = 5.0
-FAULTS = ("auth_fail", "refuse", "hang", "drop", "garbage", "slow")
+FAULTS: tuple[str, ...] = ("auth_fail", "refuse", "hang", "drop", "garbage", "slow")
+FAULTS += ("max_sessions", "endless_banner", "hostname_change", "pager", "flap")  # docs/estate-file.md "Faults"
 HA_STATES = ("active", "passive")
 
 _TOP_KEYS = {"customers", "credentials", "defaults"}

@@ -9,6 +9,7 @@ import os
 import resource
 import signal
 import socket
+import struct
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 REBOOT_DROP_S = 0.2  # after `request restart system` is confirmed, the sessions drop this much later
+FLAP_RESETS = 2  # `flap`: the first connections a device resets at once (as a restarting SSH daemon), then serves
 
 
 class LabError(RuntimeError):
@@ -58,6 +60,11 @@ class DeviceServer(asyncssh.SSHServer):
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         log.debug("%s: connection from %s", self._spec.view.device.name, conn.get_extra_info("peername"))
+        if self._live is not None and self._live.flaps_left > 0:
+            self._live.flaps_left -= 1
+            log.info("%s: flap fault: connection reset (%d more)", self._spec.view.device.name, self._live.flaps_left)
+            reset(conn)
+            return
         self._conn = conn
         if self._live is not None:
             self._live.connections.add(conn)
@@ -119,6 +126,14 @@ def oem_parts(platform: str) -> dict[str, str]:
         return {}
 
 
+def reset(conn: asyncssh.SSHServerConnection) -> None:
+    """Cut `conn` with a TCP reset, before the SSH version line is sent (SO_LINGER 0, then abort)."""
+    sock = conn.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.abort()
+
+
 class LiveDevice:
     """One served device: its runtime, its SSH listener (closed while it reboots) and its open connections."""
 
@@ -131,6 +146,7 @@ class LiveDevice:
         self.acceptor: asyncssh.SSHAcceptor | None = None
         self.held: socket.socket | None = None  # the port, held while the device is down (`reserve`)
         self.connections: set[asyncssh.SSHServerConnection] = set()
+        self.flaps_left = FLAP_RESETS if "flap" in spec.faults else 0
         self._tasks: set[asyncio.Task[None]] = set()
         runtime.on_reboot = self._on_reboot
         runtime.on_boot = self._on_boot

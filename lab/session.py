@@ -15,6 +15,17 @@ from lab.personalities.base import DeviceView, Reply, Shell, printable, refuses
 log = logging.getLogger(__name__)
 
 SLOW_REPLY_S = 60.0
+# `max_sessions`: what the device says before it closes a session it has no room for (after the login).
+MAX_SESSIONS_TEXT = "\n% Maximum number of sessions reached: closing the connection\n"
+# `endless_banner`: a login banner written line after line, never followed by a prompt (no prompt characters).
+ENDLESS_BANNER_LINE = "*** Authorised access only: every session is logged and monitored ***\n"
+ENDLESS_BANNER_EVERY_S = 0.05
+# `pager`: output longer than a page stops at the pager prompt until a key (space: next page, q: the rest is
+# dropped), as an IOS terminal does before `terminal length 0`; the prompt is erased with backspaces after it.
+PAGE_LINES = 10
+PAGER_PROMPT = " --More-- "
+PAGER_ERASE = "\b" * len(PAGER_PROMPT) + " " * len(PAGER_PROMPT) + "\b" * len(PAGER_PROMPT)
+NO_MORE = "| no-more"  # EOS and Junos: a command ending so is never paged
 _GARBAGE_ALPHABET = "abcdef0123456789~!$%^&*()_+=-[]{};,.?/|"
 
 
@@ -31,6 +42,16 @@ class SessionSpec:
     @property
     def delay_s(self) -> float:
         return SLOW_REPLY_S if "slow" in self.faults else self.latency_s
+
+
+def renamed(name: str) -> str:
+    """The hostname a `hostname_change` device takes after its first command: one that does not contain the old
+    one (a prompt matched by its old hostname would hide the change).
+
+    >>> renamed("acme-lon1-sw01")
+    'renamed-9a4991'
+    """
+    return "renamed-" + hashlib.sha256(name.encode()).hexdigest()[:6]
 
 
 class LineSplitter:
@@ -87,6 +108,7 @@ class CliSession(asyncssh.SSHServerSession):
         self._chan: asyncssh.SSHServerChannel | None = None
         self._task: asyncio.Task[None] | None = None
         self._awaiting_answer = False  # the last reply asked a question: the next key answers it
+        self._renamed = False  # `hostname_change`: the prompt shows the new hostname
 
     def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
         self._chan = chan
@@ -101,8 +123,15 @@ class CliSession(asyncssh.SSHServerSession):
         return False
 
     def session_started(self) -> None:
+        name = self._spec.view.device.name
         if "hang" in self._spec.faults:
-            log.info("%s: hang fault: session stays silent", self._spec.view.device.name)
+            log.info("%s: hang fault: session stays silent", name)
+            return
+        if "max_sessions" in self._spec.faults:
+            log.info("%s: max_sessions fault: closing the session after the login", name)
+            self._write(MAX_SESSIONS_TEXT)
+            assert self._chan is not None
+            self._chan.exit(1)
             return
         self._task = asyncio.get_running_loop().create_task(self._run())
 
@@ -125,9 +154,21 @@ class CliSession(asyncssh.SSHServerSession):
         if self._task is not None:
             self._task.cancel()
 
+    def _prompt(self) -> str:
+        prompt = self._shell.prompt()
+        if self._renamed:
+            name = self._spec.view.device.name
+            return prompt.replace(name, renamed(name))
+        return prompt
+
     async def _run(self) -> None:
         await asyncio.sleep(self._spec.delay_s)
-        self._write(self._shell.banner() + self._shell.prompt())
+        if "endless_banner" in self._spec.faults:
+            log.info("%s: endless_banner fault: the banner never ends", self._spec.view.device.name)
+            while True:
+                self._write(ENDLESS_BANNER_LINE)
+                await asyncio.sleep(ENDLESS_BANNER_EVERY_S)
+        self._write(self._shell.banner() + self._prompt())
         while await self._answer(await self._queue.get()):
             pass
 
@@ -136,7 +177,7 @@ class CliSession(asyncssh.SSHServerSession):
         self._write(printable(line) + "\n")
         if not line.strip():
             await asyncio.sleep(self._spec.delay_s)
-            self._write(self._shell.prompt())
+            self._write(self._prompt())
             return True
         if refuses(self._spec.drop_commands, line):
             self._drop()
@@ -150,16 +191,35 @@ class CliSession(asyncssh.SSHServerSession):
             return False
         text = self._faulty_text(line, reply)
         await asyncio.sleep(self._spec.delay_s)
-        self._write(text)
+        if "pager" in self._spec.faults and not reply.setup and not line.rstrip().endswith(NO_MORE):
+            await self._write_paged(text)
+        else:
+            self._write(text)
         if reply.close:
             assert self._chan is not None
             self._chan.exit(0)
             return False
+        if "hostname_change" in self._spec.faults and not reply.setup and not self._renamed:
+            log.info("%s: hostname_change fault: the prompt changes", self._spec.view.device.name)
+            self._renamed = True
         if reply.prompt:
-            self._write(self._shell.prompt())
+            self._write(self._prompt())
         else:
             self._awaiting_answer = True
         return True
+
+    async def _write_paged(self, text: str) -> None:
+        """`text` a page at a time, each page but the last followed by the pager prompt and a wait for a key."""
+        lines = text.split("\n")
+        while len(lines) > PAGE_LINES:
+            page, lines = lines[:PAGE_LINES], lines[PAGE_LINES:]
+            self._write("\n".join(page) + "\n" + PAGER_PROMPT)
+            self._awaiting_answer = True
+            key = await self._queue.get()
+            self._write(PAGER_ERASE)
+            if key[:1] == "q":
+                return
+        self._write("\n".join(lines))
 
     def _faulty_text(self, line: str, reply: Reply) -> str:
         if "garbage" in self._spec.faults and not reply.setup and not reply.close:

@@ -24,9 +24,11 @@ from nornir.core.configuration import Config
 from nornir.core.plugins.connections import ConnectionPluginRegister
 from paramiko.ssh_exception import SSHException
 
-from tasks.errors import AuthError, CommandError, ConnectError
+from tasks import retry
+from tasks.errors import AuthError, CommandError, ConnectError, DeviceError
 from tasks.platforms import get_platform
 from tasks.platforms.base import Context
+from tasks.watch import SessionWatch, watch_session
 
 log = logging.getLogger(__name__)
 
@@ -104,14 +106,29 @@ class TunedNetmiko:
         extras: dict[str, Any] | None = None,
         configuration: Config | None = None,
     ) -> None:
-        limit = int(_estate(configuration).get("max_concurrent_logins", DEFAULT_MAX_CONCURRENT_LOGINS))
-        with login_gate(limit):
-            self.connection = self._login(hostname, username, password, port, platform, extras, configuration)
-        try:
-            _prepare_session(self.connection)
-        except BaseException as exc:
-            _drop(self.connection, self.connection.sock)
-            raise _open_error(exc, username, timeouts(configuration)[1]) from None
+        estate = _estate(configuration)
+        limit = int(estate.get("max_concurrent_logins", DEFAULT_MAX_CONCURRENT_LOGINS))
+        deadline = retry.Deadline(float(estate.get("host_timeout_s", retry.DEFAULT_HOST_TIMEOUT_S)))
+        watch = SessionWatch(deadline, page_wait_s=timeouts(configuration)[1])
+
+        def attempt() -> Any:  # one login and session preparation; tasks.retry retries the transient failures
+            with login_gate(limit):
+                watch.deadline.start()
+                watch.deadline.check()  # a retry that waited for the gate past the bound goes no further
+                connection = self._login(hostname, username, password, port, platform, extras, configuration)
+            watch_session(connection, watch)
+            try:
+                with watch.preparation():
+                    _prepare_session(connection)
+            except BaseException as exc:
+                gone = not isinstance(exc, DeviceError) and closed(connection)
+                _drop(connection, connection.sock)
+                if gone:  # as a device at its session (VTY) limit does
+                    raise ConnectError("the device closed the session right after the login", transient=True) from None
+                raise _open_error(exc, username, timeouts(configuration)[1]) from None
+            return connection
+
+        self.connection = retry.with_retries(attempt, retry.policy(estate), watch.deadline)
 
     def _login(
         self,
@@ -132,7 +149,8 @@ class TunedNetmiko:
         except TimeoutError:
             raise ConnectError(f"no answer from {address[0]}:{address[1]} within {connect_timeout:g} s") from None
         except OSError as exc:
-            raise ConnectError(f"{address[0]}:{address[1]}: {exc.strerror or _reason(exc)}") from None
+            transient = isinstance(exc, (ConnectionRefusedError, ConnectionResetError))
+            raise ConnectError(f"{address[0]}:{address[1]}: {exc.strerror or _reason(exc)}", transient) from None
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         parameters: dict[str, Any] = {
             "device_type": driver,
@@ -271,6 +289,8 @@ def _drop(connection: Any, sock: socket.socket) -> None:
 NO_BANNER = "Error reading SSH protocol banner"
 # What netmiko says when paramiko's handshake wait (conn_timeout) ran out before the key exchange finished.
 NO_SESSION = "'No existing session'"
+# What the handshake's error says when the device reset or closed the connection (transient: tasks.retry).
+RESET = ("reset by peer", "EOFError", "Connection reset")
 # What paramiko says when the server did not answer the authentication request within auth_timeout.
 AUTH_TIMEOUT = "Authentication timeout."
 
@@ -299,10 +319,10 @@ def handshake_error(
     if isinstance(exc, handshake) and not isinstance(exc, NetmikoAuthenticationException):
         reason = _paramiko_reason(exc)
         if reason == NO_BANNER:
-            return ConnectError(f"no SSH banner within {connect_timeout:g} s")
+            return ConnectError(f"no SSH banner within {connect_timeout:g} s", transient=True)
         if NO_SESSION in reason:
             return ConnectError(f"SSH handshake not finished within {connect_timeout + HANDSHAKE_GRACE_S:g} s")
-        return ConnectError(f"SSH handshake failed: {reason}")
+        return ConnectError(f"SSH handshake failed: {reason}", transient=any(r in reason for r in RESET))
     return _open_error(exc, username, command_timeout)
 
 
@@ -350,7 +370,9 @@ def send_command(connection: Any, command: str) -> str:
     except (NetmikoTimeoutException, ReadTimeout):
         if closed(connection):
             raise CommandError(f"{command!r}: session lost: the device closed the connection") from None
-        raise CommandError(f"{command!r}: no prompt within the command timeout") from None
+        watch = getattr(connection, "estate_watch", None)
+        changed = watch.prompt_change(connection.base_prompt) if watch is not None else None
+        raise CommandError(f"{command!r}: {changed or 'no prompt within the command timeout'}") from None
     except (SSHException, OSError, EOFError) as exc:
         raise CommandError(f"{command!r}: session lost: {_reason(exc)}") from None
     return str(output)

@@ -8,12 +8,13 @@ EstateError                     root of everything estate raises on purpose
 │   └── UsageError              a CLI flag or config value is wrong
 ├── RepositoryError             git refused to init, commit or push a backup repository (its devices: ERROR rows)
 └── DeviceError                 one device could not be checked (an ERROR row, never a crash)
-    ├── ConnectError            refused, unreachable, timed out while connecting
+    ├── ConnectError            refused, unreachable, timed out while connecting (`transient`: worth a retry)
     ├── AuthError               the device rejected the login
     ├── CommandError            a command timed out, the session dropped, or the OS rejected it
     │   └── CommandRefused      the OS answered the command with an error (unknown, not permitted)
     ├── ParseError              the output was not what the platform prints
-    └── StepFailed              an upgrade step did not end as it must (a job failed, a bound ran out)
+    ├── StepFailed              an upgrade step did not end as it must (a job failed, a bound ran out)
+    └── HostTimeout             the device's whole task outlasted `host_timeout_s`
 """
 
 from __future__ import annotations
@@ -54,7 +55,14 @@ class DeviceError(EstateError):
 
 
 class ConnectError(DeviceError):
+    """Could not connect or log in; `transient` when another attempt may succeed (refused, reset, no SSH banner,
+    the device at its session limit): `tasks.retry` retries only those."""
+
     stage = "connect"
+
+    def __init__(self, message: str, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 class AuthError(DeviceError):
@@ -83,3 +91,9 @@ class StepFailed(DeviceError):
     """An upgrade step did not end as it must; the device is left where it is, with the step and this reason."""
 
     stage = "upgrade"
+
+
+class HostTimeout(DeviceError):
+    """The device's whole task (logins, retries, session preparation, commands) outlasted `host_timeout_s`."""
+
+    stage = "timeout"

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from tasks.errors import DeviceError
 from tasks.models import HostRecord
+from tasks.retry import set_host
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +58,10 @@ class RecordCollector:
         return None
 
     def task_instance_started(self, task: Task, host: Host) -> None:
-        return None
+        set_host(host.name)  # this thread works on `host` now: tasks.retry names it in its log lines
 
     def task_instance_completed(self, task: Task, host: Host, result: MultiResult) -> None:
+        set_host(None)
         outcome = result[0]
         if result.failed or not isinstance(outcome.result, HostRecord):
             exc = outcome.exception

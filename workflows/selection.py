@@ -84,6 +84,9 @@ def init_nornir(settings: Settings, credentials: bool = True) -> Nornir:
                 "connect_timeout": settings.connect_timeout,
                 "command_timeout": settings.command_timeout,
                 "max_concurrent_logins": settings.max_concurrent_logins,
+                "retries": settings.retries,
+                "retry_backoff_s": settings.retry_backoff_s,
+                "host_timeout_s": settings.host_timeout_s,
             }
         },
     )

@@ -64,6 +64,13 @@ class Settings:
     # logins in progress at once (TCP connect, SSH banner, key exchange, authentication), whatever the workers:
     # spares the customers' TACACS/RADIUS servers, and keeps a burst of handshakes from outlasting the banner timeout
     max_concurrent_logins: int = 16
+    # transient connection failures (refused, reset, no SSH banner, session limit) retried this many times, after
+    # waits from retry_backoff_s doubling, with jitter (tasks.retry); never an authentication failure or a hang
+    retries: int = 2
+    retry_backoff_s: float = 1.0
+    # the bound on one device's whole task, logins and retries included (tasks.retry.Deadline); 0: none. The
+    # upgrade lifts it (its jobs and reboots have bounds of their own)
+    host_timeout_s: float = 600.0
     checks: str = "all"  # pre-upgrade readiness checks: `all`, names, `!name` (workflows.selection.select_checks)
     min_content: str | None = None  # your policy: lowest Apps & Threats content before a PAN-OS upgrade
     # `upgrade.max_preupgrade_age_h`: the oldest pre-upgrade run folder `estate upgrade` starts from, in hours
@@ -165,13 +172,18 @@ _CONVERTERS |= {"upgrade_reboot_timeout_s": float}
 _CONVERTERS |= {"backup_root": Path, "backup_remote": _text}
 _CONVERTERS |= {"history_url": str}
 _CONVERTERS |= {"compliance_rules": Path, "compliance_max_backup_age_h": float}
+_ZERO_ALLOWED = {"retries", "retry_backoff_s", "host_timeout_s"}  # 0 means none; negative is still refused
+_CONVERTERS |= {"retries": int, "retry_backoff_s": float, "host_timeout_s": float}
 _KIND_NAMES = {Path: "a path", int: "int", float: "float", _text: "text"}
 _KIND_NAMES[str] = "text"
 _KIND_NAMES[_content] = "a content version such as 8635 or 8635-7675"
 
 
-def _coerce(value: Any, kind: Any, where: str) -> Any:
-    """`value` converted by `kind`; UsageError `where: expected ..., got ...` when it does not convert."""
+def _coerce(value: Any, kind: Any, where: str, zero: bool = False) -> Any:
+    """`value` converted by `kind`; UsageError `where: expected ..., got ...` when it does not convert.
+
+    A number must be greater than 0, or at least 0 with `zero` (a count of retries, a bound that 0 turns off).
+    """
     if isinstance(value, (dict, bool)) or (isinstance(value, list) and kind is not _text):
         result = None
     else:
@@ -181,8 +193,8 @@ def _coerce(value: Any, kind: Any, where: str) -> Any:
             result = None
     if result is None:
         raise UsageError(f"{where}: expected {_KIND_NAMES.get(kind, kind)}, got {value!r}")
-    if kind in (int, float) and result <= 0:
-        raise UsageError(f"{where}: must be greater than 0, got {value!r}")
+    if kind in (int, float) and (result < 0 if zero else result <= 0):
+        raise UsageError(f"{where}: must be {'0 or more' if zero else 'greater than 0'}, got {value!r}")
     return result
 
 
@@ -428,14 +440,14 @@ def load_settings(config_path: Path | None = None, environ: dict[str, str] | Non
                 known = ", ".join((*_SETTING_KEYS, *_SECTIONS, POST_UPGRADE))
                 raise UsageError(f"{where}: unknown setting (known: {known})")
             sources[key] = where
-            values[key] = _coerce(value, _CONVERTERS[key], where)
+            values[key] = _coerce(value, _CONVERTERS[key], where, key in _ZERO_ALLOWED)
     variables = {key: f"ESTATE_{key.upper()}" for key in _SETTING_KEYS}
     variables |= {name: f"ESTATE_{section.upper()}_{key.upper()}" for (section, key), name in _SECTIONED.items()}
     for key, variable in variables.items():
         env = environ.get(variable)
         if env:
             sources[key] = f"{variable} (environment)"
-            values[key] = _coerce(env, _CONVERTERS[key], sources[key])
+            values[key] = _coerce(env, _CONVERTERS[key], sources[key], key in _ZERO_ALLOWED)
     if "workers" in values:
         check_workers(values["workers"], sources["workers"])
     if "processes" in values:

@@ -249,6 +249,8 @@ def run_upgrade(request: RunRequest, options: UpgradeOptions) -> tuple[RunOutcom
     """An upgrade over the selected devices: gate, steps, waves, run folder; the devices are changed only with
     `--execute` (or `--resume`). The outcome, and how the gate was chosen (one line)."""
     check_options(options)
+    # An executed upgrade waits for jobs and reboots under bounds of its own (upgrade.job_timeout_s, ...).
+    request = replace(request, settings=replace(request.settings, host_timeout_s=0.0))
     if options.resume is not None:
         return resume_upgrade(request, options.resume)
     inputs = prepare(request)

@@ -112,10 +112,11 @@ def use_lab_credentials(monkeypatch: pytest.MonkeyPatch, lab: control.LabInfo) -
 
 @pytest.fixture
 def lab_env(small_lab: Lab, monkeypatch: pytest.MonkeyPatch) -> Lab:
-    """The lab's credentials in the environment, short timeouts so hung devices cost little."""
+    """The lab's credentials in the environment, short timeouts and retry waits so faulty devices cost little."""
     use_lab_credentials(monkeypatch, small_lab.info)
     monkeypatch.setenv("ESTATE_CONNECT_TIMEOUT", "5")
     monkeypatch.setenv("ESTATE_COMMAND_TIMEOUT", "3")
+    monkeypatch.setenv("ESTATE_RETRY_BACKOFF_S", "0.1")
     return small_lab
 
 

@@ -136,7 +136,7 @@ def test_timeouts_come_from_the_nornir_configuration() -> None:
 
 SOCKET_CASES = [
     (TimeoutError(), "no answer from 192.0.2.1:2222 within 10 s"),
-    (ConnectionRefusedError(111, "Connection refused"), "192.0.2.1:2222: Connection refused"),
+    (ConnectionRefusedError(111, "Connection refused"), "192.0.2.1:2222: Connection refused (1 attempt)"),
     (socket.gaierror(-2, "Name or service not known"), "192.0.2.1:2222: Name or service not known"),
 ]
 
@@ -144,8 +144,9 @@ SOCKET_CASES = [
 @pytest.mark.parametrize(("raised", "message"), SOCKET_CASES, ids=[type(c[0]).__name__ for c in SOCKET_CASES])
 def test_no_tcp_connection_is_a_connect_error(raised: BaseException, message: str) -> None:
     no_socket = mock.patch("tasks.connection.socket.create_connection", side_effect=raised)  # no socket here
+    no_retries = Config(user_defined={"estate": {"retries": 0}})  # tests/unit/test_retry.py retries
     with no_socket, pytest.raises(ConnectError) as caught:
-        TunedNetmiko().open("192.0.2.1", "admin", "pw", 2222, "paloalto_panos")
+        TunedNetmiko().open("192.0.2.1", "admin", "pw", 2222, "paloalto_panos", None, no_retries)
     assert str(caught.value) == message
     assert isinstance(caught.value, DeviceError) and caught.value.__cause__ is None
 
