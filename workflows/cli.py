@@ -88,7 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     lab_status.add_argument("--json", action="store_true", help="one object per device: version, state, HA, optics")
     lab_status.add_argument("--state-dir", type=Path, default=LAB_STATE, help=argparse.SUPPRESS)
     lab_ctl = lab_commands.add_parser("ctl", help="change a running lab device (replace-optics, fault, ...)")
-    lab_ctl.add_argument("verb", help="replace-optics, fault, link-down, pull-optic, insert-optic, [re]set-config")
+    lab_ctl.add_argument(
+        "verb", help="replace-optics, fault, link-down, pull-optic, insert-optic, [re]set-config, rekey"
+    )
     lab_ctl.add_argument("device")
     lab_ctl.add_argument(
         "args", nargs="*", help="fault: KIND; link-down, pull-optic: PORT; insert-optic: PORT TYPE VENDOR PART"

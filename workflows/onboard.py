@@ -33,6 +33,7 @@ from reports.junit import write_junit
 from reports.onboard import ChangeRow, ListEntry, blockers_sheet, changes_sheet, onboarding_sheet
 from reports.runfolder import make_run_dir, run_id
 from tasks.errors import UsageError
+from tasks.hostkeys import TOFU
 from tasks.matrix import load_matrix
 from tasks.models import Finding, HostRecord, RunInfo, RunResult
 from tasks.names import NAME_RULE, is_name
@@ -163,6 +164,7 @@ def run_baseline(settings: Settings, customer: str, targets: Mapping[str, str], 
     from workflows.preupgrade import run_preupgrade
 
     selection = Selection(customers=(customer,))
+    settings = settings.override(host_keys=TOFU)  # onboarding trusts the new devices: their keys are recorded
     request = RunRequest(settings=settings, selection=selection, progress=True)
     backup = run_backup(request)
     console.print(f"onboard: first backup: {backup.run_dir}", markup=False, highlight=False)
