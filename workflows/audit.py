@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from nornir.core.task import Result, Task
 
@@ -14,7 +15,7 @@ from tasks.collect import close_connection, collect_facts, collect_transceivers
 from tasks.matrix import Matrix, Waiver
 from tasks.models import CommandFailure
 from workflows.processors import record_for
-from workflows.run import RunOutcome, RunRequest, execute, prepare
+from workflows.run import RunOutcome, RunRequest, check_resumed, execute, prepare, resuming
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,13 @@ def audit_host(task: Task, context: AuditContext) -> Result:
     return Result(host=host, result=record)
 
 
-def run_audit(request: RunRequest) -> RunOutcome:
-    """Run the audit over `request`'s selection and write its run folder."""
+def run_audit(request: RunRequest, resume: Path | None = None) -> RunOutcome:
+    """Run the audit over `request`'s selection and write its run folder; `resume`: continue that interrupted
+    audit instead (its hosts and targets), contacting only the hosts it did not finish."""
+    resumed = None
+    if resume is not None:
+        request, resumed = resuming(request, resume, COMMAND)
     inputs = prepare(request)
+    check_resumed(inputs, resumed)
     context = AuditContext(inputs.matrices, inputs.waivers, inputs.targets, inputs.today)
-    return execute(COMMAND, request, inputs, audit_host, context=context)
+    return execute(COMMAND, request, inputs, audit_host, options={}, resumed=resumed, context=context)
