@@ -72,7 +72,9 @@ def read_saved(run_dir: Path, command: str) -> SavedRun:
     except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
         raise UsageError(f"{path}: not a resume file of estate: {type(exc).__name__}: {exc}") from None
     if saved.command != command:
-        raise UsageError(f"--resume {run_dir}: a {saved.command} run, not {command} (use estate {saved.command})")
+        raise UsageError(
+            f"--resume {run_dir}: a run of {saved.command}, not of {command} (resume it with estate {saved.command})"
+        )
     if (run_dir / RESULTS_NAME).exists():
         raise UsageError(f"--resume {run_dir}: this run finished (it has its {RESULTS_NAME}); nothing to resume")
     if running(run_dir):

@@ -264,7 +264,8 @@ def resuming(request: RunRequest, run_dir: Path, command: str) -> tuple[RunReque
     """The request that resumes the interrupted `command` run in `run_dir` (its hosts and targets, this run's
     settings), and what it finished; UsageError when `run_dir` is not such a run."""
     saved = read_saved(run_dir, command)
-    resumed = replace(request, selection=Selection(limits=saved.hosts), targets=saved.targets)
+    settings = request.settings.override(output=run_dir.parent)  # the run's own --out (its history lives there)
+    resumed = replace(request, settings=settings, selection=Selection(limits=saved.hosts), targets=saved.targets)
     return resumed, Resumed(run_dir, saved, finished_hosts(run_dir, saved.hosts))
 
 
