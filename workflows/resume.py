@@ -105,12 +105,15 @@ def finished_hosts(run_dir: Path, hosts: tuple[str, ...]) -> dict[str, HostRecor
 
 @contextlib.contextmanager
 def holding(run_dir: Path) -> Iterator[None]:
-    """The run's lock held for the block: `running(run_dir)` is true meanwhile, false once this process dies."""
-    fd = os.open(run_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    """The run's lock held for the block: `running(run_dir)` is true meanwhile, false once this process dies.
+    The lock file is removed when the block ends (a killed run leaves it, free)."""
+    path = run_dir / LOCK_NAME
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         yield
     finally:
+        path.unlink(missing_ok=True)
         os.close(fd)
 
 

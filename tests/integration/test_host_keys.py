@@ -28,7 +28,6 @@ ESTATE: dict[str, Any] = {
                 "lon1": {
                     "devices": [
                         _fw("keyco-lon1-fw01", "PA-850", "10.1.9", [OEM_SR]),
-                        _fw("keyco-lon1-fw02", "PA-850", "10.1.9", [OEM_SR]),
                         {"name": "keyco-lon1-fg01", "platform": "fortinet", "model": "FortiGate-100F",
                          "version": "7.2.6"},
                     ]
@@ -37,8 +36,8 @@ ESTATE: dict[str, Any] = {
         }
     }
 }  # fmt: skip
-NAMES = ("keyco-lon1-fg01", "keyco-lon1-fw01", "keyco-lon1-fw02")
-REKEYED = "keyco-lon1-fw02"
+NAMES = ("keyco-lon1-fg01", "keyco-lon1-fw01")
+REKEYED = "keyco-lon1-fg01"
 
 
 @pytest.fixture(scope="module")
