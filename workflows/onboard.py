@@ -33,7 +33,7 @@ from reports.junit import write_junit
 from reports.onboard import ChangeRow, ListEntry, blockers_sheet, changes_sheet, onboarding_sheet
 from reports.runfolder import make_run_dir, run_id
 from tasks.errors import UsageError
-from tasks.hostkeys import TOFU
+from tasks.hostkeys import KNOWN_HOSTS, TOFU
 from tasks.matrix import load_matrix
 from tasks.models import Finding, HostRecord, RunInfo, RunResult
 from tasks.names import NAME_RULE, is_name
@@ -126,6 +126,7 @@ def detect_platforms(request: OnboardRequest, rows: Sequence[SourceRow], console
         command_timeout=settings.command_timeout,
         workers=settings.workers,
         max_logins=settings.max_concurrent_logins,
+        known_hosts=settings.inventory / request.customer / KNOWN_HOSTS,
     )
     return {row.row: detection for row, detection in zip(rows, found, strict=True)}
 

@@ -1,6 +1,7 @@
 """SSH host keys over real SSH (issue 13, point 4): the first audit records every device's key in its customer's
 known_hosts (tofu); after `lab ctl rekey` the device is an ERROR naming both fingerprints and is never logged in to
-(the lab's login counter does not move); `strict` refuses a device whose key is not recorded, without a login."""
+(the lab's login counter does not move), by the runs as by onboarding's detection; `strict` refuses a device whose
+key is not recorded, without a login."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from lab import control
 from lab.state import LabInfo
 from tasks.hostkeys import fingerprint, host_name
+from tasks.onboard.detect import detect
 from tests.integration.conftest import OEM_SR, _fw, running_lab, use_lab_credentials
 from tests.integration.test_audit import run_cli, run_folder
 
@@ -101,6 +103,11 @@ def test_first_use_records_a_changed_key_is_an_error_and_nothing_is_sent(
         if name != REKEYED:
             assert hosts[name]["status"] == "ok" and after[name]["logins"] == before[name]["logins"] + 1
     assert known_hosts.read_bytes() == file_before  # a changed key is never recorded over the old one
+
+    # onboarding's platform detection (SSHDetect) refuses the changed key too, before the login
+    found = detect("127.0.0.1", info.devices[REKEYED], info.username, info.password, 5, 5, known_hosts=known_hosts)
+    assert found.platform is None and "does not match" in found.reason
+    assert status(work)[REKEYED]["logins"] == before[REKEYED]["logins"]
 
 
 def test_strict_refuses_an_unknown_key_before_the_login(
