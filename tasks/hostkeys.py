@@ -14,8 +14,9 @@ run (another shard, another process) started meanwhile sees them. Many threads a
 same moment, so a write holds a lock file beside the file (`.known_hosts.lock`, fcntl.flock, which serialises
 threads and processes alike), reads the file again under it (another writer may have recorded this device
 meanwhile: its key then decides, as if it had been there before), and replaces the file atomically (temporary
-file, fsync, rename): a reader sees the old file or the new one, never half a line. Writes happen once per new
-device, so the lock costs nothing at steady state; reads are cached per file and re-read when it changes.
+file, fsync, rename): a reader sees the old file or the new one, never half a line. The threads of a process that
+record at once share one rewrite (`record`); writes happen only for new devices, so the lock costs nothing at
+steady state; reads are cached per file and re-read when it changes.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ MODES = (TOFU, STRICT)
 _cache: dict[Path, tuple[tuple[int, int], paramiko.HostKeys]] = {}
 _cache_lock = threading.Lock()
 _write_locks: dict[Path, threading.Lock] = {}
+_waiting: dict[Path, dict[str, paramiko.PKey]] = {}  # per file: keys to record, written by the next lock holder
 
 
 def fingerprint(key: paramiko.PKey) -> str:
@@ -95,15 +97,20 @@ def _load(path: Path) -> paramiko.HostKeys:
     return keys
 
 
-def known_keys(path: Path, name: str) -> list[paramiko.PKey]:
-    """The keys `path` records for `name` (hashed names included); the file is re-read only when it changed."""
+def _current(path: Path) -> paramiko.HostKeys:
+    """The keys of `path` as the file is now: parsed again only when it changed (size or mtime) since last read."""
     stamp = _stamp(path)
     with _cache_lock:
         cached = _cache.get(path)
         if cached is None or cached[0] != stamp:
             cached = (stamp, _load(path))
             _cache[path] = cached
-    found = cached[1].lookup(name)
+    return cached[1]
+
+
+def known_keys(path: Path, name: str) -> list[paramiko.PKey]:
+    """The keys `path` records for `name` (hashed names included)."""
+    found = _current(path).lookup(name)
     return list(found.values()) if found is not None else []
 
 
@@ -122,26 +129,48 @@ def _locked(path: Path) -> Iterator[None]:
 
 
 def record(path: Path, name: str, key: paramiko.PKey) -> list[paramiko.PKey]:
-    """Record `key` for `name` in `path` unless a key is recorded for it already; the keys recorded before (empty
-    when `key` was written). The file's other lines, comments included, are kept as they are."""
+    """Record `key` for `name` in `path` unless a key is recorded for it already; the keys recorded for `name`
+    afterwards (`key` among them, unless another key was recorded first). The file's other lines, comments
+    included, are kept as they are.
+
+    The threads of a process that record at the same moment share one rewrite: each puts its key in the waiting
+    batch of the file, and whoever takes the lock first writes the whole batch (a first run over a thousand new
+    devices rewrites the file a few times, not a thousand).
+    """
+    with _cache_lock:
+        _waiting.setdefault(path, {}).setdefault(name, key)
     with _locked(path):
-        before = list((_load(path).lookup(name) or {}).values())
-        if before:
-            return before
-        text = path.read_text(encoding="utf-8") if path.is_file() else ""
-        if text and not text.endswith("\n"):
-            text += "\n"
-        text += f"{name} {key.get_name()} {key.get_base64()}\n"
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        try:
-            with tmp.open("w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-        return []
+        with _cache_lock:
+            batch = _waiting.pop(path, {})
+        keys = _current(path)
+        new = {n: k for n, k in batch.items() if keys.lookup(n) is None}
+        if new:
+            _append(path, [f"{n} {k.get_name()} {k.get_base64()}" for n, k in new.items()])
+            updated = paramiko.HostKeys()
+            updated._entries = [*keys._entries]  # a copy: readers may be looking up in the cached one
+            for n, k in new.items():
+                updated.add(n, k.get_name(), k)
+            with _cache_lock:
+                _cache[path] = (_stamp(path), updated)
+            keys = updated
+        return list((keys.lookup(name) or {}).values())
+
+
+def _append(path: Path, lines: list[str]) -> None:
+    """`lines` added at the end of `path`, which is replaced atomically (temporary file, fsync, rename)."""
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if text and not text.endswith("\n"):
+        text += "\n"
+    text += "".join(line + "\n" for line in lines)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def changed(device: str, path: Path, known: list[paramiko.PKey], key: paramiko.PKey) -> HostKeyError:
@@ -173,11 +202,10 @@ class HostKeyGuard(paramiko.MissingHostKeyPolicy):
                 f"host key of {hostname} unknown ({key.get_name()} {fingerprint(key)}) and host_keys is strict: "
                 f"nothing was sent to it (add the key to {self.path} once checked)"
             )
-        before = record(self.path, hostname, key)
-        if before and not any(k == key for k in before):
-            raise changed(hostname, self.path, before, key)  # another run recorded another key meanwhile
-        if not before:
-            log.info("host key of %s recorded in %s: %s %s", hostname, self.path, key.get_name(), fingerprint(key))
+        recorded = record(self.path, hostname, key)
+        if not any(k == key for k in recorded):
+            raise changed(hostname, self.path, recorded, key)  # another run or thread recorded another key first
+        log.info("host key of %s recorded in %s: %s %s", hostname, self.path, key.get_name(), fingerprint(key))
 
 
 def guard_for(estate: dict[str, Any], hostname: str, port: int) -> HostKeyGuard | None:

@@ -38,6 +38,13 @@ def test_tofu_records_then_accepts_and_a_changed_key_names_both_fingerprints(tmp
     assert [fingerprint(k) for k in known_keys(path, "[192.0.2.1]:2201")] == [fingerprint(key(1))]
 
 
+def test_the_first_key_recorded_for_a_device_wins(tmp_path: Path) -> None:
+    path = tmp_path / "known_hosts"
+    assert [fingerprint(k) for k in record(path, "192.0.2.9", key(1))] == [fingerprint(key(1))]
+    assert [fingerprint(k) for k in record(path, "192.0.2.9", key(2))] == [fingerprint(key(1))]
+    assert len(path.read_text(encoding="utf-8").splitlines()) == 1
+
+
 def test_strict_refuses_an_unknown_key_and_writes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "known_hosts"
     with pytest.raises(HostKeyError, match=r"unknown .*strict"):
