@@ -227,7 +227,7 @@ def status_json(state_dir: Path) -> list[dict[str, object]]:
 
 def ctl(state_dir: Path, verb: str, device: str, *args: str) -> str:
     """Change a running lab device (``replace-optics``, ``fault KIND``, ``link-down PORT``, ``pull-optic PORT``,
-    ``set-config --add LINE --remove REGEX``)."""
+    ``set-config --add LINE --remove REGEX``, ``rekey``: a new SSH host key)."""
     if verb == "status":
         raise ControlError("unknown verb 'status' (use `estate lab status --json`)")
     return str(_request(state_dir, {"verb": verb, "device": device, "args": list(args)})["message"])

@@ -8,7 +8,8 @@ One request per line, one answer per line::
 
 Verbs: ``status``, ``replace-optics DEVICE``, ``fault DEVICE KIND``, ``link-down DEVICE PORT``,
 ``pull-optic DEVICE PORT``, ``insert-optic DEVICE PORT TYPE VENDOR PART``, ``set-config DEVICE --add LINE
---remove REGEX`` (args as flag/value pairs), ``reset-config DEVICE`` (set-config's changes undone).
+--remove REGEX`` (args as flag/value pairs), ``reset-config DEVICE`` (set-config's changes undone), ``rekey DEVICE``
+(the device serves a new SSH host key from its next connection on).
 ``lab.control.status_json`` / ``ctl`` are the client.
 """
 
@@ -37,6 +38,7 @@ VERBS: dict[str, int] = {
     "insert-optic": 4,
     "set-config": -1,
     "reset-config": 0,
+    "rekey": 0,
 }
 _USAGE = {
     "replace-optics": "replace-optics DEVICE",
@@ -46,6 +48,7 @@ _USAGE = {
     "insert-optic": "insert-optic DEVICE PORT TYPE VENDOR PART (e.g. ethernet1/20 10GBASE-SR FS SFP-10GSR-85)",
     "set-config": "set-config DEVICE [--add LINE]... [--remove REGEX]...",
     "reset-config": "reset-config DEVICE",
+    "rekey": "rekey DEVICE",
 }
 
 
@@ -104,6 +107,12 @@ def _apply(verb: str, runtime: DeviceRuntime, args: list[str], now: float) -> st
     if verb == "reset-config":
         runtime.reset_config()
         return f"{name}: configuration as the estate file serves it"
+    if verb == "rekey":
+        if runtime.on_rekey is None:
+            raise Refused(f"{name}: not served over SSH (refuse fault): no host key to change")
+        old = runtime.host_key
+        runtime.on_rekey(runtime)
+        return f"{name}: host key changed from {old} to {runtime.host_key}"
     if verb == "replace-optics":
         return f"{name}: {runtime.replace_optics(now)} optics replaced with OEM parts"
     if verb == "fault":

@@ -139,7 +139,12 @@ class DeviceRuntime:
     # The state-changing requests the device received, in order, refused ones included ("download 10.2.0",
     # "install 10.2.0", "restart", "restore-image 7.4.8", "delete 10.2.0", "ha suspend"): `lab status --json`.
     requests: list[str] = field(default_factory=list)
+    # SSH connections and accepted logins since the lab started (`lab status --json`): which devices a run contacted
+    connections: int = 0
+    logins: int = 0
+    host_key: str = ""  # the SHA256 fingerprint of the host key the device serves (set by the server)
     peer: DeviceRuntime | None = None
+    on_rekey: Callable[[DeviceRuntime], None] | None = None  # the server serves a new host key (`lab ctl rekey`)
     on_reboot: Callable[[DeviceRuntime], None] | None = None  # the server closes the port, drops sessions
     on_boot: Callable[[DeviceRuntime], None] | None = None  # the server opens the port again
     _cache: Device | None = None
@@ -195,6 +200,9 @@ class DeviceRuntime:
             "ha_state": self.ha_state,
             "non_oem_optics": self.non_oem_optics(),
             "requests": list(self.requests),
+            "connections": self.connections,
+            "logins": self.logins,
+            "host_key": self.host_key,
         }
 
     def job(self, ident: int) -> RunJob | None:

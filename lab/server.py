@@ -68,6 +68,7 @@ class DeviceServer(asyncssh.SSHServer):
         self._conn = conn
         if self._live is not None:
             self._live.connections.add(conn)
+            self._live.runtime.connections += 1
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._live is not None and self._conn is not None:
@@ -84,6 +85,8 @@ class DeviceServer(asyncssh.SSHServer):
         if "auth_fail" in self._spec.faults or not self._credentials.accept(username, password):
             log.info("%s: login rejected for user %r", device.name, username)
             return False
+        if self._live is not None:
+            self._live.runtime.logins += 1
         return True
 
     def session_requested(self) -> CliSession:
@@ -142,6 +145,7 @@ class LiveDevice:
         self.credentials = credentials
         self.key = key
         self.runtime = runtime
+        runtime.host_key = key.get_fingerprint("sha256")
         self.port = 0
         self.acceptor: asyncssh.SSHAcceptor | None = None
         self.held: socket.socket | None = None  # the port, held while the device is down (`reserve`)
@@ -150,6 +154,7 @@ class LiveDevice:
         self._tasks: set[asyncio.Task[None]] = set()
         runtime.on_reboot = self._on_reboot
         runtime.on_boot = self._on_boot
+        runtime.on_rekey = self._on_rekey
 
     async def open(self, port: int) -> None:
         self.acceptor = await _listen(self.spec, self.credentials, self.key, port, self)
@@ -159,6 +164,13 @@ class LiveDevice:
         if self.acceptor is not None:
             self.acceptor.close()
             self.acceptor = None
+
+    def _on_rekey(self, runtime: DeviceRuntime) -> None:
+        """A new host key of its own for this device, served from the next connection on (`lab ctl rekey`)."""
+        self.key = asyncssh.generate_private_key("ssh-ed25519")
+        runtime.host_key = self.key.get_fingerprint("sha256")
+        if self.acceptor is not None:
+            self.acceptor.update(server_host_keys=[self.key])
 
     def _on_reboot(self, runtime: DeviceRuntime) -> None:
         loop = asyncio.get_running_loop()

@@ -195,6 +195,7 @@ def read_journal(path: Path) -> list[dict[str, Any]]:
             entries.append(json.loads(line))
         except json.JSONDecodeError:
             if number == len(lines):
+                log.warning("%s: its last line was cut short (the run died while writing it): ignored", path)
                 break
             raise ValueError(f"{path}: line {number} is not JSON") from None
     return entries

@@ -26,6 +26,7 @@ from paramiko.ssh_exception import SSHException
 
 from tasks import retry
 from tasks.errors import AuthError, CommandError, ConnectError, DeviceError
+from tasks.hostkeys import guard_for
 from tasks.platforms import get_platform
 from tasks.platforms.base import Context
 from tasks.watch import SessionWatch, watch_session
@@ -170,6 +171,9 @@ class TunedNetmiko:
             **(extras or {}),
         }
         connection = ConnectHandler(**parameters)
+        guard = guard_for(_estate(configuration), address[0], address[1])
+        if guard is not None:
+            connection.key_policy = guard  # the key is checked after the key exchange, before the login
         lighten(connection)
         try:
             _handshake(connection)

@@ -12,6 +12,7 @@ EstateError                     root of everything estate raises on purpose
     ├── AuthError               the device rejected the login
     ├── CommandError            a command timed out, the session dropped, or the OS rejected it
     │   └── CommandRefused      the OS answered the command with an error (unknown, not permitted)
+    ├── HostKeyError            the device's SSH host key is not the one recorded (or unknown, in strict mode)
     ├── ParseError              the output was not what the platform prints
     ├── StepFailed              an upgrade step did not end as it must (a job failed, a bound ran out)
     └── HostTimeout             the device's whole task outlasted `host_timeout_s`
@@ -81,6 +82,12 @@ class CommandRefused(CommandError):
         self.command = command
         self.answer = answer
         self.output = output or answer  # the whole answer (the lines before the refusal may say why)
+
+
+class HostKeyError(DeviceError):
+    """The device's SSH host key changed (or is unknown with `host_keys: strict`); nothing was sent to it."""
+
+    stage = "hostkey"
 
 
 class ParseError(DeviceError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from nornir.core.task import Result, Task
 
@@ -16,7 +17,7 @@ from tasks.collect import close_connection, collect_facts, collect_transceivers
 from tasks.matrix import Matrix, Waiver
 from tasks.models import CommandFailure, RunResult
 from workflows.processors import record_for
-from workflows.run import RunOutcome, RunRequest, execute, prepare
+from workflows.run import RunOutcome, RunRequest, check_resumed, execute, prepare, resuming
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +64,17 @@ def audit_host(task: Task, context: AuditContext) -> Result:
     return Result(host=host, result=record)
 
 
-def run_audit(request: RunRequest) -> RunOutcome:
-    """Run the audit over `request`'s selection and write its run folder."""
+def run_audit(request: RunRequest, resume: Path | None = None) -> RunOutcome:
+    """Run the audit over `request`'s selection and write its run folder; `resume`: continue that interrupted
+    audit instead (its hosts and targets), contacting only the hosts it did not finish."""
+    resumed = None
+    if resume is not None:
+        request, resumed = resuming(request, resume, COMMAND)
     inputs = prepare(request)
+    check_resumed(inputs, resumed)
     context = AuditContext(inputs.matrices, inputs.waivers, inputs.targets, inputs.today)
 
     def sheets(result: RunResult) -> list[SheetSpec]:
         return [replacements_sheet(result, inputs.matrices)]
 
-    return execute(COMMAND, request, inputs, audit_host, sheets=sheets, context=context)
+    return execute(COMMAND, request, inputs, audit_host, sheets=sheets, options={}, resumed=resumed, context=context)

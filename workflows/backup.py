@@ -11,6 +11,7 @@ A device whose platform has no backup or no sanitiser is an ERROR row with the r
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -20,6 +21,7 @@ from pathlib import Path
 from nornir.core.task import Result, Task
 
 from reports.backup import backup_sheet
+from reports.runfolder import atomic_write_text
 from tasks.backup.repo import BRANCH, Repository, git_available, relative_file
 from tasks.collect import close_connection, collect_outputs
 from tasks.errors import ParseError, RepositoryError, UsageError
@@ -28,7 +30,7 @@ from tasks.models.backup import BackupStatus, DeviceBackup
 from tasks.platforms import get_platform
 from tasks.platforms.text import mask_url_credentials
 from workflows.processors import record_for
-from workflows.run import RunOutcome, RunRequest, execute, prepare
+from workflows.run import RunOutcome, RunRequest, check_resumed, execute, new_run_dir, prepare, resuming
 
 log = logging.getLogger(__name__)
 
@@ -37,18 +39,38 @@ CHECK = "backup"  # the finding every backed-up device gets (JUnit: one testcase
 PUSH_CHECK = "backup_push"  # a WARN on the customer's devices when the push was refused
 STAGE = "backup"  # the Errors sheet's stage of a device that cannot be backed up
 CUSTOMER_FIELD = "{customer}"
+PENDING = "configs-pending"  # in the run folder: configurations read, not stored yet (a resumed backup reads them)
 
 
 @dataclass
 class Configs:
-    """The sanitised configurations read so far, by host name (hosts run in threads)."""
+    """The sanitised configurations read so far, by host name (hosts run in threads).
+
+    With a `folder` (the run folder's PENDING) each is also written there as it is read, before its host is
+    journalled, so that a backup killed before it stored them can be resumed (`load`); `store` removes it.
+    """
 
     texts: dict[str, str] = field(default_factory=dict)
+    folder: Path | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def put(self, host: str, text: str) -> None:
         with self._lock:
             self.texts[host] = text
+        if self.folder is not None:
+            self.folder.mkdir(exist_ok=True)
+            atomic_write_text(self.folder / f"{host}.cfg", text)
+
+    def load(self, hosts: Iterable[str]) -> None:
+        """The configurations of `hosts` an interrupted run of this folder read (those it has)."""
+        for host in hosts:
+            path = self.folder / f"{host}.cfg" if self.folder is not None else None
+            if path is not None and path.is_file():
+                self.texts[host] = path.read_text(encoding="utf-8")
+
+    def discard(self) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def cannot_back_up(device_type: str) -> str | None:
@@ -204,11 +226,17 @@ def check_backup_input(root: Path, remote: str | None, customers: Iterable[str])
         raise UsageError(f"backup.remote: {mask_url_credentials(remote)}: only {CUSTOMER_FIELD} may be replaced")
 
 
-def run_backup(request: RunRequest, repo_root: Path | None = None) -> RunOutcome:
-    """Back up the selected devices into `repo_root` (default: the `backup.root` setting)."""
+def run_backup(request: RunRequest, repo_root: Path | None = None, resume: Path | None = None) -> RunOutcome:
+    """Back up the selected devices into `repo_root` (default: the `backup.root` setting); `resume`: continue
+    that interrupted backup instead (its hosts and repository root), reading only the devices it did not."""
+    resumed = None
+    if resume is not None:
+        request, resumed = resuming(request, resume, COMMAND)
+        repo_root = Path(resumed.saved.options["repo_root"]) if "repo_root" in resumed.saved.options else repo_root
     settings = request.settings
     root = repo_root or settings.backup_root
     inputs = prepare(request)
+    check_resumed(inputs, resumed)
     customers = sorted({h.data["customer"] for h in inputs.nornir.inventory.hosts.values()})
     check_backup_input(root, settings.backup_remote, customers)
     for host in inputs.nornir.inventory.hosts.values():
@@ -216,14 +244,26 @@ def run_backup(request: RunRequest, repo_root: Path | None = None) -> RunOutcome
             relative_file(host.data["site"], host.name)
         except ValueError as exc:
             raise UsageError(f"{settings.inventory}: host {host.name}: {exc}") from None
-    configs = Configs()
+    run_dir = resumed.run_dir if resumed is not None else new_run_dir(COMMAND, request, inputs)
+    configs = Configs(folder=run_dir / PENDING)
+    if resumed is not None:
+        configs.load(resumed.done)
+
+    def finish(result: RunResult) -> RunResult:
+        stored = store(result, configs, root, settings.backup_remote)
+        configs.discard()
+        return stored
+
     return execute(
         COMMAND,
         request,
         inputs,
         backup_host,
         sheets=lambda r: [backup_sheet(r)],
-        finish=lambda r: store(r, configs, root, settings.backup_remote),
+        finish=finish,
         single_process=True,  # `configs` is filled by the task and read by `store`: both in this process
+        run_dir=run_dir,
+        options={"repo_root": str(root)},
+        resumed=resumed,
         configs=configs,
     )

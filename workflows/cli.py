@@ -68,6 +68,12 @@ def _target_flag(parser: argparse.ArgumentParser, required: bool) -> None:
     )
 
 
+def _resume_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--resume", type=Path, metavar="RUN_DIR", help="finish an interrupted run: only the hosts it did not finish"
+    )
+
+
 def _inventory_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--inventory", type=Path, help="inventory root (default inventory/)")
     parser.add_argument("--config", type=Path, help="configuration file (default ./config.yaml)")
@@ -89,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     lab_status.add_argument("--json", action="store_true", help="one object per device: version, state, HA, optics")
     lab_status.add_argument("--state-dir", type=Path, default=LAB_STATE, help=argparse.SUPPRESS)
     lab_ctl = lab_commands.add_parser("ctl", help="change a running lab device (replace-optics, fault, ...)")
-    lab_ctl.add_argument("verb", help="replace-optics, fault, link-down, pull-optic, insert-optic, [re]set-config")
+    lab_ctl.add_argument(
+        "verb", help="replace-optics, fault, link-down, pull-optic, insert-optic, [re]set-config, rekey"
+    )
     lab_ctl.add_argument("device")
     lab_ctl.add_argument(
         "args", nargs="*", help="fault: KIND; link-down, pull-optic: PORT; insert-optic: PORT TYPE VENDOR PART"
@@ -105,10 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = commands.add_parser("audit", help="transceiver audit, optionally judged against a target release")
     _target_flag(audit, required=False)
+    _resume_flag(audit)
     _common(audit)
 
     pre = commands.add_parser("pre-upgrade", help="readiness checks, upgrade path per device, GO / NO-GO, snapshot")
-    _target_flag(pre, required=True)
+    _target_flag(pre, required=False)  # required unless --resume: run_preupgrade says so
+    _resume_flag(pre)
     pre.add_argument("--via", metavar="V1,V2", help="force these intermediate hops (each checked against the rules)")
     pre.add_argument("--checks", help="readiness checks: all (default), names, !name to drop one (docs/checks.md)")
     _common(pre)
@@ -137,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument(
         "--repo-root", type=Path, metavar="DIR", help="where the customers' repositories live (default backups/)"
     )
+    _resume_flag(backup)
     _common(backup)
     comp = commands.add_parser("compliance", help="configuration rules, software and optics against the standards")
     comp.add_argument("--rules", type=Path, metavar="DIR", help="rule files folder (default compliance/)")
@@ -258,7 +269,7 @@ def _cmd_audit(args: argparse.Namespace, console: Console) -> int:
         targets=tuple(args.target),
         progress=True,
     )
-    outcome = run_audit(request)
+    outcome = run_audit(request, resume=args.resume)
     print_summary(outcome, console)
     return outcome.exit_code
 
@@ -269,7 +280,7 @@ def _cmd_preupgrade(args: argparse.Namespace, console: Console) -> int:
     request = RunRequest(
         settings=_settings(args), selection=_selection(args), targets=tuple(args.target), progress=True
     )
-    outcome = run_preupgrade(request, via=_via(args.via), checks=args.checks)
+    outcome = run_preupgrade(request, via=_via(args.via), checks=args.checks, resume=args.resume)
     print_summary(outcome, console)
     return outcome.exit_code
 
@@ -291,7 +302,7 @@ def _cmd_backup(args: argparse.Namespace, console: Console) -> int:
     if args.repo_root is not None:
         check_output(args.repo_root, "--repo-root")
     request = RunRequest(settings=_settings(args), selection=_selection(args), progress=True)
-    outcome = run_backup(request, repo_root=args.repo_root)
+    outcome = run_backup(request, repo_root=args.repo_root, resume=args.resume)
     counts = Counter(h.backup.status.value for h in outcome.result.hosts if h.backup is not None)
     console.print(
         f"backup: {counts['changed']} changed, {counts['unchanged']} unchanged, {counts['failed']} failed",
@@ -391,6 +402,17 @@ def _print_problems(result: RunResult, console: Console) -> None:
             console.print(f"  {host.name}: {host.error_stage}: {host.error}", markup=False)
 
 
+NOTICE_COMMANDS = ("audit", "pre-upgrade", "post-upgrade", "upgrade", "backup", "compliance", "history")
+
+
+def _notice_interrupted(args: argparse.Namespace) -> None:
+    """One line on stderr for each interrupted run under --out (workflows.resume), but the one being resumed."""
+    from workflows.resume import interrupted
+
+    for run in interrupted(_settings(args).output, skip=getattr(args, "resume", None)):
+        print(f"estate: {run.notice()}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return §5's exit code (an unexpected exception is 4, never a verdict's 1 or 2)."""
     console = Console(highlight=False, soft_wrap=True)
@@ -400,6 +422,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         verbose = getattr(args, "verbose", 0)
         raise_open_files_limit()
         logs.configure(verbose)
+        if args.command in NOTICE_COMMANDS:
+            _notice_interrupted(args)
         if args.command == "lab":
             return _cmd_lab(args, console)
         if args.command == "inventory":

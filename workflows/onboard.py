@@ -34,6 +34,7 @@ from reports.junit import write_junit
 from reports.onboard import ChangeRow, ListEntry, blockers_sheet, changes_sheet, onboarding_sheet
 from reports.runfolder import make_run_dir, run_id
 from tasks.errors import UsageError
+from tasks.hostkeys import KNOWN_HOSTS, TOFU
 from tasks.matrix import load_matrix
 from tasks.models import Finding, HostRecord, RunInfo, RunResult
 from tasks.names import NAME_RULE, is_name
@@ -127,6 +128,7 @@ def detect_platforms(request: OnboardRequest, rows: Sequence[SourceRow], console
         command_timeout=settings.command_timeout,
         workers=settings.workers,
         max_logins=settings.max_concurrent_logins,
+        known_hosts=settings.inventory / request.customer / KNOWN_HOSTS,
     )
     return {row.row: detection for row, detection in zip(rows, found, strict=True)}
 
@@ -165,6 +167,7 @@ def run_baseline(settings: Settings, customer: str, targets: Mapping[str, str], 
     from workflows.preupgrade import run_preupgrade
 
     selection = Selection(customers=(customer,))
+    settings = settings.override(host_keys=TOFU)  # onboarding trusts the new devices: their keys are recorded
     request = RunRequest(settings=settings, selection=selection, progress=True)
     backup = run_backup(request)
     console.print(f"onboard: first backup: {backup.run_dir}", markup=False, highlight=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 
 from nornir.core.task import Result, Task
 
@@ -24,7 +25,7 @@ from tasks.models.snapshot import Snapshot
 from tasks.platforms import get_platform
 from tasks.platforms.base import Snapshotting, available, read_what_parses
 from workflows.processors import record_for
-from workflows.run import RunOutcome, RunRequest, execute, prepare
+from workflows.run import RunOutcome, RunRequest, check_resumed, execute, prepare, resuming
 from workflows.selection import select_checks
 
 log = logging.getLogger(__name__)
@@ -108,11 +109,20 @@ def read_snapshot(
     return read_what_parses(lambda o: snapshotting.read(o, facts, transceivers), base, own)
 
 
-def run_preupgrade(request: RunRequest, via: str | None = None, checks: str | None = None) -> RunOutcome:
-    """Run the pre-upgrade over the selected devices of the platforms given a target release."""
+def run_preupgrade(
+    request: RunRequest, via: str | None = None, checks: str | None = None, resume: Path | None = None
+) -> RunOutcome:
+    """Run the pre-upgrade over the selected devices of the platforms given a target release; `resume`: continue
+    that interrupted pre-upgrade instead (its hosts, targets, --via and checks), only its unfinished hosts."""
+    resumed = None
+    if resume is not None:
+        request, resumed = resuming(request, resume, COMMAND)
+        via, checks = resumed.saved.options.get("via"), resumed.saved.options.get("checks")
     source = "--checks" if checks else "checks (config.yaml or ESTATE_CHECKS)"
-    selected = select_checks(checks or request.settings.checks, ALL_CHECKS, source=source)
+    checks = checks or request.settings.checks
+    selected = select_checks(checks, ALL_CHECKS, source=source)
     inputs = prepare(request)
+    check_resumed(inputs, resumed)
     if not inputs.targets:
         raise UsageError("--target: give the release to upgrade to (a bare version or PLATFORM=VERSION)")
     untargeted = sorted(set(inputs.matrices) - set(inputs.targets))
@@ -137,5 +147,7 @@ def run_preupgrade(request: RunRequest, via: str | None = None, checks: str | No
             path_sheet(result),
         ],
         go_no_go=True,
+        options={"via": via, "checks": checks},
+        resumed=resumed,
         context=context,
     )

@@ -70,7 +70,7 @@ def cmd_report(
         return EXIT_OK
     out = check_output(args.out, "--out")
     runs_root = args.runs if args.runs is not None or args.run_dirs else configured.output
-    index, count = build_site(out, args.run_dirs, runs_root)
+    index, count = build_site(out, args.run_dirs, runs_root, configured.matrices)
     console.print(f"site: {count} runs in {out}", markup=False, highlight=False)
     console.print(f"index.html: {index}", markup=False, highlight=False)
     return EXIT_OK

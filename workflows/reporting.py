@@ -24,11 +24,12 @@ from reports.site import write_site
 from reports.summary import SummaryData
 from reports.upgrade import upgrade_sheet, upgrade_summary
 from tasks.errors import UsageError
+from tasks.matrix import Matrix
 from tasks.models import RunResult
 from tasks.models.history import TrendPoint
 from workflows.backup import COMMAND as BACKUP
 from workflows.compliance import COMMAND as COMPLIANCE
-from workflows.merge import command_report
+from workflows.merge import command_report, run_matrices
 from workflows.postupgrade import COMMAND as POST_UPGRADE
 from workflows.settings import Settings
 from workflows.upgrade import COMMAND as UPGRADE
@@ -46,8 +47,9 @@ class ReportParts:
     trend: Mapping[str, Sequence[TrendPoint]] | None = None
 
 
-def report_parts(result: RunResult) -> ReportParts:
-    """The parts of `result`'s report that results.json holds, as the command's own run writes them."""
+def report_parts(result: RunResult, matrices: Mapping[str, Matrix] | None = None) -> ReportParts:
+    """The parts of `result`'s report that results.json holds, as the command's own run writes them (the
+    Replacements of an audit or pre-upgrade, and the Summary's blocker reasons, read `matrices`)."""
     command = result.run.command
     if command == POST_UPGRADE:
         return ReportParts([diff_sheet(result)])
@@ -55,7 +57,7 @@ def report_parts(result: RunResult) -> ReportParts:
         return ReportParts([backup_sheet(result)])
     if command == UPGRADE:
         return ReportParts([upgrade_sheet(result)], summary=upgrade_summary(result))
-    sheets, go_no_go = command_report(result)  # pre-upgrade, compliance (what a merge of their shards writes)
+    sheets, go_no_go = command_report(result, matrices)  # audit, pre-upgrade, compliance (as a merge writes them)
     return ReportParts(sheets, go_no_go)
 
 
@@ -81,18 +83,14 @@ def rebuild_html(run_dir: Path, settings: Settings) -> Path:
     """Write `run_dir/report.html` again from its results.json (UsageError when that is missing or malformed);
     the history is the one `settings` configure, by default beside the run folder."""
     result = read_run(run_dir)
-    parts = report_parts(result)
+    matrices = run_matrices(result, settings.matrices)
+    parts = report_parts(result, matrices)
     trend = None
     if result.run.command == COMPLIANCE:
         trend = trend_until(result, settings.override(output=run_dir.resolve().parent))
     path = run_dir / REPORT_HTML
-    write_html(result, path, parts.sheets, parts.go_no_go, parts.summary, trend)
+    write_html(result, path, parts.sheets, parts.go_no_go, parts.summary, trend, matrices=matrices)
     return path
-
-
-def _render(folder: Path, result: RunResult) -> str:
-    parts = report_parts(result)
-    return render_report(result, parts.sheets, parts.go_no_go, parts.summary)
 
 
 def run_folders(runs_root: Path) -> list[Path]:
@@ -102,10 +100,19 @@ def run_folders(runs_root: Path) -> list[Path]:
     return sorted(p for p in runs_root.iterdir() if p.is_dir() and (p / RESULTS_NAME).is_file())
 
 
-def build_site(out: Path, run_dirs: Sequence[Path], runs_root: Path | None) -> tuple[Path, int]:
+def build_site(
+    out: Path, run_dirs: Sequence[Path], runs_root: Path | None, matrices_dir: Path = Path("matrices")
+) -> tuple[Path, int]:
     """The report site in `out` from `run_dirs` and every run folder under `runs_root`: index.html and each run's
-    pages; returns the index's path and how many runs it lists. A folder under `runs_root` whose results.json
-    cannot be read is passed over (logged); a RUN_DIR given by name must read."""
+    pages (a run without its page gets one rendered, reading the matrices in `matrices_dir`); returns the index's
+    path and how many runs it lists. A folder under `runs_root` whose results.json cannot be read is passed over
+    (logged); a RUN_DIR given by name must read."""
+
+    def render(folder: Path, result: RunResult) -> str:
+        matrices = run_matrices(result, matrices_dir)
+        parts = report_parts(result, matrices)
+        return render_report(result, parts.sheets, parts.go_no_go, parts.summary, matrices=matrices)
+
     runs = [(folder, read_run(folder)) for folder in run_dirs]
     given = {folder.resolve() for folder in run_dirs}
     for folder in run_folders(runs_root) if runs_root is not None else []:
@@ -117,4 +124,4 @@ def build_site(out: Path, run_dirs: Sequence[Path], runs_root: Path | None) -> t
             log.warning("passed over %s: %s", folder, exc)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: a file, not a folder")
-    return write_site(out, runs, _render), len(runs)
+    return write_site(out, runs, render), len(runs)

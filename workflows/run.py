@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
@@ -30,6 +31,7 @@ from workflows.history.record import record_run
 from workflows.inventory import set_credentials
 from workflows.logs import run_log
 from workflows.processors import ProgressBar, RecordCollector
+from workflows.resume import SavedRun, finished_hosts, holding, read_saved, save
 from workflows.selection import Selection, init_nornir, select
 from workflows.settings import Settings
 from workflows.spread import Job, partition, per_process, process_count, run_spread
@@ -173,6 +175,8 @@ def execute(
     run_dir: Path | None = None,
     finish: Callable[[RunResult], RunResult] | None = None,
     single_process: bool = False,
+    options: Mapping[str, Any] | None = None,
+    resumed: Resumed | None = None,
     **task_kwargs: Any,
 ) -> RunOutcome:
     """Run `task` on every selected host and write report.xlsx, report.html, results.json, junit.xml and run.log.
@@ -184,23 +188,31 @@ def execute(
     result into the one reported, once every host is done (a backup commits then). The hosts are spread over
     `settings.processes` worker processes (`workflows.spread`) unless `single_process` is set (a task that
     leaves in this process what `finish` reads: the backup's configurations; or a run that contacts no device:
-    the upgrade's dry run) or `runner` is given (the upgrade's waves decide across all hosts). Every other
+    the upgrade's dry run) or `runner` is given (the upgrade's waves decide across all hosts). `options` (the
+    command's own, as text) make the run resumable (`workflows.resume`: resume.json and the run's lock);
+    `resumed` continues an interrupted one in its folder: only its unfinished hosts are run. Every other
     keyword goes to the task.
     """
     selection = request.selection
     hosts = inputs.nornir.inventory.hosts
     customers = sorted({h.data["customer"] for h in hosts.values()})
     started = datetime.now(timezone.utc)
-    if run_dir is None:
+    if resumed is not None:
+        run_dir = resumed.run_dir
+    elif run_dir is None:
         run_dir = new_run_dir(command, request, inputs, started)
     rid = run_dir.name
-    with run_log(run_dir / "run.log", rid):
+    when = resumed.saved.started if resumed is not None else started.isoformat(timespec="seconds")
+    if options is not None and resumed is None:
+        save(run_dir, SavedRun(command, tuple(sorted(hosts)), when, request.targets, dict(options)))
+    lock = holding(run_dir) if options is not None else nullcontext()
+    with lock, run_log(run_dir / "run.log", rid):
         info = RunInfo(
             id=rid,
             command=command,
             customers=customers,
             target=_target_text(inputs.targets, sorted(inputs.matrices)),
-            started=started.isoformat(timespec="seconds"),
+            started=when,
             shard=f"{selection.shard[0]}/{selection.shard[1]}" if selection.shard else None,
             estate_version=_estate_version(),
         )
@@ -213,9 +225,21 @@ def execute(
         )
         for level, note in notes:
             log.log(level, "%s", note)
+        done = dict(resumed.done) if resumed is not None else {}
+        if resumed is not None:
+            log.warning(
+                "resumed: %d of %d hosts finished before, %d to run", len(done), len(hosts), len(hosts) - len(done)
+            )
+        todo = (
+            inputs
+            if not done
+            else replace(inputs, nornir=inputs.nornir.filter(filter_func=lambda h: h.name not in done))
+        )
+        records = done
         clock = time.monotonic()
-        records = _run_hosts(command, request, inputs, run_dir, task, task_kwargs, runner, single_process)
-        log.info("%d devices done in %.1f s", len(records), time.monotonic() - clock)
+        if todo.nornir.inventory.hosts:
+            records |= _run_hosts(command, request, todo, run_dir, task, task_kwargs, runner, single_process)
+        log.info("%d devices done in %.1f s", len(records) - len(done), time.monotonic() - clock)
         clock = time.monotonic()
         info.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
         ordered = sorted(records.values(), key=lambda r: (r.customer, r.site, r.name))
@@ -234,6 +258,35 @@ def execute(
         log.info("reports written and the run recorded in %.1f s", time.monotonic() - clock)
         log.info("finished: %s", result.counts())
         return RunOutcome(result=result, run_dir=run_dir, exit_code=exit_code(result), go_no_go=go_no_go)
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """An interrupted run being resumed: its folder, what it saved before its first connection, its finished hosts."""
+
+    run_dir: Path
+    saved: SavedRun
+    done: Mapping[str, HostRecord]
+
+
+def resuming(request: RunRequest, run_dir: Path, command: str) -> tuple[RunRequest, Resumed]:
+    """The request that resumes the interrupted `command` run in `run_dir` (its hosts and targets, this run's
+    settings), and what it finished; UsageError when `run_dir` is not such a run."""
+    saved = read_saved(run_dir, command)
+    settings = request.settings.override(output=run_dir.parent)  # the run's own --out (its history lives there)
+    resumed = replace(request, settings=settings, selection=Selection(limits=saved.hosts), targets=saved.targets)
+    return resumed, Resumed(run_dir, saved, finished_hosts(run_dir, saved.hosts))
+
+
+def check_resumed(inputs: RunInputs, resumed: Resumed | None) -> None:
+    """Every host of the interrupted run is still in the inventory; UsageError naming one that is not."""
+    if resumed is None:
+        return
+    missing = [name for name in resumed.saved.hosts if name not in inputs.nornir.inventory.hosts]
+    if missing:
+        raise UsageError(
+            f"--resume {resumed.run_dir}: {len(missing)} hosts of the run are not in the inventory, e.g. {missing[0]}"
+        )
 
 
 def _run_hosts(

@@ -13,6 +13,7 @@ from nornir.core import Nornir
 from nornir.core.plugins.inventory import InventoryPluginRegister
 
 from tasks.errors import UsageError
+from tasks.hostkeys import known_hosts_files
 from workflows.inventory import PLUGIN_NAME, EstateInventory
 from workflows.settings import Settings
 
@@ -72,7 +73,7 @@ def parse_filters(pairs: Sequence[str]) -> tuple[tuple[str, str], ...]:
 
 def init_nornir(settings: Settings, credentials: bool = True) -> Nornir:
     """A Nornir over the estate inventory with the runner from config.yaml, and settings' workers and timeouts."""
-    return InitNornir(
+    nr = InitNornir(
         runner=settings.nornir_runner(),
         inventory={
             "plugin": PLUGIN_NAME,
@@ -87,9 +88,12 @@ def init_nornir(settings: Settings, credentials: bool = True) -> Nornir:
                 "retries": settings.retries,
                 "retry_backoff_s": settings.retry_backoff_s,
                 "host_timeout_s": settings.host_timeout_s,
+                "host_keys": settings.host_keys,
             }
         },
     )
+    nr.config.user_defined["estate"]["known_hosts"] = known_hosts_files(nr.inventory.hosts, settings.inventory)
+    return nr
 
 
 def select(nr: Nornir, selection: Selection) -> Nornir:

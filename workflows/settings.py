@@ -19,6 +19,7 @@ from nornir.core.plugins.runners import RunnersPluginRegister
 
 from tasks.checks.postupgrade import Thresholds
 from tasks.errors import UsageError
+from tasks.hostkeys import check_mode
 from tasks.models.upgrade import IMAGE_FIELDS, IMAGE_PROTOCOLS, ImageServer
 from tasks.yamlfile import YamlDocument, YamlError, read_yaml
 from workflows.history.url import check_url
@@ -71,6 +72,9 @@ class Settings:
     # the bound on one device's whole task, logins and retries included (tasks.retry.Deadline); 0: none. The
     # upgrade lifts it (its jobs and reboots have bounds of their own)
     host_timeout_s: float = 600.0
+    # SSH host keys against inventory/<customer>/known_hosts (tasks.hostkeys): `tofu` records a device's first
+    # key, `strict` refuses a key not recorded; a changed key is an ERROR in both
+    host_keys: str = "tofu"
     checks: str = "all"  # pre-upgrade readiness checks: `all`, names, `!name` (workflows.selection.select_checks)
     min_content: str | None = None  # your policy: lowest Apps & Threats content before a PAN-OS upgrade
     # `upgrade.max_preupgrade_age_h`: the oldest pre-upgrade run folder `estate upgrade` starts from, in hours
@@ -152,6 +156,15 @@ def _text(value: Any) -> str:
     return ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
 
+def _host_keys(value: Any) -> str:
+    """A host-key mode: `tofu` or `strict` (any case); ValueError otherwise.
+
+    >>> _host_keys("STRICT")
+    'strict'
+    """
+    return check_mode(str(value), "host_keys")
+
+
 def _content(value: Any) -> str:
     """A content version (`8635` or `8635-7675`, as `show system info` prints app-version); ValueError otherwise.
 
@@ -170,12 +183,13 @@ _CONVERTERS |= {"connect_timeout": float, "command_timeout": float, "checks": _t
 _CONVERTERS |= {"max_preupgrade_age_h": float, "upgrade_poll_s": float, "upgrade_job_timeout_s": float}
 _CONVERTERS |= {"upgrade_reboot_timeout_s": float}
 _CONVERTERS |= {"backup_root": Path, "backup_remote": _text}
-_CONVERTERS |= {"history_url": str}
+_CONVERTERS |= {"history_url": str, "host_keys": _host_keys}
 _CONVERTERS |= {"compliance_rules": Path, "compliance_max_backup_age_h": float}
 _ZERO_ALLOWED = {"retries", "retry_backoff_s", "host_timeout_s"}  # 0 means none; negative is still refused
 _CONVERTERS |= {"retries": int, "retry_backoff_s": float, "host_timeout_s": float}
 _KIND_NAMES = {Path: "a path", int: "int", float: "float", _text: "text"}
 _KIND_NAMES[str] = "text"
+_KIND_NAMES[_host_keys] = "tofu or strict"
 _KIND_NAMES[_content] = "a content version such as 8635 or 8635-7675"
 
 

@@ -3,6 +3,8 @@
 Each worker is a fork of the parent made once the Nornir object, the task and its arguments exist, so nothing but
 results has to be pickled. A worker runs its slice of the hosts with its own threads and sends, over a pipe of its
 own, every host's HostRecord and every log record; the parent alone writes the journal, run.log and the report.
+A worker does not outlive its parent (`die_with_parent`): a parent killed with -9 leaves the journal of what it
+received, and no worker goes on contacting devices.
 
 The bounds hold in total: `workers` is split into ceil(workers / processes) threads per worker, and
 `max_concurrent_logins` into max(1, limit // processes) logins per worker (the customers' TACACS servers).
@@ -16,9 +18,11 @@ at-fork hooks), and `tasks.connection` re-creates its login gates.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import math
 import multiprocessing
+import os
 import signal
 import sys
 import threading
@@ -39,6 +43,8 @@ MIN_HOSTS_PER_PROCESS = 2  # below two hosts a worker, a fork costs more than it
 DIED_STAGE = "internal"
 WAKE_S = 0.5  # the parent wakes at least this often, so a Ctrl-C is seen while every worker is quiet
 _BASIC = (str, int, float, bool, type(None))
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+PARENT_GONE = 3  # a worker's exit code when its parent died
 
 
 def process_count(processes: int, workers: int, hosts: int) -> int:
@@ -109,7 +115,10 @@ class _Sender:
 
     def __call__(self, message: tuple[str, Any]) -> None:
         with self._lock:
-            self._conn.send(message)
+            try:
+                self._conn.send(message)
+            except OSError:  # the parent is gone (killed): nobody will journal what this worker does, so stop now
+                os._exit(PARENT_GONE)
 
 
 class _PipeHandler(logging.Handler):
@@ -132,8 +141,20 @@ class _PipeHandler(logging.Handler):
             self.handleError(record)
 
 
-def _worker(job: Job, names: list[str], writer: Connection, level: int) -> None:
+def die_with_parent(parent: int) -> None:
+    """End this worker when its parent (pid `parent`) dies, whatever kills it (kill -9 included): a worker left
+    running would contact devices whose results nobody journals, and a resumed run would contact them again. On
+    Linux the kernel sends SIGKILL at the parent's death (PR_SET_PDEATHSIG); elsewhere the worker's next message to
+    the parent ends it (`_Sender`)."""
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(PARENT_GONE)
+
+
+def _worker(job: Job, names: list[str], writer: Connection, level: int, parent: int) -> None:
     """A worker's whole life: its slice of the hosts through Nornir, each record and log line to `writer`."""
+    die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
     send = _Sender(writer)
     root = logging.getLogger()
@@ -220,7 +241,9 @@ def run_spread(
     try:
         for index, names in enumerate(slices, start=1):
             reader, writer = context.Pipe(duplex=False)
-            process = context.Process(target=_worker, args=(job, names, writer, level), name=f"estate-worker-{index}")
+            process = context.Process(
+                target=_worker, args=(job, names, writer, level, os.getpid()), name=f"estate-worker-{index}"
+            )
             process.start()
             writer.close()  # the worker holds the only writer: its death ends the pipe
             children.append(_Child(process, reader, names))

@@ -15,6 +15,7 @@ import socket
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from netmiko import SSHDetect
@@ -81,11 +82,17 @@ def detect(
     connect_timeout: float,
     command_timeout: float,
     detector: Callable[..., Any] = SSHDetect,
+    known_hosts: Path | None = None,
 ) -> Detection:
-    """Log in to `address`:`port` and ask SSHDetect which platform answers; never raises for the device's sake."""
+    """Log in to `address`:`port` and ask SSHDetect which platform answers; never raises for the device's sake.
+
+    With the customer's `known_hosts` (when it exists), a device whose recorded key changed is refused by paramiko
+    before the login (no password is sent); an unknown key is accepted, and recorded by the onboarding's baseline.
+    """
     sock = _connect(address, port, connect_timeout)
     if isinstance(sock, Detection):
         return sock
+    keys = {"alt_host_keys": True, "alt_key_file": str(known_hosts)} if known_hosts and known_hosts.is_file() else {}
     probe = None
     try:
         probe = detector(
@@ -99,6 +106,7 @@ def detect(
             auth_timeout=connect_timeout,
             banner_timeout=connect_timeout,
             read_timeout_override=command_timeout,
+            **keys,
         )
         return estate_platform(probe.autodetect())
     except Exception as exc:  # one device's failure is its row in the report, never the run's end
@@ -124,6 +132,7 @@ def detect_all(
     command_timeout: float,
     workers: int,
     max_logins: int,
+    known_hosts: Path | None = None,
 ) -> list[Detection]:
     """For each (address, port, platform from the list): `detect` when the list gives no platform, else
     `reachable`; `workers` at a time, logins through the shared login gate; in order."""
@@ -133,7 +142,7 @@ def detect_all(
         if platform is not None:
             return reachable(address, port, platform, connect_timeout)
         with login_gate(max_logins):
-            return detect(address, port, username, password, connect_timeout, command_timeout)
+            return detect(address, port, username, password, connect_timeout, command_timeout, known_hosts=known_hosts)
 
     if not devices:
         return []

@@ -18,12 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import paramiko
 import pytest
 import yaml
 
+from lab import control
 from lab.estates.multivendor import sample_device
 from lab.estates.platforms import demo_data
 from lab.state import LabInfo
+from tasks.hostkeys import fingerprint, host_name
 from tasks.platforms import PLATFORMS
 from tests.integration.conftest import running_lab, use_lab_credentials
 from tests.integration.test_audit import run_cli, run_folder, sheet_rows
@@ -164,6 +167,19 @@ def test_the_unreachable_device_is_an_error_row_with_its_reason(first_runs: dict
     assert rows[REFUSES_LOGIN]["Inventory"] == "left out" and "login rejected" in rows[REFUSES_LOGIN]["Reason"]
     detected = {name for name, row in rows.items() if row["Platform from"] == "detected"}
     assert {d["name"] for d in devices_of("csvco") if d["platform"] == "cisco_ios"} <= detected  # cisco_xe -> ios
+
+
+def test_onboarding_records_the_host_key_of_every_device_it_onboards(
+    onboard_lab: tuple[LabInfo, Path], first_runs: dict[str, tuple[int, str, Path]]
+) -> None:
+    info, work = onboard_lab
+    served = {str(d["name"]): d["host_key"] for d in control.status_json(work / "state")}
+    for customer in ("csvco", "xlsxco"):
+        keys = paramiko.HostKeys(str(work / "onboarded" / customer / "known_hosts"))
+        onboarded = _hosts_yaml(work, customer)
+        assert {host_name("127.0.0.1", info.devices[name]): served[name] for name in onboarded} == {
+            name: fingerprint(key) for name in keys for key in keys[name].values()
+        }
 
 
 def test_the_baseline_report_lists_the_third_party_optics(first_runs: dict[str, tuple[int, str, Path]]) -> None:

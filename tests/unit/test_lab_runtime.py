@@ -243,9 +243,13 @@ def test_control_answers() -> None:
                 "ha_state": None,
                 "non_oem_optics": 1,
                 "requests": [],
+                "connections": 0,
+                "logins": 0,
+                "host_key": "",
             }
         ],
     }
+    assert "not served over SSH" in answer({"verb": "rekey", "device": "fw1"}, runtimes)["error"]
     assert answer({"verb": "replace-optics", "device": "fw1"}, runtimes, now=0.0)["ok"]
     assert answer({"verb": "status"}, runtimes, now=0.0)["devices"][0]["non_oem_optics"] == 0
     assert answer({"verb": "fault", "device": "fw1", "args": ["reboot_hang"]}, runtimes)["ok"]

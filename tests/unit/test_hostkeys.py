@@ -1,0 +1,89 @@
+"""tasks.hostkeys without sockets: the guard's three answers, and recording from 200 threads in 4 processes at once."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from pathlib import Path
+
+import paramiko
+import pytest
+
+from tasks.errors import HostKeyError, UsageError
+from tasks.hostkeys import STRICT, HostKeyGuard, fingerprint, known_keys, record
+from workflows.settings import load_settings
+
+
+def key(seed: int) -> paramiko.PKey:
+    """An ed25519 public key whose 32 bytes are derived from `seed` (only compared, never verified with)."""
+    message = paramiko.Message()
+    message.add_string("ssh-ed25519")
+    message.add_string(seed.to_bytes(4, "big") * 8)
+    return paramiko.Ed25519Key(data=message.asbytes())
+
+
+def test_tofu_records_then_accepts_and_a_changed_key_names_both_fingerprints(tmp_path: Path) -> None:
+    path = tmp_path / "known_hosts"
+    path.write_text("# the customer's own comment\n", encoding="utf-8")
+    guard = HostKeyGuard(path)
+    guard.missing_host_key(None, "[192.0.2.1]:2201", key(1))
+    assert path.read_text(encoding="utf-8").startswith("# the customer's own comment\n[192.0.2.1]:2201 ssh-ed25519 ")
+    guard.missing_host_key(None, "[192.0.2.1]:2201", key(1))  # the same key again: accepted, not written twice
+    assert len(path.read_text(encoding="utf-8").splitlines()) == 2
+    with pytest.raises(HostKeyError) as caught:
+        guard.missing_host_key(None, "[192.0.2.1]:2201", key(2))
+    assert fingerprint(key(1)) in str(caught.value) and fingerprint(key(2)) in str(caught.value)
+    assert "[192.0.2.1]:2201" in str(caught.value)
+    assert [fingerprint(k) for k in known_keys(path, "[192.0.2.1]:2201")] == [fingerprint(key(1))]
+
+
+def test_the_first_key_recorded_for_a_device_wins(tmp_path: Path) -> None:
+    path = tmp_path / "known_hosts"
+    assert [fingerprint(k) for k in record(path, "192.0.2.9", key(1))] == [fingerprint(key(1))]
+    assert [fingerprint(k) for k in record(path, "192.0.2.9", key(2))] == [fingerprint(key(1))]
+    assert len(path.read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_strict_refuses_an_unknown_key_and_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "known_hosts"
+    with pytest.raises(HostKeyError, match=r"unknown .*strict"):
+        HostKeyGuard(path, STRICT).missing_host_key(None, "192.0.2.7", key(7))
+    assert not path.exists()
+
+
+DEVICES = 60  # 200 threads record 60 devices: each device is raced for by three or four threads
+
+
+def _write_many(path: Path, first: int, count: int) -> None:
+    names = [n % DEVICES for n in range(first, first + count)]
+    threads = [threading.Thread(target=record, args=(path, f"[10.0.0.1]:{n}", key(n))) for n in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def test_200_threads_in_4_processes_record_every_key_once(tmp_path: Path) -> None:
+    path = tmp_path / "known_hosts"
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_write_many, args=(path, 50 * i, 50)) for i in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == DEVICES and len(set(lines)) == DEVICES
+    for n in range(DEVICES):
+        assert [fingerprint(k) for k in known_keys(path, f"[10.0.0.1]:{n}")] == [fingerprint(key(n))]
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+
+
+def test_the_mode_comes_from_config_or_environment_and_a_bad_one_names_its_source(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("user_defined:\n  estate:\n    host_keys: strict\n", encoding="utf-8")
+    assert load_settings(config, environ={}).host_keys == "strict"
+    assert load_settings(config, environ={"ESTATE_HOST_KEYS": "tofu"}).host_keys == "tofu"
+    with pytest.raises(UsageError, match=r"ESTATE_HOST_KEYS.*tofu or strict"):
+        load_settings(config, environ={"ESTATE_HOST_KEYS": "yes"})
