@@ -26,7 +26,8 @@ from paramiko.ssh_exception import SSHException
 
 from tasks.errors import AuthError, CommandError, ConnectError
 from tasks.platforms import get_platform
-from tasks.platforms.base import Context
+from tasks.platforms.base import Context, available
+from tasks.session_log import RedactedSessionLog, session_log_path
 
 log = logging.getLogger(__name__)
 
@@ -105,12 +106,14 @@ class TunedNetmiko:
         configuration: Config | None = None,
     ) -> None:
         limit = int(_estate(configuration).get("max_concurrent_logins", DEFAULT_MAX_CONCURRENT_LOGINS))
+        self.session_log: RedactedSessionLog | None = None
         with login_gate(limit):
             self.connection = self._login(hostname, username, password, port, platform, extras, configuration)
         try:
             _prepare_session(self.connection)
         except BaseException as exc:
             _drop(self.connection, self.connection.sock)
+            self._close_session_log(self.connection)
             raise _open_error(exc, username, timeouts(configuration)[1]) from None
 
     def _login(
@@ -134,6 +137,7 @@ class TunedNetmiko:
         except OSError as exc:
             raise ConnectError(f"{address[0]}:{address[1]}: {exc.strerror or _reason(exc)}") from None
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.session_log = _session_log(configuration, hostname, port, platform or "", password)
         parameters: dict[str, Any] = {
             "device_type": driver,
             "host": hostname,
@@ -151,12 +155,15 @@ class TunedNetmiko:
             "auto_connect": False,
             **(extras or {}),
         }
+        if self.session_log is not None:  # netmiko hides the password it sent; the sink the device's own secrets
+            parameters |= {"session_log": self.session_log, "session_log_record_writes": True}
         connection = ConnectHandler(**parameters)
         lighten(connection)
         try:
             _handshake(connection)
         except BaseException as exc:
             _drop(connection, sock)
+            self._close_session_log(connection)
             raise handshake_error(exc, username, connect_timeout, command_timeout) from None
         wait_for_data(connection)
         return connection
@@ -170,6 +177,26 @@ class TunedNetmiko:
             self.connection.paramiko_cleanup()
         except (EOFError, OSError, SSHException) as exc:  # the device closed first, after our `exit`: done anyway
             log.debug("closed by the device first: %s", _reason(exc))
+        self._close_session_log(self.connection)
+
+    def _close_session_log(self, connection: Any) -> None:
+        """Write the session log, if this session keeps one (netmiko's SessionLog first hands on what it held)."""
+        sink = self.session_log
+        if sink is None:
+            return
+        if connection.session_log is not None:
+            connection.session_log.close()
+        sink.close()
+
+
+def _session_log(
+    configuration: Config | None, hostname: str | None, port: int | None, platform: str, password: str | None
+) -> RedactedSessionLog | None:
+    """The redacted session log of this connection when the run keeps them (`session_log: true`), else None."""
+    path = session_log_path(_estate(configuration), hostname, port)
+    if path is None:
+        return None
+    return RedactedSessionLog(path, available(get_platform(platform).sanitise_config), (password or "",))
 
 
 ESC = "\x1b"  # every ANSI escape sequence netmiko strips starts with it
