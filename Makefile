@@ -14,7 +14,7 @@ TARGET ?=
 STAMP := $(VENV)/.installed
 
 .PHONY: help install demo test unit integration lint lab-up lab-down lab-status audit pre-upgrade upgrade inventory-check bench bench-10k replay replay-unsafe clean
-.PHONY: backup onboard
+.PHONY: backup onboard fakenos-venv
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -50,6 +50,9 @@ test: install ## run unit and integration tests (the integration tests start the
 
 unit: install ## run the unit tests only (no sockets)
 	$(BIN)/python -m pytest tests/unit tasks reports workflows
+
+fakenos-venv: ## FakeNOS (PyPI fakenos, pins paramiko<=4.0) in .venv-fakenos, for tests/integration/test_fakenos.py
+	test -x .venv-fakenos/bin/python || $(PYTHON) -m venv .venv-fakenos && .venv-fakenos/bin/python -m pip install -q 'fakenos==1.2.1'
 
 lint: install ## ruff and mypy
 	$(BIN)/ruff check .
