@@ -97,8 +97,8 @@ def test_the_audit_of_fakenos_devices_degrades_and_does_not_die(
 ) -> None:
     for key, value in {"ESTATE_USERNAME": USERNAME, "ESTATE_PASSWORD": PASSWORD, "ESTATE_PROCESSES": "1"}.items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setenv("ESTATE_CONNECT_TIMEOUT", "4")
-    monkeypatch.setenv("ESTATE_COMMAND_TIMEOUT", "4")
+    monkeypatch.setenv("ESTATE_CONNECT_TIMEOUT", "2")  # FakeNOS answers at once, or never (Junos: its prompt)
+    monkeypatch.setenv("ESTATE_COMMAND_TIMEOUT", "3")
     args = ["audit", "--customer", "fn", "--inventory", str(fakenos / "inventory"), "--out", str(fakenos / "out")]
     code, out, err = run_cli(args, capsys)
     assert err == "" and "Traceback" not in out
