@@ -223,10 +223,6 @@ CASES: dict[str, Case] = {
         _csv(r / "l.csv", [LIST_HEADER, _set(LIST_ROWS[0], 2, "70000")]),
         [*ONBOARD, "l.csv"],
     )[1],
-    "onboard-csv-same-name": lambda r: (
-        _csv(r / "l.csv", [LIST_HEADER, LIST_ROWS[0], _set(LIST_ROWS[0], 2, "10")]),
-        [*ONBOARD, "l.csv"],
-    )[1],
     "onboard-csv-bad-address": lambda r: (
         _csv(r / "l.csv", [LIST_HEADER, _set(LIST_ROWS[0], 1, "300.1.1.1")]),
         [*ONBOARD, "l.csv"],
@@ -238,10 +234,6 @@ CASES: dict[str, Case] = {
     "onboard-csv-empty": lambda r: (_csv(r / "l.csv", []), [*ONBOARD, "l.csv"])[1],
     "onboard-xlsx-no-role": lambda r: (
         _xlsx(r / "l.xlsx", [LIST_HEADER, _set(LIST_ROWS[0], 4, "")]),
-        [*ONBOARD, "l.xlsx"],
-    )[1],
-    "onboard-xlsx-bad-port": lambda r: (
-        _xlsx(r / "l.xlsx", [LIST_HEADER, _set(LIST_ROWS[0], 2, "0")]),
         [*ONBOARD, "l.xlsx"],
     )[1],
     "onboard-xlsx-no-sheet": lambda r: (

@@ -35,7 +35,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 EVERY_SAMPLE = sorted(p.read_text(encoding="utf-8") for p in FIXTURES.glob("**/*.txt"))
 # ESTATE_FUZZ_EXAMPLES=2000 ESTATE_FUZZ_RANDOM=1: a longer, random search, to look for new crashes by hand.
 FUZZ = settings(
-    max_examples=int(os.environ.get("ESTATE_FUZZ_EXAMPLES", "25")),
+    max_examples=int(os.environ.get("ESTATE_FUZZ_EXAMPLES", "20")),
     derandomize=not os.environ.get("ESTATE_FUZZ_RANDOM"),
     database=None,
     deadline=None,
