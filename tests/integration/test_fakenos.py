@@ -4,7 +4,7 @@ FakeNOS is started by this test on 127.0.0.1 (free ports) with an NX-OS and a Ju
 of a venv of its own (fakenos 1.2.1 pins paramiko<=4.0, estate runs on paramiko 5): `ESTATE_FAKENOS_PYTHON`, else
 `.venv-fakenos/bin/python` (`make fakenos-venv`); without one the test is skipped, saying so. The inventory is
 written here by hand. What FakeNOS serves is not what the real OSes print (docs/reliability.md, "FakeNOS"): its
-NX-OS prompt is `name>` and answers `show version` only after `enable`; its Junos prompt has no `user@`. The
+NX-OS refuses `show version` (`% Invalid input`, to netmiko itself too); its Junos prompt has no `user@`. The
 contract: no crash (exit 2: a device could not be checked), each device a row with its verdict, an ERROR naming the
 stage and a one-line reason, and whatever facts a device did answer kept in results.json.
 """
