@@ -14,7 +14,7 @@ TARGET ?=
 STAMP := $(VENV)/.installed
 
 .PHONY: help install demo test unit integration lint lab-up lab-down lab-status audit pre-upgrade upgrade inventory-check bench bench-10k replay replay-unsafe clean
-.PHONY: backup onboard browser print-check
+.PHONY: backup onboard browser print-check fakenos-venv
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -50,7 +50,7 @@ compliance: install ## start the lab, run compliance (rules in compliance/) on t
 	  $(ESTATE) lab down >/dev/null; \
 	  if [ $$rc -le 2 ]; then echo "compliance: done (exit code $$rc: 0 compliant, 1 non-compliant devices, 2 some unreachable)"; else exit $$rc; fi
 
-test: install browser ## run unit and integration tests (the integration tests start their own lab)
+test: install browser fakenos-venv ## run unit and integration tests (the integration tests start their own lab)
 	$(BIN)/python -m pytest
 
 # The report.html browser test drives Debian's chromium (never a browser download): installed here when we are root
@@ -72,6 +72,12 @@ browser: ## headless Chromium for the browser test: Debian's chromium package (a
 
 unit: install ## run the unit tests only (no sockets)
 	$(BIN)/python -m pytest tests/unit tasks reports workflows
+
+fakenos-venv: .venv-fakenos/.installed ## FakeNOS (PyPI fakenos pins paramiko<=4.0) in a venv of its own, for tests/integration/test_fakenos.py
+
+.venv-fakenos/.installed:
+	@{ test -x .venv-fakenos/bin/python || $(PYTHON) -m venv .venv-fakenos; } && .venv-fakenos/bin/python -m pip install -q 'fakenos==1.2.1' > /dev/null 2>&1 && touch $@ \
+	  || echo "fakenos not installed: tests/integration/test_fakenos.py will be skipped"
 
 lint: install ## ruff and mypy
 	$(BIN)/ruff check .

@@ -28,7 +28,8 @@ from tasks import retry
 from tasks.errors import AuthError, CommandError, ConnectError, DeviceError
 from tasks.hostkeys import guard_for
 from tasks.platforms import get_platform
-from tasks.platforms.base import Context
+from tasks.platforms.base import Context, available
+from tasks.session_log import RedactedSessionLog, session_log_path
 from tasks.watch import SessionWatch, watch_session
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,7 @@ class TunedNetmiko:
         configuration: Config | None = None,
     ) -> None:
         estate = _estate(configuration)
+        self.session_log: RedactedSessionLog | None = None
         limit = int(estate.get("max_concurrent_logins", DEFAULT_MAX_CONCURRENT_LOGINS))
         deadline = retry.Deadline(float(estate.get("host_timeout_s", retry.DEFAULT_HOST_TIMEOUT_S)))
         watch = SessionWatch(deadline, page_wait_s=timeouts(configuration)[1])
@@ -124,6 +126,7 @@ class TunedNetmiko:
             except BaseException as exc:
                 gone = not isinstance(exc, DeviceError) and closed(connection)
                 _drop(connection, connection.sock)
+                self._close_session_log(connection)
                 if gone:  # as a device at its session (VTY) limit does
                     raise ConnectError("the device closed the session right after the login", transient=True) from None
                 raise _open_error(exc, username, timeouts(configuration)[1]) from None
@@ -153,6 +156,7 @@ class TunedNetmiko:
             transient = isinstance(exc, (ConnectionRefusedError, ConnectionResetError))
             raise ConnectError(f"{address[0]}:{address[1]}: {exc.strerror or _reason(exc)}", transient) from None
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.session_log = _session_log(configuration, hostname, port, platform or "", password)
         parameters: dict[str, Any] = {
             "device_type": driver,
             "host": hostname,
@@ -170,6 +174,8 @@ class TunedNetmiko:
             "auto_connect": False,
             **(extras or {}),
         }
+        if self.session_log is not None:  # netmiko hides the password it sent; the sink the device's own secrets
+            parameters |= {"session_log": self.session_log, "session_log_record_writes": True}
         connection = ConnectHandler(**parameters)
         guard = guard_for(_estate(configuration), address[0], address[1])
         if guard is not None:
@@ -179,6 +185,7 @@ class TunedNetmiko:
             _handshake(connection)
         except BaseException as exc:
             _drop(connection, sock)
+            self._close_session_log(connection)
             raise handshake_error(exc, username, connect_timeout, command_timeout) from None
         wait_for_data(connection)
         return connection
@@ -192,6 +199,26 @@ class TunedNetmiko:
             self.connection.paramiko_cleanup()
         except (EOFError, OSError, SSHException) as exc:  # the device closed first, after our `exit`: done anyway
             log.debug("closed by the device first: %s", _reason(exc))
+        self._close_session_log(self.connection)
+
+    def _close_session_log(self, connection: Any) -> None:
+        """Write the session log, if this session keeps one (netmiko's SessionLog first hands on what it held)."""
+        sink = self.session_log
+        if sink is None:
+            return
+        if connection.session_log is not None:
+            connection.session_log.close()
+        sink.close()
+
+
+def _session_log(
+    configuration: Config | None, hostname: str | None, port: int | None, platform: str, password: str | None
+) -> RedactedSessionLog | None:
+    """The redacted session log of this connection when the run keeps them (`session_log: true`), else None."""
+    path = session_log_path(_estate(configuration), hostname, port)
+    if path is None:
+        return None
+    return RedactedSessionLog(path, available(get_platform(platform).sanitise_config), (password or "",))
 
 
 ESC = "\x1b"  # every ANSI escape sequence netmiko strips starts with it

@@ -201,10 +201,26 @@ def describe_error(error: Any) -> str:
     return f"{msg[0].lower()}{msg[1:]} (got {given!r})"
 
 
-def validation_message(doc: YamlDocument, exc: ValidationError, base: Sequence[str | int] = ()) -> str:
-    """`file:line: field.path: problem (and N more)` for the first error of `exc` on data at `base` of `doc`."""
+def first_error(exc: ValidationError) -> Any:
+    """The error to show of `exc`: an unknown field first (a misspelt key is why a required one is missing).
+
+    >>> class Host(BaseModel, extra="forbid"):
+    ...     hostname: str
+    >>> try:
+    ...     Host.model_validate({"hostnme": "a"})
+    ... except ValidationError as exc:
+    ...     first_error(exc)["loc"]
+    ('hostnme',)
+    """
     errors = exc.errors()
-    first = errors[0]
+    return next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+
+
+def validation_message(doc: YamlDocument, exc: ValidationError, base: Sequence[str | int] = ()) -> str:
+    """`file:line: field.path: problem (and N more)` for the first error of `exc` on data at `base` of `doc`
+    (an unknown field before the others: `first_error`)."""
+    errors = exc.errors()
+    first = first_error(exc)
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     loc = (*base, *(p for p in first["loc"] if isinstance(p, (str, int))))
     return f"{doc.where(loc)}: {describe_error(first)}{more}"

@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tasks.errors import InventoryError
 from tasks.names import NAME_PATTERN, NAME_RULE
 from tasks.platforms import PLATFORMS
-from tasks.yamlfile import YamlDocument, YamlError, describe_error, field_text, read_yaml
+from tasks.yamlfile import YamlDocument, YamlError, describe_error, field_text, first_error, read_yaml
 
 PLUGIN_NAME = "EstateInventory"
 _NAME = NAME_PATTERN  # the shared rule (tasks.names), under the names this module has always used
@@ -137,7 +137,7 @@ def _validated(model: type[Model], raw: Any, entry: _Entry) -> Model:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        err = first_error(exc)
         loc = tuple(p for p in err["loc"] if isinstance(p, (str, int)))
         raise InventoryError(f"{entry.where(*loc)}: {field_text(loc)}: {describe_error(err)}") from None
 

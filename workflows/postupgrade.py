@@ -55,6 +55,8 @@ class PostUpgradeContext:
 
 def load_baseline(folder: Path) -> Baseline:
     """The pre-upgrade run in `folder`; UsageError (one line, exit 3) when it is missing or another run."""
+    if not (folder / "results.json").is_file():
+        raise UsageError(f"--baseline {folder}: not a run folder (no results.json in it)")
     result = read_run(folder)
     if result.run.command != PREUPGRADE:
         raise UsageError(f"--baseline {folder}: not a {PREUPGRADE} run folder (its run is {result.run.command!r})")

@@ -27,6 +27,7 @@ from tasks.errors import UsageError
 from tasks.matrix import Matrix, Waiver, load_matrix, load_waivers
 from tasks.models import HostRecord, RunInfo, RunResult, Verdict
 from tasks.platforms import get_platform
+from tasks.session_log import SESSION_LOGS
 from workflows.history.record import record_run
 from workflows.inventory import set_credentials
 from workflows.logs import run_log
@@ -302,6 +303,7 @@ def _run_hosts(
     settings = request.settings
     hosts = inputs.nornir.inventory.hosts
     journal = Journal(run_dir / "journal.jsonl")
+    keep_session_logs(inputs.nornir, run_dir if settings.session_log else None)
     show_progress = request.progress and sys.stderr.isatty()
     progress = ProgressBar(len(hosts), command) if show_progress else None
 
@@ -331,6 +333,16 @@ def _run_hosts(
         return collector.records
     finally:
         journal.close()
+
+
+def keep_session_logs(nr: Nornir, run_dir: Path | None) -> None:
+    """Each host's session log in run_dir/sessions/<host>.log (`session_log: true`); none when run_dir is None."""
+    estate = nr.config.user_defined.setdefault("estate", {})
+    if run_dir is None:
+        estate.pop(SESSION_LOGS, None)
+        return
+    hosts = nr.inventory.hosts.values()
+    estate[SESSION_LOGS] = {f"{h.hostname}:{h.port or 22}": str(run_dir / "sessions" / f"{h.name}.log") for h in hosts}
 
 
 def _runner(settings: Settings) -> Any:

@@ -96,6 +96,9 @@ class Settings:
     compliance_rules: Path = Path("compliance")  # `compliance.rules`: the shipped rule files (--rules overrides)
     # `compliance.max_backup_age_h`: a device's configuration comes from its newest backup when younger than this
     compliance_max_backup_age_h: float = 24.0
+    # `session_log`: netmiko's session log of each device in <run folder>/sessions/<device>.log, redacted
+    # (tasks.session_log); off by default: a transcript is for debugging a device, not for every run
+    session_log: bool = False
     runner: Runner = field(default_factory=Runner)  # config.yaml `runner:` (not a user_defined.estate key)
     post_upgrade: Thresholds = field(default_factory=Thresholds)  # `post_upgrade:` mapping, ESTATE_POST_UPGRADE_<KEY>
 
@@ -151,6 +154,20 @@ _SETTING_KEYS = tuple(
 _SECTIONS = tuple(dict.fromkeys(section for section, _ in _SECTIONED))
 
 
+def _flag(value: Any) -> bool:
+    """A yes/no setting: YAML true/false, or (from the environment) 1/0, true/false, yes/no, on/off.
+
+    >>> _flag(True), _flag("1"), _flag("off")
+    (True, True, False)
+    """
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if isinstance(value, (str, int)) and text in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        return text in ("1", "true", "yes", "on")
+    raise ValueError(text)
+
+
 def _text(value: Any) -> str:
     """A setting that is text: a YAML list (e.g. of checks) is joined with commas."""
     return ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
@@ -186,10 +203,11 @@ _CONVERTERS |= {"backup_root": Path, "backup_remote": _text}
 _CONVERTERS |= {"history_url": str, "host_keys": _host_keys}
 _CONVERTERS |= {"compliance_rules": Path, "compliance_max_backup_age_h": float}
 _ZERO_ALLOWED = {"retries", "retry_backoff_s", "host_timeout_s"}  # 0 means none; negative is still refused
-_CONVERTERS |= {"retries": int, "retry_backoff_s": float, "host_timeout_s": float}
+_CONVERTERS |= {"retries": int, "retry_backoff_s": float, "host_timeout_s": float, "session_log": _flag}
 _KIND_NAMES = {Path: "a path", int: "int", float: "float", _text: "text"}
 _KIND_NAMES[str] = "text"
 _KIND_NAMES[_host_keys] = "tofu or strict"
+_KIND_NAMES[_flag] = "true or false"
 _KIND_NAMES[_content] = "a content version such as 8635 or 8635-7675"
 
 
@@ -198,6 +216,11 @@ def _coerce(value: Any, kind: Any, where: str, zero: bool = False) -> Any:
 
     A number must be greater than 0, or at least 0 with `zero` (a count of retries, a bound that 0 turns off).
     """
+    if kind is _flag:
+        try:
+            return _flag(value)
+        except ValueError:
+            raise UsageError(f"{where}: expected true or false, got {value!r}") from None
     if isinstance(value, (dict, bool)) or (isinstance(value, list) and kind is not _text):
         result = None
     else:

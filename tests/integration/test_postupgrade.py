@@ -163,7 +163,10 @@ def test_a_baseline_that_is_not_a_pre_upgrade_run_is_exit_3(
     assert baseline_lab.inventory is not None
     common = ["--customer", "post", "--inventory", str(baseline_lab.inventory), "--out", str(tmp_path / "out")]
     code, out, err = run_cli(["post-upgrade", "--baseline", str(tmp_path / "missing"), *common], capsys)
-    assert code == 3 and len(err.strip().splitlines()) == 1 and "not found" in err, (out, err)
+    assert code == 3 and len(err.strip().splitlines()) == 1 and "--baseline" in err and "not a run folder" in err, (
+        out,
+        err,
+    )
     code, out, _ = run_cli(["audit", *common], capsys)
     code, out, err = run_cli(["post-upgrade", "--baseline", str(run_folder(out)), *common], capsys)
     assert code == 3 and "not a pre-upgrade run folder (its run is 'audit')" in err, err

@@ -50,7 +50,7 @@ def test_a_given_baseline_must_be_a_pre_upgrade_run(tmp_path: Path) -> None:
     audit = _run(tmp_path, "20261130T090000Z-audit-acme", "audit", ["fw1"])
     with pytest.raises(UsageError, match="not a pre-upgrade run folder \\(its run is 'audit'\\)"):
         load_baseline(audit)
-    with pytest.raises(UsageError, match="not found"):
+    with pytest.raises(UsageError, match=r"^--baseline .*missing: not a run folder \(no results\.json in it\)$"):
         load_baseline(tmp_path / "missing")
 
 
