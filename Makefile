@@ -14,7 +14,7 @@ TARGET ?=
 STAMP := $(VENV)/.installed
 
 .PHONY: help install demo test unit integration lint lab-up lab-down lab-status audit pre-upgrade upgrade inventory-check bench bench-10k replay replay-unsafe clean
-.PHONY: backup onboard ci-local
+.PHONY: backup onboard
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -108,6 +108,7 @@ GITLAB_CI_LOCAL := .ci/node_modules/.bin/gitlab-ci-local
 $(GITLAB_CI_LOCAL): .ci/package.json .ci/package-lock.json
 	npm ci --prefix .ci --no-audit --no-fund --loglevel=error && touch $(GITLAB_CI_LOCAL)
 
+.PHONY: ci-local
 ci-local: install $(GITLAB_CI_LOCAL) ## run .gitlab-ci.yml's sharded audit and merge with gitlab-ci-local against the lab; merged = one run (~3 min)
 	$(BIN)/python scripts/ci_local.py
 
