@@ -50,8 +50,9 @@ INVENTORY = WORK / "inventory"  # the lab writes its inventory here
 DEMO = ROOT / "lab" / "estates" / "demo.yaml"
 TARGET = "10.2.4-h4"  # PAN-OS: the demo's third-party optics FAIL against it, so the merge carries FAILs too
 PIPELINE_TIMEOUT_S = 900.0
-# gitlab-ci-local's last line for a job: "audit: [1/4] finished in 1.1 min  WARN 2" (PASS, WARN n or FAIL n).
-JOB_END = re.compile(r"^(?P<job>.+?) finished in .*?\s(?P<outcome>PASS|WARN \d+|FAIL \d+)\s*$", re.MULTILINE)
+# gitlab-ci-local's line for a job's end: "audit: [1/4] finished in 1.1 min  WARN 2" (WARN or FAIL with the exit
+# code; nothing after the time when the job passed). Job names are padded to one width.
+JOB_END = re.compile(r"^(?P<job>\S.*?)\s+finished in [^\n]*?(?:\s(?P<outcome>WARN \d+|FAIL \d+))?\s*$", re.MULTILINE)
 # The Summary rows that name the run itself rather than what it found.
 RUN_IDENTITY = {"Run id", "Started", "Finished"}
 VOLATILE_FACT = "uptime"
@@ -157,7 +158,7 @@ def check_rules(pipeline: dict[str, Any]) -> list[str]:
 
 def job_outcomes(output: str) -> dict[str, str]:
     """{job: PASS | WARN n | FAIL n} from gitlab-ci-local's output."""
-    return {match["job"].strip(): match["outcome"] for match in JOB_END.finditer(output)}
+    return {match["job"]: match["outcome"] or "PASS" for match in JOB_END.finditer(output)}
 
 
 def has_command(*words: str) -> bool:
@@ -300,7 +301,9 @@ def run_checks(args: argparse.Namespace, pipeline: dict[str, Any], lab: LabInfo)
     failures += found
     if site and not (artifacts_of("pages") / "public" / "index.html").is_file():
         failures.append("pages: public/index.html missing from its artifacts")
+    started = time.monotonic()
     single = unsharded_audit(lab, args.target)
+    print(f"ci-local: the unsharded estate audit ({time.monotonic() - started:.0f} s)")
     if merged is not None:
         failures += compare_runs(merged, single)
     print(f"ci-local: merged {len(hosts_of(single))} hosts from {total} shards, compared with {single.name}")
@@ -345,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     (WORK / "home").mkdir(parents=True)
     pipeline = yaml.safe_load(PIPELINE.read_text())
     lab = control.start(args.estate, WORK / "lab", inventory_out=INVENTORY)
+    print(f"ci-local: the lab serves {len(lab.devices)} devices ({time.monotonic() - started:.0f} s)")
     try:
         failures = run_checks(args, pipeline, lab)
     except (CheckFailed, subprocess.TimeoutExpired) as exc:
