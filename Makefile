@@ -133,6 +133,16 @@ replay: install ## the story on the demo estate's lab: pre-upgrade, upgrade --ex
 replay-unsafe: install ## the same upgrade --force on the held-back devices: they boot-loop; then lab ctl replace-optics
 	$(BIN)/python scripts/replay.py --unsafe $(REPLAY_ARGS)
 
+# gitlab-ci-local, pinned in .ci/package.json and .ci/package-lock.json, installed into .ci/node_modules (git-ignored).
+GITLAB_CI_LOCAL := .ci/node_modules/.bin/gitlab-ci-local
+
+$(GITLAB_CI_LOCAL): .ci/package.json .ci/package-lock.json
+	npm ci --prefix .ci --no-audit --no-fund --loglevel=error && touch $(GITLAB_CI_LOCAL)
+
+.PHONY: ci-local
+ci-local: install $(GITLAB_CI_LOCAL) ## run .gitlab-ci.yml's sharded audit and merge with gitlab-ci-local against the lab; merged = one run (~3 min)
+	$(BIN)/python scripts/ci_local.py
+
 clean: ## remove the venv, run folders and lab state
 	-$(ESTATE) lab down 2>/dev/null
-	rm -rf $(VENV) output .lab .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) output .lab .ci/node_modules .gitlab-ci-local .pytest_cache .mypy_cache .ruff_cache *.egg-info
