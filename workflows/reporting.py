@@ -23,7 +23,7 @@ from reports.sheets import SheetSpec
 from reports.site import write_site
 from reports.summary import SummaryData
 from reports.upgrade import upgrade_sheet, upgrade_summary
-from tasks.errors import UsageError
+from tasks.errors import MatrixError, UsageError
 from tasks.matrix import Matrix
 from tasks.models import RunResult
 from tasks.models.history import TrendPoint
@@ -61,6 +61,16 @@ def report_parts(result: RunResult, matrices: Mapping[str, Matrix] | None = None
     return ReportParts(sheets, go_no_go)
 
 
+def matrices_for(result: RunResult, matrices_dir: Path) -> dict[str, Matrix]:
+    """The matrices of the run's platforms, for the Replacements and the Summary's reasons; none (a WARNING) when
+    one does not load: a page without what to buy beats no page."""
+    try:
+        return run_matrices(result, matrices_dir)
+    except MatrixError as exc:
+        log.warning("%s: report.html without the matrices (no Replacements, reasons as recorded)", exc)
+        return {}
+
+
 def trend_until(result: RunResult, settings: Settings) -> dict[str, list[TrendPoint]] | None:
     """The compliance trend of the run's customers from the history, up to and including this run; None when
     the history is off or cannot be read (a WARNING: the page is written without it)."""
@@ -83,7 +93,7 @@ def rebuild_html(run_dir: Path, settings: Settings) -> Path:
     """Write `run_dir/report.html` again from its results.json (UsageError when that is missing or malformed);
     the history is the one `settings` configure, by default beside the run folder."""
     result = read_run(run_dir)
-    matrices = run_matrices(result, settings.matrices)
+    matrices = matrices_for(result, settings.matrices)
     parts = report_parts(result, matrices)
     trend = None
     if result.run.command == COMPLIANCE:
@@ -109,7 +119,7 @@ def build_site(
     (logged); a RUN_DIR given by name must read."""
 
     def render(folder: Path, result: RunResult) -> str:
-        matrices = run_matrices(result, matrices_dir)
+        matrices = matrices_for(result, matrices_dir)
         parts = report_parts(result, matrices)
         return render_report(result, parts.sheets, parts.go_no_go, parts.summary, matrices=matrices)
 

@@ -68,7 +68,11 @@ def test_a_device_that_sends_no_ssh_banner_is_a_connect_error_without_a_tracebac
     host["data"] = {"site": "lon1", "role": "edge-fw"}
     (inventory / "acme" / "hosts.yaml").write_text(yaml.safe_dump({"acme-lon1-fw01": host}))
     config = tmp_path / "config.yaml"
-    config.write_text(f"user_defined:\n  estate:\n    connect_timeout: {CONNECT_TIMEOUT_S}\n")
+    retries = 1  # a silent server is a transient failure: tried 1 + retries times, the reason says how many
+    config.write_text(
+        f"user_defined:\n  estate:\n    connect_timeout: {CONNECT_TIMEOUT_S}\n"
+        f"    retries: {retries}\n    retry_backoff_s: 0.1\n"
+    )
     out = tmp_path / "output"
     done = estate(
         "audit", "--inventory", inventory, "--out", out, "--config", config, ESTATE_USERNAME="u", ESTATE_PASSWORD="p"
@@ -76,7 +80,7 @@ def test_a_device_that_sends_no_ssh_banner_is_a_connect_error_without_a_tracebac
     assert done.returncode == 2, done.stderr
     (run_dir,) = [p for p in out.iterdir() if p.is_dir()]  # beside it: the default history.sqlite
     errors = sheet_rows(run_dir / "report.xlsx", "Errors")
-    expected = f"no SSH banner within {CONNECT_TIMEOUT_S} s"
+    expected = f"no SSH banner within {CONNECT_TIMEOUT_S} s ({1 + retries} attempts)"
     assert [(r["Device"], r["Stage"], r["Error"]) for r in errors] == [("acme-lon1-fw01", "connect", expected)]
     terminal = done.stdout + done.stderr
     assert "Traceback" not in terminal and "paramiko" not in terminal, terminal

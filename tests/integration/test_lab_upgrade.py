@@ -157,7 +157,9 @@ def test_download_install_restart_boots_the_new_release(lab: tuple[LabInfo, Path
     assert re.search(r"\s1\s+AutoCom\s+FIN\s+OK", conn.send_command("show jobs all"))
     assert "Successfully deleted" in conn.send_command("delete software version 10.2.0")
     conn.disconnect()
-    assert _state(state_dir, name) == {
+    state = _state(state_dir, name)
+    assert state.pop("connections") >= 1 and state.pop("logins") >= 1 and state.pop("host_key").startswith("SHA256:")
+    assert state == {
         "name": name,
         "platform": "paloalto_panos",
         "version": "10.2.4-h4",
@@ -258,7 +260,11 @@ def test_cli_lab_status_json_and_ctl(lab: tuple[LabInfo, Path], capsys: pytest.C
     assert main(["lab", "status", "--json", "--state-dir", str(state_dir)]) == 0
     devices = json.loads(capsys.readouterr().out)
     assert {d["name"] for d in devices} == {"acme-lon1-fw01", "acme-lon1-fw02", "acme-lon1-fw03"}
-    assert set(devices[0]) == {"name", "platform", "version", "state", "ha_state", "non_oem_optics", "requests"}
+    assert set(devices[0]) == {"name", "platform", "version", "state", "ha_state", "non_oem_optics", "requests"} | {
+        "connections",
+        "logins",
+        "host_key",
+    }
     assert main(["lab", "ctl", "fault", "acme-lon1-fw01", "disk_full", "--state-dir", str(state_dir)]) == 0
     assert "disk_full" in capsys.readouterr().out
     before = _config(lab[0], "acme-lon1-fw02")

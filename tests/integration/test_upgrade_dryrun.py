@@ -65,9 +65,10 @@ def test_dry_run_lists_the_steps_of_go_devices_skips_no_go_and_changes_nothing(
     assert f"gate: pre-upgrade run {pre_dir}" in out  # the newest covering pre-upgrade run, found by itself
     folder = run_folder(out)
     assert rebuilds_its_page(folder)  # its Summary (to upgrade, skipped) and Upgrade table, from results.json
-    assert sw_versions(lab_env, names) == before
-    # version, state, HA state, optics and the requests each device received: all as they were
+    # version, state, HA state, optics, the requests each device received and its logins: all as they were (the
+    # dry run contacts no device), read before sw_versions logs in again
     assert {d["name"]: d for d in control.status_json(lab_env.info.state_dir) if d["name"] in names} == status_before
+    assert sw_versions(lab_env, names) == before
 
     rows = sheet_rows(folder / "report.xlsx", "Upgrade")
     decided = {h.name: decide_device(h) for h in pre.hosts}
