@@ -12,11 +12,13 @@ connection and decides:
 A key is recorded at once, not at the end of the run: a run killed later keeps the keys it trusted, and a second
 run (another shard, another process) started meanwhile sees them. Many threads and processes may record at the
 same moment, so a write holds a lock file beside the file (`.known_hosts.lock`, fcntl.flock, which serialises
-threads and processes alike), reads the file again under it (another writer may have recorded this device
-meanwhile: its key then decides, as if it had been there before), and replaces the file atomically (temporary
-file, fsync, rename): a reader sees the old file or the new one, never half a line. The threads of a process that
-record at once share one rewrite (`record`); writes happen only for new devices, so the lock costs nothing at
-steady state; reads are cached per file and re-read when it changes.
+threads and processes alike), reads what was added to the file under it (another writer may have recorded this
+device meanwhile: its key then decides, as if it had been there before), and appends the new lines (one write,
+fsync). A reader reads complete lines only: a line being written is read once it is whole. The threads of a process
+that record at once share one write (`record`); writes happen only for new devices, so the lock costs nothing at
+steady state. Reads are cached per file as a dictionary by name (a run of 10,000 devices looks each up once; a
+scan of paramiko's entry list per lookup made a first run quadratic) and follow the file: what was appended since
+is read on the next lookup, a file rewritten (by hand) is read again whole.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +46,6 @@ LOCK_NAME = ".known_hosts.lock"
 TOFU, STRICT = "tofu", "strict"
 MODES = (TOFU, STRICT)
 
-_cache: dict[Path, tuple[tuple[int, int], paramiko.HostKeys]] = {}
 _cache_lock = threading.Lock()
 _write_locks: dict[Path, threading.Lock] = {}
 _waiting: dict[Path, dict[str, paramiko.PKey]] = {}  # per file: keys to record, written by the next lock holder
@@ -82,36 +83,76 @@ def check_mode(value: str, where: str) -> str:
     return mode
 
 
-def _stamp(path: Path) -> tuple[int, int]:
+@dataclass
+class _Known:
+    """The keys of one known_hosts file as far as it was read: `size` bytes (whole lines), at `mtime`."""
+
+    size: int = 0
+    mtime: int = -1
+    plain: dict[str, list[paramiko.PKey]] = field(default_factory=dict)
+    hashed: paramiko.HostKeys = field(default_factory=paramiko.HostKeys)  # `|1|salt|hash` names: paramiko matches
+
+    def lookup(self, name: str) -> list[paramiko.PKey]:
+        found = list(self.plain.get(name, ()))
+        if self.hashed._entries:  # rare: estate writes plain names
+            more = self.hashed.lookup(name)
+            found += [key for key in (more.values() if more is not None else ()) if key not in found]
+        return found
+
+    def add_lines(self, text: str) -> None:
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            try:
+                entry = paramiko.hostkeys.HostKeyEntry.from_line(line, number)
+            except Exception as exc:  # paramiko's own loader skips such a line too
+                log.debug("known_hosts line %d skipped: %s", number, exc)
+                continue
+            if entry is None or entry.key is None:
+                continue
+            names = [n for n in entry.hostnames if not n.startswith("|1|")]
+            for name in names:
+                self.plain.setdefault(name, []).append(entry.key)
+            if len(names) < len(entry.hostnames):
+                self.hashed._entries.append(entry)
+
+
+_cache: dict[Path, _Known] = {}
+
+
+def _current(path: Path) -> _Known:
+    """The keys of `path` as the file is now: what was appended since the last read is read; a file that shrank or
+    was rewritten is read again whole."""
     try:
         stat = path.stat()
     except FileNotFoundError:
-        return (-1, -1)
-    return (stat.st_mtime_ns, stat.st_size)
-
-
-def _load(path: Path) -> paramiko.HostKeys:
-    keys = paramiko.HostKeys()
-    if path.is_file():
-        keys.load(str(path))  # paramiko logs and skips a line it cannot read
-    return keys
-
-
-def _current(path: Path) -> paramiko.HostKeys:
-    """The keys of `path` as the file is now: parsed again only when it changed (size or mtime) since last read."""
-    stamp = _stamp(path)
+        stat = None
     with _cache_lock:
-        cached = _cache.get(path)
-        if cached is None or cached[0] != stamp:
-            cached = (stamp, _load(path))
-            _cache[path] = cached
-    return cached[1]
+        known = _cache.get(path)
+        if stat is None:
+            if known is None or known.size:
+                known = _cache[path] = _Known()
+            return known
+        if (
+            known is None
+            or stat.st_size < known.size
+            or (stat.st_size == known.size and stat.st_mtime_ns != known.mtime)
+        ):
+            known = _cache[path] = _Known()
+        if stat.st_size > known.size:
+            with path.open("rb") as handle:
+                handle.seek(known.size)
+                data = handle.read(stat.st_size - known.size)
+            whole = data[: data.rfind(b"\n") + 1]  # a line still being written is read once it is whole
+            known.add_lines(whole.decode("utf-8", errors="replace"))
+            known.size += len(whole)
+        known.mtime = stat.st_mtime_ns
+        return known
 
 
 def known_keys(path: Path, name: str) -> list[paramiko.PKey]:
     """The keys `path` records for `name` (hashed names included)."""
-    found = _current(path).lookup(name)
-    return list(found.values()) if found is not None else []
+    return _current(path).lookup(name)
 
 
 @contextlib.contextmanager
@@ -142,35 +183,27 @@ def record(path: Path, name: str, key: paramiko.PKey) -> list[paramiko.PKey]:
     with _locked(path):
         with _cache_lock:
             batch = _waiting.pop(path, {})
-        keys = _current(path)
-        new = {n: k for n, k in batch.items() if keys.lookup(n) is None}
+        known = _current(path)
+        new = {n: k for n, k in batch.items() if not known.lookup(n)}
         if new:
             _append(path, [f"{n} {k.get_name()} {k.get_base64()}" for n, k in new.items()])
-            updated = paramiko.HostKeys()
-            updated._entries = [*keys._entries]  # a copy: readers may be looking up in the cached one
-            for n, k in new.items():
-                updated.add(n, k.get_name(), k)
-            with _cache_lock:
-                _cache[path] = (_stamp(path), updated)
-            keys = updated
-        return list((keys.lookup(name) or {}).values())
+            _current(path)  # our own lines, read back: the cache is at the end of the file again
+        return known_keys(path, name)
 
 
 def _append(path: Path, lines: list[str]) -> None:
-    """`lines` added at the end of `path`, which is replaced atomically (temporary file, fsync, rename)."""
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
-    if text and not text.endswith("\n"):
-        text += "\n"
-    text += "".join(line + "\n" for line in lines)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    """`lines` written at the end of `path` in one write, then fsync (a file that does not end its last line gets
+    a line end first)."""
+    data = "".join(line + "\n" for line in lines).encode("utf-8")
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        with tmp.open("w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            data = b"\n" + data
+        os.write(fd, data)
+        os.fsync(fd)
     finally:
-        tmp.unlink(missing_ok=True)
+        os.close(fd)
 
 
 def changed(device: str, path: Path, known: list[paramiko.PKey], key: paramiko.PKey) -> HostKeyError:

@@ -87,3 +87,21 @@ def test_the_mode_comes_from_config_or_environment_and_a_bad_one_names_its_sourc
     assert load_settings(config, environ={"ESTATE_HOST_KEYS": "tofu"}).host_keys == "tofu"
     with pytest.raises(UsageError, match=r"ESTATE_HOST_KEYS.*tofu or strict"):
         load_settings(config, environ={"ESTATE_HOST_KEYS": "yes"})
+
+
+def test_lines_another_writer_appends_are_read_whole_lines_only_and_a_rewritten_file_again_whole(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "known_hosts"
+    record(path, "[192.0.2.1]:22", key(1))
+    line = f"[192.0.2.2]:22 ssh-ed25519 {key(2).get_base64()}\n"
+    with path.open("a", encoding="utf-8") as handle:  # another process, halfway through its line
+        handle.write(line[:20])
+    assert known_keys(path, "[192.0.2.2]:22") == []
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(line[20:])
+    assert [fingerprint(k) for k in known_keys(path, "[192.0.2.2]:22")] == [fingerprint(key(2))]
+    hashed = paramiko.HostKeys.hash_host("[192.0.2.3]:22")
+    path.write_text(f"{hashed} ssh-ed25519 {key(3).get_base64()}\n", encoding="utf-8")  # rewritten by hand
+    assert known_keys(path, "[192.0.2.1]:22") == []  # gone from the file: gone from what is known
+    assert [fingerprint(k) for k in known_keys(path, "[192.0.2.3]:22")] == [fingerprint(key(3))]  # hashed name
