@@ -19,7 +19,7 @@ import fcntl
 import json
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -167,13 +167,3 @@ def interrupted(out_dir: Path, skip: Path | None = None) -> list[Interrupted]:
         except (OSError, ValueError, KeyError, TypeError, UsageError) as exc:
             log.debug("passed over %s: %s", folder, exc)
     return found
-
-
-def resumed_options(saved: SavedRun, key: str) -> Any:
-    """An option the interrupted run was started with (None when it had none)."""
-    return saved.options.get(key)
-
-
-def options_of(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The options worth saving: the given ones, paths as text."""
-    return {k: (str(v) if isinstance(v, Path) else v) for k, v in values.items() if v is not None}
