@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lab import control  # noqa: E402
-from lab.server import raise_open_files_limit  # noqa: E402
 from lab.state import LabInfo  # noqa: E402
+from tasks.oslimits import raise_open_files_limit  # noqa: E402
 from tasks.platforms.paloalto_panos.commands import COMMANDS as PANOS_COMMANDS  # noqa: E402
 
 # Models and their first SFP+ cage in the lab's port layouts.

@@ -25,6 +25,7 @@ from lab.personalities.base import DeviceView
 from lab.runtime import DeviceRuntime, State
 from lab.session import CliSession, SessionSpec
 from lab.state import LabInfo, remove_state, write_state
+from tasks.oslimits import raise_open_files_limit
 
 log = logging.getLogger(__name__)
 
@@ -291,15 +292,6 @@ async def _wait_for_stop(max_runtime: float | None) -> None:
         log.info("stopping on signal")
     except TimeoutError:
         log.info("stopping: --max-runtime of %.0f s reached", max_runtime)
-
-
-def raise_open_files_limit() -> int:
-    """Raise the soft open-file limit to the hard one (a listener and each session hold a socket); the limit now."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard):
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-        soft = hard
-    return soft
 
 
 async def serve(

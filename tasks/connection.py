@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import resource
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -53,16 +52,6 @@ def _new_gates() -> None:
 
 
 os.register_at_fork(after_in_child=_new_gates)
-
-
-def raise_open_files_limit() -> int:
-    """The soft open-file limit raised to the hard one; the soft limit now. Each connection holds a socket, and a
-    run's journal, logs, templates and workbook hold more: 1,000 workers need more than the usual 1,024."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard):
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-        soft = hard
-    return soft
 
 
 def login_gate(limit: int) -> threading.BoundedSemaphore:

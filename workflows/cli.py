@@ -22,9 +22,9 @@ from rich.table import Table
 from reports.sheets import host_order
 from reports.summary import SUMMARY_VERDICTS
 from tasks.checks.decision import Decision, decide_run
-from tasks.connection import raise_open_files_limit
 from tasks.errors import InputError, UsageError
 from tasks.models import RunResult, Severity, Verdict
+from tasks.oslimits import raise_open_files_limit
 from workflows import logs
 from workflows.report_cli import add_report_commands, cmd_report, print_run_folder
 from workflows.run import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, RunOutcome, RunRequest
