@@ -13,8 +13,10 @@ import struct
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncssh
+from asyncssh.constants import MSG_IGNORE
 
 from lab import personalities
 from lab.ctlserver import CONTROL_SOCKET, start_control
@@ -32,6 +34,27 @@ log = logging.getLogger(__name__)
 HOST = "127.0.0.1"
 REBOOT_DROP_S = 0.2  # after `request restart system` is confirmed, the sessions drop this much later
 FLAP_RESETS = 2  # `flap`: the first connections a device resets at once (as a restarting SSH daemon), then serves
+
+
+def _no_ignore_padding() -> None:
+    """Send no SSH_MSG_IGNORE of asyncssh's own: asyncssh puts an empty one before every encrypted packet after the
+    key exchange (its `SSHConnection.send_packet`), which the OpenSSH servers of the devices the lab imitates do
+    not. It doubled the packets of every reply, the lab's writes and the client's reads with them. The lab never
+    sends an ignore message itself, so every one dropped here is asyncssh's padding."""
+    connection = asyncssh.connection.SSHConnection
+    send_packet = connection.send_packet
+    if getattr(send_packet, "lab_no_ignore", False):
+        return
+
+    def send(self: asyncssh.connection.SSHConnection, pkttype: int, *args: bytes, **kwargs: Any) -> None:
+        if pkttype != MSG_IGNORE:
+            send_packet(self, pkttype, *args, **kwargs)
+
+    send.lab_no_ignore = True  # type: ignore[attr-defined]
+    connection.send_packet = send  # type: ignore[method-assign]
+
+
+_no_ignore_padding()
 
 
 class LabError(RuntimeError):
@@ -228,9 +251,11 @@ async def _listen(
     def factory() -> DeviceServer:
         return DeviceServer(spec, credentials, live)
 
-    extra_kex = personalities.get(spec.view.device.platform).extra_kex_algs
-    defaults = [alg.decode() for alg in asyncssh.kex.get_default_kex_algs()]
-    kex = {"kex_algs": [*extra_kex, *defaults]} if extra_kex else {}
+    personality = personalities.get(spec.view.device.platform)
+    kex = {}
+    if personality.kex_algs or personality.extra_kex_algs:
+        offered = personality.kex_algs or [alg.decode() for alg in asyncssh.kex.get_default_kex_algs()]
+        kex = {"kex_algs": [*personality.extra_kex_algs, *offered]}
     try:
         return await asyncssh.create_server(
             factory,
@@ -240,6 +265,7 @@ async def _listen(
             **kex,
             line_editor=False,
             keepalive_interval=0,
+            gss_host=None,  # no Kerberos: by default asyncssh looks the machine's name up again at every login
             encoding="utf-8",
             allow_scp=False,
             agent_forwarding=False,

@@ -191,25 +191,27 @@ class CliSession(asyncssh.SSHServerSession):
             return False
         text = self._faulty_text(line, reply)
         await asyncio.sleep(self._spec.delay_s)
-        if "pager" in self._spec.faults and not reply.setup and not line.rstrip().endswith(NO_MORE):
-            await self._write_paged(text)
-        else:
-            self._write(text)
         if reply.close:
+            self._write(text)
             assert self._chan is not None
             self._chan.exit(0)
             return False
         if "hostname_change" in self._spec.faults and not reply.setup and not self._renamed:
             log.info("%s: hostname_change fault: the prompt changes", self._spec.view.device.name)
             self._renamed = True
-        if reply.prompt:
-            self._write(self._prompt())
+        # The output's end and the prompt go out in one write, as a device's last segment of a reply carries both.
+        prompt = self._prompt() if reply.prompt else ""
+        if "pager" in self._spec.faults and not reply.setup and not line.rstrip().endswith(NO_MORE):
+            await self._write_paged(text, prompt)
         else:
+            self._write(text + prompt)
+        if not reply.prompt:
             self._awaiting_answer = True
         return True
 
-    async def _write_paged(self, text: str) -> None:
-        """`text` a page at a time, each page but the last followed by the pager prompt and a wait for a key."""
+    async def _write_paged(self, text: str, prompt: str) -> None:
+        """`text` a page at a time, each page but the last followed by the pager prompt and a wait for a key; then
+        `prompt`."""
         lines = text.split("\n")
         while len(lines) > PAGE_LINES:
             page, lines = lines[:PAGE_LINES], lines[PAGE_LINES:]
@@ -218,8 +220,9 @@ class CliSession(asyncssh.SSHServerSession):
             key = await self._queue.get()
             self._write(PAGER_ERASE)
             if key[:1] == "q":
+                self._write(prompt)
                 return
-        self._write("\n".join(lines))
+        self._write("\n".join(lines) + prompt)
 
     def _faulty_text(self, line: str, reply: Reply) -> str:
         if "garbage" in self._spec.faults and not reply.setup and not reply.close:

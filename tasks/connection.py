@@ -111,7 +111,7 @@ class TunedNetmiko:
             watch_session(connection, watch)
             try:
                 with watch.preparation():
-                    _prepare_session(connection)
+                    _prepare_session(connection, platform or "")
             except BaseException as exc:
                 gone = not isinstance(exc, DeviceError) and closed(connection)
                 _drop(connection, connection.sock)
@@ -363,14 +363,19 @@ def _handshake(connection: Any) -> None:
     connection.establish_connection()
 
 
-def _prepare_session(connection: Any) -> None:
-    """The second half of netmiko's `_open()`, without its clean-up on failure: find the prompt, set the terminal.
+def _prepare_session(connection: Any, platform: str) -> None:
+    """The second half of netmiko's `_open()`, without its clean-up on failure: find the prompt, set the terminal
+    (the platform's own preparation where it has one, else the driver's).
 
     netmiko answers a failed session preparation with `disconnect()`, whose config-mode check waits one more
     read timeout: a hung device would cost twice its timeout. The caller drops the transport instead.
     """
     connection.write_channel(connection.RETURN)
-    connection.session_preparation()
+    prepare = get_platform(platform).prepare_session
+    if prepare is not None:
+        prepare(connection)
+    else:
+        connection.session_preparation()
 
 
 def closed(connection: Any) -> bool:

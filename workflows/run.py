@@ -236,7 +236,7 @@ def execute(
             if not done
             else replace(inputs, nornir=inputs.nornir.filter(filter_func=lambda h: h.name not in done))
         )
-        records = done
+        records = dict(done)  # a copy: `done` still counts the hosts finished before
         clock = time.monotonic()
         if todo.nornir.inventory.hosts:
             records |= _run_hosts(command, request, todo, run_dir, task, task_kwargs, runner, single_process)

@@ -99,8 +99,11 @@ class Personality:
     models: Sequence[str] = field(default_factory=tuple)
     # The platform-specific device fields it reads (lab.estate.PLATFORM_FIELDS, e.g. FortiOS `vdoms`).
     device_fields: frozenset[str] = frozenset()
-    # SSH key-exchange algorithms to offer on top of asyncssh's defaults (e.g. FortiOS clients insist on
-    # `diffie-hellman-group14-sha1`); empty = asyncssh's defaults only.
+    # The SSH key-exchange algorithms the real device offers, in its order (each with its source where it is
+    # set); empty = asyncssh's defaults.
+    kex_algs: Sequence[str] = field(default_factory=tuple)
+    # SSH key-exchange algorithms to offer on top of those (e.g. FortiOS clients insist on
+    # `diffie-hellman-group14-sha1`).
     extra_kex_algs: Sequence[str] = field(default_factory=tuple)
 
 

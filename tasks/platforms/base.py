@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from tasks.errors import ParseError
 from tasks.models import Facts, Transceiver, Unsupported
@@ -365,6 +365,9 @@ class Platform:
     # The same -> {purpose: the command sent instead of `commands[purpose]`} on a device whose answers call for
     # another command (PAN-OS with the Advanced Routing Engine on: `show advanced-routing route`).
     command_variants: Callable[[Outputs], Mapping[str, str]] = _no_variants
+    # How a logged-in session is prepared (paging off, terminal width, base prompt), when not by the netmiko
+    # driver's `session_preparation()`: (the netmiko connection) -> None.
+    prepare_session: Callable[[Any], None] | None = None
 
     def __post_init__(self) -> None:
         for name, default in _DEFAULTS.items():

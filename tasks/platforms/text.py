@@ -87,12 +87,25 @@ def _template(platform: str, command: str) -> str | None:
         return _templates[key]
 
 
-def _find_template(platform: str, command: str) -> str | None:
-    from ntc_templates.parse import _get_template_dir
-    from textfsm import clitable
+_index: list[Any] = []  # [(folder, CliTable)] once read: ntc-templates' index, read once per process
 
-    folder = _get_template_dir()
-    table = clitable.CliTable("index", folder)
+
+def _cli_table() -> tuple[str, Any]:
+    """ntc-templates' folder and its index (a CliTable): reading the index compiles a regex for each of its
+    ~1,500 rows (~0.4 s of CPU), so it is read once per process, not once per (platform, command). Called under
+    `_templates_lock`."""
+    if not _index:
+        from ntc_templates.parse import _get_template_dir
+        from textfsm import clitable
+
+        folder = _get_template_dir()
+        _index.append((folder, clitable.CliTable("index", folder)))
+    folder, table = _index[0]
+    return str(folder), table
+
+
+def _find_template(platform: str, command: str) -> str | None:
+    folder, table = _cli_table()
     row = table.index.GetRowMatch({"Command": command, "Platform": platform})
     if not row:
         return None

@@ -298,3 +298,83 @@ def test_status_and_stop_leave_no_process(tmp_path: Path) -> None:
     assert control.status(state) is None
     assert not (state / "lab.json").exists()
     assert control.stop(state) is False
+
+
+def test_our_session_preparation_sends_the_drivers_commands_less_two_round_trips(
+    lab: LabInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tasks.platforms.paloalto_panos.session: netmiko's PAN-OS preparation without its `find_prompt` blank line
+    and its closing `show system info`; the session ends up the same (base prompt, paging off, commands work)."""
+    from tasks.connection import TunedNetmiko, send_command
+    from tasks.platforms.paloalto_panos.facts import parse_system_info
+
+    writes: list[str] = []
+    write = BaseConnection.write_channel
+
+    def recording(self: BaseConnection, out_data: str) -> None:
+        writes.append(out_data)
+        write(self, out_data)
+
+    monkeypatch.setattr(BaseConnection, "write_channel", recording)
+    theirs = ConnectHandler(**_params(lab, "acme-lon1-fw01"))
+    their_writes, writes[:] = list(writes), []
+    ours = TunedNetmiko()
+    ours.open("127.0.0.1", lab.username, lab.password, lab.devices["acme-lon1-fw01"], "paloalto_panos")
+    try:
+        prepared = ["\n", "set cli scripting-mode on\n", "set cli terminal width 500\n", "set cli pager off\n"]
+        assert writes == prepared
+        assert their_writes == [*prepared, "\n", "show system info\n"]  # netmiko's find_prompt and catch-up
+        assert ours.connection.base_prompt == theirs.base_prompt == "admin@acme-lon1-fw01(active)"
+        mine, reference = send_command(ours.connection, "show system info"), theirs.send_command("show system info")
+        clock = ("time", "uptime")  # the seconds may differ between the two reads
+        same = {k: v for k, v in parse_system_info(mine).items() if k not in clock}
+        assert same == {k: v for k, v in parse_system_info(reference).items() if k not in clock}
+        assert same["hostname"] == "acme-lon1-fw01"
+    finally:
+        ours.close()
+        _quick_close(theirs)
+
+
+def _handshake_with(port: int, kex: list[str]) -> None:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    transport = paramiko.Transport(sock)
+    transport.get_security_options().kex = kex
+    try:
+        transport.start_client(timeout=5)
+    finally:
+        transport.close()
+
+
+def test_the_key_exchanges_offered_are_those_of_a_panos_firewall(lab: LabInfo) -> None:
+    """lab.personalities.paloalto_panos.shell.KEX_ALGS (an nmap capture of a PAN-OS 10.2 firewall): curve25519 is
+    agreed; the post-quantum hybrid that asyncssh would offer by itself is not."""
+    port = lab.devices["acme-lon1-fw03"]
+    _handshake_with(port, ["curve25519-sha256@libssh.org"])
+    _handshake_with(port, ["diffie-hellman-group14-sha256"])
+    with pytest.raises(paramiko.SSHException, match="kex"):
+        _handshake_with(port, ["mlkem768x25519-sha256"])
+
+
+def test_no_ignore_message_pads_the_packets(lab: LabInfo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """asyncssh puts an SSH_MSG_IGNORE before every packet it sends; the lab does not (lab.server), as the
+    OpenSSH of a device does not: a command's echo and its output are two packets, not four."""
+    from paramiko.common import MSG_CHANNEL_DATA, MSG_IGNORE
+    from paramiko.packet import Packetizer
+
+    kinds: list[int] = []
+    read_message = Packetizer.read_message
+
+    def recording(self: Packetizer) -> Any:
+        kind, message = read_message(self)
+        kinds.append(kind)
+        return kind, message
+
+    monkeypatch.setattr(Packetizer, "read_message", recording)
+    conn = ConnectHandler(**_params(lab, "acme-lon1-fw02"))
+    try:
+        before = kinds.count(MSG_CHANNEL_DATA)
+        conn.send_command("show system info", auto_find_prompt=False)
+        assert kinds.count(MSG_CHANNEL_DATA) - before == 2  # the echo, then the output with the prompt
+    finally:
+        _quick_close(conn)
+    assert MSG_IGNORE not in kinds

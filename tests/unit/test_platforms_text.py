@@ -73,3 +73,33 @@ def test_threads_reaching_their_first_parse_together_look_the_template_up_once(m
     with ThreadPoolExecutor(16) as pool:
         assert list(pool.map(first_parse, range(16))) == [None] * 16
     assert found == [("cisco_ios", "show version")]
+
+
+def test_the_index_is_read_once_for_every_platform_and_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    import textfsm.clitable
+
+    import tasks.platforms.text as text_module
+
+    reads: list[str] = []
+    read_index = textfsm.clitable.CliTable.ReadIndex
+
+    def counting(table: Any, index_file: str | None = None) -> Any:
+        reads.append(str(index_file))
+        return read_index(table, index_file)
+
+    monkeypatch.setattr(text_module, "_templates", {})
+    monkeypatch.setattr(text_module, "_index", [])
+    monkeypatch.setattr(textfsm.clitable.CliTable, "ReadIndex", counting)
+    found = {
+        (platform, command): text_module._template(platform, command)
+        for platform, command in [
+            ("cisco_ios", "show version"),
+            ("cisco_ios", "show inventory"),
+            ("paloalto_panos", "show system info"),
+            ("paloalto_panos", "show system state filter sys.s*.p*.phy"),
+        ]
+    }
+    assert reads == ["index"]
+    assert str(found[("cisco_ios", "show version")]).endswith("cisco_ios_show_version.textfsm")
+    assert str(found[("paloalto_panos", "show system info")]).endswith("paloalto_panos_show_system_info.textfsm")
+    assert found[("paloalto_panos", "show system state filter sys.s*.p*.phy")] is None

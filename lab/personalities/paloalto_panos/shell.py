@@ -164,10 +164,27 @@ def _framed(text: str) -> str:
     return f"\n{text}\n\n"
 
 
+# What a PAN-OS 10.2 management interface offers (nmap ssh2-enum-algos against a firewall after its upgrade from
+# 10.1 to 10.2, 2024-01-10: http://thewayeye.net/posts/panos-ssh-issue/). No post-quantum hybrid (mlkem768x25519,
+# sntrup761x25519) among them, so a client negotiates curve25519 as it would with the device. The same capture
+# shows an ssh-rsa host key only; the lab keeps one ed25519 key per lab for all platforms.
+KEX_ALGS = (
+    "curve25519-sha256",
+    "curve25519-sha256@libssh.org",
+    "ecdh-sha2-nistp256",
+    "ecdh-sha2-nistp384",
+    "ecdh-sha2-nistp521",
+    "diffie-hellman-group-exchange-sha256",
+    "diffie-hellman-group16-sha512",
+    "diffie-hellman-group14-sha256",
+    "diffie-hellman-group14-sha1",
+)
+
 PERSONALITY = Personality(
     platform="paloalto_panos",
     validate_device=validate_device,
     new_shell=PanosShell,
     models=tuple(MODELS),
     state_keys=STATE_KEYS,
+    kex_algs=KEX_ALGS,
 )

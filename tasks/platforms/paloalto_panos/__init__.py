@@ -5,13 +5,14 @@
 - `readiness`: the pre-upgrade parsers and `read`, their outputs as a `ReadinessState`;
 - `snapshot`: link state, counts and the sanitised configuration as a `Snapshot`;
 - `upgrade`: the commands of each upgrade step (`UpgradeDriver`);
+- `session`: the session preparation (netmiko's, less two round trips);
 - `sanitise`: the configuration sanitiser; `version`: the PAN-OS version scheme.
 """
 
 from __future__ import annotations
 
 from tasks.platforms.base import Backup, ConfigForm, Platform, Readiness, Snapshotting
-from tasks.platforms.paloalto_panos import config_lines, facts, readiness, sanitise, snapshot, upgrade
+from tasks.platforms.paloalto_panos import config_lines, facts, readiness, sanitise, session, snapshot, upgrade
 from tasks.platforms.paloalto_panos.commands import (
     COMMANDS,
     DEVICE_TYPE,
@@ -43,4 +44,5 @@ PLATFORM = Platform(
     compliance=ConfigForm(COMMANDS["config"], config_lines.config_lines, config_lines.__doc__ or ""),
     error_markers=ERROR_MARKERS,
     command_variants=command_variants,
+    prepare_session=session.prepare_session,
 )
