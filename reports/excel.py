@@ -7,10 +7,11 @@ autofilter; the small Summary is drawn on a scratch sheet and copied over cell b
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from copy import copy
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -102,10 +103,11 @@ def write_workbook(
         scratch.title = SUMMARY_TITLE
         write_summary(scratch, data)
         summary_sheet = workbook.create_sheet(SUMMARY_TITLE)
-        copy_sheet(scratch, summary_sheet)
+        styles = _Styles()
+        copy_sheet(scratch, summary_sheet, styles)
         _add_summary_chart(summary_sheet, data)
         for spec in specs:
-            stream_sheet(workbook.create_sheet(spec.title), spec)
+            stream_sheet(workbook.create_sheet(spec.title), spec, styles)
     else:
         workbook.remove(workbook.active)
         summary_sheet = workbook.create_sheet(SUMMARY_TITLE)
@@ -150,8 +152,44 @@ def write_sheet(ws: Worksheet, spec: SheetSpec) -> None:
     set_print(ws)
 
 
-def stream_sheet(ws: WriteOnlyWorksheet, spec: SheetSpec) -> None:
+class _Styles:
+    """The styles of one write-only workbook's cells, each combination registered with the workbook once.
+
+    openpyxl registers a cell's font, fill and alignment by hashing each of them again at every assignment, which
+    was most of the time of a 10,000-host workbook; a cell whose combination was seen before gets the style
+    indices of the first (`_style`, the indices openpyxl keeps per cell: openpyxl 3.1)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Any, Any] = {}
+
+    def apply(self, cell: WriteOnlyCell, key: Any, styles: Callable[[WriteOnlyCell], None]) -> None:
+        """Style `cell` as `styles(cell)` does; `key` names the combination (a hashable that identifies it)."""
+        seen = self._seen.get(key)
+        if seen is None:
+            styles(cell)
+            self._seen[key] = copy(cell._style)
+        else:
+            cell._style = copy(seen)
+
+    def set(
+        self, cell: WriteOnlyCell, font: Font | None = None, fill: PatternFill | None = None, align: Any = None
+    ) -> None:
+        """Give `cell` these (module-level, so long-lived) style objects."""
+
+        def styles(target: WriteOnlyCell) -> None:
+            if font is not None:
+                target.font = font
+            if fill is not None:
+                target.fill = fill
+            if align is not None:
+                target.alignment = align
+
+        self.apply(cell, (id(font), id(fill), id(align)), styles)
+
+
+def stream_sheet(ws: WriteOnlyWorksheet, spec: SheetSpec, styles: _Styles | None = None) -> None:
     """`write_sheet` for a write-only sheet: rows are appended once, each cell styled as it is made."""
+    styles = styles or _Styles()
     widths = _column_widths([spec.headers, *spec.rows], spec.widths)
     _set_widths(ws, widths)
     ws.freeze_panes = "A2"
@@ -160,7 +198,7 @@ def stream_sheet(ws: WriteOnlyWorksheet, spec: SheetSpec) -> None:
     header = []
     for title in spec.headers:
         cell = WriteOnlyCell(ws, value=title)
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+        styles.set(cell, _HEADER_FONT, _HEADER_FILL)
         header.append(cell)
     ws.append(header)
     verdicts, wraps = set(spec.verdict_columns), set(spec.wrap_columns)
@@ -179,27 +217,31 @@ def stream_sheet(ws: WriteOnlyWorksheet, spec: SheetSpec) -> None:
             if isinstance(cell.value, str) and cell.data_type != "s":
                 cell.data_type = "s"
             verdict = _VERDICTS.get(str(cell.value)) if column in verdicts else None
-            if verdict is not None:
-                cell.fill, cell.font = _FILLS[verdict], _FONTS[verdict]
+            align = None
             if column in wraps and isinstance(cell.value, str) and _text_width(cell.value) > widths[column]:
-                cell.alignment = _WRAP
+                align = _WRAP
             elif height is not None:
-                cell.alignment = _TOP
+                align = _TOP
+            if verdict is not None or align is not None:
+                font, fill = (_FONTS[verdict], _FILLS[verdict]) if verdict is not None else (None, None)
+                styles.set(cell, font, fill, align)
             if note is not None:
                 cell.comment = Comment(clean_text(note, MAX_NOTE_CHARS), "estate")
             cells.append(cell)
         ws.append(cells)
 
 
-def copy_sheet(source: Worksheet, target: WriteOnlyWorksheet) -> None:
+def copy_sheet(source: Worksheet, target: WriteOnlyWorksheet, styles: _Styles | None = None) -> None:
     """Copy a (small) normal sheet into a write-only one: values, styles, comments, widths, pane and filter."""
+    styles = styles or _Styles()
     for letter, dimension in source.column_dimensions.items():
         target.column_dimensions[letter].width = dimension.width
     target.freeze_panes = source.freeze_panes
     target.auto_filter.ref = source.auto_filter.ref
     target.print_title_rows = source.print_title_rows
-    for merged in source.merged_cells.ranges:
-        target.merged_cells.add(copy(merged))
+    # All at once: `merged_cells.add` compares each new range with every one before it (1,250 blocker rows of a
+    # 10,000-host Summary took seconds); the source's ranges are distinct already.
+    target.merged_cells.ranges = {copy(merged) for merged in source.merged_cells.ranges}
     for number, dimension in source.row_dimensions.items():
         if dimension.height is not None:
             target.row_dimensions[number].height = dimension.height
@@ -213,7 +255,11 @@ def copy_sheet(source: Worksheet, target: WriteOnlyWorksheet) -> None:
             out = WriteOnlyCell(target, value=cell.value)
             out.data_type = cell.data_type
             if cell.has_style:
-                out.font, out.fill, out.alignment = copy(cell.font), copy(cell.fill), copy(cell.alignment)
+
+                def styles_of(target: WriteOnlyCell, cell: Any = cell) -> None:
+                    target.font, target.fill, target.alignment = copy(cell.font), copy(cell.fill), copy(cell.alignment)
+
+                styles.apply(out, ("copy", tuple(cell._style)), styles_of)
             if cell.comment is not None:
                 out.comment = Comment(cell.comment.text, cell.comment.author)
             cells.append(out)

@@ -28,7 +28,8 @@ from tasks.matrix import Matrix, Waiver, load_matrix, load_waivers
 from tasks.models import HostRecord, RunInfo, RunResult, Verdict
 from tasks.platforms import get_platform
 from tasks.session_log import SESSION_LOGS
-from workflows.history.record import record_run
+from workflows.beside import Beside
+from workflows.history.record import prepare_recording, record_run
 from workflows.inventory import set_credentials
 from workflows.logs import run_log
 from workflows.processors import ProgressBar, RecordCollector
@@ -247,14 +248,24 @@ def execute(
         result = RunResult(run=info, hosts=ordered)
         if finish is not None:
             result = finish(result)
-        write_results_json(result, run_dir / "results.json")
-        write_junit(result, run_dir / "junit.xml")
         extra = sheets(result) if sheets is not None else ()
         overview = summary(result) if summary is not None else None
-        write_workbook(
-            result, run_dir / "report.xlsx", extra, go_no_go=go_no_go, summary=overview, matrices=inputs.matrices
+        # The workbook, the longest to write, on another core while this process writes the rest (`--processes 1`:
+        # here, in turn).
+        workbook = Beside(
+            write_workbook,
+            result,
+            run_dir / "report.xlsx",
+            extra,
+            go_no_go=go_no_go,
+            summary=overview,
+            matrices=inputs.matrices,
+            fork=request.settings.processes > 1 and not single_process,
         )
+        write_results_json(result, run_dir / "results.json")
+        write_junit(result, run_dir / "junit.xml")
         write_html(result, run_dir / REPORT_HTML, extra, go_no_go=go_no_go, summary=overview, matrices=inputs.matrices)
+        workbook.result()
         record_run(request.settings, result, run_dir)  # never raises: a history it cannot reach is a WARNING
         log.info("reports written and the run recorded in %.1f s", time.monotonic() - clock)
         log.info("finished: %s", result.counts())
@@ -320,7 +331,8 @@ def _run_hosts(
             threads, logins = per_process(settings.workers, settings.max_concurrent_logins, processes)
             log.info("spread over %d processes: %d workers and %d logins at once each", processes, threads, logins)
             job = Job(inputs.nornir, task, command, task_kwargs, _runner(replace(settings, workers=threads)), logins)
-            return run_spread(job, partition(list(hosts), processes), on_record, progress)
+            parts = partition(list(hosts), processes)
+            return run_spread(job, parts, on_record, progress, meanwhile=lambda: prepare_recording(settings))
         collector = RecordCollector(on_record=on_record)
         nr = inputs.nornir.with_processors([collector])
         if runner is not None:

@@ -230,10 +230,12 @@ def run_spread(
     slices: Sequence[list[str]],
     on_record: Callable[[HostRecord], None],
     display: AbstractContextManager[Any] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> dict[str, HostRecord]:
     """Run `job` with one worker process per slice of host names; `on_record` is called in this process for
     every host (an ERROR record for each host of a worker that died before reporting it). `display` (the
-    progress bar) is entered only once every worker is forked."""
+    progress bar) is entered only once every worker is forked; `meanwhile` is called then, before the workers'
+    messages are read (their first comes a login later): this process's own preparations for after the run."""
     context = multiprocessing.get_context("fork")
     level = _lowest_level()
     records: dict[str, HostRecord] = {}
@@ -247,6 +249,8 @@ def run_spread(
             process.start()
             writer.close()  # the worker holds the only writer: its death ends the pipe
             children.append(_Child(process, reader, names))
+        if meanwhile is not None:
+            meanwhile()
         with display if display is not None else nullcontext():
             for child, kind, payload in _messages(children):
                 if kind == "log":

@@ -160,3 +160,23 @@ def test_ctrl_c_in_the_parent_ends_the_workers(tmp_path: Path, logged: list[logg
     timer.cancel()
     assert time.monotonic() - started < 10
     assert not multiprocessing.active_children()
+
+
+def test_the_parent_prepares_for_the_reports_once_its_workers_are_forked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    import workflows.run
+
+    calls: list[tuple[int, int, int]] = []
+
+    def prepare(settings: Settings) -> None:
+        journal = tmp_path / "journal.jsonl"
+        read = len(read_journal(journal)) if journal.exists() else 0
+        calls.append((os.getpid(), len(multiprocessing.active_children()), read))
+
+    monkeypatch.setattr(workflows.run, "prepare_recording", prepare)
+    records = run_fake(tmp_path, 2, None, sleep=0.2)
+    assert sorted(records) == NAMES
+    assert calls == [(os.getpid(), 2, 0)]  # here, both workers forked, no host's record read yet

@@ -31,6 +31,17 @@ def open_history(settings: Settings) -> HistoryStore:
     return HistoryStore(url)
 
 
+def prepare_recording(settings: Settings) -> None:
+    """Import what recording the run will need (SQLAlchemy and Alembic: ~0.4 s) while the run has the time: its
+    worker processes are at the devices. Never raises: `record_run` reports what goes wrong."""
+    if configured_url(settings) == OFF:
+        return
+    try:
+        import workflows.history.store  # noqa: F401
+    except Exception as exc:
+        log.debug("history: store not imported in advance: %s", exc)
+
+
 def record_run(settings: Settings, result: RunResult, run_dir: Path) -> bool:
     """Record `result` in the configured history; True when recorded.
 
