@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import hmac
 import logging
 import os
@@ -349,6 +350,7 @@ async def serve(
     )
     write_state(info)
     log.info("serving %d devices (%d listeners) in %.2f s", len(ports), len(live), time.time() - started)
+    gc.freeze()  # the estate and its listeners live as long as the lab: out of every garbage collection
     try:
         await _wait_for_stop(max_runtime)
     finally:

@@ -19,6 +19,7 @@ at-fork hooks), and `tasks.connection` re-creates its login gates.
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import math
 import multiprocessing
@@ -155,6 +156,9 @@ def die_with_parent(parent: int) -> None:
 def _worker(job: Job, names: list[str], writer: Connection, level: int, parent: int) -> None:
     """A worker's whole life: its slice of the hosts through Nornir, each record and log line to `writer`."""
     die_with_parent(parent)
+    # What the worker inherited (the inventory, the modules) stays for its whole life: out of every garbage
+    # collection from now on, which then only looks at what the worker makes (and leaves those pages shared).
+    gc.freeze()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
     send = _Sender(writer)
     root = logging.getLogger()
