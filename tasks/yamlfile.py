@@ -97,6 +97,9 @@ class YamlDocument:
         return f"{prefix}: {field_text(path)}"
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 class _Builder:
     """Builds Python data from a composed node tree, recording lines and refusing duplicate keys."""
 
@@ -126,6 +129,8 @@ class _Builder:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        if node.tag == _STR:  # most scalars: the text itself, as PyYAML's constructor returns it (without its costs)
+            return node.value
         try:
             return self._scalars.construct_object(node, deep=True)
         except (ValueError, TypeError) as exc:  # a tagged scalar that cannot be built, e.g. `!!int x`
