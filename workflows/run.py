@@ -6,7 +6,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
@@ -262,9 +262,16 @@ def execute(
             matrices=inputs.matrices,
             fork=request.settings.processes > 1 and not single_process,
         )
-        write_results_json(result, run_dir / "results.json")
-        write_junit(result, run_dir / "junit.xml")
-        write_html(result, run_dir / REPORT_HTML, extra, go_no_go=go_no_go, summary=overview, matrices=inputs.matrices)
+        try:
+            write_results_json(result, run_dir / "results.json")
+            write_junit(result, run_dir / "junit.xml")
+            write_html(
+                result, run_dir / REPORT_HTML, extra, go_no_go=go_no_go, summary=overview, matrices=inputs.matrices
+            )
+        except BaseException:
+            with suppress(Exception):  # the workbook's child ends (its file whole or not written) before this goes on
+                workbook.result()
+            raise
         workbook.result()
         record_run(request.settings, result, run_dir)  # never raises: a history it cannot reach is a WARNING
         log.info("reports written and the run recorded in %.1f s", time.monotonic() - clock)

@@ -14,6 +14,7 @@ import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from nornir.core import Nornir
@@ -180,3 +181,28 @@ def test_the_parent_prepares_for_the_reports_once_its_workers_are_forked(
     records = run_fake(tmp_path, 2, None, sleep=0.2)
     assert sorted(records) == NAMES
     assert calls == [(os.getpid(), 2, 0)]  # here, both workers forked, no host's record read yet
+
+
+def test_a_report_that_fails_waits_for_the_workbook_written_beside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """workflows.run writes the workbook in a forked child while it writes the other reports: when one of those
+    fails, the workbook is still finished whole before the error goes on."""
+    import openpyxl
+
+    import workflows.run
+    from workflows.run import execute
+
+    def broken_html(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(workflows.run, "write_html", broken_html)
+    hosts = Hosts({n: Host(n, platform="paloalto_panos", data=dict(DATA), defaults=Defaults()) for n in NAMES})
+    nornir = Nornir(Inventory(hosts=hosts, groups=Groups(), defaults=Defaults()), runner=ThreadedRunner(4))
+    request = RunRequest(Settings(workers=4, processes=2, output=tmp_path))
+    inputs = RunInputs(nornir, {}, {}, {}, date(2026, 1, 1))
+    (tmp_path / "run").mkdir()
+    with pytest.raises(OSError, match="No space left"):
+        execute("audit", request, inputs, fake_task, run_dir=tmp_path / "run", dying=None)
+    assert openpyxl.load_workbook(tmp_path / "run" / "report.xlsx").sheetnames[0] == "Summary"
+    assert [p.name for p in (tmp_path / "run").iterdir() if p.name.startswith("report.xlsx")] == ["report.xlsx"]
