@@ -177,6 +177,7 @@ class TunedNetmiko:
             self._close_session_log(connection)
             raise handshake_error(exc, username, connect_timeout, command_timeout) from None
         wait_for_data(connection)
+        sock.settimeout(TRANSPORT_WAKE_S)
         return connection
 
     def close(self) -> None:
@@ -255,6 +256,11 @@ def lighten(connection: Any) -> None:
 
 
 WAIT_S = 0.2  # the longest a read inside a wait for a pattern blocks for data before netmiko's loop looks again
+# paramiko's transport thread reads the socket with a 0.1 s timeout, only to look whether the transport was closed
+# meanwhile: ten wake-ups a second for each session waiting on a slow device (~15 per device at 200 ms a reply, each
+# a context switch and a turn at the GIL). Once logged in, a session is closed by its `exit`, whose end of the
+# connection wakes the thread at once, or by dropping the transport (the thread then ends within this).
+TRANSPORT_WAKE_S = 1.0
 _WAITING = ("read_until_pattern", "send_command")  # netmiko's loops that wait for a prompt or a pattern
 
 
