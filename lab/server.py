@@ -55,7 +55,24 @@ def _no_ignore_padding() -> None:
     connection.send_packet = send  # type: ignore[method-assign]
 
 
+def _no_config_reload() -> None:
+    """Re-read no sshd configuration at each login: asyncssh's server rebuilds its whole connection options in a
+    thread of its executor when a client begins to authenticate, to apply `Match` blocks of a server config
+    file. The lab's listeners have no config file (their options are built once, at `listen`), so the rebuild
+    could only give the same options back, at a thread hand-off and ~1 ms of CPU per login."""
+    connection = asyncssh.connection.SSHServerConnection
+    if getattr(connection.reload_config, "lab_no_reload", False):
+        return
+
+    async def reload_config(self: asyncssh.connection.SSHServerConnection) -> None:
+        return None
+
+    reload_config.lab_no_reload = True  # type: ignore[attr-defined]
+    connection.reload_config = reload_config  # type: ignore[method-assign]
+
+
 _no_ignore_padding()
+_no_config_reload()
 
 
 class LabError(RuntimeError):

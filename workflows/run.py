@@ -36,7 +36,7 @@ from workflows.processors import ProgressBar, RecordCollector
 from workflows.resume import SavedRun, finished_hosts, holding, read_saved, save
 from workflows.selection import Selection, init_nornir, select
 from workflows.settings import Settings
-from workflows.spread import Job, partition, per_process, process_count, run_spread
+from workflows.spread import Job, partition, per_process, process_count, run_spread, thread_switching
 
 log = logging.getLogger(__name__)
 
@@ -344,10 +344,7 @@ def _run_hosts(
         nr = inputs.nornir.with_processors([collector])
         if runner is not None:
             nr = nr.with_runner(runner)
-        if progress is not None:
-            with progress:
-                nr.run(task=task, name=command, **task_kwargs)
-        else:
+        with thread_switching(), progress if progress is not None else nullcontext():
             nr.run(task=task, name=command, **task_kwargs)
         return collector.records
     finally:

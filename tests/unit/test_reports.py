@@ -653,9 +653,15 @@ def test_read_run_names_the_file_it_cannot_read(tmp_path: Path, text: str | None
 
 def test_write_only_workbook_has_the_same_sheets_and_cells(result: RunResult, tmp_path: Path) -> None:
     normal, streamed = tmp_path / "normal.xlsx", tmp_path / "streamed.xlsx"
-    rows = [("fw1", "FAIL", "=1+1"), ("fw2", "", None), ("fw3", "PASS", "a text longer than its column " * 3)]
+    rows = [
+        ("fw1", "FAIL", "=1+1", 3),
+        ("fw2", "", None, 2.5),
+        ("fw3", "PASS", "a text longer than its column " * 3, True),
+        ("fw4", "WARN", " <b>&amp; \r\n\tend ", 12345678901234567890),
+        ("fw5", "#N/A", "  ", -0.1),
+    ]
     notes = {(0, 1): "why it failed", (1, 2): "a note on an empty cell"}
-    extra = [SheetSpec("Extra", ("Device", "Verdict", "Note"), rows, (1,), (2,), {2: 20}, notes)]
+    extra = [SheetSpec("Extra", ("Device", "Verdict", "Note", "Count"), rows, (1,), (2,), {2: 20}, notes)]
     write_workbook(result, normal, extra, write_only=False)
     write_workbook(result, streamed, extra, write_only=True)
     a, b = load_workbook(normal), load_workbook(streamed)
@@ -670,6 +676,8 @@ def test_write_only_workbook_has_the_same_sheets_and_cells(result: RunResult, tm
                 assert x.alignment.wrap_text == y.alignment.wrap_text
                 assert (x.comment.text if x.comment else None) == (y.comment.text if y.comment else None)
         assert right.freeze_panes == left.freeze_panes == "A2"
+        for number in range(1, left.max_row + 1):
+            assert right.row_dimensions[number].height == left.row_dimensions[number].height, (title, number)
         if title == "Extra":
             assert right["B2"].comment.text == "why it failed" and right["C4"].alignment.wrap_text
         assert right.auto_filter.ref == left.auto_filter.ref

@@ -9,6 +9,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import sys
 import threading
 import time
 from dataclasses import replace
@@ -32,7 +33,7 @@ from tests.unit.test_reports import PLAN, SNAPSHOT, build_result
 from workflows.processors import record_for
 from workflows.run import RunInputs, RunRequest, _run_hosts
 from workflows.settings import Settings
-from workflows.spread import died, partition, per_process, process_count
+from workflows.spread import SWITCH_INTERVAL_S, died, partition, per_process, process_count
 
 
 def test_partition_deals_sorted_names_in_turn_so_a_sites_devices_spread() -> None:
@@ -90,7 +91,7 @@ log = logging.getLogger("tests.spread")
 
 def fake_task(task: Task, dying: str | None, sleep: float = 0) -> Result:
     """No connection: logs a line with the host, dies with its whole process on `dying`, sleeps `sleep` s."""
-    log.info("pid %d", os.getpid(), extra={"host": task.host.name})
+    log.info("pid %d switch %s", os.getpid(), sys.getswitchinterval(), extra={"host": task.host.name})
     if task.host.name == dying:
         os._exit(7)
     time.sleep(sleep)
@@ -131,6 +132,18 @@ def test_two_processes_report_every_host_once_and_log_through_the_parent(
     assert {r.host for r in logged if r.name == "tests.spread"} == set(NAMES)  # type: ignore[attr-defined]
     verdicts = [r for r in logged if r.getMessage().startswith("verdict")]
     assert sorted(r.host for r in verdicts) == NAMES  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_the_hosts_threads_switch_at_the_longer_interval_and_this_process_gets_its_own_back(
+    tmp_path: Path, logged: list[logging.LogRecord], processes: int
+) -> None:
+    before = sys.getswitchinterval()
+    assert before != SWITCH_INTERVAL_S
+    run_fake(tmp_path, processes, None)
+    seen = {float(r.getMessage().split()[3]) for r in logged if r.name == "tests.spread"}
+    assert seen and all(abs(s - SWITCH_INTERVAL_S) < 1e-6 for s in seen)  # kept in microseconds
+    assert sys.getswitchinterval() == before
 
 
 def test_a_worker_that_dies_leaves_error_rows_for_its_unreported_hosts(
