@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 # XML 1.0 forbids C0 controls other than tab, LF, CR, lone surrogates and U+FFFE/U+FFFF; a device that prints
@@ -36,6 +37,7 @@ def first_line(text: str, limit: int = 200) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the reports sort the same names, sites and ports many times over
 def natural_key(text: str) -> tuple[tuple[str | int, ...], str]:
     """A sort key that orders embedded numbers by value, so `fw2` < `fw10` and `ethernet1/2` < `ethernet1/10`.
 

@@ -75,7 +75,7 @@ _templates_lock = threading.Lock()
 def _template(platform: str, command: str) -> str | None:
     """The path of the one ntc template the index names for (platform, command); None when it names none or
     several (those are left to ntc-templates' `parse_output`). Looked up once per process: the index's match is a
-    scan of its ~1,500 rows by regex (~0.1-0.2 s of CPU), which `parse_output` repeats on every call. Under a lock:
+    scan of its ~1,500 rows by regex, which `parse_output` repeats on every call. Under a lock:
     a run's 100-200 threads reach their first parse together, and an unlocked cache would have each of them build
     the index (tens of seconds of CPU at the start of a large run)."""
     key = (platform, command)
@@ -87,30 +87,51 @@ def _template(platform: str, command: str) -> str | None:
         return _templates[key]
 
 
-_index: list[Any] = []  # [(folder, CliTable)] once read: ntc-templates' index, read once per process
+_indexes: dict[str, Any] = {}  # platform -> ntc-templates' index (an IndexTable) with that platform's rows compiled
 
 
-def _cli_table() -> tuple[str, Any]:
-    """ntc-templates' folder and its index (a CliTable): reading the index compiles a regex for each of its
-    ~1,500 rows (~0.4 s of CPU), so it is read once per process, not once per (platform, command). Called under
-    `_templates_lock`."""
-    if not _index:
-        from ntc_templates.parse import _get_template_dir
+def _index_of(platform: str) -> Any:
+    """ntc-templates' index as CliTable reads it (the same rows, `[[...]]` completions, match in file order),
+    with the Command regexes compiled only on the rows whose Platform matches `platform`: the other rows stay in
+    the table and are still rejected by their Platform. CliTable compiles all ~1,500 rows' (~0.2-0.4 s of CPU,
+    in every worker process); a platform has a few dozen. Called under `_templates_lock`."""
+    if platform not in _indexes:
         from textfsm import clitable
 
-        folder = _get_template_dir()
-        _index.append((folder, clitable.CliTable("index", folder)))
-    folder, table = _index[0]
-    return str(folder), table
+        wanted = True
+
+        def precompile(column: str, value: str) -> str | None:
+            nonlocal wanted
+            if column == "Template":
+                return None  # as CliTable: a file name, not a pattern
+            if column == "Platform":  # read before Command on each row (the index's column order)
+                wanted = not value or re.match(value, platform) is not None
+            if column == "Command" and not wanted:
+                return ""  # left uncompiled; its row's Platform does not match
+            return value
+
+        path = os.path.join(_template_dir(), "index")
+        table = clitable.IndexTable(clitable.CliTable()._PreParse, precompile, path)
+        header = list(table.index.header)
+        if header.index("Platform") > header.index("Command"):  # not the order precompile relies on: all rows
+            table = clitable.IndexTable(clitable.CliTable()._PreParse, clitable.CliTable()._PreCompile, path)
+        _indexes[platform] = table
+    return _indexes[platform]
+
+
+def _template_dir() -> str:
+    from ntc_templates.parse import _get_template_dir
+
+    return str(_get_template_dir())
 
 
 def _find_template(platform: str, command: str) -> str | None:
-    folder, table = _cli_table()
-    row = table.index.GetRowMatch({"Command": command, "Platform": platform})
+    table = _index_of(platform)
+    row = table.GetRowMatch({"Command": command, "Platform": platform})
     if not row:
         return None
-    names = str(table.index.index[row]["Template"]).split(":")
-    return os.path.join(folder, names[0]) if len(names) == 1 else None
+    names = str(table.index[row]["Template"]).split(":")
+    return os.path.join(_template_dir(), names[0]) if len(names) == 1 else None
 
 
 # Idle FSMs per template path: an FSM holds its parse state while it runs, so a parse takes one from the pool (or

@@ -75,21 +75,21 @@ def test_threads_reaching_their_first_parse_together_look_the_template_up_once(m
     assert found == [("cisco_ios", "show version")]
 
 
-def test_the_index_is_read_once_for_every_platform_and_command(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_index_is_read_once_per_platform(monkeypatch: pytest.MonkeyPatch) -> None:
     import textfsm.clitable
 
     import tasks.platforms.text as text_module
 
     reads: list[str] = []
-    read_index = textfsm.clitable.CliTable.ReadIndex
+    index_table = textfsm.clitable.IndexTable
 
-    def counting(table: Any, index_file: str | None = None) -> Any:
-        reads.append(str(index_file))
-        return read_index(table, index_file)
+    def counting(*args: Any) -> Any:
+        reads.append(str(args[-1]))
+        return index_table(*args)
 
     monkeypatch.setattr(text_module, "_templates", {})
-    monkeypatch.setattr(text_module, "_index", [])
-    monkeypatch.setattr(textfsm.clitable.CliTable, "ReadIndex", counting)
+    monkeypatch.setattr(text_module, "_indexes", {})
+    monkeypatch.setattr(textfsm.clitable, "IndexTable", counting)
     found = {
         (platform, command): text_module._template(platform, command)
         for platform, command in [
@@ -99,7 +99,32 @@ def test_the_index_is_read_once_for_every_platform_and_command(monkeypatch: pyte
             ("paloalto_panos", "show system state filter sys.s*.p*.phy"),
         ]
     }
-    assert reads == ["index"]
+    assert len(reads) == 2 and all(path.endswith("index") for path in reads)
     assert str(found[("cisco_ios", "show version")]).endswith("cisco_ios_show_version.textfsm")
     assert str(found[("paloalto_panos", "show system info")]).endswith("paloalto_panos_show_system_info.textfsm")
     assert found[("paloalto_panos", "show system state filter sys.s*.p*.phy")] is None
+
+
+def test_each_platforms_templates_are_the_ones_clitable_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-platform index finds, for every command estate sends and a few it does not (abbreviated, of
+    another platform), the template ntc-templates' own CliTable finds over the whole index."""
+    from ntc_templates.parse import _get_template_dir
+    from textfsm import clitable
+
+    import tasks.platforms.text as text_module
+    from tasks.platforms import platforms
+
+    monkeypatch.setattr(text_module, "_indexes", {})
+    folder = _get_template_dir()
+    whole = clitable.CliTable("index", folder).index
+    checked = 0
+    for platform, spec in sorted(platforms().items()):
+        commands = {*spec.commands.values(), "sh ver", "show version", "show interfaces", "x"}
+        for command in commands:
+            row = whole.GetRowMatch({"Command": command, "Platform": platform})
+            expected = str(whole.index[row]["Template"]) if row else None
+            mine = text_module._index_of(platform)
+            got = mine.GetRowMatch({"Command": command, "Platform": platform})
+            assert (str(mine.index[got]["Template"]) if got else None) == expected, (platform, command)
+            checked += bool(row)
+    assert checked >= 12  # most of the commands have a template: the comparison is not between two Nones
