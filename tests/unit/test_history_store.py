@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from tests.history_cases import F, P, check_store, host, run, three_compliance_runs
-from workflows.history.record import record_run
+from workflows.history.record import prepare_recording, record_run
 from workflows.history.store import HistoryError, HistoryStore
 from workflows.history.tables import metadata
 from workflows.settings import Settings
@@ -84,6 +84,22 @@ def test_record_run_writes_beside_the_run_folders_by_default(tmp_path: Path) -> 
     assert record_run(settings, three_compliance_runs()[0], tmp_path / "out" / "r1")
     with HistoryStore(f"sqlite:///{tmp_path / 'out' / 'history.sqlite'}") as store:
         assert [r.run_id for r in store.runs()] == ["r1-compliance"]
+
+
+def test_preparing_brings_a_local_history_to_the_newest_schema_and_leaves_others_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prepare_recording(Settings(output=tmp_path / "out"))
+    with HistoryStore(f"sqlite:///{tmp_path / 'out' / 'history.sqlite'}") as store:
+        assert store.exists() and store._revision() is not None and store.runs() == []
+    prepare_recording(Settings(output=tmp_path / "off", history_url="off"))
+    assert not (tmp_path / "off").exists()
+
+    def no_store(url: str) -> None:
+        raise AssertionError(f"opened {url}")
+
+    monkeypatch.setattr("workflows.history.store.HistoryStore", no_store)
+    prepare_recording(Settings(output=tmp_path, history_url="postgresql://estate@db.example/estate"))
 
 
 def test_record_run_off_records_nothing(tmp_path: Path) -> None:

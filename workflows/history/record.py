@@ -33,13 +33,20 @@ def open_history(settings: Settings) -> HistoryStore:
 
 def prepare_recording(settings: Settings) -> None:
     """Import what recording the run will need (SQLAlchemy and Alembic: ~0.4 s) while the run has the time: its
-    worker processes are at the devices. Never raises: `record_run` reports what goes wrong."""
-    if configured_url(settings) == OFF:
+    worker processes are at the devices; and bring a local SQLite history to the newest schema (a new one: ~0.4 s
+    more), which `record_run` would do first. A server's database is left to `record_run`: an unreachable one
+    would hold this process for its connect timeout. Never raises: `record_run` reports what goes wrong."""
+    url = configured_url(settings)
+    if url == OFF:
         return
     try:
-        import workflows.history.store  # noqa: F401
+        from workflows.history.store import HistoryStore
+
+        if url.startswith("sqlite:"):
+            with HistoryStore(url) as store:
+                store.migrate()
     except Exception as exc:
-        log.debug("history: store not imported in advance: %s", exc)
+        log.debug("history: not prepared in advance: %s", exc)
 
 
 def record_run(settings: Settings, result: RunResult, run_dir: Path) -> bool:
