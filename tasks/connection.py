@@ -26,12 +26,15 @@ from paramiko.ssh_exception import SSHException
 from tasks import retry
 from tasks.errors import AuthError, CommandError, ConnectError, DeviceError
 from tasks.hostkeys import guard_for
+from tasks.packetizer import timed_handshakes
 from tasks.platforms import get_platform
 from tasks.platforms.base import Context, available
 from tasks.session_log import RedactedSessionLog, session_log_path
 from tasks.watch import SessionWatch, watch_session
 
 log = logging.getLogger(__name__)
+
+timed_handshakes()  # no timer thread per login (tasks/packetizer.py)
 
 CONNECTION_NAME = "estate_netmiko"
 DEFAULT_CONNECT_TIMEOUT = 10.0
