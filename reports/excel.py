@@ -19,8 +19,11 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
+from reports.cellsize import column_widths, plain, row_height, text_width, wrapped_height
 from reports.layout import CHART_ROWS, chart_anchor, set_print, verdict_chart
 from reports.runfolder import atomic_path
 from reports.sheets import CellValue, Row, SheetSpec, standard_sheets
@@ -50,16 +53,10 @@ VERDICT_COLOURS: Mapping[Verdict, tuple[str, str]] = {
     Verdict.SKIPPED: ("F2F2F2", "7F7F7F"),
 }
 HEADER_FILL = "DDEBF7"
-MAX_WIDTH = 60
-MIN_WIDTH = 6
-MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
 MAX_NOTE_CHARS = 2_000  # a cell comment is a tooltip: the full text is on the Findings sheet
 WRITE_ONLY_HOSTS = 200  # above this many hosts the workbook is streamed: less memory, and faster (`stream_sheet`)
 REASON_WIDTH = 90  # the Summary's blocker reason: merged over its column and the site table's columns after it
 FULL_TEXT_NOTE = "first reason per device; every finding in full on the Findings sheet"
-LINE_POINTS = 15.0  # the height of one line of text at the default font (11 pt)
-CHARS_PER_WIDTH = 1.1  # characters of body text per unit of column width (the unit is one "0")
-MAX_ROW_POINTS = 409.0  # Excel's tallest row
 
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor=HEADER_FILL)
@@ -144,7 +141,7 @@ def write_sheet(ws: Worksheet, spec: SheetSpec) -> None:
     for column in spec.wrap_columns:
         _wrap_long(ws, column + 1, range(2, last_row + 1), widths[column])
     for number, row in enumerate(spec.rows, start=2):
-        height = _wrapped_height(row, spec.wrap_columns, widths)
+        height = wrapped_height(row, spec.wrap_columns, widths)
         if height is not None:
             ws.row_dimensions[number].height = height
             _align_top(ws, number, len(spec.headers))
@@ -209,12 +206,14 @@ def stream_sheet(ws: WriteOnlyWorksheet, spec: SheetSpec, styles: _Styles | None
     workbook. The text is parsed by lxml before it is written, so a mistake in it fails the report, never
     writes a corrupt one; tests/unit/test_reports.py reads every sheet back against a normal workbook's."""
     styles = styles or _Styles()
-    widths = _column_widths([spec.headers, *spec.rows], spec.widths)
+    # Each value made plain once, for the widths and for the cells.
+    rows = [[None if value is None or value == "" else plain(value) for value in row] for row in spec.rows]
+    widths = column_widths([[plain(title) for title in spec.headers], *rows], spec.widths, cleaned=True)
     _set_widths(ws, widths)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(spec.headers))}{len(spec.rows) + 1}"
     set_print(ws)
-    heights = {index + 2: _wrapped_height(row, spec.wrap_columns, widths) for index, row in enumerate(spec.rows)}
+    heights = {index + 2: wrapped_height(row, spec.wrap_columns, widths) for index, row in enumerate(spec.rows)}
     for number, height in heights.items():
         if height is not None:
             ws.row_dimensions[number].height = height
@@ -222,7 +221,7 @@ def stream_sheet(ws: WriteOnlyWorksheet, spec: SheetSpec, styles: _Styles | None
     out = SheetRows(ws)
     out.row(1, [(title, header_style) for title in spec.headers])
     verdicts, wraps = set(spec.verdict_columns), set(spec.wrap_columns)
-    for index, row in enumerate(spec.rows):
+    for index, row in enumerate(rows):
         number = index + 2
         height = heights[number]
         cells: list[tuple[CellValue, int] | None] = []
@@ -230,21 +229,20 @@ def stream_sheet(ws: WriteOnlyWorksheet, spec: SheetSpec, styles: _Styles | None
             note = spec.notes.get((index, column))
             if note is not None:
                 out.note(number, column + 1, clean_text(note, MAX_NOTE_CHARS))
-            if value is None or value == "":
+            if value is None or value == "":  # nothing (left) to show: no cell, as openpyxl writes none
                 cells.append(None)
                 continue
-            plain = _plain(value)
-            verdict = _VERDICTS.get(str(plain)) if column in verdicts else None
+            verdict = _VERDICTS.get(str(value)) if column in verdicts else None
             align = None
-            if column in wraps and isinstance(plain, str) and _text_width(plain) > widths[column]:
+            if column in wraps and isinstance(value, str) and text_width(value) > widths[column]:
                 align = _WRAP
             elif height is not None:
                 align = _TOP
             if verdict is not None or align is not None:
                 font, fill = (_FONTS[verdict], _FILLS[verdict]) if verdict is not None else (None, None)
-                cells.append((plain, styles.style_id(ws, font, fill, align)))
+                cells.append((value, styles.style_id(ws, font, fill, align)))
             else:
-                cells.append((plain, 0))
+                cells.append((value, 0))
         out.row(number, cells)
     out.close()
 
@@ -314,14 +312,23 @@ def write_summary(ws: Worksheet, data: SummaryData) -> None:
     _centre(ws, range(1, total_row + 1), range(SITES_HEADERS.index("Devices") + 1, len(data.headers) + 1))
     span = sum(widths[reason - 1 : last])
     for line in range(blockers_start + 1, blockers_start + 2 + len(data.blockers)):
-        ws.merge_cells(start_row=line, start_column=reason, end_row=line, end_column=last)
+        _merge_row(ws, line, reason, last)
         cell = ws.cell(row=line, column=reason)
-        if isinstance(cell.value, str) and _text_width(cell.value) > span:
+        if isinstance(cell.value, str) and text_width(cell.value) > span:
             cell.alignment = _WRAP
             ws.row_dimensions[line].height = row_height(cell.value, span)
             _align_top(ws, line, reason - 1)
     ws.cell(row=blockers_start, column=reason, value=FULL_TEXT_NOTE).font = _NOTE_FONT
     set_print(ws, title_rows=0)  # the site table's header would head the blockers and the run on page 2
+
+
+def _merge_row(ws: Worksheet, row: int, first: int, last: int) -> None:
+    """`ws.merge_cells` over columns `first`..`last` of `row`, less openpyxl's check of the new range against every
+    range merged before it (1,250 blocker rows of a 10,000-host Summary: ~780,000 comparisons); the Summary
+    merges each row once."""
+    merged = MergedCellRange(ws, CellRange(min_col=first, min_row=row, max_col=last, max_row=row).coord)
+    ws.merged_cells.ranges.add(merged)
+    ws._clean_merge_range(merged)
 
 
 def _add_summary_chart(ws: Worksheet | WriteOnlyWorksheet, data: SummaryData) -> None:
@@ -377,18 +384,9 @@ def _set(ws: Worksheet, row: int, column: int, value: CellValue | Enum) -> None:
     """Write one value; text stays text (no formula from '=...', no error code from '#N/A')."""
     if value is None or value == "":
         return
-    cell = ws.cell(row=row, column=column, value=_plain(value))
+    cell = ws.cell(row=row, column=column, value=plain(value))
     if isinstance(cell.value, str) and cell.data_type != "s":
         cell.data_type = "s"
-
-
-def _plain(value: CellValue | Enum) -> CellValue:
-    raw = value.value if isinstance(value, Enum) else value
-    if isinstance(raw, str):
-        return clean_text(raw, MAX_CELL_CHARS)
-    if raw is None or isinstance(raw, int | float):  # bool is an int
-        return raw
-    return clean_text(str(raw), MAX_CELL_CHARS)
 
 
 def _colour_verdicts(ws: Worksheet, column: int, rows: Iterable[int]) -> None:
@@ -422,13 +420,13 @@ def _wrap_long(ws: Worksheet, column: int, rows: Iterable[int], width: float) ->
     """Wrap the cells of `column` whose text is wider than the column."""
     for row in rows:
         cell = ws.cell(row=row, column=column)
-        if isinstance(cell.value, str) and _text_width(cell.value) > width:
+        if isinstance(cell.value, str) and text_width(cell.value) > width:
             cell.alignment = _WRAP
 
 
 def _fit_widths(ws: Worksheet, rows: Iterable[Row], overrides: Mapping[int, float] | None = None) -> list[float]:
     """Size each column to its longest text (capped at MAX_WIDTH); the header leaves room for the filter."""
-    widths = _column_widths(rows, overrides)
+    widths = column_widths(rows, overrides)
     _set_widths(ws, widths)
     return widths
 
@@ -436,21 +434,6 @@ def _fit_widths(ws: Worksheet, rows: Iterable[Row], overrides: Mapping[int, floa
 def _set_widths(ws: Worksheet | WriteOnlyWorksheet, widths: Sequence[float]) -> None:
     for column, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
-
-
-def _column_widths(rows: Iterable[Row], overrides: Mapping[int, float] | None = None) -> list[float]:
-    """The width of each column: its longest text, capped at MAX_WIDTH, or the override."""
-    widths: list[float] = []
-    for index, values in enumerate(rows):
-        pad = 4 if index == 0 else 2
-        for column, value in enumerate(values):
-            if column == len(widths):
-                widths.append(MIN_WIDTH)
-            text = "" if value is None else str(_plain(value))
-            widths[column] = max(widths[column], min(MAX_WIDTH, _text_width(text) + pad))
-    for column, width in (overrides or {}).items():
-        widths[column] = width
-    return widths
 
 
 def _centre(ws: Worksheet, rows: Iterable[int], columns: range) -> None:
@@ -466,32 +449,3 @@ def _align_top(ws: Worksheet, row: int, columns: int) -> None:
         cell = ws.cell(row=row, column=column)
         if not cell.alignment.wrap_text:
             cell.alignment = _TOP
-
-
-def _wrapped_height(row: Row, wrap_columns: Iterable[int], widths: Sequence[float]) -> float | None:
-    """The height a row needs for its wrapped cells, in points; None when every cell fits on one line."""
-    lines = 1
-    for column in wrap_columns:
-        value = row[column]
-        if isinstance(value, str) and _text_width(value) > widths[column]:
-            lines = max(lines, _lines(value, widths[column]))
-    return None if lines == 1 else min(MAX_ROW_POINTS, lines * LINE_POINTS)
-
-
-def row_height(text: str, width: float) -> float:
-    """The height, in points, of a row whose cell of `width` characters wraps `text`.
-
-    >>> row_height("a" * 25, 10), row_height("short", 10)
-    (45.0, 15.0)
-    """
-    return min(MAX_ROW_POINTS, _lines(text, width) * LINE_POINTS)
-
-
-def _lines(text: str, width: float) -> int:
-    """Lines `text` takes wrapped in `width` characters (a width unit is about one character of body text)."""
-    usable = max(1, int(width * CHARS_PER_WIDTH) - 1)
-    return sum(max(1, -(-len(line) // usable)) for line in text.splitlines() or [""])
-
-
-def _text_width(text: str) -> int:
-    return max((len(line) for line in text.splitlines()), default=0)

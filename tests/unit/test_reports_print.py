@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from openpyxl.chart import BarChart
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reports.excel import MAX_WIDTH, SUMMARY_TITLE, write_workbook
+from reports.cellsize import MAX_WIDTH
+from reports.excel import SUMMARY_TITLE, write_workbook
 from reports.replacements import replacements_sheet
 from reports.summary import BLOCKERS_TITLE, SUMMARY_VERDICTS
 from tests.unit.test_reports_replacements import FAST_LOADER, MATRICES, fixture_run, matrices
