@@ -26,7 +26,7 @@ from paramiko.ssh_exception import SSHException
 from tasks import retry
 from tasks.errors import AuthError, CommandError, ConnectError, DeviceError
 from tasks.hostkeys import guard_for
-from tasks.packetizer import timed_handshakes
+from tasks.paramiko_light import lighten_paramiko
 from tasks.platforms import get_platform
 from tasks.platforms.base import Context, available
 from tasks.session_log import RedactedSessionLog, session_log_path
@@ -34,7 +34,7 @@ from tasks.watch import SessionWatch, watch_session
 
 log = logging.getLogger(__name__)
 
-timed_handshakes()  # no timer thread per login (tasks/packetizer.py)
+lighten_paramiko()  # no timer thread and no class made per login (tasks/paramiko_light.py)
 
 CONNECTION_NAME = "estate_netmiko"
 DEFAULT_CONNECT_TIMEOUT = 10.0

@@ -1,4 +1,5 @@
-"""tasks/packetizer.py: paramiko's handshake timeout kept, without its timer thread."""
+"""tasks/paramiko_light.py: paramiko's handshake timeout and host key lookups kept, without a timer thread or a
+class made per login."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ import paramiko
 import pytest
 
 import tasks.connection  # noqa: F401  (installs the deadline, as every estate connection has it)
+
+# An ssh-ed25519 public key blob (any 32 bytes parse as one; no signature is checked here).
+ED25519_PUBLIC = b"\x00\x00\x00\x0bssh-ed25519\x00\x00\x00\x20" + bytes(range(32))
 
 
 def test_a_server_silent_after_its_banner_ends_the_handshake_at_its_timeout_without_a_timer_thread() -> None:
@@ -51,4 +55,19 @@ def test_the_deadline_answers_as_the_timer_did() -> None:
 
 @pytest.mark.parametrize("method", ["start_handshake", "handshake_timed_out", "complete_handshake"])
 def test_the_methods_are_estates(method: str) -> None:
-    assert getattr(paramiko.Packetizer, method).__module__ == "tasks.packetizer"
+    assert getattr(paramiko.Packetizer, method).__module__ == "tasks.paramiko_light"
+
+
+def test_host_key_lookups_answer_as_paramikos() -> None:
+    from paramiko.hostkeys import HostKeys
+
+    from tasks.paramiko_light import _lookup
+
+    assert HostKeys.lookup is not _lookup  # estate's, in front of paramiko's
+    empty = HostKeys()
+    assert empty.lookup("fw1") is None and _lookup(empty, "fw1") is None and empty.get("fw1") is None
+    known = HostKeys()
+    known.add("[127.0.0.1]:2222", "ssh-ed25519", paramiko.Ed25519Key(data=ED25519_PUBLIC))
+    assert known.lookup("fw1") is None and _lookup(known, "fw1") is None
+    found = known.lookup("[127.0.0.1]:2222")
+    assert found is not None and list(found) == ["ssh-ed25519"]
