@@ -208,7 +208,21 @@ def parse_version(text: str | Version, scheme: str) -> Version:
     except KeyError:
         known = ", ".join(sorted(SCHEMES))
         raise ValueError(f"no version scheme for platform {scheme!r} (known: {known})") from None
-    return parser(text)
+    if not isinstance(text, str):  # the parser says what is wrong with it
+        return parser(text)
+    key = (parser, text)
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        parsed = parser(text)
+        if len(_PARSED) < _PARSED_MAX:
+            _PARSED[key] = parsed
+    return parsed
+
+
+# Versions already parsed (a Version is immutable): a run judges every optic of every device against the same
+# few releases. Keyed by the parser, so a scheme registered again is not answered from the old one's parses.
+_PARSED: dict[tuple[Callable[[str], Version], str], Version] = {}
+_PARSED_MAX = 4096
 
 
 def feature_release(version: str | Version, scheme: str) -> str:

@@ -46,3 +46,22 @@ def test_versions_of_two_schemes_do_not_mix() -> None:
         parse_version(parse_version("10.2.4", PAN), "fortinet")
     with pytest.raises(ValueError, match=r"no version scheme for platform 'cisco_wlc' \(known: arista_eos, "):
         parse_version("1.2", "cisco_wlc")
+
+
+def test_a_version_is_parsed_once_and_another_parser_parses_anew(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tasks.versions as versions
+
+    first = parse_version("10.2.4-h4", "paloalto_panos")
+    assert parse_version("10.2.4-h4", "paloalto_panos") is first
+    calls: list[str] = []
+
+    def parser(text: str) -> versions.Version:
+        calls.append(text)
+        return versions.SCHEMES["paloalto_panos"](text)
+
+    monkeypatch.setitem(versions.SCHEMES._parsers, "again", parser)
+    parse_version("10.2.4-h4", "again")
+    parse_version("10.2.4-h4", "again")
+    assert calls == ["10.2.4-h4"]
+    with pytest.raises(ValueError, match="expected a string"):
+        parse_version(["10.2.4"], "paloalto_panos")  # type: ignore[arg-type]
