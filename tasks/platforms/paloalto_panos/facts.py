@@ -63,6 +63,7 @@ _KV_RE = re.compile(r"^(?P<key>[A-Za-z][\w.-]*):[ \t]*(?P<value>.*)$")
 _PHY_KEY_RE = re.compile(r"^sys\.s(?P<slot>\d+)\.p(?P<port>\d+)\.phy$")
 _STATE_LINE_RE = re.compile(r"^(?P<key>[A-Za-z][\w-]*(?:\.[\w-]+)+):\s*(?P<value>.*)$")
 # A scalar value ends at the comma that is followed by the next quoted key or by the closing brace.
+_SPACES_RE = re.compile(r"\s*")  # str.isspace() characters: `\s` on text is the same test
 _VALUE_END_RE = re.compile(r",\s*(?='[^']*'\s*:|\})")
 _HA_DISABLED_RE = re.compile(r"^\s*HA not enabled\.?\s*$", re.IGNORECASE | re.MULTILINE)
 
@@ -157,9 +158,8 @@ def _parse_object(text: str, pos: int, where: str) -> tuple[dict[str, Any], int]
         return ParseError(f"show system state: {where}: {reason} at column {pos + 1}")
 
     def skip_ws(i: int) -> int:
-        while i < len(text) and text[i].isspace():
-            i += 1
-        return i
+        spaces = _SPACES_RE.match(text, i)  # `\s*` matches at every position
+        return spaces.end() if spaces else i
 
     pos = skip_ws(pos)
     if pos >= len(text) or text[pos] != "{":
