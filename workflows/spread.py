@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from nornir.core import Nornir
@@ -121,9 +122,10 @@ class _Sender:
         self._lock = threading.Lock()
 
     def __call__(self, message: tuple[str, Any]) -> None:
+        data = ForkingPickler.dumps(message)  # what `Connection.send` pickles, outside the lock the threads share
         with self._lock:
             try:
-                self._conn.send(message)
+                self._conn.send_bytes(data)
             except OSError:  # the parent is gone (killed): nobody will journal what this worker does, so stop now
                 os._exit(PARENT_GONE)
 
@@ -135,6 +137,14 @@ class _PipeHandler(logging.Handler):
     def __init__(self, send: _Sender, level: int) -> None:
         super().__init__(level)
         self._send = send
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        """`Handler.handle` without the handler's lock: `emit` only reads the record, and the pipe has its own lock
+        (the ~100 threads of a worker queued on both)."""
+        if not self.filter(record):
+            return False
+        self.emit(record)
+        return True
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
