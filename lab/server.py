@@ -59,7 +59,7 @@ def _no_config_reload() -> None:
     """Re-read no sshd configuration at each login: asyncssh's server rebuilds its whole connection options in a
     thread of its executor when a client begins to authenticate, to apply `Match` blocks of a server config
     file. The lab's listeners have no config file (their options are built once, at `listen`), so the rebuild
-    could only give the same options back, at a thread hand-off and ~1 ms of CPU per login."""
+    could only give the same options back, at the cost of a thread hand-off and a rebuild per login."""
     connection = asyncssh.connection.SSHServerConnection
     if getattr(connection.reload_config, "lab_no_reload", False):
         return

@@ -1,8 +1,8 @@
-"""A write-only sheet's rows written as SheetML text: what openpyxl writes for the same cells, about ten times faster.
+"""A write-only sheet's rows written as SheetML text: what openpyxl writes for the same cells, in less time.
 
 openpyxl spends ~30 µs on each cell of a write-only sheet (a cell object, its style hashed, an lxml element per
 tag): most of the time of a large workbook. `reports.excel.stream_sheet` decides each cell's value and style
-index as before and hands them here.
+index as before and hands them here (a 1,000-host workbook: 1.1-1.5 s of CPU before, ~0.6 s; bench/README.md).
 """
 
 from __future__ import annotations
