@@ -71,3 +71,59 @@ def test_host_key_lookups_answer_as_paramikos() -> None:
     assert known.lookup("fw1") is None and _lookup(known, "fw1") is None
     found = known.lookup("[127.0.0.1]:2222")
     assert found is not None and list(found) == ["ssh-ed25519"]
+
+
+class _CountingSocket:
+    """A socket's recv over a byte string, delivered in the chunks given (one chunk per call at most)."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self.chunks = chunks
+        self.calls: list[int] = []
+        self.closed = False
+
+    def recv(self, n: int) -> bytes:
+        self.calls.append(n)
+        if not self.chunks:
+            raise TimeoutError  # socket.timeout: nothing arrived
+        chunk = self.chunks.pop(0)
+        self.chunks[:0] = [chunk[n:]] if len(chunk) > n else []
+        return chunk[:n]
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_reads_ahead_return_the_same_bytes_in_order_with_fewer_socket_calls() -> None:
+    from tasks.paramiko_light import READ_AHEAD, _ReadAhead
+
+    stream = bytes(range(256)) * 40  # 10,240 bytes, arriving as two bursts
+    raw = _CountingSocket([stream[:6000], stream[6000:]])
+    ahead = _ReadAhead(raw)
+    got = b""
+    for n in [16, 100, 5000, 884, 16, 4224]:  # header, body, ... as paramiko asks
+        part = ahead.recv(n)
+        assert 0 < len(part) <= n
+        got += part
+    assert got == stream[: len(got)] and len(got) == 10240
+    assert raw.calls == [READ_AHEAD, READ_AHEAD]  # one call per burst, not one per read
+    with pytest.raises(TimeoutError):  # nothing buffered and nothing arrived: the socket's own timeout
+        ahead.recv(16)
+    ahead.close()
+    assert raw.closed
+
+
+def test_a_packetizer_reads_through_the_read_ahead() -> None:
+    from tasks.paramiko_light import _ReadAhead
+
+    client, server = socket.socketpair()
+    try:
+        packetizer = paramiko.Packetizer(client)
+        server.sendall(b"SSH-2.0-lab\r\nrest")
+        assert packetizer.readline(1) == "SSH-2.0-lab"
+        assert packetizer.read_all(4) == b"rest"
+        assert isinstance(packetizer._Packetizer__socket, _ReadAhead)
+        server.close()
+        with pytest.raises(EOFError):
+            packetizer.read_all(1)
+    finally:
+        client.close()
