@@ -339,7 +339,11 @@ def _run_hosts(
             log.info("spread over %d processes: %d workers and %d logins at once each", processes, threads, logins)
             job = Job(inputs.nornir, task, command, task_kwargs, _runner(replace(settings, workers=threads)), logins)
             parts = partition(list(hosts), processes)
-            return run_spread(job, parts, on_record, progress, meanwhile=lambda: prepare_recording(settings))
+            # The history's preparation waits for the run's last devices (the last half-wave of workers in flight).
+            last = max(0, len(hosts) - settings.workers // 2)
+            return run_spread(
+                job, parts, on_record, progress, meanwhile=lambda: prepare_recording(settings), meanwhile_after=last
+            )
         collector = RecordCollector(on_record=on_record)
         nr = inputs.nornir.with_processors([collector])
         if runner is not None:

@@ -263,11 +263,14 @@ def run_spread(
     on_record: Callable[[HostRecord], None],
     display: AbstractContextManager[Any] | None = None,
     meanwhile: Callable[[], None] | None = None,
+    meanwhile_after: int = 0,
 ) -> dict[str, HostRecord]:
     """Run `job` with one worker process per slice of host names; `on_record` is called in this process for
     every host (an ERROR record for each host of a worker that died before reporting it). `display` (the
-    progress bar) is entered only once every worker is forked; `meanwhile` is called then, before the workers'
-    messages are read (their first comes a login later): this process's own preparations for after the run."""
+    progress bar) is entered only once every worker is forked. `meanwhile`, this process's own preparations for
+    after the run, is called once `meanwhile_after` records have come in (at once, before the first, when 0; at
+    the end if fewer come): at the end of a large run the workers wait on their last devices' replies and leave
+    the cores room, where earlier it would take CPU from them."""
     context = multiprocessing.get_context("fork")
     level = _lowest_level()
     records: dict[str, HostRecord] = {}
@@ -281,8 +284,10 @@ def run_spread(
             process.start()
             writer.close()  # the worker holds the only writer: its death ends the pipe
             children.append(_Child(process, reader, names))
-        if meanwhile is not None:
-            meanwhile()
+        pending = meanwhile
+        if pending is not None and meanwhile_after <= 0:
+            pending()
+            pending = None
         with display if display is not None else nullcontext():
             for child, kind, payload in _messages(children):
                 if kind == "log":
@@ -291,8 +296,13 @@ def run_spread(
                 elif kind == "record":
                     records[payload.name] = payload
                     on_record(payload)
+                    if pending is not None and len(records) >= meanwhile_after:
+                        pending()
+                        pending = None
                 else:
                     _ended(child, job.nornir, records, on_record)
+        if pending is not None:
+            pending()
     except BaseException:
         for child in children:
             if child.process.is_alive():

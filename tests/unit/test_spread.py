@@ -98,10 +98,12 @@ def fake_task(task: Task, dying: str | None, sleep: float = 0) -> Result:
     return Result(host=task.host, result=record_for(task.host))
 
 
-def run_fake(tmp_path: Path, processes: int, dying: str | None, sleep: float = 0) -> dict[str, HostRecord]:
+def run_fake(
+    tmp_path: Path, processes: int, dying: str | None, sleep: float = 0, workers: int = 4
+) -> dict[str, HostRecord]:
     hosts = Hosts({n: Host(n, platform="paloalto_panos", data=dict(DATA), defaults=Defaults()) for n in NAMES})
-    nornir = Nornir(Inventory(hosts=hosts, groups=Groups(), defaults=Defaults()), runner=ThreadedRunner(4))
-    request = RunRequest(Settings(workers=4, processes=processes))
+    nornir = Nornir(Inventory(hosts=hosts, groups=Groups(), defaults=Defaults()), runner=ThreadedRunner(workers))
+    request = RunRequest(Settings(workers=workers, processes=processes))
     inputs = RunInputs(nornir, {}, {}, {}, date(2026, 1, 1))
     return _run_hosts("audit", request, inputs, tmp_path, fake_task, {"dying": dying, "sleep": sleep})
 
@@ -176,8 +178,9 @@ def test_ctrl_c_in_the_parent_ends_the_workers(tmp_path: Path, logged: list[logg
     assert not multiprocessing.active_children()
 
 
-def test_the_parent_prepares_for_the_reports_once_its_workers_are_forked(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("workers", "journaled"), [(4, len(NAMES) - 2), (16, 0)])
+def test_the_parent_prepares_for_the_reports_while_its_last_devices_are_worked_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, journaled: int
 ) -> None:
     import multiprocessing
 
@@ -191,9 +194,12 @@ def test_the_parent_prepares_for_the_reports_once_its_workers_are_forked(
         calls.append((os.getpid(), len(multiprocessing.active_children()), read))
 
     monkeypatch.setattr(workflows.run, "prepare_recording", prepare)
-    records = run_fake(tmp_path, 2, None, sleep=0.2)
+    records = run_fake(tmp_path, 2, None, sleep=0.2, workers=workers)
     assert sorted(records) == NAMES
-    assert calls == [(os.getpid(), 2, 0)]  # here, both workers forked, no host's record read yet
+    # Here, once, when the last half-wave of workers (workers // 2 hosts) was still at its devices: with 4 workers
+    # 6 of the 8 hosts journaled; with 16, more than the hosts, at once (no record read yet).
+    assert [(pid, read) for pid, _, read in calls] == [(os.getpid(), journaled)]
+    assert calls[0][1] >= 1  # a worker still running
 
 
 def test_a_report_that_fails_waits_for_the_workbook_written_beside_it(
