@@ -33,7 +33,7 @@ def column_widths(
     rows: Iterable[Row], overrides: Mapping[int, float] | None = None, cleaned: bool = False
 ) -> list[float]:
     """The width of each column: its longest text, capped at MAX_WIDTH, or the override. `cleaned`: the values
-    are `_plain` already."""
+    are `plain` already."""
     widths: list[float] = []
     for index, values in enumerate(rows):
         pad = 4 if index == 0 else 2

@@ -221,7 +221,7 @@ def parse_version(text: str | Version, scheme: str) -> Version:
 
 # Versions already parsed (a Version is immutable): a run judges every optic of every device against the same
 # few releases. Keyed by the parser, so a scheme registered again is not answered from the old one's parses.
-_PARSED: dict[tuple[Callable[[str], Version], str], Version] = {}
+_PARSED: dict[tuple[Parse, str], Version] = {}
 _PARSED_MAX = 4096
 
 

@@ -111,10 +111,11 @@ def _index_of(platform: str) -> Any:
             return value
 
         path = os.path.join(_template_dir(), "index")
-        table = clitable.IndexTable(clitable.CliTable()._PreParse, precompile, path)
+        reader = clitable.CliTable()  # no index of its own: its `[[...]]` expansion and its compile step
+        table = clitable.IndexTable(reader._PreParse, precompile, path)
         header = list(table.index.header)
         if header.index("Platform") > header.index("Command"):  # not the order precompile relies on: all rows
-            table = clitable.IndexTable(clitable.CliTable()._PreParse, clitable.CliTable()._PreCompile, path)
+            table = clitable.IndexTable(reader._PreParse, reader._PreCompile, path)
         _indexes[platform] = table
     return _indexes[platform]
 
