@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import time
 from collections.abc import Iterator
@@ -382,13 +383,20 @@ def test_no_ignore_message_pads_the_packets(lab: LabInfo, monkeypatch: pytest.Mo
 
 def test_a_logged_in_transport_wakes_once_a_second_and_its_thread_ends_with_the_session(lab: LabInfo) -> None:
     """tasks.connection.TRANSPORT_WAKE_S: paramiko's transport thread no longer wakes ten times a second per idle
-    session; closing with `exit` still ends that thread at once (the device's end of the connection wakes it)."""
+    session; closing ends that thread at once without waiting for the device: the lab is frozen while we close and
+    the socket's timeout is a minute, so only our shutdown of the connection can wake the thread."""
     from tasks.connection import TRANSPORT_WAKE_S, TunedNetmiko
 
     ours = TunedNetmiko()
     ours.open("127.0.0.1", lab.username, lab.password, lab.devices["acme-lon1-fw02"], "paloalto_panos")
     transport = ours.connection.remote_conn.get_transport()
     assert transport.sock.gettimeout() == TRANSPORT_WAKE_S == 1.0
-    ours.close()
-    transport.join(0.8)  # under TRANSPORT_WAKE_S: the thread did not wait for its timeout
-    assert not transport.is_alive()
+    transport.sock.settimeout(60.0)
+    ours.connection.send_command("show clock", auto_find_prompt=False)  # its thread now reads with that timeout
+    os.kill(lab.pid, signal.SIGSTOP)
+    try:
+        ours.close()
+        transport.join(30.0)
+        assert not transport.is_alive()
+    finally:
+        os.kill(lab.pid, signal.SIGCONT)

@@ -265,25 +265,28 @@ def _timed(call: Callable[[], str]) -> tuple[str, float]:
     return text, time.monotonic() - start
 
 
+WAIT = 1.0  # WAIT_S here: long enough that a busy machine's stall is not taken for a wait
+
+
 def test_reads_block_for_data_only_inside_a_wait_for_a_pattern(monkeypatch: pytest.MonkeyPatch) -> None:
     import tasks.connection as connection_module
 
-    monkeypatch.setattr(connection_module, "WAIT_S", 0.3)
+    monkeypatch.setattr(connection_module, "WAIT_S", WAIT)
     remote = _Remote()
     conn = _Conn(remote)
     connection_module.wait_for_data(conn)
     text, took = _timed(conn.channel.read_channel)
-    assert text == "" and took < 0.3  # clear_buffer, find_prompt: never block
+    assert text == "" and took < WAIT  # clear_buffer, find_prompt: never block
     text, took = _timed(lambda: conn.read_until_pattern("x"))
-    assert text == "" and took >= 0.3  # nothing came: waited WAIT_S once, then netmiko's loop looks again
+    assert text == "" and took >= WAIT  # nothing came: waited WAIT_S once, then netmiko's loop looks again
     remote.in_buffer.feed(b"fw> ")
     text, took = _timed(lambda: conn.read_until_pattern("x"))
-    assert text == "fw> " and took < 0.3  # data there: no wait
+    assert text == "fw> " and took < WAIT  # data there: no wait
     text, took = _timed(lambda: conn.send_command("show x"))
-    assert text == "" and took >= 0.6  # nested: the echo read and the read after it both waited
+    assert text == "" and took >= 2 * WAIT  # nested: the echo read and the read after it both waited
     remote.in_buffer.close()
     text, took = _timed(lambda: conn.read_until_pattern("x"))
-    assert took < 0.3  # a closed buffer sets the event: the loop finds the end at once
+    assert took < WAIT  # a closed buffer sets the event: the loop finds the end at once
 
 
 def test_a_wait_ends_when_the_data_arrives(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -33,7 +33,7 @@ def test_a_server_silent_after_its_banner_ends_the_handshake_at_its_timeout_with
         transport.close()
         server.close()
     assert not transport.is_active()
-    assert 0.5 <= elapsed < 3
+    assert 0.5 <= elapsed < 8  # at the handshake timeout, not at the loop's 10 s bound
     assert timers == []
 
 

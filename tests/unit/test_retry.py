@@ -173,7 +173,7 @@ def test_reads_stop_once_the_host_deadline_has_passed() -> None:
     with pytest.raises(HostTimeout, match=r"host_timeout_s \(0.3 s\)"):
         while True:
             connection.channel.read_channel()
-    assert time.monotonic() - started < 0.3 + 0.5
+    assert time.monotonic() - started < 0.3 + 5  # ended by the deadline, not by the endless banner
 
 
 def test_no_deadline_without_host_timeout() -> None:
