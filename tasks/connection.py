@@ -188,7 +188,6 @@ class TunedNetmiko:
             self.connection.write_channel("exit" + self.connection.RETURN)
         except Exception as exc:  # the session may already be gone; closing must not fail a host
             log.debug("exit not sent: %s", _reason(exc))
-        _shut_down(self.connection)
         try:
             self.connection.paramiko_cleanup()
         except (EOFError, OSError, SSHException) as exc:  # the device closed first, after our `exit`: done anyway
@@ -263,8 +262,8 @@ WAIT_S = 0.2  # the longest a read inside a wait for a pattern blocks for data b
 # paramiko's transport thread reads the socket with a 0.1 s timeout, only to look whether the transport was closed
 # meanwhile: ten wake-ups a second for each session waiting on a slow device (~15 per device at 200 ms a reply, each
 # a context switch and a turn at the GIL). Once logged in, a session is closed by its `exit`, whose end of the
-# connection wakes the thread at once, or by dropping the transport (the thread then ends within this).
-# Our close shuts the socket down after `exit` (_shut_down), which wakes the thread without waiting for the device.
+# connection wakes the thread at once, or by dropping the transport, whose socket is shut down as it is closed
+# (tasks.paramiko_light): the thread wakes at once either way, without waiting for the device.
 TRANSPORT_WAKE_S = 1.0
 _WAITING = ("read_until_pattern", "send_command")  # netmiko's loops that wait for a prompt or a pattern
 
@@ -308,18 +307,6 @@ def wait_for_data(connection: Any) -> None:
     channel.read_channel = read_channel
     for name in _WAITING:
         setattr(connection, name, waiting(getattr(connection, name)))
-
-
-def _shut_down(connection: Any) -> None:
-    """End both directions of the session's TCP connection, after what was written (`exit`) is on its way.
-
-    paramiko closes its socket without shutting it down; a transport thread blocked in its read of that socket then
-    sleeps until the device's end of the connection arrives or TRANSPORT_WAKE_S passes, so a slow device, or a busy
-    machine, kept one thread per closed session. The shutdown wakes it at once with end-of-file."""
-    try:
-        connection.remote_conn.get_transport().sock.shutdown(socket.SHUT_RDWR)
-    except (AttributeError, OSError) as exc:  # no transport, or the connection is already gone: nothing to wake
-        log.debug("not shut down: %s", _reason(exc))
 
 
 def _drop(connection: Any, sock: socket.socket) -> None:

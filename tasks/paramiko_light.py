@@ -20,10 +20,18 @@ back around both. The Packetizer's socket is wrapped (`_ReadAhead`) so that a re
 to READ_AHEAD bytes, and the next reads are served from it: a packet that has arrived whole costs one call. The
 bytes, their order, EOF and timeouts are the socket's: only the number of calls changes. Nothing else reads the
 transport's socket (paramiko keeps it to itself; its banner read goes through the same Packetizer).
+
+Closed sockets shut down first: paramiko closes the transport's socket without a shutdown, and closing a socket
+does not wake a thread blocked in its read; the transport thread then slept until the device's end of the
+connection arrived or its read timed out, so a slow device or a busy machine kept a thread per closed session.
+The Packetizer marks itself closed before it closes its socket, so `read_all` takes the error or the end of file
+the shutdown wakes it with for the end of file it is (logged at DEBUG, not as a socket error).
 """
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import time
 from typing import Any
 
@@ -74,7 +82,12 @@ class _ReadAhead:
         self._data, self._at = data, n
         return data[:n]
 
-    def __getattr__(self, name: str) -> Any:  # send, close, ...: the socket's own
+    def close(self) -> None:
+        with contextlib.suppress(OSError):  # not connected, or already shut down by the other end: nothing to wake
+            self._sock.shutdown(socket.SHUT_RDWR)
+        self._sock.close()
+
+    def __getattr__(self, name: str) -> Any:  # send, settimeout, ...: the socket's own
         return getattr(self._sock, name)
 
 

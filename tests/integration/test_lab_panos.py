@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -381,10 +382,13 @@ def test_no_ignore_message_pads_the_packets(lab: LabInfo, monkeypatch: pytest.Mo
     assert MSG_IGNORE not in kinds
 
 
-def test_a_logged_in_transport_wakes_once_a_second_and_its_thread_ends_with_the_session(lab: LabInfo) -> None:
+def test_a_logged_in_transport_wakes_once_a_second_and_its_thread_ends_with_the_session(
+    lab: LabInfo, caplog: pytest.LogCaptureFixture
+) -> None:
     """tasks.connection.TRANSPORT_WAKE_S: paramiko's transport thread no longer wakes ten times a second per idle
     session; closing ends that thread at once without waiting for the device: the lab is frozen while we close and
-    the socket's timeout is a minute, so only our shutdown of the connection can wake the thread."""
+    the socket's timeout is a minute, so only the shutdown of the socket as it is closed (tasks.paramiko_light) can
+    wake the thread, and what wakes it is the end of the session, not a socket error in the log."""
     from tasks.connection import TRANSPORT_WAKE_S, TunedNetmiko
 
     ours = TunedNetmiko()
@@ -400,3 +404,23 @@ def test_a_logged_in_transport_wakes_once_a_second_and_its_thread_ends_with_the_
         assert not transport.is_alive()
     finally:
         os.kill(lab.pid, signal.SIGCONT)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_sessions_closed_after_their_exit_log_no_socket_error(lab: LabInfo, caplog: pytest.LogCaptureFixture) -> None:
+    """The device closes its end after `exit` while our close shuts ours down; whichever comes first, the transport
+    thread ends with the session, not with paramiko's "Socket exception: Connection reset by peer" at ERROR."""
+    from tasks.connection import TunedNetmiko
+
+    transports = []
+    for _ in range(10):
+        for name in ("acme-lon1-fw01", "acme-lon1-fw02"):
+            ours = TunedNetmiko()
+            ours.open("127.0.0.1", lab.username, lab.password, lab.devices[name], "paloalto_panos")
+            ours.connection.send_command("show clock", auto_find_prompt=False)
+            transports.append(ours.connection.remote_conn.get_transport())
+            ours.close()
+    for transport in transports:
+        transport.join(30.0)
+    assert not any(transport.is_alive() for transport in transports)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []

@@ -80,6 +80,7 @@ class _CountingSocket:
         self.chunks = chunks
         self.calls: list[int] = []
         self.closed = False
+        self.shut: int | None = None
 
     def recv(self, n: int) -> bytes:
         self.calls.append(n)
@@ -88,6 +89,9 @@ class _CountingSocket:
         chunk = self.chunks.pop(0)
         self.chunks[:0] = [chunk[n:]] if len(chunk) > n else []
         return chunk[:n]
+
+    def shutdown(self, how: int) -> None:
+        self.shut = how
 
     def close(self) -> None:
         self.closed = True
@@ -109,7 +113,7 @@ def test_reads_ahead_return_the_same_bytes_in_order_with_fewer_socket_calls() ->
     with pytest.raises(TimeoutError):  # nothing buffered and nothing arrived: the socket's own timeout
         ahead.recv(16)
     ahead.close()
-    assert raw.closed
+    assert raw.closed and raw.shut == socket.SHUT_RDWR
 
 
 def test_a_packetizer_reads_through_the_read_ahead() -> None:
@@ -127,3 +131,27 @@ def test_a_packetizer_reads_through_the_read_ahead() -> None:
             packetizer.read_all(1)
     finally:
         client.close()
+
+
+def test_closing_a_packetizer_wakes_its_blocked_read_with_the_end_of_the_session() -> None:
+    """Closing a socket does not wake a thread blocked in its read; the shutdown the read-ahead adds does, and the
+    read ends as paramiko's end of file, however long the socket's timeout."""
+    client, server = socket.socketpair()
+    client.settimeout(60.0)
+    packetizer = paramiko.Packetizer(client)
+    ended: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            packetizer.read_all(4)
+        except BaseException as exc:  # noqa: BLE001  (what ended the read is the result)
+            ended.append(exc)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    time.sleep(0.2)  # the reader is in its read
+    packetizer.close()
+    reader.join(30.0)
+    server.close()
+    assert not reader.is_alive()
+    assert [type(exc) for exc in ended] == [EOFError]
