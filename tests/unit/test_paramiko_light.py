@@ -144,7 +144,7 @@ def test_closing_a_packetizer_wakes_its_blocked_read_with_the_end_of_the_session
     def read() -> None:
         try:
             packetizer.read_all(4)
-        except BaseException as exc:  # noqa: BLE001  (what ended the read is the result)
+        except BaseException as exc:  # what ended the read is the result
             ended.append(exc)
 
     reader = threading.Thread(target=read)
