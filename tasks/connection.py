@@ -375,16 +375,17 @@ def _handshake(connection: Any) -> None:
 
 def _prepare_session(connection: Any, platform: str) -> None:
     """The second half of netmiko's `_open()`, without its clean-up on failure: find the prompt, set the terminal
-    (the platform's own preparation where it has one, else the driver's).
+    (the platform's own preparation where it has one, else the driver's after an Enter, as netmiko presses one
+    "to force data" before it).
 
     netmiko answers a failed session preparation with `disconnect()`, whose config-mode check waits one more
     read timeout: a hung device would cost twice its timeout. The caller drops the transport instead.
     """
-    connection.write_channel(connection.RETURN)
     prepare = get_platform(platform).prepare_session
     if prepare is not None:
         prepare(connection)
     else:
+        connection.write_channel(connection.RETURN)
         connection.session_preparation()
 
 

@@ -366,7 +366,8 @@ class Platform:
     # another command (PAN-OS with the Advanced Routing Engine on: `show advanced-routing route`).
     command_variants: Callable[[Outputs], Mapping[str, str]] = _no_variants
     # How a logged-in session is prepared (paging off, terminal width, base prompt), when not by the netmiko
-    # driver's `session_preparation()`: (the netmiko connection) -> None.
+    # driver's `session_preparation()`: (the netmiko connection) -> None. It starts right after the login, with
+    # nothing sent yet (the driver's preparation follows the Enter netmiko presses first).
     prepare_session: Callable[[Any], None] | None = None
 
     def __post_init__(self) -> None:

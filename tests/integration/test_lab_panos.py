@@ -302,11 +302,12 @@ def test_status_and_stop_leave_no_process(tmp_path: Path) -> None:
     assert control.stop(state) is False
 
 
-def test_our_session_preparation_sends_the_drivers_commands_less_two_round_trips(
+def test_our_session_preparation_sends_the_drivers_commands_less_three_round_trips(
     lab: LabInfo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """tasks.platforms.paloalto_panos.session: netmiko's PAN-OS preparation without its `find_prompt` blank line
-    and its closing `show system info`; the session ends up the same (base prompt, paging off, commands work)."""
+    """tasks.platforms.paloalto_panos.session: netmiko's PAN-OS preparation without the Enter it presses first
+    (the lab's firewall shows its prompt after the login), its `find_prompt` blank line and its closing
+    `show system info`; the session ends up the same (base prompt, paging off, commands work)."""
     from tasks.connection import TunedNetmiko, send_command
     from tasks.platforms.paloalto_panos.facts import parse_system_info
 
@@ -323,9 +324,10 @@ def test_our_session_preparation_sends_the_drivers_commands_less_two_round_trips
     ours = TunedNetmiko()
     ours.open("127.0.0.1", lab.username, lab.password, lab.devices["acme-lon1-fw01"], "paloalto_panos")
     try:
-        prepared = ["\n", "set cli scripting-mode on\n", "set cli terminal width 500\n", "set cli pager off\n"]
+        prepared = ["set cli scripting-mode on\n", "set cli terminal width 500\n", "set cli pager off\n"]
         assert writes == prepared
-        assert their_writes == [*prepared, "\n", "show system info\n"]  # netmiko's find_prompt and catch-up
+        # netmiko's Enter "to force data", then its find_prompt and catch-up
+        assert their_writes == ["\n", *prepared, "\n", "show system info\n"]
         assert ours.connection.base_prompt == theirs.base_prompt == "admin@acme-lon1-fw01(active)"
         mine, reference = send_command(ours.connection, "show system info"), theirs.send_command("show system info")
         clock = ("time", "uptime")  # the seconds may differ between the two reads
