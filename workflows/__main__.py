@@ -1,5 +1,5 @@
 """`python -m workflows` is the `estate` command."""
 
-from workflows.cli import main
+from workflows.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -368,3 +368,14 @@ def test_lab_status_json_without_a_running_lab_is_an_empty_list(
 ) -> None:
     assert main(["lab", "status", "--json", "--state-dir", str(tmp_path)]) == 0
     assert capsys.readouterr().out.strip() == "[]"
+
+
+@pytest.mark.parametrize(("argv", "code"), [(["--help"], 0), (["audit", "--no-such-flag"], 3)])
+def test_the_command_exits_with_mains_code(argv: list[str], code: int) -> None:
+    """`python -m workflows` (as the `estate` script, `workflows.cli:entry`) exits with what main() returns, after
+    its gc.freeze()."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "workflows", *argv], capture_output=True, text=True, timeout=120)
+    assert done.returncode == code, done.stderr
