@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import nullcontext, suppress
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
@@ -163,6 +164,23 @@ def new_run_dir(command: str, request: RunRequest, inputs: RunInputs, started: d
     return make_run_dir(request.settings.output, rid)
 
 
+@contextmanager
+def out_of_collections() -> Iterator[None]:
+    """What exists now (the inventory, the matrices, the modules), and what is frozen inside (the hosts' records,
+    once every host is done), stays out of the garbage collector's full collections until the run is written.
+
+    A run's objects live until its reports are written: a full collection can free none of them, yet each one
+    walks them all, and the reports of a large run allocate enough to set several off (in the parent, the
+    Replacements sheet of 1,000 devices took 0.12-0.17 s, 0.03-0.05 s without). Afterwards they are the oldest
+    generation again, collected as before (a process that runs several commands, as the tests do, keeps nothing).
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def execute(
     command: str,
     request: RunRequest,
@@ -208,7 +226,7 @@ def execute(
     if options is not None and resumed is None:
         save(run_dir, SavedRun(command, tuple(sorted(hosts)), when, request.targets, dict(options)))
     lock = holding(run_dir) if options is not None else nullcontext()
-    with lock, run_log(run_dir / "run.log", rid):
+    with lock, run_log(run_dir / "run.log", rid), out_of_collections():
         info = RunInfo(
             id=rid,
             command=command,
@@ -242,6 +260,7 @@ def execute(
         if todo.nornir.inventory.hosts:
             records |= _run_hosts(command, request, todo, run_dir, task, task_kwargs, runner, single_process)
         log.info("%d devices done in %.1f s", len(records) - len(done), time.monotonic() - clock)
+        gc.freeze()  # and now the hosts' records (out_of_collections)
         clock = time.monotonic()
         info.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
         ordered = sorted(records.values(), key=lambda r: (r.customer, r.site, r.name))
