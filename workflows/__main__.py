@@ -1,5 +1,5 @@
 """`python -m workflows` is the `estate` command."""
 
-from workflows.cli import entry
+from workflows.command import main
 
-entry()
+main()

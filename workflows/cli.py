@@ -8,7 +8,6 @@ the traceback on stderr too with -v).
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
 import traceback
@@ -16,7 +15,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
 
 from rich.console import Console
 from rich.table import Table
@@ -469,16 +467,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
         print(f"estate: {logs.internal_error(exc)}", file=sys.stderr)
         return EXIT_INTERNAL
-
-
-def entry() -> NoReturn:
-    """The `estate` command (and `python -m workflows`): `main()` with the process's arguments, then its exit code.
-
-    Before the interpreter exits, everything left is moved out of the garbage collector's reach (`gc.freeze`):
-    the interpreter's shutdown would otherwise run full collections over all a run leaves (its hosts' records,
-    the inventory, the modules), 0.3-0.45 s after a 1,000-device run for nothing, since the process ends.
-    Objects are still freed, files closed and exit handlers run as usual.
-    """
-    code = main()
-    gc.freeze()
-    sys.exit(code)

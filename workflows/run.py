@@ -6,8 +6,8 @@ import gc
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext, suppress
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
@@ -30,6 +30,7 @@ from tasks.models import HostRecord, RunInfo, RunResult, Verdict
 from tasks.platforms import get_platform
 from tasks.session_log import SESSION_LOGS
 from workflows.beside import Beside
+from workflows.heap import kept_for_the_run, out_of_collections
 from workflows.history.record import prepare_recording, record_run
 from workflows.inventory import set_credentials
 from workflows.logs import run_log
@@ -120,15 +121,16 @@ def prepare(request: RunRequest) -> RunInputs:
     the selected customers need credentials.
     """
     settings = request.settings
-    nr = select(init_nornir(settings, credentials=False), request.selection)
-    if not nr.inventory.hosts:
-        raise UsageError(f"{settings.inventory}: the selection matches no host")
-    set_credentials(nr.inventory.hosts.values())
-    platforms = sorted({h.platform or "" for h in nr.inventory.hosts.values()})
-    matrices = {p: load_matrix(p, settings.matrices) for p in platforms}
-    customers = sorted({h.data["customer"] for h in nr.inventory.hosts.values()})
-    waivers = {c: load_waivers(settings.inventory / c / "waivers.yaml") for c in customers}
-    targets = parse_targets(request.targets, matrices)
+    with kept_for_the_run():  # workflows.heap: all of it lives to the end of the run
+        nr = select(init_nornir(settings, credentials=False), request.selection)
+        if not nr.inventory.hosts:
+            raise UsageError(f"{settings.inventory}: the selection matches no host")
+        set_credentials(nr.inventory.hosts.values())
+        platforms = sorted({h.platform or "" for h in nr.inventory.hosts.values()})
+        matrices = {p: load_matrix(p, settings.matrices) for p in platforms}
+        customers = sorted({h.data["customer"] for h in nr.inventory.hosts.values()})
+        waivers = {c: load_waivers(settings.inventory / c / "waivers.yaml") for c in customers}
+        targets = parse_targets(request.targets, matrices)
     return RunInputs(nr, matrices, waivers, targets, datetime.now(timezone.utc).date())
 
 
@@ -162,23 +164,6 @@ def new_run_dir(command: str, request: RunRequest, inputs: RunInputs, started: d
     when = started or datetime.now(timezone.utc)
     rid = run_id(when, command, customers, every_customer=request.selection.all_customers)
     return make_run_dir(request.settings.output, rid)
-
-
-@contextmanager
-def out_of_collections() -> Iterator[None]:
-    """What exists now (the inventory, the matrices, the modules), and what is frozen inside (the hosts' records,
-    once every host is done), stays out of the garbage collector's full collections until the run is written.
-
-    A run's objects live until its reports are written: a full collection can free none of them, yet each one
-    walks them all, and the reports of a large run allocate enough to set several off (in the parent, the
-    Replacements sheet of 1,000 devices took 0.12-0.17 s, 0.03-0.05 s without). Afterwards they are the oldest
-    generation again, collected as before (a process that runs several commands, as the tests do, keeps nothing).
-    """
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def execute(
@@ -260,7 +245,7 @@ def execute(
         if todo.nornir.inventory.hosts:
             records |= _run_hosts(command, request, todo, run_dir, task, task_kwargs, runner, single_process)
         log.info("%d devices done in %.1f s", len(records) - len(done), time.monotonic() - clock)
-        gc.freeze()  # and now the hosts' records (out_of_collections)
+        gc.freeze()  # and now the hosts' records (workflows.heap.out_of_collections)
         clock = time.monotonic()
         info.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
         ordered = sorted(records.values(), key=lambda r: (r.customer, r.site, r.name))

@@ -372,8 +372,8 @@ def test_lab_status_json_without_a_running_lab_is_an_empty_list(
 
 @pytest.mark.parametrize(("argv", "code"), [(["--help"], 0), (["audit", "--no-such-flag"], 3)])
 def test_the_command_exits_with_mains_code(argv: list[str], code: int) -> None:
-    """`python -m workflows` (as the `estate` script, `workflows.cli:entry`) exits with what main() returns, after
-    its gc.freeze()."""
+    """`python -m workflows` (as the `estate` script, `workflows.command:main`) exits with what the CLI's main()
+    returns, after its gc.freeze()."""
     import subprocess
     import sys
 

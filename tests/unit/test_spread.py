@@ -225,31 +225,3 @@ def test_a_report_that_fails_waits_for_the_workbook_written_beside_it(
         execute("audit", request, inputs, fake_task, run_dir=tmp_path / "run", dying=None)
     assert openpyxl.load_workbook(tmp_path / "run" / "report.xlsx").sheetnames[0] == "Summary"
     assert [p.name for p in (tmp_path / "run").iterdir() if p.name.startswith("report.xlsx")] == ["report.xlsx"]
-
-
-def test_a_run_keeps_its_objects_out_of_collections_only_until_it_is_written() -> None:
-    """workflows.run.out_of_collections: frozen inside (what existed, and what is frozen meanwhile), nothing left
-    frozen afterwards, even when the run fails; a cycle made meanwhile is collected again after it."""
-    import gc
-    import weakref
-
-    from workflows.run import out_of_collections
-
-    class Node:
-        def __init__(self) -> None:
-            self.me = self
-
-    assert gc.get_freeze_count() == 0
-    with pytest.raises(RuntimeError), out_of_collections():
-        assert gc.get_freeze_count() > 0
-        cycle = Node()
-        gc.freeze()  # as execute() freezes the hosts' records
-        frozen = gc.get_freeze_count()
-        assert gc.collect() >= 0 and gc.get_freeze_count() == frozen  # a full collection leaves them frozen
-        raise RuntimeError("the run failed")
-    assert gc.get_freeze_count() == 0
-    gone = weakref.ref(cycle)
-    del cycle
-    assert gone() is not None  # a cycle: not freed by its count of references
-    gc.collect()
-    assert gone() is None  # frozen meanwhile, yet garbage the collector finds again
