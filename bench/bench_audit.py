@@ -23,6 +23,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,7 +93,8 @@ def lab_cpu_seconds(pids: list[int]) -> float:
 
 @dataclass(frozen=True)
 class Measured:
-    """One client process: its wall time, its own CPU and peak RSS, the labs' CPU meanwhile."""
+    """One client process: its wall time, its own CPU and peak RSS, the labs' CPU meanwhile, and the peak memory
+    of its whole process tree (its worker processes and the workbook's child with it)."""
 
     exit_code: int
     wall_s: float
@@ -101,6 +103,62 @@ class Measured:
     lab_cpu_s: float
     stdout: str
     stderr: str
+    tree_pss_mb: float = float("nan")
+    tree_rss_mb: float = float("nan")
+
+
+TREE_SAMPLE_S = 0.25  # how often the process tree's memory is read while the client runs
+
+
+def _children() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):  # ended meanwhile
+                continue
+            kids.setdefault(ppid, []).append(int(entry))
+    return kids
+
+
+def tree_memory_kib(root: int) -> tuple[int, int]:
+    """(PSS, RSS) in KiB summed over `root` and its descendants, from /proc/PID/smaps_rollup. PSS shares each page
+    among the processes that map it (a forked worker's pages shared with its parent count once in all); the sum
+    of RSS counts them in each."""
+    kids, todo, pss, rss = _children(), [root], 0, 0
+    while todo:
+        pid = todo.pop()
+        todo += kids.get(pid, [])
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    pss += int(line.split()[1])
+                elif line.startswith("Rss:"):
+                    rss += int(line.split()[1])
+        except (OSError, ValueError):  # ended meanwhile
+            continue
+    return pss, rss
+
+
+class TreePeak(threading.Thread):
+    """The peak (PSS, RSS) of a process tree, read every TREE_SAMPLE_S until `stop()`."""
+
+    def __init__(self, root: int) -> None:
+        super().__init__(daemon=True)
+        self.root, self.pss, self.rss = root, 0, 0
+        self._stop_event = threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(TREE_SAMPLE_S):
+            pss, rss = tree_memory_kib(self.root)
+            self.pss, self.rss = max(self.pss, pss), max(self.rss, rss)
+
+    def stop(self) -> tuple[float, float]:
+        self._stop_event.set()
+        self.join()
+        return self.pss / 1024, self.rss / 1024
 
 
 GNU_TIME = Path("/usr/bin/time")
@@ -132,8 +190,10 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str], lab_pids: list[int],
         proc = subprocess.Popen(
             timed(cmd, rss), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr
         )
+        peak = TreePeak(proc.pid)
         _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
+    tree_pss, tree_rss = peak.stop()
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4: tell Popen
     text = rss.read_text().strip().splitlines() if rss.exists() else []
     return Measured(
@@ -144,6 +204,8 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str], lab_pids: list[int],
         lab_cpu_s=lab_cpu_seconds(lab_pids) - lab0,
         stdout=out.read_text(errors="replace"),
         stderr=err.read_text(errors="replace"),
+        tree_pss_mb=tree_pss,
+        tree_rss_mb=tree_rss,
     )
 
 
@@ -224,6 +286,8 @@ def figures(m: Measured, devices: int) -> dict[str, Any]:
         "client_cpu_ms_per_device": round(1000 * m.cpu_s / devices, 1),
         "lab_cpu_ms_per_device": round(1000 * m.lab_cpu_s / devices, 1),
         "peak_rss_mb": round(m.max_rss_mb, 1),
+        "peak_tree_pss_mb": round(m.tree_pss_mb, 1),
+        "peak_tree_rss_mb": round(m.tree_rss_mb, 1),
     }
 
 
@@ -246,7 +310,7 @@ def print_report(report: dict[str, Any]) -> None:
         f"open-file limit {report['fd_limit']}; {report['cpus']} CPUs"
     )
     header = f"{'client':<38} {'devices':>8} {'wall s':>9} {'dev/s':>8} {'client CPU ms/dev':>18} "
-    header += f"{'lab CPU ms/dev':>15} {'peak RSS MB':>12} {'failed':>7}"
+    header += f"{'lab CPU ms/dev':>15} {'peak RSS MB':>12} {'tree PSS MB':>12} {'failed':>7}"
     print(header)
     for key, label in (
         ("estate", f"estate audit (workers {report['workers']})"),
@@ -259,7 +323,7 @@ def print_report(report: dict[str, Any]) -> None:
         print(
             f"{label:<38} {row['devices']:>8} {row['wall_s']:>9} {row['devices_per_s']:>8} "
             f"{row['client_cpu_ms_per_device']:>18} {row['lab_cpu_ms_per_device']:>15} {row['peak_rss_mb']:>12} "
-            f"{'?' if row['failed'] is None else row['failed']:>7}"
+            f"{row['peak_tree_pss_mb']:>12} {'?' if row['failed'] is None else row['failed']:>7}"
         )
     if "sequential" in report:
         print(

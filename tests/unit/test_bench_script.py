@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -63,3 +64,31 @@ def test_ratios_are_estate_over_the_other_client(bench: ModuleType) -> None:
         "lab_cpu_ms_per_device": None,
         "peak_rss_mb": 0.0,
     }
+
+
+def test_the_tree_memory_counts_a_forked_childs_shared_pages_once_in_pss(bench: ModuleType) -> None:
+    """A process holding 64 MB forks a child that shares them: the sum of RSS counts them twice, PSS once."""
+    import subprocess
+    import time
+
+    script = (
+        "import os, sys, time\n"
+        "held = b'x' * (64 << 20)\n"
+        "if os.fork() == 0:\n"
+        "    time.sleep(30)\n"
+        "    os._exit(0)\n"
+        "print('forked', flush=True)\n"
+        "time.sleep(30)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "forked"
+        time.sleep(0.2)
+        pss, rss = (kib / 1024 for kib in bench.tree_memory_kib(proc.pid))
+        assert rss >= 2 * 64  # the 64 MB in each process
+        assert 64 <= pss <= rss - 50  # once in all, split between the two
+    finally:
+        for child in bench._children().get(proc.pid, []):
+            os.kill(child, 9)
+        proc.kill()
+        proc.wait()
