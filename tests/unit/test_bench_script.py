@@ -88,7 +88,7 @@ def test_the_tree_memory_counts_a_forked_childs_shared_pages_once_in_pss(bench: 
         assert rss >= 2 * 64  # the 64 MB in each process
         assert 64 <= pss <= rss - 50  # once in all, split between the two
     finally:
-        for child in bench._children().get(proc.pid, []):
+        for child in bench._children(proc.pid):
             os.kill(child, 9)
         proc.kill()
         proc.wait()

@@ -60,8 +60,8 @@ def prepare_session(connection: Any) -> None:
 
     The commands and their order are the driver's: scripting mode on (no `--more--`, plain output), terminal
     width 500, pager off; the base prompt as `set_base_prompt` sets it (the prompt without `>` or `#`). The
-    driver reads the answer to scripting mode up to a prompt followed by `mode on`, which the prompt answering its
-    Enter, then the command's echo, make; here up to the echo itself (the login prompt has been read already).
+    driver reads the answer to scripting mode up to a prompt followed by `mode on` (the prompt answering its Enter,
+    then the command's echo); here it is read up to the echo, the login prompt having been read already.
     """
     pattern = connection.prompt_pattern
     connection.ansi_escape_codes = True
