@@ -19,7 +19,8 @@ from contextlib import contextmanager
 @contextmanager
 def kept_for_the_run() -> Iterator[None]:
     """No collection while the block builds what the run keeps; then all there is frozen, and the collector as
-    it was (a process that runs several commands, as the tests do, gets it all back at the end of each run)."""
+    it was. A process that runs several commands, as the tests do, gets it all back when a run's reports are
+    written (`out_of_collections` unfreezes everything)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

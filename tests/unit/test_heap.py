@@ -11,6 +11,13 @@ import pytest
 from workflows.heap import kept_for_the_run, out_of_collections
 
 
+@pytest.fixture(autouse=True)
+def nothing_frozen() -> None:
+    """Each test starts with nothing frozen: an earlier test of this process may have prepared a run (frozen by
+    `kept_for_the_run`) without executing it (whose end unfreezes all)."""
+    gc.unfreeze()
+
+
 def test_the_start_builds_without_collections_then_freezes_what_it_built() -> None:
     assert gc.isenabled() and gc.get_freeze_count() == 0
     with kept_for_the_run():
