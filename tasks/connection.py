@@ -274,8 +274,11 @@ def wait_for_data(connection: Any) -> None:
     replies a device's waits cost a few reads instead of dozens of polls, each of which reads, normalises and
     searches. Data is taken the moment it arrives, so no wait grows; netmiko's own timeouts still end the loops
     (WAIT_S later at most). Other reads (`clear_buffer`, `find_prompt`, our upgrade session) stay non-blocking:
-    they read until nothing is there and must not wait for data that is not coming. Call once the SSH channel is
-    open.
+    they read until nothing is there and must not wait for data that is not coming. Nor does a read block while
+    netmiko holds text it has read already: `read_until_pattern` keeps what came after its pattern (the output
+    and prompt that arrived with a command's echo) in `_read_buffer` and hands it on with the next read, which
+    would otherwise wait WAIT_S for more data before returning text that was there all along (a fast device's
+    every command then took 0.2 s longer). Call once the SSH channel is open.
 
     The wait is a `threading.Event` that paramiko's channel buffer sets when data (or the end) arrives and clears
     when it is read empty (`BufferedPipe.set_event`). Not the channel's `fileno()`: that OS pipe is closed with
@@ -290,7 +293,8 @@ def wait_for_data(connection: Any) -> None:
 
     def read_channel() -> str:
         remote = channel.remote_conn
-        if depth[0] and remote is not None and not remote.closed and not remote.recv_ready():
+        held = connection._read_buffer  # netmiko's text read past a pattern: this read returns it
+        if depth[0] and not held and remote is not None and not remote.closed and not remote.recv_ready():
             arrived.wait(WAIT_S)
         return str(read())
 

@@ -21,6 +21,13 @@ to READ_AHEAD bytes, and the next reads are served from it: a packet that has ar
 bytes, their order, EOF and timeouts are the socket's: only the number of calls changes. Nothing else reads the
 transport's socket (paramiko keeps it to itself; its banner read goes through the same Packetizer).
 
+Packets written with one system call: a socket with a timeout (paramiko's sockets always have one) polls for room
+before each send, a second call and a second turn at the GIL for every packet, and there is room nearly always.
+`_ReadAhead.send` writes at once and goes through the socket's own send (poll, then send, within the timeout) only
+when the kernel's buffer is full. MACs compared in C: paramiko checks each packet's MAC with a Python loop over its
+bytes (`util.constant_time_bytes_eq`, ~70 Python calls a packet); `hmac.compare_digest` is the standard library's
+constant-time comparison, with the same answers.
+
 Closed sockets shut down first: paramiko closes the transport's socket without a shutdown, and closing a socket
 does not wake a thread blocked in its read; the transport thread then slept until the device's end of the
 connection arrived or its read timed out, so a slow device or a busy machine kept a thread per closed session.
@@ -31,10 +38,13 @@ the shutdown wakes it with for the end of file it is (logged at DEBUG, not as a 
 from __future__ import annotations
 
 import contextlib
+import hmac
+import os
 import socket
 import time
 from typing import Any
 
+import paramiko.util
 from paramiko.hostkeys import HostKeys
 from paramiko.packet import Packetizer
 
@@ -82,6 +92,15 @@ class _ReadAhead:
         self._data, self._at = data, n
         return data[:n]
 
+    def send(self, data: bytes) -> int:
+        """Write straight away: a socket with a timeout waits for room with a poll before every send, and there
+        is room nearly always. Only when the kernel's buffer is full does it go through the socket's own
+        send, which waits for room within the socket's timeout."""
+        try:
+            return os.write(self._sock.fileno(), data)
+        except BlockingIOError:
+            return int(self._sock.send(data))
+
     def close(self) -> None:
         with contextlib.suppress(OSError):  # not connected, or already shut down by the other end: nothing to wake
             self._sock.shutdown(socket.SHUT_RDWR)
@@ -107,6 +126,14 @@ def _lookup_entries(self: Any, hostname: str) -> Any:
     return _lookup(self, hostname)
 
 
+_paramiko_bytes_eq = paramiko.util.constant_time_bytes_eq
+
+
+def _compare_macs(a: bytes, b: bytes) -> bool:
+    """paramiko's answer for two MACs (equal bytes), from the standard library's constant-time comparison in C."""
+    return hmac.compare_digest(a, b)
+
+
 def lighten_paramiko() -> None:
     """Replace Packetizer's handshake timer by a deadline, let an empty HostKeys answer at once and read packets
     ahead; once per process."""
@@ -118,3 +145,4 @@ def lighten_paramiko() -> None:
     Packetizer.complete_handshake = _complete_handshake
     HostKeys.lookup = _lookup_entries
     Packetizer.__init__ = _read_ahead_init
+    paramiko.util.constant_time_bytes_eq = _compare_macs

@@ -245,6 +245,7 @@ class _Conn:
         self.channel = type("Channel", (), {})()
         self.channel.remote_conn = remote
         self.reads: list[float] = []  # how long each read took
+        self._read_buffer = ""  # netmiko's: text read past a pattern, prepended to the next read
 
         def read_channel() -> str:
             self.reads.append(time.monotonic())
@@ -287,6 +288,19 @@ def test_reads_block_for_data_only_inside_a_wait_for_a_pattern(monkeypatch: pyte
     remote.in_buffer.close()
     text, took = _timed(lambda: conn.read_until_pattern("x"))
     assert took < WAIT  # a closed buffer sets the event: the loop finds the end at once
+
+
+def test_a_read_does_not_wait_while_netmiko_holds_text_already_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """netmiko keeps what came after a pattern (a fast device's output and prompt, read with the echo) for its
+    next read: that read must not wait for more data first."""
+    import tasks.connection as connection_module
+
+    monkeypatch.setattr(connection_module, "WAIT_S", 30.0)
+    conn = _Conn(_Remote())
+    connection_module.wait_for_data(conn)
+    conn._read_buffer = "hostname: fw01\nadmin@fw01> "
+    text, took = _timed(lambda: conn.read_until_pattern("fw01>"))
+    assert text == "" and took < 15  # the channel is empty, netmiko's buffer is not: no wait
 
 
 def test_a_wait_ends_when_the_data_arrives(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -155,3 +155,55 @@ def test_closing_a_packetizer_wakes_its_blocked_read_with_the_end_of_the_session
     server.close()
     assert not reader.is_alive()
     assert [type(exc) for exc in ended] == [EOFError]
+
+
+def test_writes_go_out_whole_and_in_order_and_wait_for_room_when_the_buffer_is_full() -> None:
+    """A write is one system call while the kernel has room; with its buffer full (a reader slower than the writer)
+    it waits for room within the socket's timeout, as paramiko's send did."""
+    client, server = socket.socketpair()
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    client.settimeout(10.0)
+    packetizer = paramiko.Packetizer(client)
+    payload = bytes(range(256)) * 4096  # 1 MiB: many times the buffer
+    received = bytearray()
+
+    def read_slowly() -> None:
+        while len(received) < len(payload):
+            chunk = server.recv(8192)
+            if not chunk:
+                return
+            received.extend(chunk)
+            time.sleep(0.001)
+
+    reader = threading.Thread(target=read_slowly)
+    reader.start()
+    try:
+        packetizer.write_all(payload)
+        reader.join(30.0)
+        assert bytes(received) == payload
+    finally:
+        client.close()
+        server.close()
+
+
+def test_a_write_to_a_closed_connection_ends_the_session() -> None:
+    client, server = socket.socketpair()
+    client.settimeout(10.0)
+    packetizer = paramiko.Packetizer(client)
+    server.close()
+    try:
+        with pytest.raises(EOFError):  # paramiko's answer to a failed send
+            for _ in range(100):  # the first writes may still be taken by the kernel
+                packetizer.write_all(b"x" * 65536)
+    finally:
+        client.close()
+
+
+def test_macs_compare_as_paramikos() -> None:
+    from tasks.paramiko_light import _paramiko_bytes_eq
+
+    mac = bytes(range(32))
+    pairs = [(mac, mac), (mac, mac[:-1] + b"\x00"), (mac, mac[:31]), (b"", b""), (mac, b"")]
+    assert paramiko.util.constant_time_bytes_eq is not _paramiko_bytes_eq  # estate's, installed by tasks.connection
+    ours = [paramiko.util.constant_time_bytes_eq(a, b) for a, b in pairs]
+    assert ours == [_paramiko_bytes_eq(a, b) for a, b in pairs] == [True, False, False, True, False]
