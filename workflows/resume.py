@@ -4,7 +4,8 @@ its own folder, contacting only the hosts its journal does not hold.
 A resumable run writes `resume.json` (its command, its hosts, its targets and options, when it started) before the
 first connection, and holds a lock on `.running.lock` in its folder for as long as it runs (fcntl.lockf: the kernel
 drops it when the process dies, however it dies, and a forked worker does not inherit it). Its journal
-(`journal.jsonl`) gets one line per finished host, flushed and fsynced as it arrives (`reports.runfolder.Journal`).
+(`journal.jsonl`) gets one line per finished host, flushed as it arrives and fsynced at most every quarter-second
+(`reports.runfolder.Journal`).
 
 A folder with `resume.json`, no `results.json` and a free lock is an interrupted run: the next run of the CLI and
 `estate history` say so, with the command that resumes it. Resuming reads the hosts and options back, takes each

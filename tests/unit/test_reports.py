@@ -217,6 +217,32 @@ def test_journal_keeps_one_line_per_host_across_threads(result: RunResult, tmp_p
     assert {e["verdict"] for e in entries} == {r.verdict.value for r in records}
 
 
+def test_journal_lines_are_written_at_once_and_fsynced_at_most_every_interval(
+    result: RunResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each line is in the file as soon as it is appended (a killed run keeps it); a burst of lines shares one
+    fsync per JOURNAL_SYNC_S, a line after a quiet spell is synced at once, and close syncs what is left."""
+    import reports.runfolder as runfolder
+
+    clock = [100.0]
+    synced: list[int] = []  # the number of lines in the file at each fsync
+    path = tmp_path / "journal.jsonl"
+    monkeypatch.setattr(runfolder.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(runfolder.os, "fsync", lambda fd: synced.append(len(path.read_text().splitlines())))
+    journal = Journal.in_run_dir(tmp_path)
+    for n in range(1, 11):  # ten lines within 0.1 s
+        journal.append(result.hosts[0])
+        assert len(path.read_text().splitlines()) == n
+        clock[0] += 0.01
+    assert synced == [1]  # the first at once, the nine after it wait for the interval
+    clock[0] += runfolder.JOURNAL_SYNC_S
+    journal.append(result.hosts[0])
+    assert synced == [1, 11]  # the interval has passed: this fsync covers the nine before it too
+    journal.append(result.hosts[0])
+    journal.close()
+    assert synced == [1, 11, 12]  # close syncs the line still waiting
+
+
 def test_read_journal_ignores_a_last_line_cut_by_a_crash(result: RunResult, tmp_path: Path) -> None:
     with Journal.in_run_dir(tmp_path) as journal:
         for record in result.hosts[:2]:
