@@ -153,10 +153,11 @@ class Journal:
     Each line is the host's results.json entry plus its `name`. Every line is written and flushed as it
     arrives, so a run that is killed (`kill -9`, an OOM kill) keeps every host it finished: the kernel holds what
     was written. By default the file is also fsynced, against a machine that loses power: at once for a line
-    that comes JOURNAL_SYNC_S or more after the last fsync, and for lines coming faster, with the first one after
-    that interval or at close. A thousand hosts then cost a few dozen fsyncs, not a thousand (each a journal
-    commit of the filesystem, ~0.25 ms of CPU and a few ms of the parent's loop); a power cut can lose at
-    most the lines of the last quarter-second of a burst, whose hosts a resumed run checks again.
+    that comes JOURNAL_SYNC_S or more after the last fsync; lines coming faster wait for the next line after
+    that interval, or the close (or the kernel's own writeback, typically within 30 s). A thousand hosts then
+    cost a few dozen fsyncs, not a thousand (each a journal commit of the filesystem, ~0.25 ms of CPU and a few
+    ms of the parent's loop); a power cut can lose the lines written since the last fsync, whose hosts a
+    resumed run checks again.
     """
 
     def __init__(self, path: Path, *, fsync: bool = True, sync_every_s: float = JOURNAL_SYNC_S) -> None:

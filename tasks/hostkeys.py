@@ -13,12 +13,18 @@ A key is recorded at once, not at the end of the run: a run killed later keeps t
 run (another shard, another process) started meanwhile sees them. Many threads and processes may record at the
 same moment, so a write holds a lock file beside the file (`.known_hosts.lock`, fcntl.flock, which serialises
 threads and processes alike), reads what was added to the file under it (another writer may have recorded this
-device meanwhile: its key then decides, as if it had been there before), and appends the new lines (one write,
-fsync). A reader reads complete lines only: a line being written is read once it is whole. The threads of a process
-that record at once share one write (`record`); writes happen only for new devices, so the lock costs nothing at
-steady state. Reads are cached per file as a dictionary by name (a run of 10,000 devices looks each up once; a
-scan of paramiko's entry list per lookup made a first run quadratic) and follow the file: what was appended since
-is read on the next lookup, a file rewritten (by hand) is read again whole.
+device meanwhile: its key then decides, as if it had been there before), and appends the new lines (one write).
+The write is in the file for every other reader at once (a killed run keeps it: the kernel holds it); it is
+fsynced against a power cut unless this process fsynced the file less than SYNC_EVERY_S ago, so a burst of new
+devices shares the fsync of its first key and the kernel's own writeback (typically within 30 s) takes the
+rest. A first run over a thousand new devices made a thousand fsyncs, each a few ms held inside a login and its
+`max_concurrent_logins` slot; a power cut can now lose the keys recorded since the last fsync, which the next
+run records again as new devices. A reader reads complete lines only: a line being written is read once it is
+whole. The threads of a process that record at once share one write (`record`); writes happen only for new
+devices, so the lock costs nothing at steady state. Reads are cached per file as a dictionary by name (a run of
+10,000 devices looks each up once; a scan of paramiko's entry list per lookup made a first run quadratic) and
+follow the file: what was appended since is read on the next lookup, a file rewritten (by hand) is read again
+whole.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import hashlib
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,8 +53,11 @@ LOCK_NAME = ".known_hosts.lock"
 TOFU, STRICT = "tofu", "strict"
 MODES = (TOFU, STRICT)
 
+SYNC_EVERY_S = 0.25  # the longest a recorded key waits for its fsync while keys keep coming (see above)
+
 _cache_lock = threading.Lock()
 _write_locks: dict[Path, threading.Lock] = {}
+_synced: dict[Path, float] = {}  # per file: monotonic time of this process's last fsync of it
 _waiting: dict[Path, dict[str, paramiko.PKey]] = {}  # per file: keys to record, written by the next lock holder
 
 
@@ -192,8 +202,8 @@ def record(path: Path, name: str, key: paramiko.PKey) -> list[paramiko.PKey]:
 
 
 def _append(path: Path, lines: list[str]) -> None:
-    """`lines` written at the end of `path` in one write, then fsync (a file that does not end its last line gets
-    a line end first)."""
+    """`lines` written at the end of `path` in one write (a file that does not end its last line gets a line end
+    first), fsynced unless this process fsynced the file less than SYNC_EVERY_S ago. Called under `_locked`."""
     data = "".join(line + "\n" for line in lines).encode("utf-8")
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
@@ -201,7 +211,10 @@ def _append(path: Path, lines: list[str]) -> None:
         if size and os.pread(fd, 1, size - 1) != b"\n":
             data = b"\n" + data
         os.write(fd, data)
-        os.fsync(fd)
+        now = time.monotonic()
+        if now - _synced.get(path, float("-inf")) >= SYNC_EVERY_S:
+            os.fsync(fd)
+            _synced[path] = now
     finally:
         os.close(fd)
 

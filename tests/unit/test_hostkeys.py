@@ -105,3 +105,25 @@ def test_lines_another_writer_appends_are_read_whole_lines_only_and_a_rewritten_
     path.write_text(f"{hashed} ssh-ed25519 {key(3).get_base64()}\n", encoding="utf-8")  # rewritten by hand
     assert known_keys(path, "[192.0.2.1]:22") == []  # gone from the file: gone from what is known
     assert [fingerprint(k) for k in known_keys(path, "[192.0.2.3]:22")] == [fingerprint(key(3))]  # hashed name
+
+
+def test_recorded_keys_are_in_the_file_at_once_and_fsynced_at_most_every_interval(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every key is written (and read back by the next lookup) as it is recorded; a burst shares the fsync of its
+    first key until SYNC_EVERY_S has passed (a first run over many new devices made one fsync per device)."""
+    import tasks.hostkeys as hostkeys
+
+    clock = [1000.0]
+    path = tmp_path / "known_hosts"
+    synced: list[int] = []  # the number of lines in the file at each fsync
+    monkeypatch.setattr(hostkeys.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(hostkeys.os, "fsync", lambda fd: synced.append(len(path.read_text().splitlines())))
+    for n in range(1, 6):  # five new devices within 0.05 s
+        record(path, f"[192.0.2.{n}]:22", key(n))
+        assert [fingerprint(k) for k in known_keys(path, f"[192.0.2.{n}]:22")] == [fingerprint(key(n))]
+        clock[0] += 0.01
+    assert synced == [1]
+    clock[0] += hostkeys.SYNC_EVERY_S
+    record(path, "[192.0.2.6]:22", key(6))
+    assert synced == [1, 6] and len(path.read_text().splitlines()) == 6
