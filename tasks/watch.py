@@ -132,8 +132,9 @@ def _page_through(connection: Any, watch: SessionWatch, read: Callable[[], str],
         )
     paged, last = True, time.monotonic()
     while time.monotonic() - last < watch.page_wait_s:
-        if paged:
+        if paged:  # one key per pager prompt seen: a read that finds nothing yet must not press another
             connection.channel.write_channel(PAGER_KEY)  # not netmiko's write_channel: it waits for this read's lock
+            paged = False
         watch.deadline.check()
         more = str(read())
         if not more:
