@@ -26,7 +26,7 @@ from paramiko.ssh_exception import SSHException
 from tasks import retry
 from tasks.errors import AuthError, CommandError, ConnectError, DeviceError
 from tasks.hostkeys import guard_for
-from tasks.paramiko_light import lighten_paramiko
+from tasks.paramiko_light import kernel_timed, lighten_paramiko
 from tasks.platforms import get_platform
 from tasks.platforms.base import Context, available
 from tasks.session_log import RedactedSessionLog, session_log_path
@@ -148,6 +148,7 @@ class TunedNetmiko:
             transient = isinstance(exc, (ConnectionRefusedError, ConnectionResetError))
             raise ConnectError(f"{address[0]}:{address[1]}: {exc.strerror or _reason(exc)}", transient) from None
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock = kernel_timed(sock)  # one system call per read of paramiko's transport thread (tasks/paramiko_light.py)
         self.session_log = _session_log(configuration, hostname, port, platform or "", password)
         parameters: dict[str, Any] = {
             "device_type": driver,

@@ -21,11 +21,14 @@ to READ_AHEAD bytes, and the next reads are served from it: a packet that has ar
 bytes, their order, EOF and timeouts are the socket's: only the number of calls changes. Nothing else reads the
 transport's socket (paramiko keeps it to itself; its banner read goes through the same Packetizer).
 
-Packets written with one system call: a socket with a timeout (paramiko's sockets always have one) polls for room
-before each send, a second call and a second turn at the GIL for every packet, and there is room nearly always.
-`_ReadAhead.send` writes at once and goes through the socket's own send (poll, then send, within the timeout) only
-when the kernel's buffer is full. MACs compared in C: paramiko checks each packet's MAC with a Python loop over its
-bytes (`util.constant_time_bytes_eq`, ~70 Python calls a packet); `hmac.compare_digest` is the standard library's
+Packets written and read with one system call each: Python implements a socket's timeout (paramiko's sockets
+always have one) with a poll before every send and every read, a second call and a second turn at the GIL per
+packet. `_ReadAhead.send` writes at once (the socket's own send, within its timeout, only when the kernel's buffer
+is full), and the socket estate connects with is a `KernelTimedSocket`, whose timeouts the kernel keeps
+(SO_RCVTIMEO, SO_SNDTIMEO) so that a read is one call.
+
+MACs compared in C: paramiko checks each packet's MAC with a Python loop over its bytes
+(`util.constant_time_bytes_eq`, ~70 Python calls a packet); `hmac.compare_digest` is the standard library's
 constant-time comparison, with the same answers.
 
 Closed sockets shut down first: paramiko closes the transport's socket without a shutdown, and closing a socket
@@ -41,6 +44,7 @@ import contextlib
 import hmac
 import os
 import socket
+import struct
 import time
 from typing import Any
 
@@ -93,9 +97,10 @@ class _ReadAhead:
         return data[:n]
 
     def send(self, data: bytes) -> int:
-        """Write straight away: a socket with a timeout waits for room with a poll before every send, and there
-        is room nearly always. Only when the kernel's buffer is full does it go through the socket's own
-        send, which waits for room within the socket's timeout."""
+        """Write straight away: a socket with a Python timeout polls for room before every send, and there is
+        room nearly always. On a KernelTimedSocket the write itself waits for room within the timeout; on a
+        socket with a Python timeout a full buffer answers at once, and the socket's own send (poll, then send)
+        waits for room within the timeout."""
         try:
             return os.write(self._sock.fileno(), data)
         except BlockingIOError:
@@ -108,6 +113,71 @@ class _ReadAhead:
 
     def __getattr__(self, name: str) -> Any:  # send, settimeout, ...: the socket's own
         return getattr(self._sock, name)
+
+
+class KernelTimedSocket(socket.socket):
+    """A TCP socket whose timeout the kernel keeps (SO_RCVTIMEO, SO_SNDTIMEO) while Python sees it blocking.
+
+    Python implements a socket's timeout by polling before every call: a read is a poll and a read, each giving up
+    the GIL and taking it back, and paramiko's transport thread reads every packet so (~20 a device). Here the
+    file stays blocking, the kernel ends a call that waited `timeout` with EAGAIN, and that is raised as the
+    TimeoutError a socket with a timeout raises: one system call a read, the same answers at the same moments.
+    A timeout of None (blocking) or 0 (non-blocking) is Python's own, without kernel timeouts."""
+
+    __slots__ = ("_kernel_timeout",)
+
+    def settimeout(self, value: float | None) -> None:
+        if value is None or value <= 0:
+            self._kernel_timeout = None
+            self._set_kernel_timeout(0.0)
+            super().settimeout(value)
+            return
+        super().settimeout(None)
+        self._set_kernel_timeout(float(value))
+        self._kernel_timeout = float(value)
+
+    def gettimeout(self) -> float | None:
+        if getattr(self, "_kernel_timeout", None) is not None:
+            return self._kernel_timeout
+        return super().gettimeout()
+
+    def _set_kernel_timeout(self, seconds: float) -> None:
+        whole = int(seconds)
+        value = struct.pack("ll", whole, round((seconds - whole) * 1_000_000))  # struct timeval
+        self.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, value)
+        self.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, value)
+
+    def recv(self, bufsize: int, flags: int = 0) -> bytes:
+        try:
+            return super().recv(bufsize, flags)
+        except BlockingIOError:
+            if getattr(self, "_kernel_timeout", None) is None:
+                raise
+            raise TimeoutError("timed out") from None
+
+    def send(self, data: Any, flags: int = 0) -> int:
+        try:
+            return super().send(data, flags)
+        except BlockingIOError:
+            if getattr(self, "_kernel_timeout", None) is None:
+                raise
+            raise TimeoutError("timed out") from None
+
+    def sendall(self, data: Any, flags: int = 0) -> None:
+        try:
+            super().sendall(data, flags)
+        except BlockingIOError:
+            if getattr(self, "_kernel_timeout", None) is None:
+                raise
+            raise TimeoutError("timed out") from None
+
+
+def kernel_timed(sock: socket.socket) -> KernelTimedSocket:
+    """`sock` (connected) as a KernelTimedSocket with the same timeout; `sock` itself is detached."""
+    timeout = sock.gettimeout()
+    ours = KernelTimedSocket(sock.family, sock.type, sock.proto, fileno=sock.detach())
+    ours.settimeout(timeout)
+    return ours
 
 
 _packetizer_init = Packetizer.__init__

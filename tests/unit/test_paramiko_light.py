@@ -207,3 +207,53 @@ def test_macs_compare_as_paramikos() -> None:
     assert paramiko.util.constant_time_bytes_eq is not _paramiko_bytes_eq  # estate's, installed by tasks.connection
     ours = [paramiko.util.constant_time_bytes_eq(a, b) for a, b in pairs]
     assert ours == [_paramiko_bytes_eq(a, b) for a, b in pairs] == [True, False, False, True, False]
+
+
+def test_a_kernel_timed_socket_answers_as_a_socket_with_that_timeout() -> None:
+    """Reads and writes end as a Python timeout ends them (TimeoutError after the timeout, data at once), with
+    the file blocking underneath; None and 0 are Python's blocking and non-blocking modes."""
+    from tasks.paramiko_light import kernel_timed
+
+    client, server = socket.socketpair()
+    client.settimeout(0.3)
+    sock = kernel_timed(client)
+    try:
+        assert sock.gettimeout() == 0.3 and client.fileno() == -1  # the same file, taken over
+        assert sock.getblocking()  # no Python timeout: no poll before a call
+        start = time.monotonic()
+        with pytest.raises(TimeoutError):
+            sock.recv(16)
+        assert 0.25 <= time.monotonic() - start < 10
+        server.sendall(b"SSH-2.0-x\r\n")
+        assert sock.recv(64) == b"SSH-2.0-x\r\n"
+        sock.settimeout(None)
+        assert sock.gettimeout() is None
+        threading.Timer(0.1, server.sendall, args=(b"late",)).start()
+        assert sock.recv(16) == b"late"  # blocking: waits past any earlier timeout
+        sock.settimeout(0.0)
+        with pytest.raises(BlockingIOError):
+            sock.recv(16)
+        sock.settimeout(0.2)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        with pytest.raises(TimeoutError):  # nobody reads: the buffer fills and a send waits out the timeout
+            for _ in range(10_000):
+                sock.send(b"x" * 65536)
+    finally:
+        sock.close()
+        server.close()
+
+
+def test_a_packetizer_over_a_kernel_timed_socket_reads_and_times_out_as_paramiko_expects() -> None:
+    from tasks.paramiko_light import kernel_timed
+
+    client, server = socket.socketpair()
+    client.settimeout(0.1)
+    packetizer = paramiko.Packetizer(kernel_timed(client))
+    try:
+        threading.Timer(0.35, server.sendall, args=(b"SSH-2.0-lab\r\n",)).start()
+        assert packetizer.readline(5) == "SSH-2.0-lab"  # three 0.1 s timeouts of the socket, then the line
+        with pytest.raises(TimeoutError):  # paramiko's readline gives up at its own timeout
+            packetizer.readline(0.3)
+    finally:
+        packetizer.close()
+        server.close()
