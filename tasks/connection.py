@@ -13,11 +13,13 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from netmiko import ConnectHandler
+from netmiko import base_connection as netmiko_base_connection
 from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException, ReadTimeout
 from nornir.core.configuration import Config
 from nornir.core.plugins.connections import ConnectionPluginRegister
@@ -267,6 +269,28 @@ WAIT_S = 0.2  # the longest a read inside a wait for a pattern blocks for data b
 # (tasks.paramiko_light): the thread wakes at once either way, without waiting for the device.
 TRANSPORT_WAKE_S = 1.0
 _WAITING = ("read_until_pattern", "send_command")  # netmiko's loops that wait for a prompt or a pattern
+_in_wait = threading.local()  # `remote`: the paramiko channel of the wait for a pattern this thread is in
+
+
+class _LoopClock:
+    """netmiko.base_connection's `time` module: a sleep of its loops inside a wait for a pattern on an open
+    channel (no end of file) is skipped, since the loop's next read waits for data itself (`wait_for_data`):
+    after each read that did not complete its pattern netmiko slept 10 ms (25 ms in `send_command`), ~10 sleeps
+    a device, each a system call and a turn at the GIL, and a fast device's data waited for it. Everything else,
+    sleeps outside such a wait or on a channel at its end included, is the time module's."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        remote = getattr(_in_wait, "remote", None)
+        if remote is not None and not remote.closed and not remote.eof_received:
+            return
+        time.sleep(seconds)
+
+
+netmiko_base_connection.time = _LoopClock()  # type: ignore[assignment]
 
 
 def wait_for_data(connection: Any) -> None:
@@ -302,10 +326,13 @@ def wait_for_data(connection: Any) -> None:
     def waiting(method: Callable[..., Any]) -> Callable[..., Any]:
         def call(*args: Any, **kwargs: Any) -> Any:
             depth[0] += 1
+            outer = getattr(_in_wait, "remote", None)
+            _in_wait.remote = channel.remote_conn
             try:
                 return method(*args, **kwargs)
             finally:
                 depth[0] -= 1
+                _in_wait.remote = outer
 
         return call
 

@@ -232,6 +232,7 @@ class _Remote:
 
     def __init__(self) -> None:
         self.closed = False
+        self.eof_received = False
         self.in_buffer = BufferedPipe()
 
     def recv_ready(self) -> bool:
@@ -301,6 +302,39 @@ def test_a_read_does_not_wait_while_netmiko_holds_text_already_read(monkeypatch:
     conn._read_buffer = "hostname: fw01\nadmin@fw01> "
     text, took = _timed(lambda: conn.read_until_pattern("fw01>"))
     assert text == "" and took < 15  # the channel is empty, netmiko's buffer is not: no wait
+
+
+def test_netmikos_polling_sleeps_are_skipped_only_inside_a_wait_on_an_open_channel(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Inside a wait for a pattern the next read waits for data itself, so netmiko's sleep between reads is
+    skipped; at the channel's end (EOF or closed) a read returns at once, so the sleep stays and the loop does not
+    spin; outside a wait every sleep stays."""
+    import netmiko.base_connection as netmiko_base
+
+    import tasks.connection as connection_module
+
+    slept: list[float] = []
+    monkeypatch.setattr(connection_module.time, "sleep", slept.append)  # what the clock passes on to time.sleep
+    remote = _Remote()
+    conn = _Conn(remote)
+
+    def loop(pattern: str = "") -> str:  # netmiko's read_until_pattern: read, then sleep its loop delay
+        netmiko_base.time.sleep(0.01)
+        return ""
+
+    conn.read_until_pattern = loop  # type: ignore[method-assign]
+    connection_module.wait_for_data(conn)  # wraps `loop` as it wraps netmiko's own loop
+    conn.read_until_pattern()
+    assert slept == []  # open channel: skipped
+    netmiko_base.time.sleep(0.02)
+    assert slept == [0.02]  # outside a wait: slept
+    remote.eof_received = True
+    conn.read_until_pattern()
+    remote.eof_received, remote.closed = False, True
+    conn.read_until_pattern()
+    assert slept == [0.02, 0.01, 0.01]  # at the channel's end: slept
+    assert netmiko_base.time.time() > 0  # the rest of the time module is time's
 
 
 def test_a_wait_ends_when_the_data_arrives(monkeypatch: pytest.MonkeyPatch) -> None:
