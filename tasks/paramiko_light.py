@@ -147,29 +147,27 @@ class KernelTimedSocket(socket.socket):
         self.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, value)
         self.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, value)
 
+    def _ended(self, exc: BlockingIOError) -> OSError:
+        """What a call that ended with EAGAIN raises: a timeout if the kernel's ran out, else EAGAIN itself."""
+        return exc if getattr(self, "_kernel_timeout", None) is None else TimeoutError("timed out")
+
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
         try:
             return super().recv(bufsize, flags)
-        except BlockingIOError:
-            if getattr(self, "_kernel_timeout", None) is None:
-                raise
-            raise TimeoutError("timed out") from None
+        except BlockingIOError as exc:
+            raise self._ended(exc) from None
 
     def send(self, data: Any, flags: int = 0) -> int:
         try:
             return super().send(data, flags)
-        except BlockingIOError:
-            if getattr(self, "_kernel_timeout", None) is None:
-                raise
-            raise TimeoutError("timed out") from None
+        except BlockingIOError as exc:
+            raise self._ended(exc) from None
 
     def sendall(self, data: Any, flags: int = 0) -> None:
         try:
             super().sendall(data, flags)
-        except BlockingIOError:
-            if getattr(self, "_kernel_timeout", None) is None:
-                raise
-            raise TimeoutError("timed out") from None
+        except BlockingIOError as exc:
+            raise self._ended(exc) from None
 
 
 def kernel_timed(sock: socket.socket) -> KernelTimedSocket:
@@ -205,8 +203,9 @@ def _compare_macs(a: bytes, b: bytes) -> bool:
 
 
 def lighten_paramiko() -> None:
-    """Replace Packetizer's handshake timer by a deadline, let an empty HostKeys answer at once and read packets
-    ahead; once per process."""
+    """Replace Packetizer's handshake timer by a deadline, let an empty HostKeys answer at once, read packets
+    ahead, write them with one call and compare MACs in C; once per process. (The socket whose timeout the kernel
+    keeps is the caller's choice: `kernel_timed`.)"""
     if getattr(Packetizer.start_handshake, "estate_deadline", False):
         return
     _start_handshake.estate_deadline = True  # type: ignore[attr-defined]
