@@ -71,8 +71,32 @@ def _no_config_reload() -> None:
     connection.reload_config = reload_config  # type: ignore[method-assign]
 
 
+def _no_disabled_log_work() -> None:
+    """Format nothing for a log message whose level is off: asyncssh's logger turns every argument of every log call
+    into text, and names every packet it sends or receives with its size, before the standard logger decides that
+    the level is off (the lab keeps asyncssh at WARNING). The same messages are logged when their level is on."""
+    adapter = asyncssh.logging.SSHLogger
+    if getattr(adapter.log, "lab_enabled_only", False):
+        return
+    log_message = adapter.log
+    log_packet = asyncssh.packet.SSHPacketHandler._log_packet
+
+    def log(self: asyncssh.logging.SSHLogger, level: int, msg: object, *args: Any, **kwargs: Any) -> None:
+        if self.isEnabledFor(level):
+            log_message(self, level, msg, *args, **kwargs)
+
+    def packet(self: Any, *args: Any) -> None:
+        if self.logger._debug_level >= 3 and self.logger.isEnabledFor(logging.DEBUG):  # as SSHLogger.packet decides
+            log_packet(self, *args)
+
+    log.lab_enabled_only = True  # type: ignore[attr-defined]
+    adapter.log = log  # type: ignore[method-assign]
+    asyncssh.packet.SSHPacketHandler._log_packet = packet  # type: ignore[method-assign, assignment]
+
+
 _no_ignore_padding()
 _no_config_reload()
+_no_disabled_log_work()
 
 
 class LabError(RuntimeError):

@@ -34,7 +34,6 @@ from tasks.matrix import Matrix
 from tasks.models import HostRecord, RunResult, Verdict, worst
 from tasks.models.history import TrendPoint
 
-REPORT_HTML = "report.html"
 TEMPLATES = Path(__file__).with_name("templates")
 TABLE_TITLES = {"Transceivers": "Optics"}  # the workbook's sheet title -> the page's, where a person says it otherwise
 MAX_CELL_CHARS = 4_000  # a cell of the page; the full text stays in results.json and the workbook

@@ -22,6 +22,8 @@ from tasks.models import HostRecord, RunResult
 log = logging.getLogger(__name__)
 
 JOURNAL_NAME = "journal.jsonl"
+REPORT_HTML = "report.html"
+REPORT_XLSX = "report.xlsx"
 RESULTS_NAME = "results.json"
 ALL_CUSTOMERS = "all"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._+-]+")

@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reports.html import REPORT_HTML, render_template
-from reports.runfolder import atomic_write_text
+from reports.html import render_template
+from reports.runfolder import REPORT_HTML, atomic_write_text
 from reports.summary import SUMMARY_VERDICTS, run_targets
 from reports.text import natural_key
 from tasks.models import RunResult, worst

@@ -15,7 +15,8 @@ from nornir.core.task import Result, Task
 from rich.console import Console
 
 from reports.compliance import compliance_sheets
-from reports.html import REPORT_HTML, write_html
+from reports.html import write_html
+from reports.runfolder import REPORT_HTML
 from reports.sheets import host_order
 from reports.trend import add_trend_sheet
 from tasks.checks.collection import collection_findings

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from reports.compliance import compliance_sheets
 from reports.excel import write_workbook
-from reports.html import REPORT_HTML, write_html
+from reports.html import write_html
 from reports.json_report import write_results_json
 from reports.junit import write_junit
 from reports.preupgrade import checks_of, path_sheet, readiness_sheet
 from reports.replacements import replacements_sheet
-from reports.runfolder import make_run_dir, read_run, run_id
+from reports.runfolder import REPORT_HTML, make_run_dir, read_run, run_id
 from reports.sheets import SheetSpec
 from tasks.checks.readiness import ALL_CHECKS
 from tasks.errors import UsageError

@@ -28,11 +28,11 @@ from pathlib import Path
 from rich.console import Console
 
 from reports.excel import write_workbook
-from reports.html import REPORT_HTML, write_html
+from reports.html import write_html
 from reports.json_report import write_results_json
 from reports.junit import write_junit
 from reports.onboard import ChangeRow, ListEntry, blockers_sheet, changes_sheet, onboarding_sheet
-from reports.runfolder import make_run_dir, run_id
+from reports.runfolder import REPORT_HTML, make_run_dir, run_id
 from tasks.errors import UsageError
 from tasks.hostkeys import KNOWN_HOSTS, TOFU
 from tasks.matrix import load_matrix

@@ -9,12 +9,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from reports.html import REPORT_HTML
+from reports.runfolder import REPORT_HTML, REPORT_XLSX
 from workflows.run import EXIT_OK, RunOutcome
 from workflows.settings import Settings, check_output, load_settings
 
 DEFAULT_SITE = Path("public")
-REPORT_XLSX = "report.xlsx"
 
 
 def print_run_folder(run_dir: Path, console: Console) -> None:

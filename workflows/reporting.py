@@ -16,9 +16,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from reports.backup import backup_sheet
-from reports.html import REPORT_HTML, render_report, write_html
+from reports.html import render_report, write_html
 from reports.postupgrade import diff_sheet
-from reports.runfolder import RESULTS_NAME, read_run
+from reports.runfolder import REPORT_HTML, RESULTS_NAME, read_run
 from reports.sheets import SheetSpec
 from reports.site import write_site
 from reports.summary import SummaryData

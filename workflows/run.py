@@ -17,11 +17,9 @@ from typing import Any
 from nornir.core import Nornir
 from nornir.core.plugins.runners import RunnersPluginRegister
 
-from reports.excel import write_workbook
-from reports.html import REPORT_HTML, write_html
 from reports.json_report import write_results_json
 from reports.junit import write_junit
-from reports.runfolder import Journal, make_run_dir, run_id
+from reports.runfolder import REPORT_HTML, Journal, make_run_dir, run_id
 from reports.sheets import SheetSpec
 from reports.summary import SummaryData
 from tasks.errors import UsageError
@@ -254,6 +252,7 @@ def execute(
             result = finish(result)
         extra = sheets(result) if sheets is not None else ()
         overview = summary(result) if summary is not None else None
+        write_workbook, write_html = report_writers()
         # The workbook, the longest to write, on another core while this process writes the rest (`--processes 1`:
         # here, in turn).
         workbook = Beside(
@@ -346,7 +345,7 @@ def _run_hosts(
             # The history's preparation waits for the run's last devices (the last half-wave of workers in flight).
             last = max(0, len(hosts) - settings.workers // 2)
             return run_spread(
-                job, parts, on_record, progress, meanwhile=lambda: prepare_recording(settings), meanwhile_after=last
+                job, parts, on_record, progress, meanwhile=lambda: _after_the_run(settings), meanwhile_after=last
             )
         collector = RecordCollector(on_record=on_record)
         nr = inputs.nornir.with_processors([collector])
@@ -357,6 +356,22 @@ def _run_hosts(
         return collector.records
     finally:
         journal.close()
+
+
+def report_writers() -> tuple[Callable[..., None], Callable[..., None]]:
+    """(write_workbook, write_html). Their modules (openpyxl, jinja2, lxml: ~0.2 s of imports) are imported when a
+    run first needs them, not with this one: the start of a run, before its first connection, is one core's work
+    while the other waits, whereas the end of a spread run leaves the cores room (`_after_the_run`)."""
+    with kept_for_the_run():  # modules live as long as the process (workflows.heap)
+        from reports.excel import write_workbook
+        from reports.html import write_html
+    return write_workbook, write_html
+
+
+def _after_the_run(settings: Settings) -> None:
+    """This process's preparations for the reports and the history, while its workers wait on their last devices."""
+    report_writers()
+    prepare_recording(settings)
 
 
 def keep_session_logs(nr: Nornir, run_dir: Path | None) -> None:

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from reports.html import REPORT_HTML, write_html
+from reports.html import write_html
 from reports.json_report import write_results_json
+from reports.runfolder import REPORT_HTML
 from reports.sheets import SheetSpec
 from tasks.models import (
     Facts,

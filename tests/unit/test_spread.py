@@ -9,6 +9,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import subprocess
 import sys
 import threading
 import time
@@ -34,6 +35,8 @@ from workflows.processors import record_for
 from workflows.run import RunInputs, RunRequest, _run_hosts
 from workflows.settings import Settings
 from workflows.spread import SWITCH_INTERVAL_S, died, partition, per_process, process_count
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_partition_deals_sorted_names_in_turn_so_a_sites_devices_spread() -> None:
@@ -202,6 +205,28 @@ def test_the_parent_prepares_for_the_reports_while_its_last_devices_are_worked_o
     assert calls[0][1] >= 1  # a worker still running
 
 
+def test_a_run_starts_without_the_report_writers_and_imports_them_while_its_last_devices_are_worked_on(
+    tmp_path: Path,
+) -> None:
+    """openpyxl, jinja2 and lxml (the workbook's and report.html's writers, ~0.2 s of imports) are not imported
+    before the first connection, on the one core a run's start uses; a spread run imports them with its
+    preparations for the reports, so the workbook's forked child finds them imported."""
+    writers = ("openpyxl", "jinja2", "lxml.etree", "reports.excel", "reports.html")
+    code = (
+        "import sys, workflows.command, workflows.cli, workflows.audit, workflows.preupgrade, workflows.postupgrade; "
+        f"print([m for m in {writers!r} if m in sys.modules])"
+    )
+    started = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert started.stdout.strip() == "[]"
+    code = (
+        "import sys, workflows.run; from workflows.settings import Settings; "
+        f"workflows.run._after_the_run(Settings(history_url='off', output={str(tmp_path)!r})); "
+        f"print([m for m in {writers!r} if m not in sys.modules])"
+    )
+    prepared = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert prepared.stdout.strip() == "[]"
+
+
 def test_a_report_that_fails_waits_for_the_workbook_written_beside_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -209,13 +234,13 @@ def test_a_report_that_fails_waits_for_the_workbook_written_beside_it(
     fails, the workbook is still finished whole before the error goes on."""
     import openpyxl
 
-    import workflows.run
+    import reports.html
     from workflows.run import execute
 
     def broken_html(*args: Any, **kwargs: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(workflows.run, "write_html", broken_html)
+    monkeypatch.setattr(reports.html, "write_html", broken_html)  # workflows.run imports it when the run ends
     hosts = Hosts({n: Host(n, platform="paloalto_panos", data=dict(DATA), defaults=Defaults()) for n in NAMES})
     nornir = Nornir(Inventory(hosts=hosts, groups=Groups(), defaults=Defaults()), runner=ThreadedRunner(4))
     request = RunRequest(Settings(workers=4, processes=2, output=tmp_path))
