@@ -14,10 +14,12 @@ import gc
 import sys
 from typing import NoReturn
 
+from workflows.deferred import defer
 from workflows.heap import kept_for_the_run
 
 
 def main() -> NoReturn:
+    defer("invoke")  # paramiko's, for ssh_config `Match exec` only (workflows.deferred)
     with kept_for_the_run():
         from workflows.cli import main as run_command
     code = run_command()
