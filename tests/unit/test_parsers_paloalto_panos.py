@@ -413,3 +413,36 @@ def test_an_are_firewall_snapshot_counts_the_logical_routers_routes() -> None:
         panos_snapshot.read({"routes": ARE_ROUTES}, legacy, [])
     with pytest.raises(ParseError):
         panos_snapshot.parse_are_route_count("\nInvalid syntax.\n\n")
+
+
+def _state_values() -> list[str]:
+    """The `{ ... }` of every line of the show system state fixtures, and forms the grammar allows besides."""
+    lines = [
+        line.strip()
+        for case in sorted((FIXTURES / "show_system_state").glob("*.txt"))
+        for line in case.read_text(encoding="utf-8").splitlines()
+        if line.strip().startswith("sys.")
+    ]
+    values = [line.split(":", 1)[1].strip() for line in lines]
+    assert len(values) >= 3
+    return [
+        *values,
+        "{ }",
+        "{'a': { 'b': { }, }, 'c': x, }",
+        "{ 'note': one, two, three , 'last': y,}",  # a value ends at the comma before the next key
+        "{ 'a': 1 , } trailing",
+        "{ 'a': { 'b': 2, } 'c': 3, }",  # no comma after a nested object
+    ]
+
+
+@pytest.mark.parametrize("value", _state_values())
+def test_state_objects_read_fast_as_the_precise_parser_reads_them(value: str) -> None:
+    """`_read_object` gives what `_parse_object` gives for every text it reads, and leaves every text it does not
+    read to `_parse_object` (which words the error): every value, and every prefix and one-character change of it."""
+    assert panos_facts._read_object(value) == panos_facts._parse_object(value, 0, "k")
+    variants = {value[:n] for n in range(len(value))}
+    variants |= {value[:n] + c + value[n + 1 :] for n in range(len(value)) for c in "{}',: x"}
+    for text in variants:
+        fast = panos_facts._read_object(text)
+        if fast is not None:
+            assert fast == panos_facts._parse_object(text, 0, "k"), text
