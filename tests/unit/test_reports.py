@@ -709,6 +709,12 @@ def test_write_only_workbook_has_the_same_sheets_and_cells(result: RunResult, tm
         assert right.auto_filter.ref == left.auto_filter.ref
         for letter, dimension in left.column_dimensions.items():
             assert right.column_dimensions[letter].width == dimension.width, (title, letter)
+    # A reader in read-only mode (openpyxl's, pandas') sizes each sheet from its <dimension>: the same rows, padded
+    # alike, empty rows included (unsized, a streamed sheet's empty row came back as an empty tuple).
+    a, b = load_workbook(normal, read_only=True), load_workbook(streamed, read_only=True)
+    for title in a.sheetnames:
+        assert b[title].calculate_dimension() == a[title].calculate_dimension(), title
+        assert list(b[title].iter_rows(values_only=True)) == list(a[title].iter_rows(values_only=True)), title
 
 
 def test_large_runs_are_written_in_write_only_mode(
