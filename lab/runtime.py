@@ -139,6 +139,9 @@ class DeviceRuntime:
     # The state-changing requests the device received, in order, refused ones included ("download 10.2.0",
     # "install 10.2.0", "restart", "restore-image 7.4.8", "delete 10.2.0", "ha suspend"): `lab status --json`.
     requests: list[str] = field(default_factory=list)
+    # FortiOS `config system console` / `set output more|standard`: a setting of the unit, kept across sessions
+    # and reboots (FortiOS's default is `more`; netmiko's session preparation changes it: "console output ...")
+    console_output: str = "more"
     # SSH connections and accepted logins since the lab started (`lab status --json`): which devices a run contacted
     connections: int = 0
     logins: int = 0
@@ -304,6 +307,12 @@ class DeviceRuntime:
             raise Refused("Check image error.\nCommand fail. File is not an update file.")
         self.installed = version
         self.restart(now)
+
+    def set_console_output(self, mode: str) -> None:
+        """FortiOS `set output standard|more` under `config system console`; a change is a request."""
+        if mode != self.console_output:
+            self.requests.append(f"console output {mode}")
+            self.console_output = mode
 
     def delete_image(self, version: str) -> None:
         self.requests.append(f"delete {version}")

@@ -3,7 +3,8 @@
 Two changes over nornir-netmiko's plugin, measured in bench/ and in the feasibility study:
 - the TCP socket is made here with TCP_NODELAY (paramiko leaves Nagle on: ~85 ms per login on a fast link);
 - close writes `exit` and drops the transport instead of netmiko's `disconnect()`, whose config-mode check
-  sleeps 2.2 s per PAN-OS device. Read-only runs never enter config mode, so nothing is skipped.
+  sleeps 2.2 s per PAN-OS device. Read-only runs never enter config mode; what the driver's `cleanup()` would
+  set back on the device (FortiOS's console output mode) the platform's `end_session` sets back first.
 Timeouts come from the Nornir configuration (`user_defined.estate`): a hung device costs at most one timeout.
 """
 
@@ -103,6 +104,7 @@ class TunedNetmiko:
         configuration: Config | None = None,
     ) -> None:
         estate = _estate(configuration)
+        self.platform = platform or ""
         self.session_log: RedactedSessionLog | None = None
         limit = int(estate.get("max_concurrent_logins", DEFAULT_MAX_CONCURRENT_LOGINS))
         deadline = retry.Deadline(float(estate.get("host_timeout_s", retry.DEFAULT_HOST_TIMEOUT_S)))
@@ -187,6 +189,7 @@ class TunedNetmiko:
         return connection
 
     def close(self) -> None:
+        self._end_session()
         try:
             self.connection.write_channel("exit" + self.connection.RETURN)
         except Exception as exc:  # the session may already be gone; closing must not fail a host
@@ -196,6 +199,17 @@ class TunedNetmiko:
         except (EOFError, OSError, SSHException) as exc:  # the device closed first, after our `exit`: done anyway
             log.debug("closed by the device first: %s", _reason(exc))
         self._close_session_log(self.connection)
+
+    def _end_session(self) -> None:
+        """The platform's `end_session` (what the session preparation changed on the device, set back), sent
+        only on a session still answering: not after a command that found no prompt or lost the session, whose
+        device would keep the close waiting one more timeout. What it could not set back: a run.log WARNING."""
+        connection = self.connection
+        end = get_platform(getattr(self, "platform", "")).end_session
+        if end is not None:
+            kept = end(connection, not getattr(connection, FAILED, False) and not closed(connection))
+            if kept:
+                log.warning("%s", kept, extra={"host": retry.host_name()})
 
     def _close_session_log(self, connection: Any) -> None:
         """Write the session log, if this session keeps one (netmiko's SessionLog first hands on what it held)."""
@@ -431,17 +445,22 @@ def closed(connection: Any) -> bool:
         return False
 
 
+FAILED = "estate_failed"  # set on a connection whose command found no prompt or lost the session
+
+
 def send_command(connection: Any, command: str) -> str:
     """Send one command on an open netmiko connection; its errors become CommandError."""
     try:
         output = connection.send_command(command, auto_find_prompt=False)
     except (NetmikoTimeoutException, ReadTimeout):
+        setattr(connection, FAILED, True)
         if closed(connection):
             raise CommandError(f"{command!r}: session lost: the device closed the connection") from None
         watch = getattr(connection, "estate_watch", None)
         changed = watch.prompt_change(connection.base_prompt) if watch is not None else None
         raise CommandError(f"{command!r}: {changed or 'no prompt within the command timeout'}") from None
     except (SSHException, OSError, EOFError) as exc:
+        setattr(connection, FAILED, True)
         raise CommandError(f"{command!r}: session lost: {_reason(exc)}") from None
     return str(output)
 

@@ -369,6 +369,10 @@ class Platform:
     # driver's `session_preparation()`: (the netmiko connection) -> None. It starts right after the login, with
     # nothing sent yet (the driver's preparation follows the Enter netmiko presses first).
     prepare_session: Callable[[Any], None] | None = None
+    # What undoes, before the session's `exit`, a change the session preparation made on the device itself
+    # (FortiOS: netmiko sets the console's output mode, a setting of the unit, to `standard`): (the netmiko
+    # connection, whether the session still answers) -> what could not be set back (a run.log WARNING) or None.
+    end_session: Callable[[Any, bool], str | None] | None = None
 
     def __post_init__(self) -> None:
         for name, default in _DEFAULTS.items():

@@ -209,6 +209,16 @@ class DeviceSession:
 
     # --- the reboot ---------------------------------------------------------------------------------------
 
+    def end_session(self) -> None:
+        """Before a command that reboots the device: what the session preparation changed on it, set back
+        (`Platform.end_session`; FortiOS: the console's output mode), since the reboot ends the session without
+        its close. What cannot be set back is a WARNING in run.log; the step goes on."""
+        end, host = self.platform.end_session, self.task.host
+        if end is not None and CONNECTION_NAME in host.connections:
+            kept = end(host.connections[CONNECTION_NAME].connection, not self.session_ended())
+            if kept:
+                log.warning("%s", kept, extra={"host": host.name})
+
     def drop(self) -> None:
         """Forget the session (the device is going down): closing it must not fail the step."""
         host = self.task.host

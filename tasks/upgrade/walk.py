@@ -152,8 +152,10 @@ def walk(task: Task, upgrade: DeviceUpgrade, ctx: WalkContext) -> DeviceUpgrade:
                 if not session.outputs and first.kind is not StepKind.WAIT:
                     # contexts (FortiOS `config global`) are chosen from them; the model names the image
                     session.facts = collect_facts(task, session.outputs).result
-                message, result = _perform(task, session, ctx, first, version, expect_gone), StepResult.OK
                 rebooting = _reboots(first.kind, driver)
+                if rebooting:
+                    session.end_session()
+                message, result = _perform(task, session, ctx, first, version, expect_gone), StepResult.OK
                 # the device closing our session is its going down: the wait need not see the port close too
                 expect_gone = not (rebooting and session.session_ended())
                 if rebooting:

@@ -151,3 +151,13 @@ def test_fortigates_are_upgraded_from_their_customers_image_server(lab: tuple[La
         "globex-par1-fw01": (FROM, "up"),
         "initech-ams1-fw01": (FROM, "up"),
     }
+    # Every unit ends on FortiOS's `output more`, as it began (tests/integration/test_fortinet_console.py): the
+    # units that reboot into the new image had it set back before `execute restore image`, whose reboot ends
+    # the session without its close.
+    for name, device in devices.items():
+        console = [r for r in device["requests"] if r.startswith(("console output ", "restore-image "))]
+        modes = [r for r in console if r.startswith("console output ")]
+        assert modes and modes[-1] == "console output more", (name, console)
+        if name in ("acme-fra1-fw01", "acme-ber1-fw01"):
+            before = console[: console.index(f"restore-image {TARGET}")]
+            assert before and before[-1] == "console output more", (name, console)

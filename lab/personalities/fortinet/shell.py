@@ -76,9 +76,21 @@ class FortiShell:
         self.view = view
         self.contexts: list[str] = []
         # FortiOS ships with `output more`: netmiko switches it to standard (and back at cleanup). Paging
-        # itself is not simulated: the lab's session answers whole lines, never a bare space.
-        self.output_mode = "more"
+        # itself is not simulated: the lab's session answers whole lines, never a bare space. In a running lab
+        # the mode is the unit's (DeviceRuntime.console_output), kept from one session to the next.
+        self._output_mode = "more"
         self._pending: dict[str, str] | None = None  # `execute restore image` waiting for its (y/n)
+
+    @property
+    def output_mode(self) -> str:
+        runtime = self.view.runtime
+        return runtime.console_output if runtime is not None else self._output_mode
+
+    def set_output_mode(self, mode: str) -> None:
+        if self.view.runtime is not None:
+            self.view.runtime.set_console_output(mode)
+        else:
+            self._output_mode = mode
 
     def prompt(self) -> str:
         context = f" ({self.contexts[-1].removeprefix(_IN_VDOM)})" if self.contexts else ""
@@ -172,7 +184,7 @@ def _config_console(shell: FortiShell, args: dict[str, str]) -> str:
 
 
 def _set_output(shell: FortiShell, args: dict[str, str]) -> str:
-    shell.output_mode = args["value"]
+    shell.set_output_mode(args["value"])
     return ""
 
 

@@ -6,13 +6,14 @@
 - `snapshot`: link state, counts and the sanitised configuration as a `Snapshot`;
 - `upgrade`: the commands of each upgrade step (`UpgradeDriver`);
 - `sanitise`: the configuration sanitiser; `version`: the FortiOS version scheme;
-- `vdom`: multi-VDOM mode, and which commands run in `config global` or in a VDOM.
+- `vdom`: multi-VDOM mode, and which commands run in `config global` or in a VDOM;
+- `session`: the console's output mode set back at the end of a session.
 """
 
 from __future__ import annotations
 
 from tasks.platforms.base import Backup, ConfigForm, Platform, Readiness, Snapshotting
-from tasks.platforms.fortinet import config_lines, facts, readiness, sanitise, snapshot, upgrade, vdom
+from tasks.platforms.fortinet import config_lines, facts, readiness, sanitise, session, snapshot, upgrade, vdom
 from tasks.platforms.fortinet.commands import (
     COMMANDS,
     DEVICE_TYPE,
@@ -43,4 +44,5 @@ PLATFORM = Platform(
     compliance=ConfigForm(COMMANDS["config"], config_lines.config_lines, config_lines.__doc__ or ""),
     error_markers=ERROR_MARKERS,
     contexts=vdom.contexts,
+    end_session=session.restore_output_mode,
 )
