@@ -3,8 +3,8 @@
 netmiko's session preparation (`FortinetSSH.session_preparation`) reads the console's output mode (`get system
 console`, or `show full-configuration system console` before 7.x) and, when it is `more` (FortiOS's own default),
 turns paging off with `config system console` / `set output standard` / `end`, inside `config global` on a
-multi-VDOM unit. That is a change of the unit's configuration, not of the session: it stays after the session,
-is logged as a configuration change and shows in the next backup. netmiko sets it back in `cleanup()`, which
+multi-VDOM unit. That is a change of the unit's configuration, not of the session: it stays after the session
+and shows in the next backup of the configuration. netmiko sets it back in `cleanup()`, which
 its `disconnect()` calls; estate closes a session with `exit` instead (tasks/connection.py), so it sets the mode
 back here, with the lines netmiko's `cleanup()` sends (shared reference: cli-and-matrices.md, FortiOS
 `session_preparation()` [src]).
