@@ -78,7 +78,10 @@ def test_audits_leave_the_console_output_mode_as_they_found_it(
         assert code == 2, out  # fw03 (garbage) and fw04 (renamed) are ERROR rows
         folder = run_folder(out)
         hosts = json.loads((folder / "results.json").read_text(encoding="utf-8"))["hosts"]
-        assert [name for name, host in hosts.items() if host["status"] == "ok"] == ["acme-fra1-fw01", "acme-fra1-fw02"]
+        assert sorted(name for name, host in hosts.items() if host["status"] == "ok") == [
+            "acme-fra1-fw01",
+            "acme-fra1-fw02",
+        ]
         changes = console_changes(lab)
         for name in WELL:  # changed and set back in each run's session
             assert changes[name] == [CHANGED, RESTORED] * run, name
