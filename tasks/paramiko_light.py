@@ -23,9 +23,8 @@ transport's socket (paramiko keeps it to itself; its banner read goes through th
 
 Packets written and read with one system call each: Python implements a socket's timeout (paramiko's sockets
 always have one) with a poll before every send and every read, a second call and a second turn at the GIL per
-packet. `_ReadAhead.send` writes at once (the socket's own send, within its timeout, only when the kernel's buffer
-is full), and the socket estate connects with is a `KernelTimedSocket`, whose timeouts the kernel keeps
-(SO_RCVTIMEO, SO_SNDTIMEO) so that a read is one call.
+packet. The socket estate connects with is a `KernelTimedSocket`, whose timeouts the kernel keeps (SO_RCVTIMEO,
+SO_SNDTIMEO) so that a read and a write are one call each.
 
 MACs compared in C: paramiko checks each packet's MAC with a Python loop over its bytes
 (`util.constant_time_bytes_eq`, ~70 Python calls a packet); `hmac.compare_digest` is the standard library's
@@ -42,7 +41,6 @@ from __future__ import annotations
 
 import contextlib
 import hmac
-import os
 import socket
 import struct
 import time
@@ -97,14 +95,12 @@ class _ReadAhead:
         return data[:n]
 
     def send(self, data: bytes) -> int:
-        """Write straight away: a socket with a Python timeout polls for room before every send, and there is
-        room nearly always. On a KernelTimedSocket the write itself waits for room within the timeout; on a
-        socket with a Python timeout a full buffer answers at once, and the socket's own send (poll, then send)
-        waits for room within the timeout."""
-        try:
-            return os.write(self._sock.fileno(), data)
-        except BlockingIOError:
-            return int(self._sock.send(data))
+        """The socket's own send: on a KernelTimedSocket one system call, which waits for room within the
+        kernel's timeout. Not `os.write` on `fileno()`: that number is read before the write, and a close by
+        another thread in between (the transport's, while its thread answers the device) frees it for the next
+        socket any thread opens, whose session would then receive this one's bytes (its SSH handshake fails:
+        "Negotiation failed."). The socket object's send uses its descriptor only while it is open."""
+        return int(self._sock.send(data))
 
     def close(self) -> None:
         with contextlib.suppress(OSError):  # not connected, or already shut down by the other end: nothing to wake

@@ -257,3 +257,39 @@ def test_a_packetizer_over_a_kernel_timed_socket_reads_and_times_out_as_paramiko
     finally:
         packetizer.close()
         server.close()
+
+
+def test_a_send_never_reaches_a_socket_that_took_over_the_descriptor_number() -> None:
+    """Another thread closing the transport's socket while its thread sends (paramiko's close does not wait for
+    it) frees the descriptor number for the next socket any thread opens. A send that read the number first and
+    wrote to it then (as `os.write(sock.fileno(), ...)` did) put this session's bytes into that new session."""
+    from tasks.paramiko_light import KernelTimedSocket, _ReadAhead
+
+    taken: list[socket.socket] = []
+
+    class ClosedMeanwhile(KernelTimedSocket):
+        def fileno(self) -> int:  # the number read, then the close and a new socket, before the write
+            number = super().fileno()
+            if number >= 0 and not taken:
+                self.close()
+                taken.extend(socket.socketpair())
+                assert number in (taken[0].fileno(), taken[1].fileno())  # the lowest free number: reused
+            return number
+
+    client, server = socket.socketpair()
+    sock = ClosedMeanwhile(client.family, client.type, client.proto, fileno=client.detach())
+    sock.settimeout(1.0)
+    try:
+        try:
+            sent = _ReadAhead(sock).send(b"stale packet")
+        except OSError:  # closed meanwhile: the send fails, as paramiko expects of a closed transport
+            sent = 0
+        for end in taken:  # nothing reached the sockets that took the number over
+            end.setblocking(False)
+            with pytest.raises(BlockingIOError):
+                end.recv(64)
+        if sent:  # not closed meanwhile: the bytes went where they belong
+            assert server.recv(64) == b"stale packet"
+    finally:
+        for end in (sock, server, *taken):
+            end.close()
