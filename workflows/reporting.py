@@ -86,7 +86,24 @@ def trend_until(result: RunResult, settings: Settings) -> dict[str, list[TrendPo
     except HistoryError as exc:
         log.warning("%s: no compliance trend in report.html", exc)
         return None
-    return {customer: [p for p in points if p.started <= started] for customer, points in trend.items()}
+    return {customer: _until(points, result.run.id, started) for customer, points in trend.items()}
+
+
+def _until(points: Sequence[TrendPoint], run_id: str, started: datetime) -> list[TrendPoint]:
+    """`points` (oldest first, runs of one second in the order recorded) up to and including run `run_id`'s own;
+    by start time when the run has no point. A start time alone cannot tell apart two runs started within the same
+    second (`…Z-compliance-all` and `…Z-compliance-all-2`): the later one's point was on the earlier one's page.
+
+    >>> from datetime import timezone
+    >>> at = datetime(2026, 12, 1, 18, 32, 16, tzinfo=timezone.utc)
+    >>> points = [TrendPoint("r", at, 7, 10), TrendPoint("r-2", at, 6, 10)]
+    >>> [p.run_id for p in _until(points, "r", at)], [p.run_id for p in _until(points, "gone", at)]
+    (['r'], ['r', 'r-2'])
+    """
+    for index, point in enumerate(points):
+        if point.run_id == run_id:
+            return list(points[: index + 1])
+    return [p for p in points if p.started <= started]
 
 
 def rebuild_html(run_dir: Path, settings: Settings) -> Path:
