@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reports.html import render_template
-from reports.runfolder import REPORT_HTML, atomic_write_text
+from reports.runfolder import REPORT_HTML, REPORT_XLSX, atomic_write_text
 from reports.summary import SUMMARY_VERDICTS, run_targets
 from reports.text import natural_key
 from tasks.models import RunResult, worst
 
 INDEX_HTML = "index.html"
 RUNS_FOLDER = "runs"
-WORKBOOK = "report.xlsx"
 
 
 @dataclass(frozen=True)
@@ -84,9 +83,9 @@ def write_site(out: Path, runs: Sequence[tuple[Path, RunResult]], render: Callab
         else:
             atomic_write_text(target / REPORT_HTML, render(folder, result))
         workbook = ""
-        if (folder / WORKBOOK).is_file():
-            shutil.copyfile(folder / WORKBOOK, target / WORKBOOK)
-            workbook = f"{RUNS_FOLDER}/{name}/{WORKBOOK}"
+        if (folder / REPORT_XLSX).is_file():
+            shutil.copyfile(folder / REPORT_XLSX, target / REPORT_XLSX)
+            workbook = f"{RUNS_FOLDER}/{name}/{REPORT_XLSX}"
         for customer, line in customer_runs(name, result, f"{RUNS_FOLDER}/{name}/{REPORT_HTML}", workbook).items():
             by_customer.setdefault(customer, []).append(line)
     customers = [

@@ -205,7 +205,7 @@ class TunedNetmiko:
         only on a session still answering: not after a command that found no prompt or lost the session, whose
         device would keep the close waiting one more timeout. What it could not set back: a run.log WARNING."""
         connection = self.connection
-        end = get_platform(getattr(self, "platform", "")).end_session
+        end = get_platform(self.platform).end_session
         if end is not None:
             kept = end(connection, not getattr(connection, FAILED, False) and not closed(connection))
             if kept:

@@ -16,7 +16,7 @@ from rich.console import Console
 
 from reports.compliance import compliance_sheets
 from reports.html import write_html
-from reports.runfolder import REPORT_HTML
+from reports.runfolder import REPORT_HTML, REPORT_XLSX
 from reports.sheets import host_order
 from reports.trend import add_trend_sheet
 from tasks.checks.collection import collection_findings
@@ -46,7 +46,6 @@ COMMAND = "compliance"
 CONFIG_KEY = "config"
 CONFIG_CHECK = "config_rules"
 RULE_CHECK = "rule:"  # a rule's finding is `rule:<id>`
-REPORT = "report.xlsx"
 NOT_SHOWN = "(line not shown: no configuration sanitiser for this OS)"
 
 
@@ -232,7 +231,7 @@ def add_trend(outcome: RunOutcome, settings: Settings) -> dict[str, Comparison] 
     except HistoryError as exc:
         log.warning("%s: no Trend sheet", exc)
         return None
-    add_trend_sheet(outcome.run_dir / REPORT, trend, changes)
+    add_trend_sheet(outcome.run_dir / REPORT_XLSX, trend, changes)
     write_html(result, outcome.run_dir / REPORT_HTML, compliance_sheets(result), trend=trend)
     return changes
 

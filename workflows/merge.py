@@ -14,7 +14,7 @@ from reports.json_report import write_results_json
 from reports.junit import write_junit
 from reports.preupgrade import checks_of, path_sheet, readiness_sheet
 from reports.replacements import replacements_sheet
-from reports.runfolder import REPORT_HTML, make_run_dir, read_run, run_id
+from reports.runfolder import REPORT_HTML, REPORT_XLSX, make_run_dir, read_run, run_id
 from reports.sheets import SheetSpec
 from tasks.checks.readiness import ALL_CHECKS
 from tasks.errors import UsageError
@@ -94,6 +94,6 @@ def merge(folders: Sequence[Path], out_dir: Path, matrices_dir: Path = Path("mat
         write_results_json(result, run_dir / "results.json")
         write_junit(result, run_dir / "junit.xml")
         sheets, go_no_go = command_report(result, matrices)
-        write_workbook(result, run_dir / "report.xlsx", sheets, go_no_go=go_no_go, matrices=matrices)
+        write_workbook(result, run_dir / REPORT_XLSX, sheets, go_no_go=go_no_go, matrices=matrices)
         write_html(result, run_dir / REPORT_HTML, sheets, go_no_go=go_no_go, matrices=matrices)
     return RunOutcome(result=result, run_dir=run_dir, exit_code=exit_code(result), go_no_go=go_no_go)

@@ -32,7 +32,7 @@ from reports.html import write_html
 from reports.json_report import write_results_json
 from reports.junit import write_junit
 from reports.onboard import ChangeRow, ListEntry, blockers_sheet, changes_sheet, onboarding_sheet
-from reports.runfolder import REPORT_HTML, make_run_dir, run_id
+from reports.runfolder import REPORT_HTML, REPORT_XLSX, make_run_dir, run_id
 from tasks.errors import UsageError
 from tasks.hostkeys import KNOWN_HOSTS, TOFU
 from tasks.matrix import load_matrix
@@ -288,7 +288,7 @@ def write_onboarding(
         ]
         write_results_json(result, run_dir / "results.json")
         write_junit(result, run_dir / "junit.xml")
-        write_workbook(result, run_dir / "report.xlsx", sheets)
+        write_workbook(result, run_dir / REPORT_XLSX, sheets)
         write_html(result, run_dir / REPORT_HTML, sheets)
         record_run(settings, result, run_dir)
         log.info("finished: %s", result.counts())

@@ -19,7 +19,7 @@ from nornir.core.plugins.runners import RunnersPluginRegister
 
 from reports.json_report import write_results_json
 from reports.junit import write_junit
-from reports.runfolder import REPORT_HTML, Journal, make_run_dir, run_id
+from reports.runfolder import REPORT_HTML, REPORT_XLSX, Journal, make_run_dir, run_id
 from reports.sheets import SheetSpec
 from reports.summary import SummaryData
 from tasks.errors import UsageError
@@ -258,7 +258,7 @@ def execute(
         workbook = Beside(
             write_workbook,
             result,
-            run_dir / "report.xlsx",
+            run_dir / REPORT_XLSX,
             extra,
             go_no_go=go_no_go,
             summary=overview,
